@@ -1,0 +1,52 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "corridor",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "corridor", targets: ["corridor"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/vapor/vapor.git", from: "4.122.0"),
+        .package(url: "https://github.com/vapor/fluent.git", from: "4.13.0"),
+        .package(url: "https://github.com/vapor/fluent-sqlite-driver.git", from: "4.9.0"),
+        .package(url: "https://github.com/vapor/fluent-postgres-driver.git", from: "2.14.0"),
+        .package(url: "https://github.com/apple/swift-crypto.git", "3.0.0"..<"5.0.0"),
+        .package(url: "https://github.com/mattpolzin/OpenAPIKit.git", from: "6.4.0"),
+    ],
+    targets: [
+        // Pure domain: no Vapor, no Fluent, no I/O.
+        .target(
+            name: "CorridorCore",
+            dependencies: [.product(name: "Crypto", package: "swift-crypto")]
+        ),
+        .target(
+            name: "CorridorApp",
+            dependencies: [
+                "CorridorCore",
+                .product(name: "Vapor", package: "vapor"),
+                .product(name: "Fluent", package: "fluent"),
+                .product(name: "FluentSQLiteDriver", package: "fluent-sqlite-driver"),
+                .product(name: "FluentPostgresDriver", package: "fluent-postgres-driver"),
+            ],
+            resources: [.copy("Resources")]
+        ),
+        .executableTarget(
+            name: "corridor",
+            dependencies: ["CorridorApp"]
+        ),
+        .testTarget(
+            name: "CorridorCoreTests",
+            dependencies: ["CorridorCore"]
+        ),
+        .testTarget(
+            name: "CorridorAppTests",
+            dependencies: [
+                "CorridorApp",
+                .product(name: "VaporTesting", package: "vapor"),
+                .product(name: "OpenAPIKit", package: "OpenAPIKit"),
+            ]
+        ),
+    ]
+)

@@ -1,0 +1,217 @@
+import CorridorCore
+import Fluent
+import Foundation
+import Vapor
+
+/// A command that stops with a one-line reason and a non-zero exit status.
+struct CommandFailure: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
+}
+
+enum CorridorCommands {
+    static func register(on app: Application) {
+        app.asyncCommands.use(ServeWithSetupCommand(), as: "serve", isDefault: true)
+        app.asyncCommands.use(MigrateCommandGroup(), as: "migrate")
+        app.asyncCommands.use(UserCommandGroup(), as: "user")
+        app.asyncCommands.use(AuditCommandGroup(), as: "audit")
+    }
+}
+
+/// `corridor serve`: migrates, creates the first administrator if there is no user, then serves.
+struct ServeWithSetupCommand: AsyncCommand {
+    typealias Signature = ServeCommand.Signature
+
+    var help: String { "Migrates the database, creates the first administrator when there is none, and serves Corridor over HTTP." }
+
+    func run(using context: CommandContext, signature: Signature) async throws {
+        let app = context.application
+        try await app.autoMigrate()
+        let service = AccountService(application: app, actor: .commandLine("serve"))
+        if let admin = try await service.bootstrapAdministrator() {
+            context.console.print("""
+
+            ────────────────────────────────────────────────────────────
+             Corridor has no user yet: an administrator was created.
+               login:              \(admin.email)
+               one-time password:  \(admin.password)
+             This password is shown once and must be changed at first sign-in.
+            ────────────────────────────────────────────────────────────
+
+            """)
+        }
+        try await app.servers.asyncCommand.run(using: context, signature: signature)
+    }
+}
+
+/// `corridor migrate [revert|status]`
+struct MigrateCommandGroup: AsyncCommandGroup {
+    var help: String { "Applies pending migrations (default), reverts the last batch, or shows the status of each migration." }
+    var commands: [String: any AnyAsyncCommand] { ["apply": Apply(), "revert": Revert(), "status": Status()] }
+    var defaultCommand: (any AnyAsyncCommand)? { Apply() }
+
+    struct Apply: AsyncCommand {
+        struct Signature: CommandSignature {}
+        var help: String { "Applies every pending migration." }
+        func run(using context: CommandContext, signature: Signature) async throws {
+            let pending = try await context.application.migrator.previewPrepareBatch().get()
+            try await context.application.autoMigrate()
+            context.console.print("applied \(pending.count) migration(s)")
+        }
+    }
+
+    struct Revert: AsyncCommand {
+        struct Signature: CommandSignature {
+            @Flag(name: "all", help: "Revert every batch, not only the last one.")
+            var all: Bool
+        }
+        var help: String { "Reverts the last batch of migrations (or all with --all)." }
+        func run(using context: CommandContext, signature: Signature) async throws {
+            let migrator = context.application.migrator
+            let last = try await migrator.previewRevertLastBatch().get()
+            if signature.all { try await context.application.autoRevert() } else { try await migrator.revertLastBatch().get() }
+            context.console.print(signature.all ? "reverted every migration" : "reverted \(last.count) migration(s)")
+        }
+    }
+
+    struct Status: AsyncCommand {
+        struct Signature: CommandSignature {}
+        var help: String { "Lists every migration as applied or pending." }
+        func run(using context: CommandContext, signature: Signature) async throws {
+            let app = context.application
+            let pending = Set(try await app.migrator.previewPrepareBatch().get().map { $0.0.name })
+            for migration in Migrations.all {
+                context.console.print("\(pending.contains(migration.name) ? "pending" : "applied")  \(migration.name)")
+            }
+            context.console.print("\(Migrations.all.count - pending.count) applied, \(pending.count) pending")
+        }
+    }
+}
+
+/// `corridor user create|list|disable|reset-password|token`
+struct UserCommandGroup: AsyncCommandGroup {
+    var help: String { "Manages user accounts from the command line." }
+    var commands: [String: any AnyAsyncCommand] {
+        ["create": Create(), "list": List(), "disable": Disable(), "reset-password": ResetPassword(), "token": Token()]
+    }
+
+    struct Create: AsyncCommand {
+        struct Signature: CommandSignature {
+            @Option(name: "email", help: "E-mail address, used to sign in.") var email: String?
+            @Option(name: "name", help: "Full name.") var name: String?
+            @Option(name: "role", help: "One of: admin, caseworker, protection, me_officer, focal_point, communications.") var role: String?
+            @Option(name: "institution", help: "Acronym of the user's institution (required for a focal point).") var institution: String?
+            @Option(name: "language", help: "Preferred language: fr or en.") var language: String?
+        }
+        var help: String { "Creates a user and prints a one-time password that must be changed at first sign-in." }
+
+        func run(using context: CommandContext, signature: Signature) async throws {
+            let app = context.application
+            try await app.autoMigrate()
+            guard let email = signature.email else { throw CommandFailure("--email is required") }
+            guard let name = signature.name else { throw CommandFailure("--name is required") }
+            guard let role = signature.role else { throw CommandFailure("--role is required") }
+            var institutionID: UUID?
+            if let acronym = signature.institution {
+                guard let institution = try await AccountQueries(database: app.db).institution(acronym: acronym) else {
+                    throw CommandFailure("no institution has the acronym \(acronym)")
+                }
+                institutionID = institution.id
+            }
+            if let language = signature.language, Language(rawValue: language) == nil {
+                throw CommandFailure("--language must be fr or en")
+            }
+            do {
+                let created = try await AccountService(application: app, actor: .commandLine("user create"))
+                    .createUser(UserDraft(email: email, name: name, role: role, institutionID: institutionID, preferredLanguage: signature.language))
+                context.console.print("created \(created.user.email) (\(created.user.role))")
+                context.console.print("one-time password: \(created.oneTimePassword)")
+            } catch let error as AccountError {
+                throw CommandFailure(error.englishDescription)
+            }
+        }
+    }
+
+    struct List: AsyncCommand {
+        struct Signature: CommandSignature {}
+        var help: String { "Lists every user with role, institution and status." }
+        func run(using context: CommandContext, signature: Signature) async throws {
+            try await context.application.autoMigrate()
+            for user in try await AccountQueries(database: context.application.db).users() {
+                let status = user.isActive ? (user.mustChangePassword ? "password-pending" : "active") : "disabled"
+                context.console.print("\(user.email)\t\(user.role)\t\(user.institutionAcronym ?? "-")\t\(status)\t\(user.name)")
+            }
+        }
+    }
+
+    struct Disable: AsyncCommand {
+        struct Signature: CommandSignature {
+            @Argument(name: "email", help: "E-mail address of the user.") var email: String
+        }
+        var help: String { "Disables a user: ends their sessions and revokes their API tokens." }
+        func run(using context: CommandContext, signature: Signature) async throws {
+            let app = context.application
+            try await app.autoMigrate()
+            let user = try await UserCommandGroup.find(signature.email, app)
+            try await AccountService(application: app, actor: .commandLine("user disable")).setUserActive(id: user.id, active: false, actingUserID: nil)
+            context.console.print("disabled \(user.email)")
+        }
+    }
+
+    struct ResetPassword: AsyncCommand {
+        struct Signature: CommandSignature {
+            @Argument(name: "email", help: "E-mail address of the user.") var email: String
+        }
+        var help: String { "Gives a user a new one-time password, unlocks the account and ends its sessions." }
+        func run(using context: CommandContext, signature: Signature) async throws {
+            let app = context.application
+            try await app.autoMigrate()
+            let user = try await UserCommandGroup.find(signature.email, app)
+            let password = try await AccountService(application: app, actor: .commandLine("user reset-password")).resetPassword(id: user.id)
+            context.console.print("one-time password for \(user.email): \(password)")
+        }
+    }
+
+    struct Token: AsyncCommand {
+        struct Signature: CommandSignature {
+            @Argument(name: "email", help: "E-mail address of the user.") var email: String
+            @Option(name: "name", help: "What the token is for (default: command line).") var name: String?
+        }
+        var help: String { "Creates a personal API token for a user and prints it once." }
+        func run(using context: CommandContext, signature: Signature) async throws {
+            let app = context.application
+            try await app.autoMigrate()
+            let user = try await UserCommandGroup.find(signature.email, app)
+            guard user.isActive else { throw CommandFailure("\(user.email) is disabled") }
+            let created = try await TokenService(application: app, actor: .commandLine("user token"))
+                .create(userID: user.id, name: signature.name ?? "command line")
+            context.console.print(created.secret)
+        }
+    }
+
+    static func find(_ email: String, _ app: Application) async throws -> AccountQueries.UserRow {
+        guard let user = try await AccountQueries(database: app.db).user(email: email) else {
+            throw CommandFailure("no user has the e-mail address \(email)")
+        }
+        return user
+    }
+}
+
+/// `corridor audit verify`
+struct AuditCommandGroup: AsyncCommandGroup {
+    var help: String { "Checks the audit trail." }
+    var commands: [String: any AnyAsyncCommand] { ["verify": Verify()] }
+
+    struct Verify: AsyncCommand {
+        struct Signature: CommandSignature {}
+        var help: String { "Recomputes the hash chain of the audit trail and names the first entry that was edited or deleted." }
+        func run(using context: CommandContext, signature: Signature) async throws {
+            try await context.application.autoMigrate()
+            let result = try await AuditVerification.verify(on: context.application.db)
+            if let failure = result.failure {
+                throw CommandFailure("audit trail broken: \(failure.description)")
+            }
+            context.console.print("audit trail intact: \(result.count) entries verified")
+        }
+    }
+}

@@ -1,0 +1,126 @@
+import CorridorCore
+import Fluent
+import Foundation
+import Vapor
+
+/// Signing in and out, with throttling and lock-out.
+struct AuthenticationService: Sendable {
+    enum Outcome: Sendable, Equatable {
+        /// Signed in; the cookie secret of the new session.
+        case signedIn(sessionSecret: String, userID: UUID, mustChangePassword: Bool)
+        case invalidCredentials
+        case accountLocked
+        case addressBlocked
+    }
+
+    let request: Request
+
+    /// Checks the credentials and, when they are right, opens a new session (a fresh
+    /// secret: the session is rotated at every sign-in).
+    func signIn(email rawEmail: String, password: String) async throws -> Outcome {
+        let db = request.db
+        let now = request.now
+        let throttle = request.corridor.throttle
+        let email = EmailAddress.normalized(rawEmail)
+        let address = request.clientAddress
+        let since = throttle.windowStart(now: now)
+
+        let addressFailures = try await LoginAttemptModel.query(on: db)
+            .filter(\.$address == address).filter(\.$succeeded == false).filter(\.$occurredAt > since).count()
+        if throttle.isAddressBlocked(recentFailures: addressFailures) {
+            try await recordFailure(email: email, address: address, at: now, reason: "address blocked")
+            return .addressBlocked
+        }
+
+        let user = try await UserModel.query(on: db).filter(\.$email == email).first()
+        guard let user, user.isActive else {
+            _ = try? await request.password.async.verify(password, created: request.corridor.decoyPasswordHash)
+            try await recordFailure(email: email, address: address, at: now, reason: user == nil ? "unknown account" : "disabled account")
+            return .invalidCredentials
+        }
+        if let lockedUntil = user.lockedUntil, lockedUntil > now {
+            try await recordFailure(email: email, address: address, at: now, reason: "account locked")
+            return .accountLocked
+        }
+        guard try await request.password.async.verify(password, created: user.passwordHash) else {
+            let lastSuccess = try await LoginAttemptModel.query(on: db)
+                .filter(\.$email == email).filter(\.$succeeded == true).filter(\.$occurredAt > since)
+                .sort(\.$occurredAt, .descending).first()?.occurredAt
+            let windowStart = max(since, lastSuccess ?? since, user.lockedUntil ?? since)
+            let accountFailures = try await LoginAttemptModel.query(on: db)
+                .filter(\.$email == email).filter(\.$succeeded == false).filter(\.$occurredAt > windowStart).count() + 1
+            try await recordFailure(email: email, address: address, at: now, reason: "wrong password", userID: user.id)
+            if throttle.shouldLockAccount(recentFailures: accountFailures) {
+                let actor = request.auditActor
+                try await db.writeTransaction { db in
+                    guard let fresh = try await UserModel.find(user.id, on: db) else { return }
+                    fresh.lockedUntil = throttle.lockedUntil(now: now)
+                    try await fresh.update(on: db)
+                    try await AuditLog.append(
+                        AuditEvent(action: .accountLocked, entityType: "user", entityID: user.id?.uuidString,
+                                   changedFields: ["locked_until"], detail: "\(accountFailures) failed attempts"),
+                        by: actor, at: now, on: db)
+                }
+                return .accountLocked
+            }
+            return .invalidCredentials
+        }
+
+        let secret = SecureToken.generate()
+        let userID = try user.requireID()
+        let previousSession = request.currentUser?.sessionID
+        let lifetime = TimeInterval(request.corridor.configuration.sessionLifetimeMinutes * 60)
+        let actor = AuditActor(id: userID.uuidString, label: user.email, address: address)
+        try await db.writeTransaction { db in
+            if let previousSession { try await SessionModel.query(on: db).filter(\.$id == previousSession).delete() }
+            // Sessions that expired are of no use to anyone.
+            try await SessionModel.query(on: db).filter(\.$user.$id == userID).filter(\.$expiresAt < now).delete()
+            let session = SessionModel()
+            session.tokenHash = SecureToken.digest(secret)
+            session.$user.id = userID
+            session.createdAt = now
+            session.expiresAt = now.addingTimeInterval(lifetime)
+            session.address = address
+            try await session.create(on: db)
+            let attempt = LoginAttemptModel()
+            attempt.email = email
+            attempt.address = address
+            attempt.occurredAt = now
+            attempt.succeeded = true
+            try await attempt.create(on: db)
+            if user.lockedUntil != nil {
+                user.lockedUntil = nil
+                try await user.update(on: db)
+            }
+            try await AuditLog.append(AuditEvent(action: .login, entityType: "user", entityID: userID.uuidString),
+                                      by: actor, at: now, on: db)
+        }
+        return .signedIn(sessionSecret: secret, userID: userID, mustChangePassword: user.mustChangePassword)
+    }
+
+    /// Ends the current session.
+    func signOut() async throws {
+        guard let user = request.currentUser, let sessionID = user.sessionID else { return }
+        let actor = request.auditActor, now = request.now
+        try await request.db.writeTransaction { db in
+            try await SessionModel.query(on: db).filter(\.$id == sessionID).delete()
+            try await AuditLog.append(AuditEvent(action: .logout, entityType: "user", entityID: user.id.uuidString),
+                                      by: actor, at: now, on: db)
+        }
+    }
+
+    private func recordFailure(email: String, address: String, at now: Date, reason: String, userID: UUID? = nil) async throws {
+        let actor = AuditActor(id: nil, label: email.isEmpty ? "anonymous" : email, address: address)
+        try await request.db.writeTransaction { db in
+            let attempt = LoginAttemptModel()
+            attempt.email = email
+            attempt.address = address
+            attempt.occurredAt = now
+            attempt.succeeded = false
+            try await attempt.create(on: db)
+            try await AuditLog.append(
+                AuditEvent(action: .loginFailed, entityType: "user", entityID: userID?.uuidString, detail: reason),
+                by: actor, at: now, on: db)
+        }
+    }
+}

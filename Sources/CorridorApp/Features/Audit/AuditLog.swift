@@ -1,0 +1,85 @@
+import CorridorCore
+import Fluent
+import Foundation
+import SQLKit
+
+/// Who did something: a signed-in person, or the command line.
+struct AuditActor: Sendable {
+    var id: String?
+    var label: String
+    var address: String?
+
+    static func commandLine(_ command: String) -> AuditActor {
+        AuditActor(id: nil, label: "cli:\(command)", address: nil)
+    }
+}
+
+/// One thing to record.
+struct AuditEvent: Sendable {
+    var action: AuditAction
+    var entityType: String
+    var entityID: String?
+    var changedFields: [String] = []
+    var detail: String = ""
+}
+
+/// Appends to the tamper-evident audit trail. Call it inside the transaction that makes
+/// the change, so that no change is committed without its entry.
+enum AuditLog {
+    /// Appends one entry after the current head and moves the head.
+    ///
+    /// On PostgreSQL the head row is locked for the rest of the transaction; on SQLite the
+    /// database allows one writer at a time. The unique sequence number refuses any fork.
+    static func append(_ event: AuditEvent, by actor: AuditActor, at date: Date, on database: any Database) async throws {
+        let head = try await lockedHead(on: database)
+        let record = AuditRecord(
+            sequence: head.lastSequence + 1,
+            occurredAtMilliseconds: Int64((date.timeIntervalSince1970 * 1000).rounded(.down)),
+            actorID: actor.id, actorLabel: actor.label, action: event.action,
+            entityType: event.entityType, entityID: event.entityID,
+            changedFields: event.changedFields.sorted(), detail: event.detail,
+            address: actor.address, previousHash: head.lastHash
+        ).sealed()
+        try await AuditEntryModel(record).create(on: database)
+        head.lastSequence = record.sequence
+        head.lastHash = record.hash
+        try await head.update(on: database)
+    }
+
+    private static func lockedHead(on database: any Database) async throws -> AuditHeadModel {
+        if let sql = database as? any SQLDatabase, sql.dialect.name == "postgresql" {
+            // Holds the head row until the transaction ends: concurrent appenders queue here.
+            _ = try await sql.raw("SELECT id FROM audit_head WHERE id = 1 FOR UPDATE").all()
+        }
+        guard let head = try await AuditHeadModel.query(on: database).filter(\.$id == 1).first() else {
+            throw AuditTrailError.headMissing
+        }
+        return head
+    }
+}
+
+enum AuditTrailError: Error, CustomStringConvertible {
+    case headMissing
+    var description: String { "the audit trail head row is missing: the trail was tampered with" }
+}
+
+/// Checks the whole trail, a page at a time, against its head.
+enum AuditVerification {
+    static let pageSize = 2_000
+
+    /// The first problem in the trail, or nil when every entry is intact; `count` is how many were checked.
+    static func verify(on database: any Database) async throws -> (count: Int64, failure: AuditChainVerifier.Failure?) {
+        var verifier = AuditChainVerifier()
+        var after: Int64 = 0
+        while verifier.failure == nil {
+            let page = try await AuditEntryModel.query(on: database)
+                .filter(\.$id > after).sort(\.$id, .ascending).limit(pageSize).all()
+            if page.isEmpty { break }
+            verifier.consume(page.map(\.record))
+            after = page.last?.id ?? after
+        }
+        let head = try await AuditHeadModel.find(1, on: database)
+        verifier.finish(headSequence: head?.lastSequence ?? 0, headHash: head?.lastHash ?? "")
+        return (verifier.lastSequence, verifier.failure)
+    }
+}

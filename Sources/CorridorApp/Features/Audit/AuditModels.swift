@@ -1,0 +1,105 @@
+import CorridorCore
+import Fluent
+import Foundation
+import SQLKit
+
+/// One entry of the append-only audit trail; `id` is its sequence number.
+final class AuditEntryModel: Model, @unchecked Sendable {
+    static let schema = "audit_entries"
+
+    @ID(custom: "sequence", generatedBy: .user) var id: Int64?
+    @Field(key: "occurred_at_ms") var occurredAtMilliseconds: Int64
+    @OptionalField(key: "actor_id") var actorID: String?
+    @Field(key: "actor_label") var actorLabel: String
+    @Field(key: "action") var action: String
+    @Field(key: "entity_type") var entityType: String
+    @OptionalField(key: "entity_id") var entityID: String?
+    @Field(key: "changed_fields") var changedFields: String
+    @Field(key: "detail") var detail: String
+    @OptionalField(key: "address") var address: String?
+    @Field(key: "previous_hash") var previousHash: String
+    @Field(key: "hash") var hash: String
+
+    init() {}
+
+    init(_ record: AuditRecord) {
+        id = record.sequence
+        occurredAtMilliseconds = record.occurredAtMilliseconds
+        actorID = record.actorID
+        actorLabel = record.actorLabel
+        action = record.action.rawValue
+        entityType = record.entityType
+        entityID = record.entityID
+        changedFields = record.changedFields.joined(separator: ",")
+        detail = record.detail
+        address = record.address
+        previousHash = record.previousHash
+        hash = record.hash
+    }
+
+    /// The record as it was hashed; an unknown action string keeps the chain check honest
+    /// by mapping to a value whose hash cannot match.
+    var record: AuditRecord {
+        AuditRecord(
+            sequence: id ?? 0, occurredAtMilliseconds: occurredAtMilliseconds, actorID: actorID,
+            actorLabel: actorLabel, action: AuditAction(rawValue: action) ?? .update,
+            entityType: entityType, entityID: entityID,
+            changedFields: changedFields.isEmpty ? [] : changedFields.split(separator: ",").map(String.init),
+            detail: AuditAction(rawValue: action) == nil ? detail + "\u{0}unknown-action" : detail,
+            address: address, previousHash: previousHash, hash: hash
+        )
+    }
+}
+
+/// The last sequence number and hash of the trail, updated with every append, so that
+/// deleting the newest entries is detected too.
+final class AuditHeadModel: Model, @unchecked Sendable {
+    static let schema = "audit_head"
+
+    @ID(custom: "id", generatedBy: .user) var id: Int?
+    @Field(key: "last_sequence") var lastSequence: Int64
+    @Field(key: "last_hash") var lastHash: String
+
+    init() {}
+}
+
+struct CreateAuditTrail: AsyncMigration {
+    var name: String { "2026-11-28-06-create-audit-trail" }
+
+    func prepare(on database: any Database) async throws {
+        try await database.schema("audit_entries")
+            .field("sequence", .int64, .identifier(auto: false))
+            .field("occurred_at_ms", .int64, .required)
+            .field("actor_id", .string)
+            .field("actor_label", .string, .required)
+            .field("action", .string, .required)
+            .field("entity_type", .string, .required)
+            .field("entity_id", .string)
+            .field("changed_fields", .string, .required)
+            .field("detail", .string, .required)
+            .field("address", .string)
+            .field("previous_hash", .string, .required)
+            .field("hash", .string, .required)
+            .create()
+        try await database.schema("audit_head")
+            .field("id", .int, .identifier(auto: false))
+            .field("last_sequence", .int64, .required)
+            .field("last_hash", .string, .required)
+            .create()
+        let head = AuditHeadModel()
+        head.id = 1
+        head.lastSequence = 0
+        head.lastHash = ""
+        try await head.create(on: database)
+        if let sql = database as? any SQLDatabase {
+            try await sql.create(index: "audit_entries_occurred_idx").on("audit_entries").column("occurred_at_ms").run()
+            try await sql.create(index: "audit_entries_actor_idx").on("audit_entries").column("actor_id").run()
+            try await sql.create(index: "audit_entries_entity_idx").on("audit_entries").column("entity_type").column("entity_id").run()
+        }
+    }
+
+    func revert(on database: any Database) async throws {
+        try await database.schema("audit_head").delete()
+        try await database.schema("audit_entries").delete()
+    }
+}

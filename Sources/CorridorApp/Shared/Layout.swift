@@ -1,0 +1,161 @@
+import CorridorCore
+import Vapor
+
+/// What every page needs besides its own model: language, strings, the signed-in user,
+/// the CSRF token and the navigation the user's role may see.
+struct PageContext: Sendable {
+    struct NavigationItem: Sendable {
+        var path: String
+        var label: String
+        var isCurrent: Bool
+    }
+
+    var language: Language
+    var catalogue: Catalogue
+    var userName: String?
+    var userRole: Role?
+    var csrfToken: String
+    var path: String
+    var query: String?
+    var navigation: [NavigationItem]
+    var notice: String?
+
+    func t(_ key: String, _ arguments: [String: String] = [:]) -> String { catalogue.text(key, arguments) }
+    var format: LocaleFormatting { LocaleFormatting(language) }
+
+    /// The hidden field every form carries.
+    var csrfField: HTML { "<input type=\"hidden\" name=\"_csrf\" value=\"\(csrfToken)\">" }
+
+    /// The sections of Corridor, shown to the roles the policy lets in.
+    static let sections: [(path: String, key: String, action: Action)] = [
+        ("/", "nav.home", .useOwnAccount),
+        ("/admin/users", "nav.users", .manageUsers),
+        ("/admin/institutions", "nav.institutions", .manageInstitutions),
+        ("/admin/audit", "nav.audit", .viewAuditTrail),
+        ("/account/tokens", "nav.tokens", .useOwnAccount),
+    ]
+}
+
+extension Request {
+    /// The page context of this request.
+    func pageContext(notice: String? = nil) -> PageContext {
+        let catalogue = self.catalogue
+        let principal = currentUser?.principal
+        let path = url.path
+        let navigation: [PageContext.NavigationItem] = principal == nil ? [] : PageContext.sections
+            .filter { Policy.allows(principal, $0.action) }
+            .map { section in
+                let current = section.path == "/" ? path == "/" : path.hasPrefix(section.path)
+                return .init(path: section.path, label: catalogue.text(section.key), isCurrent: current)
+            }
+        return PageContext(
+            language: language, catalogue: catalogue, userName: currentUser?.name, userRole: currentUser?.role,
+            csrfToken: csrfToken, path: path, query: url.query, navigation: navigation,
+            notice: notice ?? query[String.self, at: "notice"].map { catalogue.text("notice." + $0) }
+        )
+    }
+}
+
+/// The frame of every page: skip link, header with navigation and language switch,
+/// main landmark, footer.
+enum Layout {
+    static func page(_ title: String, _ context: PageContext, _ content: HTML) -> HTML {
+        let other: Language = context.language == .fr ? .en : .fr
+        let navigation = context.navigation.map { item -> HTML in
+            "<li><a href=\"\(item.path)\"\(HTML(raw: item.isCurrent ? " aria-current=\"page\"" : ""))>\(item.label)</a></li>"
+        }
+        let account: HTML = context.userName.map { name in
+            """
+            <div class="account">
+              <a href="/account/password">\(name)</a>
+              <span class="role">\(context.t("role." + (context.userRole?.rawValue ?? "")))</span>
+              <form method="post" action="/logout" class="inline">\(context.csrfField)<button type="submit" class="link">\(context.t("nav.logout"))</button></form>
+            </div>
+            """
+        } ?? .empty
+        let notice: HTML = context.notice.map { "<p class=\"notice\" role=\"status\">\($0)</p>" } ?? .empty
+        return """
+        <html lang="\(context.language.rawValue)">
+        <head>
+          <meta charset="utf-8">
+          <meta name="viewport" content="width=device-width, initial-scale=1">
+          <title>\(title) · Corridor</title>
+          <link rel="stylesheet" href="/assets/corridor.css">
+        </head>
+        <body>
+          <a class="skip" href="#main">\(context.t("layout.skip"))</a>
+          <header class="site">
+            <a class="brand" href="/">Corridor</a>
+            \(HTML.when(!navigation.isEmpty) { "<nav aria-label=\"\(context.t("layout.navigation"))\"><ul>\(navigation)</ul></nav>" })
+            <div class="tools">
+              <a href="\(context.path)?lang=\(other.rawValue)" lang="\(other.rawValue)" hreflang="\(other.rawValue)">\(context.t("layout.switch_language"))</a>
+              \(account)
+            </div>
+          </header>
+          <main id="main" tabindex="-1">
+            \(notice)
+            \(content)
+          </main>
+          <footer class="site"><p>\(context.t("layout.footer"))</p></footer>
+        </body>
+        </html>
+        """
+    }
+
+    /// A field's error message, tied to the input by `aria-describedby`.
+    static func fieldError(_ id: String, _ message: String?) -> HTML {
+        guard let message else { return .empty }
+        return "<p class=\"field-error\" id=\"\(id)-error\">\(message)</p>"
+    }
+
+    static func describedBy(_ id: String, _ message: String?) -> HTML {
+        message == nil ? .empty : HTML(raw: " aria-invalid=\"true\" aria-describedby=\"\(id)-error\"")
+    }
+
+    /// A labelled text input that keeps what the user typed and shows its error.
+    static func textField(
+        _ name: String, label: String, value: String?, error: String?, type: String = "text",
+        required: Bool = true, autocomplete: String? = nil, hint: String? = nil
+    ) -> HTML {
+        let requiredAttribute: HTML = required ? " required" : ""
+        let auto: HTML = autocomplete.map { HTML(raw: " autocomplete=\"\(HTML.escape($0))\"") } ?? ""
+        let hintHTML: HTML = hint.map { "<p class=\"hint\">\($0)</p>" } ?? .empty
+        return """
+        <div class="field\(HTML(raw: error == nil ? "" : " has-error"))">
+          <label for="\(name)">\(label)</label>
+          \(hintHTML)
+          <input id="\(name)" name="\(name)" type="\(type)" value="\(value ?? "")"\(requiredAttribute)\(auto)\(describedBy(name, error))>
+          \(fieldError(name, error))
+        </div>
+        """
+    }
+
+    /// A labelled select list that keeps the chosen option.
+    static func selectField(
+        _ name: String, label: String, options: [(value: String, label: String)], selected: String?, error: String?
+    ) -> HTML {
+        let optionHTML = options.map { option -> HTML in
+            "<option value=\"\(option.value)\"\(HTML(raw: option.value == selected ? " selected" : ""))>\(option.label)</option>"
+        }
+        return """
+        <div class="field\(HTML(raw: error == nil ? "" : " has-error"))">
+          <label for="\(name)">\(label)</label>
+          <select id="\(name)" name="\(name)"\(describedBy(name, error))>\(optionHTML)</select>
+          \(fieldError(name, error))
+        </div>
+        """
+    }
+
+    /// The summary of errors at the top of an invalid form.
+    static func errorSummary(_ context: PageContext, _ errors: [String: String], general: String? = nil) -> HTML {
+        guard !errors.isEmpty || general != nil else { return .empty }
+        let items = errors.sorted { $0.key < $1.key }.map { key, message -> HTML in "<li><a href=\"#\(key)\">\(message)</a></li>" }
+        let generalItem: HTML = general.map { "<li>\($0)</li>" } ?? .empty
+        return """
+        <div class="error-summary" role="alert" tabindex="-1">
+          <h2>\(context.t("form.errors_title"))</h2>
+          <ul>\(generalItem)\(items)</ul>
+        </div>
+        """
+    }
+}

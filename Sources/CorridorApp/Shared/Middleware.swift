@@ -1,0 +1,129 @@
+import CorridorCore
+import Foundation
+import Vapor
+
+/// Security headers on every response, errors included.
+struct SecurityHeadersMiddleware: AsyncMiddleware {
+    static let contentSecurityPolicy = [
+        "default-src 'self'", "script-src 'self'", "style-src 'self'", "img-src 'self' data:",
+        "font-src 'self'", "connect-src 'self'", "form-action 'self'", "base-uri 'none'",
+        "object-src 'none'", "frame-ancestors 'none'",
+    ].joined(separator: "; ")
+
+    func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+        let response = try await next.respond(to: request)
+        let headers: [(String, String)] = [
+            ("Content-Security-Policy", Self.contentSecurityPolicy),
+            ("X-Content-Type-Options", "nosniff"),
+            ("Referrer-Policy", "same-origin"),
+            ("X-Frame-Options", "DENY"),
+            ("Cross-Origin-Opener-Policy", "same-origin"),
+            ("Permissions-Policy", "camera=(), microphone=(), geolocation=()"),
+        ]
+        for (name, value) in headers { response.headers.replaceOrAdd(name: name, value: value) }
+        if request.corridor.configuration.usesSecureCookies {
+            response.headers.replaceOrAdd(name: "Strict-Transport-Security", value: "max-age=31536000")
+        }
+        response.headers.replaceOrAdd(name: "X-Request-ID", value: request.id)
+        return response
+    }
+}
+
+/// One log line per request with its status and duration; the request id is in the metadata.
+struct RequestLogMiddleware: AsyncMiddleware {
+    func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+        let start = ContinuousClock.now
+        let response = try await next.respond(to: request)
+        let elapsed = ContinuousClock.now - start
+        let milliseconds = Double(elapsed.components.attoseconds) / 1e15 + Double(elapsed.components.seconds) * 1000
+        request.logger.info("request", metadata: [
+            "method": "\(request.method.rawValue)",
+            "path": "\(request.url.path)",
+            "status": "\(response.status.code)",
+            "ms": "\(String(format: "%.1f", milliseconds))",
+        ])
+        return response
+    }
+}
+
+/// Turns every error into a localised page (or a JSON error under `/api`), never showing
+/// a stack trace or SQL; server errors are logged with the request id.
+struct CorridorErrorMiddleware: AsyncMiddleware {
+    func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+        do {
+            return try await next.respond(to: request)
+        } catch {
+            return render(error, for: request)
+        }
+    }
+
+    func render(_ error: any Error, for request: Request) -> Response {
+        let status: HTTPResponseStatus
+        var messageKey: String?
+        var headers = HTTPHeaders()
+        if let abort = error as? any AbortError {
+            status = abort.status
+            headers = abort.headers
+            // Only catalogue keys are shown; anything else falls back to the status message.
+            if abort.reason.hasPrefix("error.") { messageKey = abort.reason }
+        } else if error is DecodingError {
+            status = .badRequest
+        } else {
+            status = .internalServerError
+        }
+        if status.code >= 500 {
+            request.logger.error("request failed", metadata: ["error": "\(String(reflecting: error))"])
+        }
+        let catalogue = request.catalogue
+        let code = Self.code(for: status)
+        let message = catalogue.text(messageKey ?? "error.\(code)")
+        if request.isAPI || request.headers.accept.first?.mediaType == .json {
+            let body = APIErrorBody(error: .init(code: messageKey.map { String($0.dropFirst(6)) } ?? code, message: message))
+            let response = Response(status: status, headers: headers)
+            try? response.content.encode(body, as: .json)
+            return response
+        }
+        let context = request.pageContext()
+        let page = ErrorPage.render(status: status, code: code, message: message, context: context)
+        headers.contentType = .html
+        return Response(status: status, headers: headers, body: .init(string: "<!doctype html>\n" + page.raw))
+    }
+
+    static func code(for status: HTTPResponseStatus) -> String {
+        switch status.code {
+        case 400: return "bad_request"
+        case 401: return "unauthorized"
+        case 403: return "forbidden"
+        case 404: return "not_found"
+        case 405: return "method_not_allowed"
+        case 409: return "conflict"
+        case 413: return "payload_too_large"
+        case 422: return "unprocessable"
+        case 429: return "too_many_requests"
+        case 500..<600: return "server_error"
+        default: return status.code < 500 ? "bad_request" : "server_error"
+        }
+    }
+}
+
+/// `{"error": {"code": "...", "message": "..."}}`
+struct APIErrorBody: Content {
+    struct Detail: Content {
+        var code: String
+        var message: String
+    }
+    var error: Detail
+}
+
+enum ErrorPage {
+    static func render(status: HTTPResponseStatus, code: String, message: String, context: PageContext) -> HTML {
+        Layout.page(context.t("error.title.\(code)"), context, """
+        <section class="error-page">
+          <p class="status">\(Int(status.code))</p>
+          <h1>\(context.t("error.title.\(code)"))</h1>
+          <p>\(message)</p>
+          <p><a href="/">\(context.t("error.back_home"))</a></p>
+        </section>
+        """)
+    }
+}

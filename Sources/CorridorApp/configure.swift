@@ -1,0 +1,109 @@
+import CorridorCore
+import Fluent
+import FluentPostgresDriver
+import FluentSQLiteDriver
+import Foundation
+import NIOSSL
+import SQLKit
+import Vapor
+
+/// Where the data lives; normally derived from the configuration, overridden by tests.
+public enum DatabaseTarget: Sendable {
+    case sqliteFile(String)
+    case sqliteMemory
+    case postgres(URL, schema: String?)
+
+    static func from(_ configuration: CorridorConfiguration) -> DatabaseTarget {
+        if let url = configuration.databaseURL { return .postgres(url, schema: nil) }
+        return .sqliteFile(configuration.sqlitePath)
+    }
+}
+
+/// Wires Corridor into `app`: database, migrations, services, middleware, routes, commands.
+/// The one place where features are put together.
+public func configure(
+    _ app: Application,
+    configuration: CorridorConfiguration,
+    database: DatabaseTarget? = nil,
+    passwordCost: Int = 12
+) async throws {
+    try await configure(app, configuration: configuration, database: database, passwordCost: passwordCost, timeSource: SystemTimeSource())
+}
+
+func configure(
+    _ app: Application,
+    configuration: CorridorConfiguration,
+    database: DatabaseTarget?,
+    passwordCost: Int,
+    timeSource: any TimeSource
+) async throws {
+    app.http.server.configuration.hostname = configuration.host
+    app.http.server.configuration.port = configuration.port
+    app.logger.logLevel = Logger.Level(rawValue: configuration.logLevel.rawValue) ?? .info
+    app.passwords.use(.bcrypt(cost: passwordCost))
+
+    try configureDatabase(app, target: database ?? .from(configuration), configuration: configuration)
+    for migration in Migrations.all { app.migrations.add(migration) }
+
+    app.corridor = CorridorServices(
+        configuration: configuration,
+        catalogues: try CatalogueLoader.loadAll(),
+        timeSource: timeSource,
+        throttle: LoginThrottle(),
+        assets: try OperationsController.loadAssets(),
+        decoyPasswordHash: try app.password.hash(SecureToken.generate())
+    )
+
+    app.middleware = Middlewares()
+    app.middleware.use(SecurityHeadersMiddleware())
+    app.middleware.use(RequestLogMiddleware())
+    app.middleware.use(CorridorErrorMiddleware())
+    app.middleware.use(LanguageCookieMiddleware())
+    app.routes.defaultMaxBodySize = "1mb"
+
+    let web = app.grouped(SessionAuthenticator(), CSRFProtection())
+    let api = app.grouped("api", "v1").grouped(BearerAuthenticator())
+    OperationsController().register(web: app)
+    AccountsController().register(web: web, api: api)
+    AdminUsersController().register(web: web, api: api)
+    AdminInstitutionsController().register(web: web)
+    AuditController().register(web: web)
+
+    CorridorCommands.register(on: app)
+}
+
+/// Every migration, in the order it must run. Never reorder; only append.
+enum Migrations {
+    static let all: [any Migration] = [
+        CreateInstitutions(),
+        CreateUsers(),
+        CreateSessions(),
+        CreateAPITokens(),
+        CreateLoginAttempts(),
+        CreateAuditTrail(),
+    ]
+}
+
+private func configureDatabase(_ app: Application, target: DatabaseTarget, configuration: CorridorConfiguration) throws {
+    switch target {
+    case .sqliteFile(let path):
+        try FileManager.default.createDirectory(
+            atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        app.databases.use(.sqlite(.file(path)), as: .sqlite)
+        app.lifecycle.use(SQLiteWriteAheadLog())
+    case .sqliteMemory:
+        app.databases.use(.sqlite(.memory), as: .sqlite)
+    case .postgres(let url, let schema):
+        var sql = try SQLPostgresConfiguration(url: url)
+        if let schema { sql.searchPath = [schema] }
+        app.databases.use(.postgres(configuration: sql, maxConnectionsPerEventLoop: 4), as: .psql)
+    }
+}
+
+/// Puts the SQLite file in write-ahead-log mode (a property of the file, kept across runs).
+private struct SQLiteWriteAheadLog: LifecycleHandler {
+    func didBootAsync(_ application: Application) async throws {
+        guard let sql = application.db as? any SQLDatabase else { return }
+        try await sql.raw("PRAGMA journal_mode=WAL").run()
+    }
+}

@@ -1,0 +1,135 @@
+import Foundation
+
+/// Every setting Corridor reads, parsed once at start-up from the environment.
+///
+/// `parse(environment:)` is the only place that reads setting names; everything else
+/// receives this value. It collects every problem before failing, so that one run
+/// tells the operator everything that is wrong.
+public struct CorridorConfiguration: Sendable, Equatable {
+    public enum DatabaseKind: String, Sendable, Equatable {
+        case sqlite
+        case postgresql
+    }
+
+    public enum LogLevel: String, Sendable, Equatable, CaseIterable {
+        case trace, debug, info, notice, warning, error, critical
+    }
+
+    public var host: String
+    public var port: Int
+    public var dataDirectory: String
+    public var databaseURL: URL?
+    public var publicURL: URL
+    public var disclosureThreshold: Int
+    public var sessionLifetimeMinutes: Int
+    public var logLevel: LogLevel
+
+    public var databaseKind: DatabaseKind { databaseURL == nil ? .sqlite : .postgresql }
+
+    /// The SQLite file used when no `DATABASE_URL` is given.
+    public var sqlitePath: String {
+        (dataDirectory as NSString).appendingPathComponent("corridor.sqlite")
+    }
+
+    /// Cookies carry `Secure` only when the public address is served over https.
+    public var usesSecureCookies: Bool { publicURL.scheme?.lowercased() == "https" }
+
+    public init(
+        host: String = "127.0.0.1",
+        port: Int = 8080,
+        dataDirectory: String = "./data",
+        databaseURL: URL? = nil,
+        publicURL: URL = URL(string: "http://127.0.0.1:8080")!,
+        disclosureThreshold: Int = 5,
+        sessionLifetimeMinutes: Int = 480,
+        logLevel: LogLevel = .info
+    ) {
+        self.host = host
+        self.port = port
+        self.dataDirectory = dataDirectory
+        self.databaseURL = databaseURL
+        self.publicURL = publicURL
+        self.disclosureThreshold = disclosureThreshold
+        self.sessionLifetimeMinutes = sessionLifetimeMinutes
+        self.logLevel = logLevel
+    }
+
+    /// The settings, with their meaning, as documented in `.env.example`.
+    public static let settingNames: [String] = [
+        "CORRIDOR_HOST", "CORRIDOR_PORT", "CORRIDOR_DATA_DIR", "DATABASE_URL",
+        "CORRIDOR_PUBLIC_URL", "CORRIDOR_DISCLOSURE_THRESHOLD",
+        "CORRIDOR_SESSION_LIFETIME_MINUTES", "CORRIDOR_LOG_LEVEL",
+    ]
+
+    /// Parses the configuration; throws a `ConfigurationError` naming every bad setting.
+    public static func parse(environment: [String: String]) throws(ConfigurationError) -> CorridorConfiguration {
+        var problems: [ConfigurationError.Problem] = []
+        func value(_ name: String) -> String? {
+            guard let raw = environment[name]?.trimmingCharacters(in: .whitespaces), !raw.isEmpty else { return nil }
+            return raw
+        }
+        func integer(_ name: String, default fallback: Int, range: ClosedRange<Int>) -> Int {
+            guard let raw = value(name) else { return fallback }
+            guard let number = Int(raw), range.contains(number) else {
+                problems.append(.init(setting: name, message: "must be a whole number from \(range.lowerBound) to \(range.upperBound), got '\(raw)'"))
+                return fallback
+            }
+            return number
+        }
+
+        var configuration = CorridorConfiguration()
+        configuration.host = value("CORRIDOR_HOST") ?? "127.0.0.1"
+        configuration.port = integer("CORRIDOR_PORT", default: 8080, range: 1...65535)
+        configuration.dataDirectory = value("CORRIDOR_DATA_DIR") ?? "./data"
+        configuration.disclosureThreshold = integer("CORRIDOR_DISCLOSURE_THRESHOLD", default: 5, range: 2...1000)
+        configuration.sessionLifetimeMinutes = integer("CORRIDOR_SESSION_LIFETIME_MINUTES", default: 480, range: 5...43_200)
+
+        if let raw = value("DATABASE_URL") {
+            if let url = URL(string: raw), let scheme = url.scheme?.lowercased(),
+               scheme == "postgres" || scheme == "postgresql", url.host != nil, !(url.host ?? "").isEmpty {
+                configuration.databaseURL = url
+            } else {
+                problems.append(.init(setting: "DATABASE_URL", message: "must be a postgres://user:password@host:port/database URL"))
+            }
+        }
+
+        if let raw = value("CORRIDOR_PUBLIC_URL") {
+            if let url = URL(string: raw), let scheme = url.scheme?.lowercased(),
+               scheme == "http" || scheme == "https", url.host != nil {
+                configuration.publicURL = url
+            } else {
+                problems.append(.init(setting: "CORRIDOR_PUBLIC_URL", message: "must be an http:// or https:// address, got '\(raw)'"))
+            }
+        } else {
+            configuration.publicURL = URL(string: "http://\(configuration.host):\(configuration.port)") ?? configuration.publicURL
+        }
+
+        if let raw = value("CORRIDOR_LOG_LEVEL") {
+            if let level = LogLevel(rawValue: raw.lowercased()) {
+                configuration.logLevel = level
+            } else {
+                let allowed = LogLevel.allCases.map(\.rawValue).joined(separator: ", ")
+                problems.append(.init(setting: "CORRIDOR_LOG_LEVEL", message: "must be one of \(allowed), got '\(raw)'"))
+            }
+        }
+
+        if !problems.isEmpty { throw ConfigurationError(problems: problems) }
+        return configuration
+    }
+}
+
+/// One or more settings are missing or malformed.
+public struct ConfigurationError: Error, Sendable, Equatable, CustomStringConvertible {
+    public struct Problem: Sendable, Equatable {
+        public var setting: String
+        public var message: String
+    }
+
+    public var problems: [Problem]
+
+    public var settings: [String] { problems.map(\.setting) }
+
+    public var description: String {
+        "invalid configuration: " + problems.map { "\($0.setting) \($0.message)" }.joined(separator: "; ")
+    }
+}

@@ -1,0 +1,50 @@
+import CorridorApp
+import CorridorCore
+import Foundation
+import Logging
+import Vapor
+
+/// The `corridor` executable: every command reads the same configuration.
+@main
+enum CorridorMain {
+    static func main() async {
+        let environment: [String: String]
+        if let text = try? String(contentsOfFile: ".env", encoding: .utf8) {
+            environment = DotEnv(parsing: text).merged(into: ProcessInfo.processInfo.environment)
+        } else {
+            environment = ProcessInfo.processInfo.environment
+        }
+        let configuration: CorridorConfiguration
+        do {
+            configuration = try CorridorConfiguration.parse(environment: environment)
+        } catch {
+            FileHandle.standardError.write(Data("corridor: \(error.description)\n".utf8))
+            exit(1)
+        }
+
+        let level = Logger.Level(rawValue: configuration.logLevel.rawValue) ?? .info
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardOutput(label: label)
+            handler.logLevel = level
+            return handler
+        }
+
+        let app: Application
+        do {
+            let vaporEnvironment = try Environment.detect()
+            app = try await Application.make(vaporEnvironment)
+        } catch {
+            FileHandle.standardError.write(Data("corridor: \(error)\n".utf8))
+            exit(1)
+        }
+        do {
+            try await configure(app, configuration: configuration)
+            try await app.execute()
+            try await app.asyncShutdown()
+        } catch {
+            FileHandle.standardError.write(Data("corridor: \(String(describing: error))\n".utf8))
+            try? await app.asyncShutdown()
+            exit(1)
+        }
+    }
+}

@@ -1,0 +1,3 @@
+import Testing
+@testable import CorridorCore
+@Test func placeholder() { #expect(CorridorCoreVersion.name == "corridor") }
