@@ -21,7 +21,7 @@ extension Database {
 
     static func isWriteConflict(_ error: any Error) -> Bool {
         let text = String(reflecting: error).lowercased()
-        return text.contains("busy") || text.contains("database is locked")
+        return text.contains("busy") || text.contains("locked")
             || text.contains("audit_entries") || text.contains("could not serialize")
     }
 }

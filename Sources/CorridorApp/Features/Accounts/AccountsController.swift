@@ -36,9 +36,10 @@ struct AccountsController: Sendable {
         api.get("institutions", action: .viewInstitutions, use: institutionsAPI)
     }
 
-    @Sendable func loginPage(_ req: Request) async throws -> HTML {
-        if req.currentUser != nil { throw Abort.redirect(to: "/") }
-        return SignInPages.login(LoginPageModel(next: Self.safeNext(req.query[String.self, at: "next"])), req.pageContext())
+    @Sendable func loginPage(_ req: Request) async throws -> Response {
+        if req.currentUser != nil { return req.redirect(to: "/", redirectType: .normal) }
+        let page = SignInPages.login(LoginPageModel(next: Self.safeNext(req.query[String.self, at: "next"])), req.pageContext())
+        return try await page.encodeResponse(for: req)
     }
 
     @Sendable func login(_ req: Request) async throws -> Response {

@@ -1,0 +1,151 @@
+import CorridorCore
+import Fluent
+import Foundation
+import Testing
+import Vapor
+import VaporTesting
+@testable import CorridorApp
+
+@Suite struct AuthenticationTests {
+    @Test func loginPageIsFrenchByDefault() async throws {
+        try await TestCorridor.run { corridor in
+            let response = try await TestBrowser(app: corridor.app).get("/login")
+            #expect(response.status == .ok)
+            #expect(response.text.contains("<html lang=\"fr\">"))
+            #expect(response.text.contains("Connexion"))
+            #expect(response.text.contains("name=\"_csrf\""))
+        }
+    }
+
+    @Test func postWithoutCSRFTokenIsRefused() async throws {
+        try await TestCorridor.run { corridor in
+            let user = try await corridor.makeUser(.caseworker)
+            let browser = TestBrowser(app: corridor.app)
+            try await browser.get("/login")
+            let refused = try await browser.post("/login", ["email": user.email, "password": "a long test password"], csrf: false)
+            #expect(refused.status == .forbidden)
+            #expect(browser.cookies[CookieNames.session] == nil)
+            browser.cookies[CookieNames.csrf] = "forged"
+            let forged = try await browser.send(.POST, "/logout", body: ByteBuffer(string: "_csrf=other"), headers: ["Content-Type": "application/x-www-form-urlencoded"])
+            #expect(forged.status == .forbidden)
+        }
+    }
+
+    @Test func oneTimePasswordMustBeChangedAtFirstSignIn() async throws {
+        try await TestCorridor.run { corridor in
+            let service = AccountService(application: corridor.app, actor: .commandLine("test"))
+            let admin = try #require(try await service.bootstrapAdministrator())
+            #expect(try await service.bootstrapAdministrator() == nil, "only an empty database gets a bootstrap administrator")
+            let browser = TestBrowser(app: corridor.app)
+            let signedIn = try await browser.signIn(admin.email, admin.password)
+            #expect(signedIn.status == .seeOther)
+            #expect(signedIn.location == "/account/password")
+            let blocked = try await browser.get("/admin/users")
+            #expect(blocked.location == "/account/password")
+
+            let short = try await browser.post("/account/password", ["current": admin.password, "password": "short", "confirmation": "short"])
+            #expect(short.status == .unprocessableEntity)
+            #expect(short.text.contains("au moins 12 caractères"))
+
+            let changed = try await browser.post("/account/password", [
+                "current": admin.password, "password": "une phrase assez longue", "confirmation": "une phrase assez longue"])
+            #expect(changed.status == .seeOther)
+            let users = try await browser.get("/admin/users")
+            #expect(users.status == .ok)
+
+            let again = TestBrowser(app: corridor.app)
+            #expect(try await again.signIn(admin.email, admin.password).status == .unauthorized, "the one-time password no longer works")
+            #expect(try await again.signIn(admin.email, "une phrase assez longue").location == "/")
+        }
+    }
+
+    @Test func sessionIsRotatedAtSignInAndEndedAtSignOut() async throws {
+        try await TestCorridor.run { corridor in
+            let user = try await corridor.makeUser(.meOfficer)
+            let browser = TestBrowser(app: corridor.app)
+            try await browser.signIn(user.email)
+            let first = try #require(browser.cookies[CookieNames.session])
+            let firstCSRF = try #require(browser.cookies[CookieNames.csrf])
+            try await browser.signIn(user.email)
+            let second = try #require(browser.cookies[CookieNames.session])
+            #expect(first != second)
+            #expect(browser.cookies[CookieNames.csrf] != firstCSRF, "the CSRF token is rotated too")
+
+            let stale = TestBrowser(app: corridor.app)
+            stale.cookies[CookieNames.session] = first
+            #expect(try await stale.get("/").status == .seeOther, "the session replaced at sign-in is gone")
+
+            #expect(try await browser.get("/").status == .ok)
+            #expect(try await browser.post("/logout").status == .seeOther)
+            let replay = TestBrowser(app: corridor.app)
+            replay.cookies[CookieNames.session] = second
+            #expect(try await replay.get("/").location?.hasPrefix("/login") == true)
+        }
+    }
+
+    @Test func sessionCookieIsHttpOnlyAndSameSite() async throws {
+        try await TestCorridor.run { corridor in
+            let user = try await corridor.makeUser(.caseworker)
+            let response = try await TestBrowser(app: corridor.app).signIn(user.email)
+            let cookie = try #require(response.headers.setCookie?[CookieNames.session])
+            #expect(cookie.isHTTPOnly)
+            #expect(cookie.sameSite == .lax)
+            #expect(!cookie.isSecure, "plain http public URL")
+        }
+    }
+
+    @Test func fiveFailuresLockTheAccountForFifteenMinutes() async throws {
+        try await TestCorridor.run { corridor in
+            let user = try await corridor.makeUser(.caseworker)
+            let browser = TestBrowser(app: corridor.app)
+            for _ in 1...4 {
+                #expect(try await browser.signIn(user.email, "wrong password!!").status == .unauthorized)
+            }
+            let fifth = try await browser.signIn(user.email, "wrong password!!")
+            #expect(fifth.status == .forbidden)
+            #expect(fifth.text.contains("verrouillé"))
+            #expect(try await browser.signIn(user.email).status == .forbidden, "even the right password is refused while locked")
+
+            corridor.clock.advance(by: 14 * 60)
+            #expect(try await browser.signIn(user.email).status == .forbidden)
+            corridor.clock.advance(by: 2 * 60)
+            #expect(try await browser.signIn(user.email).status == .seeOther)
+
+            let entries = try await AuditEntryModel.query(on: corridor.app.db).filter(\.$action == "account_locked").count()
+            #expect(entries == 1)
+        }
+    }
+
+    @Test func oneAddressIsLimitedAcrossAccounts() async throws {
+        try await TestCorridor.run { corridor in
+            let user = try await corridor.makeUser(.caseworker)
+            let browser = TestBrowser(app: corridor.app)
+            for index in 1...20 {
+                try await browser.signIn("nobody\(index)@corridor.test", "wrong password!!")
+            }
+            let blocked = try await browser.signIn(user.email)
+            #expect(blocked.status == .tooManyRequests)
+            corridor.clock.advance(by: 16 * 60)
+            #expect(try await browser.signIn(user.email).status == .seeOther)
+        }
+    }
+
+    @Test func disabledAccountCannotSignIn() async throws {
+        try await TestCorridor.run { corridor in
+            let user = try await corridor.makeUser(.communications)
+            let browser = TestBrowser(app: corridor.app)
+            try await browser.signIn(user.email)
+            #expect(try await browser.get("/").status == .ok)
+            try await AccountService(application: corridor.app, actor: .commandLine("test")).setUserActive(id: user.requireID(), active: false, actingUserID: nil)
+            #expect(try await browser.get("/").status == .seeOther, "disabling ends the open session")
+            #expect(try await TestBrowser(app: corridor.app).signIn(user.email).status == .unauthorized)
+        }
+    }
+
+    @Test func signInRedirectOnlyFollowsLocalPaths() {
+        #expect(AccountsController.safeNext("/admin/users?page=2") == "/admin/users?page=2")
+        #expect(AccountsController.safeNext("//evil.example") == nil)
+        #expect(AccountsController.safeNext("https://evil.example") == nil)
+        #expect(AccountsController.safeNext("/\\evil") == nil)
+    }
+}

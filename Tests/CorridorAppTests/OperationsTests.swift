@@ -1,0 +1,101 @@
+import CorridorCore
+import Foundation
+import OpenAPIKit
+import Testing
+import Vapor
+import VaporTesting
+@testable import CorridorApp
+
+@Suite struct OperationsTests {
+    @Test func healthReportsDatabaseAndMigrations() async throws {
+        try await TestCorridor.run { corridor in
+            let response = try await TestBrowser(app: corridor.app).get("/health")
+            #expect(response.status == .ok)
+            struct Health: Decodable { var status: String; var database: String; var migrations: Int }
+            let health = try JSONDecoder().decode(Health.self, from: Data(response.text.utf8))
+            #expect(health.status == "ok")
+            #expect(health.database == "sqlite", "the reported kind follows the configuration, which is SQLite in tests")
+            #expect(health.migrations == Migrations.all.count)
+        }
+    }
+
+    @Test func securityHeadersAreOnEveryResponse() async throws {
+        try await TestCorridor.run { corridor in
+            let browser = TestBrowser(app: corridor.app)
+            for path in ["/login", "/no-such-page", "/api/v1/me", "/health"] {
+                let response = try await browser.get(path)
+                let csp = try #require(response.headers.first(name: "Content-Security-Policy"), "\(path)")
+                #expect(csp.contains("frame-ancestors 'none'"))
+                #expect(csp.contains("script-src 'self'") && !csp.contains("unsafe-inline"))
+                #expect(response.headers.first(name: "X-Content-Type-Options") == "nosniff")
+                #expect(response.headers.first(name: "Referrer-Policy") != nil)
+                #expect(response.headers.first(name: "X-Request-ID") != nil)
+            }
+        }
+    }
+
+    @Test func missingPageIsALocalisedPageWithoutDetails() async throws {
+        try await TestCorridor.run { corridor in
+            let french = try await TestBrowser(app: corridor.app).get("/no-such-page")
+            #expect(french.status == .notFound)
+            #expect(french.text.contains("Page introuvable"))
+            let english = try await TestBrowser(app: corridor.app).get("/no-such-page?lang=en")
+            #expect(english.text.contains("Page not found"))
+        }
+    }
+
+    @Test func apiErrorsAreJSON() async throws {
+        try await TestCorridor.run { corridor in
+            let admin = try await corridor.makeUser(.caseworker)
+            let token = try await corridor.apiToken(for: admin)
+            let response = try await apiRequest(corridor.app, .GET, "/api/v1/users", token: token)
+            #expect(response.status == .forbidden)
+            struct Body: Decodable { struct Detail: Decodable { var code: String; var message: String }; var error: Detail }
+            let body = try JSONDecoder().decode(Body.self, from: Data(response.text.utf8))
+            #expect(body.error.code == "forbidden")
+            #expect(body.error.message == "Vous n'avez pas le droit d'accéder à cette page ou de faire cette action.")
+            let missing = try await apiRequest(corridor.app, .GET, "/api/v1/nothing", token: token)
+            #expect(missing.status == .notFound)
+            #expect(missing.text.contains(#""code":"not_found""#))
+        }
+    }
+
+    @Test func assetsAreServedAndUnknownOnesAreNot() async throws {
+        try await TestCorridor.run { corridor in
+            let browser = TestBrowser(app: corridor.app)
+            let css = try await browser.get("/assets/corridor.css")
+            #expect(css.status == .ok)
+            #expect(css.headers.contentType == .css)
+            #expect(try await browser.get("/assets/..%2FPackage.swift").status == .notFound)
+        }
+    }
+
+    /// The served document is valid OpenAPI 3.1 and lists exactly the `/api/v1` routes.
+    @Test func openAPIDocumentIsValidAndComplete() async throws {
+        try await TestCorridor.run { corridor in
+            let response = try await TestBrowser(app: corridor.app).get("/api/openapi.json")
+            #expect(response.status == .ok)
+            let document = try JSONDecoder().decode(OpenAPI.Document.self, from: Data(response.text.utf8))
+            #expect(document.openAPIVersion.rawValue.hasPrefix("3.1"))
+            try document.validate()
+
+            var documented = Set<String>()
+            for (path, item) in document.paths {
+                guard case .b(let pathItem) = item else { continue }
+                for endpoint in pathItem.endpoints {
+                    documented.insert("\(endpoint.method.rawValue.uppercased()) \(path.rawValue)")
+                }
+            }
+            var served = Set<String>()
+            for route in corridor.app.routes.all {
+                let path = "/" + route.path.map { component -> String in
+                    if case .parameter(let name) = component { return "{\(name)}" }
+                    return component.description
+                }.joined(separator: "/")
+                if path.hasPrefix("/api/v1/") { served.insert("\(route.method.rawValue) \(path)") }
+            }
+            #expect(served.isEmpty == false)
+            #expect(documented == served, "undocumented: \(served.subtracting(documented).sorted()); not served: \(documented.subtracting(served).sorted())")
+        }
+    }
+}

@@ -1,0 +1,160 @@
+import CorridorCore
+import Fluent
+import Foundation
+import SQLKit
+import Testing
+import Vapor
+import VaporTesting
+@testable import CorridorApp
+
+/// A fresh Corridor for one test: in-memory SQLite, or — when `DATABASE_URL` is set — a
+/// schema of its own on that PostgreSQL server, dropped afterwards, so tests can run in parallel.
+struct TestCorridor {
+    let app: Application
+    let clock: ManualTimeSource
+
+    static let start = Date(timeIntervalSince1970: 1_790_000_000)
+
+    static func run(_ body: (TestCorridor) async throws -> Void) async throws {
+        let app = try await Application.make(.testing)
+        let clock = ManualTimeSource(start)
+        let environment = ProcessInfo.processInfo.environment
+        let configuration = try CorridorConfiguration.parse(environment: environment.filter { $0.key == "DATABASE_URL" })
+        var schema: String?
+        let target: DatabaseTarget
+        if let url = configuration.databaseURL {
+            schema = "t_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased()
+            target = .postgres(url, schema: schema)
+        } else {
+            target = .sqliteMemory
+        }
+        do {
+            try await configure(app, configuration: configuration, database: target, passwordCost: 4, timeSource: clock)
+            if let schema, let sql = app.db as? any SQLDatabase {
+                try await sql.raw("CREATE SCHEMA \(ident: schema)").run()
+            }
+            try await app.autoMigrate()
+            try await body(TestCorridor(app: app, clock: clock))
+        } catch {
+            await Self.dropSchema(schema, app)
+            try? await app.asyncShutdown()
+            throw error
+        }
+        await Self.dropSchema(schema, app)
+        try await app.asyncShutdown()
+    }
+
+    private static func dropSchema(_ schema: String?, _ app: Application) async {
+        guard let schema, let sql = app.db as? any SQLDatabase else { return }
+        try? await sql.raw("DROP SCHEMA IF EXISTS \(ident: schema) CASCADE").run()
+    }
+
+    var isPostgres: Bool { (app.db as? any SQLDatabase)?.dialect.name == "postgresql" }
+
+    /// A user who has already chosen their own password, ready to sign in.
+    @discardableResult
+    func makeUser(_ role: Role, email: String? = nil, password: String = "a long test password", institution: UUID? = nil) async throws -> UserModel {
+        let service = AccountService(application: app, actor: .commandLine("test"))
+        var institutionID = institution
+        if role.requiresInstitution, institutionID == nil {
+            institutionID = try await makeInstitution().requireID()
+        }
+        let created = try await service.createUser(UserDraft(
+            email: email ?? "\(role.rawValue)-\(UUID().uuidString.prefix(6))@corridor.test",
+            name: "Test \(role.rawValue)", role: role.rawValue, institutionID: institutionID, preferredLanguage: nil))
+        let user = created.user
+        user.passwordHash = try app.password.hash(password)
+        user.mustChangePassword = false
+        try await user.update(on: app.db)
+        return user
+    }
+
+    func makeInstitution(_ acronym: String? = nil) async throws -> InstitutionModel {
+        try await AccountService(application: app, actor: .commandLine("test")).createInstitution(InstitutionDraft(
+            name: "Ministère de test", acronym: acronym ?? "M\(UUID().uuidString.prefix(5))", country: "CIV", kind: "ministry"))
+    }
+
+    /// A browser session for `user`, opened without going through the sign-in form.
+    func browser(signedInAs user: UserModel? = nil) async throws -> TestBrowser {
+        let browser = TestBrowser(app: app)
+        if let user {
+            let secret = SecureToken.generate()
+            let session = SessionModel()
+            session.tokenHash = SecureToken.digest(secret)
+            session.$user.id = try user.requireID()
+            session.createdAt = clock.now()
+            session.expiresAt = clock.now().addingTimeInterval(3600)
+            try await session.create(on: app.db)
+            browser.cookies[CookieNames.session] = secret
+        }
+        return browser
+    }
+
+    func apiToken(for user: UserModel) async throws -> String {
+        try await TokenService(application: app, actor: .commandLine("test")).create(userID: user.requireID(), name: "test").secret
+    }
+}
+
+/// Sends requests like a browser: keeps cookies, and puts the CSRF token in every form.
+final class TestBrowser: @unchecked Sendable {
+    let app: Application
+    var cookies: [String: String] = [:]
+    var headers: HTTPHeaders = [:]
+
+    init(app: Application) { self.app = app }
+
+    @discardableResult
+    func get(_ path: String, headers extra: HTTPHeaders = [:]) async throws -> TestingHTTPResponse {
+        try await send(.GET, path, body: nil, headers: extra)
+    }
+
+    /// Posts a form; the CSRF token is added unless `csrf` is false.
+    @discardableResult
+    func post(_ path: String, _ form: [String: String] = [:], csrf: Bool = true) async throws -> TestingHTTPResponse {
+        if csrf, cookies[CookieNames.csrf] == nil { try await get("/login") }
+        var fields = form
+        if csrf { fields["_csrf"] = cookies[CookieNames.csrf] ?? "" }
+        var components = URLComponents()
+        components.queryItems = fields.map { URLQueryItem(name: $0.key, value: $0.value) }
+        let encoded = (components.percentEncodedQuery ?? "").replacingOccurrences(of: "+", with: "%2B")
+        var extra = HTTPHeaders()
+        extra.contentType = .urlEncodedForm
+        return try await send(.POST, path, body: ByteBuffer(string: encoded), headers: extra)
+    }
+
+    func send(_ method: HTTPMethod, _ path: String, body: ByteBuffer?, headers extra: HTTPHeaders) async throws -> TestingHTTPResponse {
+        var all = headers
+        for (name, value) in extra { all.replaceOrAdd(name: name, value: value) }
+        if !cookies.isEmpty {
+            all.replaceOrAdd(name: .cookie, value: cookies.map { "\($0.key)=\($0.value)" }.joined(separator: "; "))
+        }
+        let request = TestingHTTPRequest(method: method, url: URI(path: path), headers: all, body: body ?? ByteBuffer())
+        let response = try await app.testing().performTest(request: request)
+        if let set = response.headers.setCookie {
+            for (name, value) in set.all {
+                if value.string.isEmpty || value.maxAge == 0 { cookies[name] = nil } else { cookies[name] = value.string }
+            }
+        }
+        return response
+    }
+
+    /// Signs in through the real form.
+    @discardableResult
+    func signIn(_ email: String, _ password: String = "a long test password") async throws -> TestingHTTPResponse {
+        try await post("/login", ["email": email, "password": password])
+    }
+}
+
+extension TestingHTTPResponse {
+    var text: String { body.string }
+    var location: String? { headers.first(name: .location) }
+}
+
+/// Sends an API request with a bearer token.
+func apiRequest(_ app: Application, _ method: HTTPMethod, _ path: String, token: String?, json: String? = nil) async throws -> TestingHTTPResponse {
+    var headers = HTTPHeaders()
+    if let token { headers.bearerAuthorization = BearerAuthorization(token: token) }
+    if json != nil { headers.contentType = .json }
+    let request = TestingHTTPRequest(method: method, url: URI(path: path), headers: headers, body: ByteBuffer(string: json ?? ""))
+    return try await app.testing().performTest(request: request)
+}

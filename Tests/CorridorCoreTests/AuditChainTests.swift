@@ -1,0 +1,66 @@
+import Testing
+@testable import CorridorCore
+
+@Suite struct AuditChainTests {
+    func chain(_ count: Int) -> [AuditRecord] {
+        var records: [AuditRecord] = []
+        for index in 1...count {
+            records.append(AuditRecord(
+                sequence: Int64(index), occurredAtMilliseconds: Int64(1_700_000_000_000 + index), actorID: "u1",
+                actorLabel: "awa@gouv.ci", action: .update, entityType: "user", entityID: "e\(index)",
+                changedFields: ["name"], detail: "", address: "127.0.0.1", previousHash: records.last?.hash ?? ""
+            ).sealed())
+        }
+        return records
+    }
+
+    func verify(_ records: [AuditRecord], head: (Int64, String)? = nil) -> AuditChainVerifier.Failure? {
+        var verifier = AuditChainVerifier()
+        verifier.consume(records)
+        let last = head ?? (records.last?.sequence ?? 0, records.last?.hash ?? "")
+        verifier.finish(headSequence: last.0, headHash: last.1)
+        return verifier.failure
+    }
+
+    @Test func intactChainPasses() {
+        #expect(verify(chain(10)) == nil)
+        #expect(verify([]) == nil)
+    }
+
+    @Test func editedEntryIsNamed() {
+        var records = chain(10)
+        records[3].detail = "changed"
+        #expect(verify(records) == .altered(sequence: 4))
+    }
+
+    @Test func deletedEntryIsNamed() {
+        var records = chain(10)
+        records.remove(at: 6)
+        #expect(verify(records) == .missing(sequence: 7))
+    }
+
+    @Test func deletedLastEntriesAreCaughtByTheHead() {
+        let records = chain(10)
+        let head = (records[9].sequence, records[9].hash)
+        #expect(verify(Array(records.prefix(8)), head: head) == .truncated(expectedLast: 10, foundLast: 8))
+    }
+
+    @Test func rehashedEntryStillBreaksTheLinkToTheNext() {
+        var records = chain(10)
+        records[4].detail = "forged"
+        records[4] = records[4].sealed()
+        #expect(verify(records) == .unlinked(sequence: 6))
+    }
+
+    @Test func hashCoversEveryField() {
+        let base = chain(1)[0]
+        var variants: [AuditRecord] = []
+        var copy = base; copy.actorLabel = "x"; variants.append(copy)
+        copy = base; copy.entityID = nil; variants.append(copy)
+        copy = base; copy.changedFields = ["role"]; variants.append(copy)
+        copy = base; copy.occurredAtMilliseconds += 1; variants.append(copy)
+        copy = base; copy.address = nil; variants.append(copy)
+        copy = base; copy.action = .delete; variants.append(copy)
+        for variant in variants { #expect(variant.computedHash != base.hash) }
+    }
+}

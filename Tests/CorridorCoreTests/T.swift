@@ -1,3 +1,0 @@
-import Testing
-@testable import CorridorCore
-@Test func placeholder() { #expect(CorridorCoreVersion.name == "corridor") }
