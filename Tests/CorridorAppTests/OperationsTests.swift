@@ -14,7 +14,7 @@ import VaporTesting
             struct Health: Decodable { var status: String; var database: String; var migrations: Int }
             let health = try JSONDecoder().decode(Health.self, from: Data(response.text.utf8))
             #expect(health.status == "ok")
-            #expect(health.database == "sqlite", "the reported kind follows the configuration, which is SQLite in tests")
+            #expect(health.database == (corridor.isPostgres ? "postgresql" : "sqlite"))
             #expect(health.migrations == Migrations.all.count)
         }
     }
