@@ -39,7 +39,6 @@ func configure(
 ) async throws {
     app.http.server.configuration.hostname = configuration.host
     app.http.server.configuration.port = configuration.port
-    app.logger.logLevel = Logger.Level(rawValue: configuration.logLevel.rawValue) ?? .info
     app.passwords.use(.bcrypt(cost: passwordCost))
 
     try configureDatabase(app, target: database ?? .from(configuration), configuration: configuration)

@@ -22,7 +22,12 @@ enum CorridorMain {
             exit(1)
         }
 
-        let level = Logger.Level(rawValue: configuration.logLevel.rawValue) ?? .info
+        // Commands other than `serve` print their own results: keep the log to errors there,
+        // so that a failing command says one line.
+        let configured = Logger.Level(rawValue: configuration.logLevel.rawValue) ?? .info
+        let arguments = CommandLine.arguments.dropFirst()
+        let serving = arguments.isEmpty || arguments.first == "serve" || arguments.first?.hasPrefix("-") == true
+        let level = serving ? configured : max(configured, .error)
         LoggingSystem.bootstrap { label in
             var handler = StreamLogHandler.standardOutput(label: label)
             handler.logLevel = level
