@@ -67,7 +67,7 @@ enum Layout {
         let account: HTML = context.userName.map { name in
             """
             <div class="account">
-              <a href="/account/password">\(name)</a>
+              <a href="/account">\(name)</a>
               <span class="role">\(context.t("role." + (context.userRole?.rawValue ?? "")))</span>
               <form method="post" action="/logout" class="inline">\(context.csrfField)<button type="submit" class="link">\(context.t("nav.logout"))</button></form>
             </div>

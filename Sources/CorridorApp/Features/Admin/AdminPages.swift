@@ -29,7 +29,9 @@ enum AdminPages {
 
     static func userForm(_ model: UserFormModel, _ context: PageContext) -> HTML {
         let form = model.form
-        let roles = Role.allCases.map { (value: $0.rawValue, label: context.t("role." + $0.rawValue)) }
+        // No role is preselected: giving someone rights is always a deliberate choice.
+        let roles = [(value: "", label: context.t("users.choose_role"))]
+            + Role.allCases.map { (value: $0.rawValue, label: context.t("role." + $0.rawValue)) }
         let institutions = [(value: "", label: context.t("users.no_institution"))]
             + model.institutions.map { (value: $0.id.uuidString, label: "\($0.acronym) — \($0.name)") }
         let languages = [(value: "", label: context.t("language.automatic"))]
