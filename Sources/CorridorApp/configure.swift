@@ -67,6 +67,9 @@ func configure(
     AdminUsersController().register(web: web, api: api)
     AdminInstitutionsController().register(web: web)
     AuditController().register(web: web)
+    CaseTransferController().register(web: web)
+    CasesController().register(web: web)
+    CasesAPIController().register(api: api)
 
     CorridorCommands.register(on: app)
 }
@@ -80,6 +83,7 @@ enum Migrations {
         CreateAPITokens(),
         CreateLoginAttempts(),
         CreateAuditTrail(),
+        CreateReturnCases(),
     ]
 }
 

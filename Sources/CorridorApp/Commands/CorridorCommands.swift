@@ -15,6 +15,8 @@ enum CorridorCommands {
         app.asyncCommands.use(MigrateCommandGroup(), as: "migrate")
         app.asyncCommands.use(UserCommandGroup(), as: "user")
         app.asyncCommands.use(AuditCommandGroup(), as: "audit")
+        app.asyncCommands.use(ImportCommandGroup(), as: "import")
+        app.asyncCommands.use(DemoCommand(), as: "demo")
     }
 }
 

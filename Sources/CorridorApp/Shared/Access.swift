@@ -44,10 +44,10 @@ extension RoutesBuilder {
     /// Registers a route that requires `action`; every route of Corridor goes through here.
     @discardableResult
     func on<Response: AsyncResponseEncodable>(
-        _ method: HTTPMethod, _ path: [PathComponent], action: Action,
+        _ method: HTTPMethod, _ path: [PathComponent], action: Action, body: HTTPBodyStreamStrategy = .collect,
         use handler: @escaping @Sendable (Request) async throws -> Response
     ) -> Route {
-        let route = grouped(AccessGuard(action: action)).on(method, path, use: handler)
+        let route = grouped(AccessGuard(action: action)).on(method, path, body: body, use: handler)
         route.userInfo[AnySendableHashable(RouteAccess.actionKey)] = action
         return route
     }
@@ -66,6 +66,14 @@ extension RoutesBuilder {
         use handler: @escaping @Sendable (Request) async throws -> Response
     ) -> Route {
         on(.POST, path, action: action, use: handler)
+    }
+
+    @discardableResult
+    func put<Response: AsyncResponseEncodable>(
+        _ path: PathComponent..., action: Action,
+        use handler: @escaping @Sendable (Request) async throws -> Response
+    ) -> Route {
+        on(.PUT, path, action: action, use: handler)
     }
 
     @discardableResult

@@ -29,6 +29,7 @@ struct PageContext: Sendable {
     /// The sections of Corridor, shown to the roles the policy lets in.
     static let sections: [(path: String, key: String, action: Action)] = [
         ("/", "nav.home", .useOwnAccount),
+        ("/cases", "nav.cases", .viewCases),
         ("/admin/users", "nav.users", .manageUsers),
         ("/admin/institutions", "nav.institutions", .manageInstitutions),
         ("/admin/audit", "nav.audit", .viewAuditTrail),

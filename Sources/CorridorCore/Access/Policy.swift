@@ -10,6 +10,15 @@ public enum Action: String, Sendable, CaseIterable, Hashable {
     case manageUsers = "manage_users"
     case manageInstitutions = "manage_institutions"
     case viewAuditTrail = "view_audit_trail"
+    /// The caseload: list, search, case pages (never protected content).
+    case viewCases = "view_cases"
+    /// Registering, editing and moving cases, recording assistance.
+    case editCases = "edit_cases"
+    /// Reading trafficking details and medical notes (every read is audited).
+    case viewProtected = "view_protected"
+    case editProtected = "edit_protected"
+    case importCases = "import_cases"
+    case exportCases = "export_cases"
 }
 
 /// Who an action is open to.
@@ -28,7 +37,17 @@ public enum Policy {
         .manageUsers: .roles([.admin]),
         .manageInstitutions: .roles([.admin]),
         .viewAuditTrail: .roles([.admin]),
+        .viewCases: .roles([.admin, .caseworker, .protection, .meOfficer]),
+        .editCases: .roles([.admin, .caseworker, .protection]),
+        .viewProtected: .roles([.admin, .protection]),
+        .editProtected: .roles([.admin, .protection]),
+        .importCases: .roles([.admin, .caseworker]),
+        .exportCases: .roles([.admin, .caseworker, .protection, .meOfficer]),
     ]
+
+    /// Exports carry protected columns for this role only: mass extraction of trafficking
+    /// and medical details is left to the protection officer, not to administrators.
+    public static func exportIncludesProtectedColumns(_ role: Role) -> Bool { role == .protection }
 
     /// The audience of an action; an action missing from the table is open to nobody.
     public static func audience(of action: Action) -> Audience {

@@ -1,0 +1,302 @@
+import CorridorCore
+import Fluent
+import Foundation
+import SQLKit
+import Vapor
+
+/// The caseload filters, from the list page's query string or the API's.
+struct CaseFilter: Content, Sendable {
+    var q: String?
+    var status: String?
+    var host_country: String?
+    var office: String?
+    var vulnerability: String?
+    var caseworker: String?
+    var registered_from: String?
+    var registered_to: String?
+    var arrived_from: String?
+    var arrived_to: String?
+    var mine: String?
+    var recent: String?
+    var sort: String?
+    var dir: String?
+    var page: Int?
+
+    static let pageSize = 50
+    static let sortColumns: [String: String] = [
+        "registered_on": "c.registered_on", "arrival_date": "c.arrival_date", "case_number": "c.case_number",
+        "updated_at": "c.updated_at", "principal_name": "c.principal_name", "status": "c.status",
+    ]
+
+    /// The query string of this filter with another page or sort, for links.
+    func query(page: Int? = nil, sort: String? = nil, dir: String? = nil) -> String {
+        var items: [URLQueryItem] = []
+        let values: [(String, String?)] = [
+            ("q", q), ("status", status), ("host_country", host_country), ("office", office), ("vulnerability", vulnerability),
+            ("caseworker", caseworker), ("registered_from", registered_from), ("registered_to", registered_to),
+            ("arrived_from", arrived_from), ("arrived_to", arrived_to), ("mine", mine), ("recent", recent),
+            ("sort", sort ?? self.sort), ("dir", dir ?? self.dir),
+        ]
+        for (name, value) in values { if let value, !value.isEmpty { items.append(URLQueryItem(name: name, value: value)) } }
+        if let page, page > 1 { items.append(URLQueryItem(name: "page", value: String(page))) }
+        var components = URLComponents()
+        components.queryItems = items
+        return components.percentEncodedQuery ?? ""
+    }
+}
+
+/// Reads of the return-cases feature. List queries never touch protected details.
+struct CaseQueries: Sendable {
+    let database: any Database
+
+    var sql: any SQLDatabase {
+        get throws {
+            guard let sql = database as? any SQLDatabase else { throw Abort(.internalServerError) }
+            return sql
+        }
+    }
+
+    struct ListRow: Content, Sendable {
+        var caseNumber: String
+        var principalName: String
+        var memberCount: Int
+        var hostCountry: String
+        var office: String
+        var status: String
+        var registeredOn: String
+        var departureDate: String?
+        var arrivalDate: String?
+        var caseworkerName: String?
+        var updatedAt: Date
+        var version: Int
+    }
+
+    struct ListPage: Sendable {
+        var rows: [ListRow]
+        var total: Int
+        var page: Int
+        var pageCount: Int { max(1, (total + CaseFilter.pageSize - 1) / CaseFilter.pageSize) }
+    }
+
+    /// One page of the caseload matching `filter`; `userID` serves "assigned to me".
+    func list(_ filter: CaseFilter, userID: UUID?, now: Date, pageSize: Int = CaseFilter.pageSize) async throws -> ListPage {
+        let sql = try self.sql
+        let conditions = conditions(filter, userID: userID, now: now)
+        let whereClause = conditions.isEmpty ? SQLQueryString("") : SQLQueryString(" WHERE ") + conditions.joined(separator: " AND ")
+        struct Count: Decodable { var total: Int }
+        let total = try await sql.raw("SELECT COUNT(*) AS total FROM return_cases c" + whereClause).first(decoding: Count.self)?.total ?? 0
+        let column = CaseFilter.sortColumns[filter.sort ?? ""] ?? "c.registered_on"
+        let direction = filter.dir == "asc" ? "ASC" : "DESC"
+        let page = max(1, filter.page ?? 1)
+        let query: SQLQueryString = """
+            SELECT c.case_number, c.principal_name, c.member_count, c.host_country, c.office, c.status, c.registered_on,
+                   c.departure_date, c.arrival_date, u.name AS caseworker_name, c.updated_at, c.version
+            FROM return_cases c LEFT JOIN users u ON u.id = c.caseworker_id
+            """ + whereClause + SQLQueryString(" ORDER BY \(unsafeRaw: column) \(unsafeRaw: direction), c.case_number \(unsafeRaw: direction) LIMIT \(unsafeRaw: String(pageSize)) OFFSET \(unsafeRaw: String((page - 1) * pageSize))")
+        let rows = try await sql.raw(query).all(decoding: ListRow.self, with: SQLRowDecoder(keyDecodingStrategy: .convertFromSnakeCase))
+        return ListPage(rows: rows, total: total, page: page)
+    }
+
+    private func conditions(_ filter: CaseFilter, userID: UUID?, now: Date) -> [SQLQueryString] {
+        var conditions: [SQLQueryString] = []
+        func value(_ text: String?) -> String? { text?.trimmingCharacters(in: .whitespaces).nilIfEmpty }
+        if let status = value(filter.status), CaseStatus(rawValue: status) != nil { conditions.append("c.status = \(bind: status)") }
+        if let host = value(filter.host_country) { conditions.append("c.host_country = \(bind: host.uppercased())") }
+        if let office = value(filter.office) { conditions.append("c.office = \(bind: office.uppercased())") }
+        if let code = value(filter.vulnerability), let vulnerability = Vulnerability(code: code) {
+            conditions.append("EXISTS (SELECT 1 FROM case_members vm WHERE vm.case_id = c.id AND vm.vulnerabilities LIKE \(bind: "%|\(vulnerability.rawValue)|%"))")
+        }
+        if let worker = value(filter.caseworker).flatMap(UUID.init(uuidString:)) { conditions.append("c.caseworker_id = \(bind: worker)") }
+        if filter.mine == "1", let userID { conditions.append("c.caseworker_id = \(bind: userID)") }
+        if filter.recent == "1" { conditions.append("c.updated_at >= \(bind: now.addingTimeInterval(-7 * 86_400))") }
+        if let from = value(filter.registered_from).flatMap(Day.init(iso:)) { conditions.append("c.registered_on >= \(bind: from.iso)") }
+        if let to = value(filter.registered_to).flatMap(Day.init(iso:)) { conditions.append("c.registered_on <= \(bind: to.iso)") }
+        if let from = value(filter.arrived_from).flatMap(Day.init(iso:)) { conditions.append("c.arrival_date >= \(bind: from.iso)") }
+        if let to = value(filter.arrived_to).flatMap(Day.init(iso:)) { conditions.append("c.arrival_date <= \(bind: to.iso)") }
+        if let q = value(filter.q) {
+            for word in SearchText.fold(q).split(separator: " ").prefix(5) {
+                let term = String(word)
+                conditions.append("""
+                    (c.case_number LIKE \(bind: "%\(term.uppercased())%") OR EXISTS (SELECT 1 FROM case_members sm WHERE sm.case_id = c.id AND sm.search_text LIKE \(bind: "%\(term)%")))
+                    """)
+            }
+        }
+        return conditions
+    }
+
+    // MARK: One case
+
+    struct MemberView: Content, Sendable {
+        var memberNumber: Int
+        var relationship: String
+        var givenNames: String
+        var familyName: String
+        var sex: String
+        var birthDate: String?
+        var birthYear: Int?
+        var birthEstimated: Bool
+        var nationality: String
+        var documentType: String
+        var documentNumber: String?
+        var phone: String?
+        var languages: String?
+        var originRegion: String?
+        var originDepartment: String?
+        var educationLevel: String?
+        var occupation: String?
+        var leftCountryOn: String?
+        var route: [String]
+        var stay: String?
+        var vulnerabilities: [String]
+    }
+
+    struct TransitionView: Content, Sendable {
+        var fromStatus: String?
+        var toStatus: String
+        var occurredOn: String
+        var closureReason: String?
+        var note: String?
+        var actor: String
+        var recordedAt: Date
+    }
+
+    struct AssistanceView: Content, Sendable {
+        var type: String
+        var phase: String
+        var memberNumber: Int?
+        var providedOn: String
+        var description: String
+        var amountCents: Int64?
+        var currency: String?
+        var actor: String
+    }
+
+    struct CaseView: Content, Sendable {
+        var caseNumber: String
+        var office: String
+        var hostCountry: String
+        var status: String
+        var closureReason: String?
+        var registeredOn: String
+        var departureDate: String?
+        var arrivalDate: String?
+        var caseworkerID: UUID?
+        var caseworkerName: String?
+        var version: Int
+        var updatedAt: Date
+        var members: [MemberView]
+        var transitions: [TransitionView]
+        var assistance: [AssistanceView]
+        /// Member numbers with protected details on record (the content is not here).
+        var membersWithProtectedDetails: [Int]
+    }
+
+    /// A case with its members, timeline and assistance; never its protected details.
+    func detail(_ number: String) async throws -> CaseView? {
+        guard let record = try await ReturnCaseModel.query(on: database).filter(\.$caseNumber == number.uppercased()).first(),
+              let caseID = record.id else { return nil }
+        let members = try await CaseMemberModel.query(on: database).filter(\.$returnCase.$id == caseID).sort(\.$memberNumber).all()
+        let memberNumbers = Dictionary(uniqueKeysWithValues: members.compactMap { member in member.id.map { ($0, member.memberNumber) } })
+        let transitions = try await CaseTransitionModel.query(on: database).filter(\.$caseID == caseID)
+            .sort(\.$occurredOn).sort(\.$recordedAt).all()
+        let assistance = try await AssistanceItemModel.query(on: database).filter(\.$caseID == caseID).sort(\.$providedOn).all()
+        let protected = try await ProtectedDetailsModel.query(on: database).filter(\.$caseID == caseID).all()
+        let worker = try await record.caseworkerID.asyncMap { try await UserModel.find($0, on: database)?.name } ?? nil
+        return CaseView(
+            caseNumber: record.caseNumber, office: record.office, hostCountry: record.hostCountry, status: record.status,
+            closureReason: record.closureReason, registeredOn: record.registeredOn, departureDate: record.departureDate,
+            arrivalDate: record.arrivalDate, caseworkerID: record.caseworkerID, caseworkerName: worker, version: record.version,
+            updatedAt: record.updatedAt, members: members.map(Self.view),
+            transitions: transitions.map { TransitionView(fromStatus: $0.fromStatus, toStatus: $0.toStatus, occurredOn: $0.occurredOn,
+                                                          closureReason: $0.closureReason, note: $0.note, actor: $0.actorLabel, recordedAt: $0.recordedAt) },
+            assistance: assistance.map { AssistanceView(type: $0.type, phase: $0.phase, memberNumber: $0.memberID.flatMap { memberNumbers[$0] },
+                                                        providedOn: $0.providedOn, description: $0.description, amountCents: $0.amountCents,
+                                                        currency: $0.currency, actor: $0.actorLabel) },
+            membersWithProtectedDetails: protected.compactMap { memberNumbers[$0.memberID] }.sorted())
+    }
+
+    static func view(_ member: CaseMemberModel) -> MemberView {
+        MemberView(
+            memberNumber: member.memberNumber, relationship: member.relationship, givenNames: member.givenNames,
+            familyName: member.familyName, sex: member.sex, birthDate: member.birthDate, birthYear: member.birthYear,
+            birthEstimated: member.birthDate == nil && member.birthYear != nil, nationality: member.nationality,
+            documentType: member.documentType, documentNumber: member.documentNumber, phone: member.phone,
+            languages: member.languages, originRegion: member.originRegion, originDepartment: member.originDepartment,
+            educationLevel: member.educationLevel, occupation: member.occupation, leftCountryOn: member.leftCountryOn,
+            route: member.route.split(separator: "|").map(String.init), stay: member.stay,
+            vulnerabilities: member.vulnerabilities.split(separator: "|").map(String.init))
+    }
+
+    struct ProtectedView: Content, Sendable {
+        var memberNumber: Int
+        var memberName: String
+        var exploitationForm: String?
+        var identifiedOn: String?
+        var identifiedPlace: String?
+        var identifiedBy: String?
+        var referral: String?
+        var medicalNotes: String?
+        var version: Int
+    }
+
+    /// The protected details of every member of a case (empty ones included, version 0).
+    /// Callers must hold `viewProtected` and audit the read.
+    func protectedDetails(_ number: String) async throws -> [ProtectedView]? {
+        guard let record = try await ReturnCaseModel.query(on: database).filter(\.$caseNumber == number.uppercased()).first(),
+              let caseID = record.id else { return nil }
+        let members = try await CaseMemberModel.query(on: database).filter(\.$returnCase.$id == caseID).sort(\.$memberNumber).all()
+        let details = try await ProtectedDetailsModel.query(on: database).filter(\.$caseID == caseID).all()
+        return members.map { member in
+            let found = details.first { $0.memberID == member.id }
+            return ProtectedView(memberNumber: member.memberNumber, memberName: "\(member.givenNames) \(member.familyName)",
+                                 exploitationForm: found?.exploitationForm, identifiedOn: found?.identifiedOn,
+                                 identifiedPlace: found?.identifiedPlace, identifiedBy: found?.identifiedBy,
+                                 referral: found?.referral, medicalNotes: found?.medicalNotes, version: found?.version ?? 0)
+        }
+    }
+
+    /// Active users who can be assigned cases.
+    func caseworkers() async throws -> [(id: UUID, name: String)] {
+        let roles = [Role.caseworker.rawValue, Role.protection.rawValue, Role.admin.rawValue]
+        return try await UserModel.query(on: database).filter(\.$isActive == true).filter(\.$role ~~ roles).sort(\.$name).all()
+            .compactMap { user in user.id.map { ($0, user.name) } }
+    }
+
+    // MARK: Export
+
+    struct ExportRow: Sendable {
+        var values: [String: String]
+    }
+
+    /// Every member of every case matching `filter`, in case-number order, for exports;
+    /// protected columns only when `includeProtected`.
+    func exportRows(_ filter: CaseFilter, userID: UUID?, now: Date, includeProtected: Bool) async throws -> [ExportRow] {
+        let sql = try self.sql
+        let conditions = conditions(filter, userID: userID, now: now)
+        let whereClause = conditions.isEmpty ? SQLQueryString("") : SQLQueryString(" WHERE ") + conditions.joined(separator: " AND ")
+        let protectedColumns: SQLQueryString = includeProtected
+            ? ", p.exploitation_form, p.identified_on, p.identified_place, p.identified_by, p.referral, p.medical_notes" : ""
+        let protectedJoin: SQLQueryString = includeProtected ? " LEFT JOIN case_protected_details p ON p.member_id = m.id" : ""
+        let query: SQLQueryString = """
+            SELECT c.case_number, m.member_number, m.relationship, m.given_names, m.family_name, m.sex, m.birth_date, m.birth_year,
+                   m.nationality, c.host_country, c.office, c.registered_on, c.departure_date, c.arrival_date, c.status,
+                   m.origin_region, m.origin_department, m.document_type, m.document_number, m.vulnerabilities, c.closure_reason,
+                   m.phone, m.languages, m.education_level, m.occupation, m.left_country_on, m.route, m.stay
+            """ + protectedColumns + " FROM return_cases c JOIN case_members m ON m.case_id = c.id" + protectedJoin
+            + whereClause + " ORDER BY c.case_number, m.member_number"
+        var rows: [ExportRow] = []
+        for row in try await sql.raw(query).all() {
+            var values: [String: String] = [:]
+            for column in row.allColumns {
+                if let text = try? row.decodeNil(column: column), text { values[column] = ""; continue }
+                if let text = try? row.decode(column: column, as: String.self) { values[column] = text }
+                else if let number = try? row.decode(column: column, as: Int.self) { values[column] = String(number) }
+            }
+            let birth = values["birth_date"].flatMap { $0.isEmpty ? nil : $0 } ?? values["birth_year"] ?? ""
+            values["birth_date"] = birth
+            values["vulnerabilities"] = values["vulnerabilities"]?.split(separator: "|").joined(separator: "|")
+            rows.append(ExportRow(values: values))
+        }
+        return rows
+    }
+}

@@ -1,0 +1,498 @@
+import CorridorCore
+import Fluent
+import Foundation
+import SQLKit
+import Vapor
+
+/// Why a change to a case was refused.
+enum CaseError: Error, Sendable {
+    case invalid([FieldIssue])
+    /// Someone saved the case since `expectedVersion` was read; the stored case is attached.
+    case conflict(currentVersion: Int)
+    case notFound
+    case transition(CaseStateMachine.Problem)
+}
+
+/// The household fields a case form edits.
+struct CaseHeaderDraft: Sendable {
+    var hostCountry: String
+    var office: String
+    var registeredOn: Day?
+    var caseworkerID: UUID?
+}
+
+/// A kind of help given, as recorded on the case page or through the API.
+struct AssistanceDraft: Sendable {
+    var type: AssistanceType
+    var memberNumber: Int?
+    var providedOn: Day
+    var description: String
+    var amountCents: Int64?
+    var currency: Currency?
+}
+
+/// Trafficking details and medical notes of a member.
+struct ProtectedDraft: Sendable, Equatable {
+    var exploitationForm: String?
+    var identifiedOn: Day?
+    var identifiedPlace: String?
+    var identifiedBy: String?
+    var referral: String?
+    var medicalNotes: String?
+}
+
+/// The writes of the return-cases feature: each runs in one transaction with its audit entry.
+struct CaseService: Sendable {
+    let database: any Database
+    let actor: AuditActor
+    let now: Date
+
+    init(request: Request) {
+        database = request.db
+        actor = request.auditActor
+        now = request.now
+    }
+
+    init(application: Application, actor: AuditActor) {
+        database = application.db
+        self.actor = actor
+        now = application.corridor.timeSource.now()
+    }
+
+    var today: Day { Day(now) }
+
+    // MARK: Creating and editing
+
+    /// Registers a household with its principal applicant; the case number is generated.
+    func create(_ header: CaseHeaderDraft, principal: MemberDraft) async throws -> ReturnCaseModel {
+        var checked = principal
+        checked.memberNumber = 1
+        checked.relationship = .principal
+        var issues = try await check(header)
+        issues += MemberRules.check(&checked, registeredOn: header.registeredOn)
+        guard issues.isEmpty, let registeredOn = header.registeredOn else { throw CaseError.invalid(issues) }
+        let actor = self.actor, now = self.now
+        let office = header.office.uppercased()
+        let member = checked
+        return try await database.writeTransaction { db in
+            let number = try await Self.nextNumber(office: office, year: registeredOn.year, on: db)
+            let record = ReturnCaseModel()
+            record.caseNumber = number.description
+            record.office = office
+            record.hostCountry = header.hostCountry.uppercased()
+            record.status = CaseStatus.registered.rawValue
+            record.registeredOn = registeredOn.iso
+            record.caseworkerID = header.caseworkerID
+            record.principalName = Self.displayName(member)
+            record.memberCount = 1
+            record.version = 1
+            record.createdAt = now
+            record.updatedAt = now
+            try await record.create(on: db)
+            let caseID = try record.requireID()
+            try await Self.memberModel(member, caseID: caseID).create(on: db)
+            let transition = CaseTransitionModel()
+            transition.caseID = caseID
+            transition.toStatus = CaseStatus.registered.rawValue
+            transition.occurredOn = registeredOn.iso
+            transition.actorLabel = actor.label
+            transition.recordedAt = now
+            try await transition.create(on: db)
+            try await AuditLog.append(
+                AuditEvent(action: .create, entityType: "return_case", entityID: number.description,
+                           changedFields: ["host_country", "office", "registered_on", "caseworker_id", "member 1"]),
+                by: actor, at: now, on: db)
+            return record
+        }
+    }
+
+    /// Changes the household fields if nobody saved the case since `expectedVersion`.
+    func updateHeader(number: String, _ header: CaseHeaderDraft, expectedVersion: Int) async throws {
+        let issues = try await check(header)
+        guard issues.isEmpty, let registeredOn = header.registeredOn else { throw CaseError.invalid(issues) }
+        let actor = self.actor, now = self.now
+        try await database.writeTransaction { db in
+            let record = try await Self.find(number, on: db)
+            guard record.version == expectedVersion else { throw CaseError.conflict(currentVersion: record.version) }
+            let status = CaseStatus(rawValue: record.status) ?? .registered
+            if let problem = CaseStateMachine.datesProblem(status: status, registeredOn: registeredOn,
+                                                           departure: record.departureDate.flatMap(Day.init(iso:)),
+                                                           arrival: record.arrivalDate.flatMap(Day.init(iso:))) {
+                throw CaseError.invalid([FieldIssue("registered_on", problem == .departureBeforeRegistration ? problem.rawValue : "case.error.dates_inconsistent")])
+            }
+            var changed: [String] = []
+            if record.hostCountry != header.hostCountry.uppercased() { record.hostCountry = header.hostCountry.uppercased(); changed.append("host_country") }
+            if record.registeredOn != registeredOn.iso { record.registeredOn = registeredOn.iso; changed.append("registered_on") }
+            if record.caseworkerID != header.caseworkerID { record.caseworkerID = header.caseworkerID; changed.append("caseworker_id") }
+            guard !changed.isEmpty else { return }
+            try await Self.touch(record, now: now, on: db)
+            try await AuditLog.append(AuditEvent(action: .update, entityType: "return_case", entityID: number, changedFields: changed),
+                                      by: actor, at: now, on: db)
+        }
+    }
+
+    /// Adds a member (`memberNumber` 0 = next free) or replaces one, checking the case version.
+    func saveMember(number: String, _ draft: MemberDraft, isNew: Bool, expectedVersion: Int) async throws -> Int {
+        let actor = self.actor, now = self.now
+        return try await database.writeTransaction { db in
+            let record = try await Self.find(number, on: db)
+            guard record.version == expectedVersion else { throw CaseError.conflict(currentVersion: record.version) }
+            var member = draft
+            let issues = MemberRules.check(&member, registeredOn: Day(iso: record.registeredOn))
+            guard issues.isEmpty else { throw CaseError.invalid(issues) }
+            let caseID = try record.requireID()
+            let existing = try await CaseMemberModel.query(on: db).filter(\.$returnCase.$id == caseID).all()
+            let changed: [String]
+            if isNew {
+                member.memberNumber = (existing.map(\.memberNumber).max() ?? 0) + 1
+                if member.relationship == .principal, existing.contains(where: { $0.relationship == Relationship.principal.rawValue }) {
+                    throw CaseError.invalid([FieldIssue("relationship", "case.error.second_principal")])
+                }
+                try await Self.memberModel(member, caseID: caseID).create(on: db)
+                changed = ["member \(member.memberNumber)"]
+            } else {
+                guard let model = existing.first(where: { $0.memberNumber == member.memberNumber }) else { throw CaseError.notFound }
+                if member.relationship == .principal,
+                   existing.contains(where: { $0.relationship == Relationship.principal.rawValue && $0.memberNumber != member.memberNumber }) {
+                    throw CaseError.invalid([FieldIssue("relationship", "case.error.second_principal")])
+                }
+                changed = Self.apply(member, to: model)
+                guard !changed.isEmpty else { return member.memberNumber }
+                try await model.update(on: db)
+            }
+            let all = try await CaseMemberModel.query(on: db).filter(\.$returnCase.$id == caseID).all()
+            record.memberCount = all.count
+            record.principalName = Self.principalName(all)
+            try await Self.touch(record, now: now, on: db)
+            try await AuditLog.append(
+                AuditEvent(action: isNew ? .create : .update, entityType: "case_member", entityID: "\(number)/\(member.memberNumber)",
+                           changedFields: changed),
+                by: actor, at: now, on: db)
+            return member.memberNumber
+        }
+    }
+
+    /// Moves a case one step along its lifecycle (or closes it), dated and attributed.
+    func transition(number: String, to target: CaseStatus, on day: Day, reason: ClosureReason?, note: String?, expectedVersion: Int) async throws {
+        let actor = self.actor, now = self.now, today = self.today
+        try await database.writeTransaction { db in
+            let record = try await Self.find(number, on: db)
+            guard record.version == expectedVersion else { throw CaseError.conflict(currentVersion: record.version) }
+            let caseID = try record.requireID()
+            let current = CaseStatus(rawValue: record.status) ?? .registered
+            let last = try await CaseTransitionModel.query(on: db).filter(\.$caseID == caseID).sort(\.$occurredOn, .descending).first()
+            guard let registeredOn = Day(iso: record.registeredOn) else { throw CaseError.notFound }
+            let dates = CaseStateMachine.Dates(
+                registeredOn: registeredOn, departureDate: record.departureDate.flatMap(Day.init(iso:)),
+                arrivalDate: record.arrivalDate.flatMap(Day.init(iso:)), lastTransitionOn: last.flatMap { Day(iso: $0.occurredOn) })
+            let next: CaseStateMachine.Dates
+            do {
+                next = try CaseStateMachine.apply(from: current, to: target, on: day, today: today, reason: reason, dates: dates)
+            } catch let problem as CaseStateMachine.Problem {
+                throw CaseError.transition(problem)
+            }
+            record.status = target.rawValue
+            record.closureReason = reason?.rawValue
+            record.departureDate = next.departureDate?.iso
+            record.arrivalDate = next.arrivalDate?.iso
+            try await Self.touch(record, now: now, on: db)
+            let transition = CaseTransitionModel()
+            transition.caseID = caseID
+            transition.fromStatus = current.rawValue
+            transition.toStatus = target.rawValue
+            transition.occurredOn = day.iso
+            transition.closureReason = reason?.rawValue
+            transition.note = note?.nilIfEmpty
+            transition.actorLabel = actor.label
+            transition.recordedAt = now
+            try await transition.create(on: db)
+            var fields = ["status"]
+            if target == .departed { fields.append("departure_date") }
+            if target == .arrived { fields.append("arrival_date") }
+            try await AuditLog.append(
+                AuditEvent(action: .update, entityType: "return_case", entityID: number, changedFields: fields,
+                           detail: "\(current.rawValue) → \(target.rawValue)"),
+                by: actor, at: now, on: db)
+        }
+    }
+
+    /// Records an item of assistance.
+    func addAssistance(number: String, _ draft: AssistanceDraft) async throws {
+        var issues: [FieldIssue] = []
+        if draft.description.nilIfEmpty == nil { issues.append(FieldIssue("description", "case.error.required")) }
+        if draft.providedOn > today { issues.append(FieldIssue("provided_on", "case.error.date_in_future")) }
+        if (draft.amountCents == nil) != (draft.currency == nil) { issues.append(FieldIssue("amount", "case.error.amount_and_currency")) }
+        if let amount = draft.amountCents, amount < 0 { issues.append(FieldIssue("amount", "case.error.amount_negative")) }
+        guard issues.isEmpty else { throw CaseError.invalid(issues) }
+        let actor = self.actor, now = self.now
+        try await database.writeTransaction { db in
+            let record = try await Self.find(number, on: db)
+            let caseID = try record.requireID()
+            var memberID: UUID?
+            if let memberNumber = draft.memberNumber {
+                memberID = try await CaseMemberModel.query(on: db).filter(\.$returnCase.$id == caseID)
+                    .filter(\.$memberNumber == memberNumber).first()?.id
+            }
+            let item = AssistanceItemModel()
+            item.caseID = caseID
+            item.memberID = memberID
+            item.type = draft.type.rawValue
+            item.phase = draft.type.phase.rawValue
+            item.providedOn = draft.providedOn.iso
+            item.description = draft.description.trimmingCharacters(in: .whitespacesAndNewlines)
+            item.amountCents = draft.amountCents
+            item.currency = draft.currency?.rawValue
+            item.actorLabel = actor.label
+            item.recordedAt = now
+            try await item.create(on: db)
+            record.updatedAt = now
+            try await record.update(on: db)
+            try await AuditLog.append(
+                AuditEvent(action: .create, entityType: "case_assistance", entityID: number, changedFields: [draft.type.rawValue]),
+                by: actor, at: now, on: db)
+        }
+    }
+
+    /// Saves a member's protected details; the audit names the fields, never their content.
+    func saveProtected(number: String, memberNumber: Int, _ draft: ProtectedDraft, expectedVersion: Int) async throws {
+        if let day = draft.identifiedOn, day > today { throw CaseError.invalid([FieldIssue("identified_on", "case.error.date_in_future")]) }
+        let actor = self.actor, now = self.now
+        try await database.writeTransaction { db in
+            let record = try await Self.find(number, on: db)
+            let caseID = try record.requireID()
+            guard let member = try await CaseMemberModel.query(on: db).filter(\.$returnCase.$id == caseID)
+                .filter(\.$memberNumber == memberNumber).first(), let memberID = member.id else { throw CaseError.notFound }
+            let details = try await ProtectedDetailsModel.query(on: db).filter(\.$memberID == memberID).first() ?? {
+                let fresh = ProtectedDetailsModel()
+                fresh.memberID = memberID
+                fresh.caseID = caseID
+                fresh.version = 0
+                return fresh
+            }()
+            guard details.version == expectedVersion else { throw CaseError.conflict(currentVersion: details.version) }
+            let values: [(String, ReferenceWritableKeyPath<ProtectedDetailsModel, String?>, String?)] = [
+                ("exploitation_form", \.exploitationForm, draft.exploitationForm?.nilIfEmpty),
+                ("identified_on", \.identifiedOn, draft.identifiedOn?.iso),
+                ("identified_place", \.identifiedPlace, draft.identifiedPlace?.nilIfEmpty),
+                ("identified_by", \.identifiedBy, draft.identifiedBy?.nilIfEmpty),
+                ("referral", \.referral, draft.referral?.nilIfEmpty),
+                ("medical_notes", \.medicalNotes, draft.medicalNotes?.nilIfEmpty),
+            ]
+            var changed: [String] = []
+            for (name, keyPath, value) in values where details[keyPath: keyPath] != value {
+                details[keyPath: keyPath] = value
+                changed.append(name)
+            }
+            guard !changed.isEmpty else { return }
+            details.version += 1
+            details.updatedAt = now
+            try await details.save(on: db)
+            try await AuditLog.append(
+                AuditEvent(action: .update, entityType: "case_protected", entityID: "\(number)/\(memberNumber)", changedFields: changed),
+                by: actor, at: now, on: db)
+        }
+    }
+
+    // MARK: Import
+
+    struct ImportOutcome: Sendable, Equatable {
+        var casesCreated = 0
+        var casesUpdated = 0
+        var casesUnchanged = 0
+        var membersWritten = 0
+    }
+
+    /// Writes a validated import in one transaction: cases are matched on their number and
+    /// members on their number within the case, so importing the same file twice changes nothing.
+    func commit(_ plan: CaseImportPlan, fileName: String) async throws -> ImportOutcome {
+        let actor = self.actor, now = self.now
+        return try await database.writeTransaction { db in
+            var outcome = ImportOutcome()
+            for imported in plan.cases {
+                let result = try await Self.upsert(imported, now: now, actor: actor, on: db)
+                switch result {
+                case .created: outcome.casesCreated += 1
+                case .updated: outcome.casesUpdated += 1
+                case .unchanged: outcome.casesUnchanged += 1
+                }
+                if result != .unchanged { outcome.membersWritten += imported.members.count }
+            }
+            try await AuditLog.append(
+                AuditEvent(action: .create, entityType: "case_import", entityID: fileName,
+                           detail: "\(plan.acceptedRowCount) rows accepted, \(plan.rejectedLines.count) rejected; \(outcome.casesCreated) cases created, \(outcome.casesUpdated) updated, \(outcome.casesUnchanged) unchanged"),
+                by: actor, at: now, on: db)
+            return outcome
+        }
+    }
+
+    enum UpsertResult { case created, updated, unchanged }
+
+    private static func upsert(_ imported: ImportedCase, now: Date, actor: AuditActor, on db: any Database) async throws -> UpsertResult {
+        let fields = imported.fields
+        let number: CaseNumber
+        var existing: ReturnCaseModel?
+        if let given = imported.caseNumber {
+            number = given
+            existing = try await ReturnCaseModel.query(on: db).filter(\.$caseNumber == given.description).first()
+            try await raiseCounter(to: given, on: db)
+        } else {
+            number = try await nextNumber(office: fields.office, year: fields.registeredOn.year, on: db)
+        }
+        let record = existing ?? ReturnCaseModel()
+        var changed = existing == nil
+        func set<T: Equatable>(_ keyPath: ReferenceWritableKeyPath<ReturnCaseModel, T>, _ value: T) {
+            if existing == nil || record[keyPath: keyPath] != value { record[keyPath: keyPath] = value; changed = true }
+        }
+        set(\.caseNumber, number.description)
+        set(\.office, fields.office)
+        set(\.hostCountry, fields.hostCountry)
+        set(\.status, fields.status.rawValue)
+        set(\.closureReason, fields.closureReason?.rawValue)
+        set(\.registeredOn, fields.registeredOn.iso)
+        set(\.departureDate, fields.departureDate?.iso)
+        set(\.arrivalDate, fields.arrivalDate?.iso)
+        if existing == nil {
+            record.caseworkerID = nil
+            record.version = 1
+            record.createdAt = now
+            record.updatedAt = now
+            record.memberCount = 0
+            record.principalName = ""
+            try await record.create(on: db)
+        }
+        let caseID = try record.requireID()
+        let members = existing == nil ? [] : try await CaseMemberModel.query(on: db).filter(\.$returnCase.$id == caseID).all()
+        for draft in imported.members {
+            if let model = members.first(where: { $0.memberNumber == draft.memberNumber }) {
+                if !apply(draft, to: model).isEmpty { try await model.update(on: db); changed = true }
+            } else {
+                try await memberModel(draft, caseID: caseID).create(on: db)
+                changed = true
+            }
+        }
+        guard changed else { return .unchanged }
+        let all = try await CaseMemberModel.query(on: db).filter(\.$returnCase.$id == caseID).all()
+        record.memberCount = all.count
+        record.principalName = principalName(all)
+        if existing != nil {
+            record.version += 1
+        }
+        record.updatedAt = now
+        try await record.update(on: db)
+        return existing == nil ? .created : .updated
+    }
+
+    // MARK: Helpers
+
+    static func find(_ number: String, on db: any Database) async throws -> ReturnCaseModel {
+        guard let record = try await ReturnCaseModel.query(on: db).filter(\.$caseNumber == number.uppercased()).first() else {
+            throw CaseError.notFound
+        }
+        return record
+    }
+
+    private static func touch(_ record: ReturnCaseModel, now: Date, on db: any Database) async throws {
+        record.version += 1
+        record.updatedAt = now
+        try await record.update(on: db)
+    }
+
+    /// The next number for an office and year; numbers are never given twice.
+    static func nextNumber(office: String, year: Int, on db: any Database) async throws -> CaseNumber {
+        let prefix = CaseNumber.prefix(office: office, year: year)
+        if let sql = db as? any SQLDatabase, sql.dialect.name == "postgresql" {
+            _ = try await sql.raw("SELECT prefix FROM case_number_counters WHERE prefix = \(bind: prefix) FOR UPDATE").all()
+        }
+        let counter = try await CaseNumberCounterModel.find(prefix, on: db)
+        let sequence = (counter?.lastSequence ?? 0) + 1
+        if let counter {
+            counter.lastSequence = sequence
+            try await counter.update(on: db)
+        } else {
+            let fresh = CaseNumberCounterModel()
+            fresh.id = prefix
+            fresh.lastSequence = sequence
+            try await fresh.create(on: db)
+        }
+        guard let number = CaseNumber(office: office, year: year, sequence: sequence) else { throw CaseError.invalid([FieldIssue("office", "case.error.sequence_exhausted")]) }
+        return number
+    }
+
+    /// Keeps the counter at or above an imported number, so generated numbers never collide with it.
+    private static func raiseCounter(to number: CaseNumber, on db: any Database) async throws {
+        let prefix = CaseNumber.prefix(office: number.office, year: number.year)
+        if let counter = try await CaseNumberCounterModel.find(prefix, on: db) {
+            if counter.lastSequence < number.sequence {
+                counter.lastSequence = number.sequence
+                try await counter.update(on: db)
+            }
+        } else {
+            let fresh = CaseNumberCounterModel()
+            fresh.id = prefix
+            fresh.lastSequence = number.sequence
+            try await fresh.create(on: db)
+        }
+    }
+
+    private func check(_ header: CaseHeaderDraft) async throws -> [FieldIssue] {
+        var issues: [FieldIssue] = []
+        if !Countries.isKnown(header.hostCountry) { issues.append(FieldIssue("host_country", "case.error.unknown_country")) }
+        if !Countries.isKnown(header.office) { issues.append(FieldIssue("office", "case.error.unknown_country")) }
+        if let day = header.registeredOn {
+            if day > today { issues.append(FieldIssue("registered_on", "case.error.date_in_future")) }
+        } else {
+            issues.append(FieldIssue("registered_on", "case.error.date_required"))
+        }
+        if let worker = header.caseworkerID {
+            let user = try await UserModel.find(worker, on: database)
+            if user == nil || user?.isActive == false { issues.append(FieldIssue("caseworker", "case.error.unknown_caseworker")) }
+        }
+        return issues
+    }
+
+    static func displayName(_ member: MemberDraft) -> String { "\(member.givenNames) \(member.familyName)" }
+
+    static func principalName(_ members: [CaseMemberModel]) -> String {
+        let principal = members.first { $0.relationship == Relationship.principal.rawValue } ?? members.min { $0.memberNumber < $1.memberNumber }
+        return principal.map { "\($0.givenNames) \($0.familyName)" } ?? ""
+    }
+
+    static func memberModel(_ member: MemberDraft, caseID: UUID) -> CaseMemberModel {
+        let model = CaseMemberModel()
+        model.$returnCase.id = caseID
+        model.memberNumber = member.memberNumber
+        _ = apply(member, to: model, isNew: true)
+        return model
+    }
+
+    /// Copies a draft onto a stored member; returns the names of the fields that changed.
+    @discardableResult
+    static func apply(_ member: MemberDraft, to model: CaseMemberModel, isNew: Bool = false) -> [String] {
+        var changed: [String] = []
+        func set<T: Equatable>(_ name: String, _ keyPath: ReferenceWritableKeyPath<CaseMemberModel, T>, _ value: T) {
+            if isNew || model[keyPath: keyPath] != value { model[keyPath: keyPath] = value; changed.append(name) }
+        }
+        set("relationship", \.relationship, member.relationship.rawValue)
+        set("given_names", \.givenNames, member.givenNames)
+        set("family_name", \.familyName, member.familyName)
+        set("sex", \.sex, member.sex.rawValue)
+        set("birth_date", \.birthDate, member.birthDate?.exact?.iso)
+        set("birth_date", \.birthYear, member.birthDate?.year)
+        set("nationality", \.nationality, member.nationality)
+        set("document_type", \.documentType, member.documentType.rawValue)
+        set("document_number", \.documentNumber, member.documentNumber)
+        set("phone", \.phone, member.phone)
+        set("languages", \.languages, member.languages)
+        set("origin_region", \.originRegion, member.originRegion)
+        set("origin_department", \.originDepartment, member.originDepartment)
+        set("education_level", \.educationLevel, member.educationLevel?.rawValue)
+        set("occupation", \.occupation, member.occupation)
+        set("left_country_on", \.leftCountryOn, member.leftCountryOn?.iso)
+        set("route", \.route, member.route.joined(separator: "|"))
+        set("stay", \.stay, member.stay?.rawValue)
+        let vulnerabilities = member.vulnerabilities.isEmpty ? "" : "|" + Vulnerability.joined(member.vulnerabilities) + "|"
+        set("vulnerabilities", \.vulnerabilities, vulnerabilities)
+        set("search_text", \.searchText, member.searchText)
+        return Array(Set(changed.filter { $0 != "search_text" })).sorted()
+    }
+}

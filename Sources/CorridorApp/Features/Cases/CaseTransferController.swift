@@ -1,0 +1,143 @@
+import CorridorCore
+import Fluent
+import Foundation
+import Vapor
+
+/// Import of the canonical case file (validate, report, confirm) and exports of the caseload.
+struct CaseTransferController: Sendable {
+    func register(web: any RoutesBuilder) {
+        let cases = web.grouped("cases")
+        cases.get("template.csv", action: .viewCases, use: template)
+        cases.get("import", action: .importCases, use: importPage)
+        cases.on(.POST, ["import"], action: .importCases, body: .collect(maxSize: "200mb"), use: validateUpload)
+        cases.post("import", "confirm", action: .importCases, use: confirm)
+        cases.get("export", action: .exportCases, use: export)
+    }
+
+    @Sendable func template(_ req: Request) async throws -> Response {
+        let example = ["", "1", "principal", "Awa Marie", "Koné", "F", "1991-04-12", "CIV", "MAR", "CIV", "2024-03-02", "", "", "registered",
+                       "Gôh", "Gagnoa", "passport", "P0000000", "domestic_worker"]
+        let body = TabularExport(sheetName: "cases", headers: Array(CaseImportReader.columns.prefix(19)), rows: [example]).csv()
+        return Self.download(Data(body.utf8), name: "corridor-cases-template.csv", type: "text/csv; charset=utf-8")
+    }
+
+    @Sendable func importPage(_ req: Request) async throws -> HTML {
+        CaseImportPages.upload(error: nil, req.pageContext())
+    }
+
+    struct Upload: Content {
+        var file: File?
+    }
+
+    @Sendable func validateUpload(_ req: Request) async throws -> Response {
+        let upload = try? req.content.decode(Upload.self)
+        guard let file = upload?.file, file.data.readableBytes > 0 else {
+            return try await HTMLPage(status: .unprocessableEntity, html: CaseImportPages.upload(error: req.t("import.error.no_file"), req.pageContext())).encodeResponse(for: req)
+        }
+        let data = Data(buffer: file.data)
+        let store = ImportStore(directory: req.corridor.configuration.dataDirectory)
+        do {
+            let plan = try CaseImportReader.plan(text: CaseImportReader.text(of: data), today: Day(req.now))
+            let id = try store.keep(data)
+            let model = ImportReportModel(id: id, fileName: file.filename, plan: plan)
+            return try await CaseImportPages.report(model, req.pageContext()).encodeResponse(for: req)
+        } catch let error as CaseImportError {
+            let message = CaseImportPages.message(error, req.catalogue)
+            return try await HTMLPage(status: .unprocessableEntity, html: CaseImportPages.upload(error: message, req.pageContext())).encodeResponse(for: req)
+        }
+    }
+
+    struct Confirmation: Content {
+        var id: String?
+        var file_name: String?
+    }
+
+    @Sendable func confirm(_ req: Request) async throws -> Response {
+        let form = try req.content.decode(Confirmation.self)
+        let store = ImportStore(directory: req.corridor.configuration.dataDirectory)
+        guard let id = form.id, let data = try store.load(id) else {
+            return try await HTMLPage(status: .unprocessableEntity, html: CaseImportPages.upload(error: req.t("import.error.expired"), req.pageContext())).encodeResponse(for: req)
+        }
+        // Validated again: the file is the truth, not what the first page said.
+        let plan = try CaseImportReader.plan(text: CaseImportReader.text(of: data), today: Day(req.now))
+        let outcome = try await CaseService(request: req).commit(plan, fileName: form.file_name ?? id)
+        store.discard(id)
+        return try await CaseImportPages.done(outcome, plan: plan, req.pageContext()).encodeResponse(for: req)
+    }
+
+    @Sendable func export(_ req: Request) async throws -> Response {
+        let user = try req.requireUser()
+        let filter = try req.query.decode(CaseFilter.self)
+        let format = (try? req.query.get(String.self, at: "format")) ?? "csv"
+        guard format == "csv" || format == "xlsx" else { throw Abort(.badRequest) }
+        let table = try await CaseExport.table(filter: filter, user: user, database: req.db, now: req.now, catalogue: req.catalogue)
+        let actor = req.auditActor, now = req.now
+        try await req.db.writeTransaction { db in
+            try await AuditLog.append(
+                AuditEvent(action: .export, entityType: "return_case", entityID: nil, changedFields: table.headers,
+                           detail: "\(format), \(table.rows.count) rows, filter: \(filter.query())"),
+                by: actor, at: now, on: db)
+        }
+        let stamp = Day(req.now).iso
+        if format == "xlsx" {
+            return Self.download(try table.xlsx(), name: "corridor-cases-\(stamp).xlsx",
+                                 type: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        }
+        return Self.download(Data(table.csv().utf8), name: "corridor-cases-\(stamp).csv", type: "text/csv; charset=utf-8")
+    }
+
+    static func download(_ data: Data, name: String, type: String) -> Response {
+        var headers = HTTPHeaders()
+        headers.replaceOrAdd(name: .contentType, value: type)
+        headers.replaceOrAdd(name: .contentDisposition, value: "attachment; filename=\"\(name)\"")
+        headers.replaceOrAdd(name: .cacheControl, value: "no-store")
+        return Response(status: .ok, headers: headers, body: .init(data: data))
+    }
+}
+
+/// Uploaded files waiting for confirmation, under `<data dir>/imports`.
+struct ImportStore: Sendable {
+    let directory: String
+
+    var folder: URL { URL(fileURLWithPath: directory).appendingPathComponent("imports", isDirectory: true) }
+
+    func keep(_ data: Data) throws -> String {
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let id = UUID().uuidString.lowercased()
+        try data.write(to: folder.appendingPathComponent(id + ".upload"))
+        return id
+    }
+
+    func load(_ id: String) throws -> Data? {
+        guard UUID(uuidString: id) != nil else { return nil }
+        let url = folder.appendingPathComponent(id.lowercased() + ".upload")
+        guard FileManager.default.fileExists(atPath: url.path) else { return nil }
+        return try Data(contentsOf: url)
+    }
+
+    func discard(_ id: String) {
+        try? FileManager.default.removeItem(at: folder.appendingPathComponent(id.lowercased() + ".upload"))
+    }
+}
+
+/// The columns of an export, chosen by role: protected columns for protection officers only,
+/// and no direct identifiers for monitoring and evaluation officers.
+enum CaseExport {
+    static let protectedColumns = ["exploitation_form", "identified_on", "identified_place", "identified_by", "referral", "medical_notes"]
+    static let identifyingColumns: Set<String> = ["given_names", "family_name", "document_number", "phone"]
+
+    static func columns(for role: Role) -> [String] {
+        var columns = CaseImportReader.columns
+        if role == .meOfficer { columns.removeAll { identifyingColumns.contains($0) } }
+        if Policy.exportIncludesProtectedColumns(role) { columns += protectedColumns }
+        return columns
+    }
+
+    static func table(filter: CaseFilter, user: CurrentUser, database: any Database, now: Date, catalogue: Catalogue) async throws -> TabularExport {
+        let columns = columns(for: user.role)
+        let rows = try await CaseQueries(database: database).exportRows(
+            filter, userID: user.id, now: now, includeProtected: Policy.exportIncludesProtectedColumns(user.role))
+        return TabularExport(sheetName: catalogue.text("case.list_title"), headers: columns,
+                             rows: rows.map { row in columns.map { row.values[$0] ?? "" } })
+    }
+}

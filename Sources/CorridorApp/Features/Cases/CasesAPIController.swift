@@ -1,0 +1,186 @@
+import CorridorCore
+import Fluent
+import Foundation
+import Vapor
+
+/// `/api/v1/cases`: the caseload for scripts, with the permissions of the pages.
+struct CasesAPIController: Sendable {
+    struct MemberInput: Content, Sendable {
+        var relationship: Relationship?
+        var givenNames: String
+        var familyName: String
+        var sex: Sex
+        var birthDate: BirthDate?
+        var nationality: String
+        var documentType: DocumentType?
+        var documentNumber: String?
+        var phone: String?
+        var languages: String?
+        var originRegion: String?
+        var originDepartment: String?
+        var educationLevel: EducationLevel?
+        var occupation: String?
+        var leftCountryOn: Day?
+        var route: [String]?
+        var stay: HostCountryStay?
+        var vulnerabilities: [Vulnerability]?
+
+        func draft(memberNumber: Int) -> MemberDraft {
+            MemberDraft(memberNumber: memberNumber, relationship: relationship ?? (memberNumber == 1 ? .principal : .other),
+                        givenNames: givenNames, familyName: familyName, sex: sex, birthDate: birthDate, nationality: nationality,
+                        documentType: documentType ?? .none, documentNumber: documentNumber, phone: phone, languages: languages,
+                        originRegion: originRegion, originDepartment: originDepartment, educationLevel: educationLevel,
+                        occupation: occupation, leftCountryOn: leftCountryOn, route: route ?? [], stay: stay,
+                        vulnerabilities: vulnerabilities ?? [])
+        }
+    }
+
+    struct CreateInput: Content {
+        var hostCountry: String
+        var office: String?
+        var registeredOn: Day
+        var caseworkerID: UUID?
+        var principal: MemberInput
+    }
+
+    struct UpdateInput: Content {
+        var hostCountry: String
+        var registeredOn: Day
+        var caseworkerID: UUID?
+        var version: Int
+    }
+
+    struct TransitionInput: Content {
+        var to: CaseStatus
+        var occurredOn: Day
+        var reason: ClosureReason?
+        var note: String?
+        var version: Int
+    }
+
+    struct NewMemberInput: Content {
+        var member: MemberInput
+        var version: Int
+    }
+
+    struct ListOutput: Content {
+        var total: Int
+        var page: Int
+        var pageSize: Int
+        var items: [CaseQueries.ListRow]
+    }
+
+    /// A refusal with the fields at fault, or with the case as it now stands.
+    struct ProblemOutput: Content {
+        struct Detail: Content {
+            var code: String
+            var message: String
+            var fields: [String: String]?
+        }
+        var error: Detail
+        var current: CaseQueries.CaseView?
+    }
+
+    func register(api: any RoutesBuilder) {
+        let cases = api.grouped("cases")
+        cases.get(action: .viewCases, use: list)
+        cases.post(action: .editCases, use: create)
+        cases.get(":number", action: .viewCases, use: read)
+        cases.put(":number", action: .editCases, use: update)
+        cases.post(":number", "transitions", action: .editCases, use: transition)
+        cases.get(":number", "members", action: .viewCases, use: members)
+        cases.post(":number", "members", action: .editCases, use: addMember)
+    }
+
+    @Sendable func list(_ req: Request) async throws -> ListOutput {
+        let filter = try req.query.decode(CaseFilter.self)
+        let page = try await CaseQueries(database: req.db).list(filter, userID: try req.requireUser().id, now: req.now)
+        return ListOutput(total: page.total, page: page.page, pageSize: CaseFilter.pageSize, items: page.rows)
+    }
+
+    @Sendable func read(_ req: Request) async throws -> CaseQueries.CaseView {
+        try await load(req, try number(req))
+    }
+
+    @Sendable func members(_ req: Request) async throws -> [CaseQueries.MemberView] {
+        try await load(req, try number(req)).members
+    }
+
+    @Sendable func create(_ req: Request) async throws -> Response {
+        let input = try req.content.decode(CreateInput.self)
+        let header = CaseHeaderDraft(hostCountry: input.hostCountry, office: input.office ?? "CIV", registeredOn: input.registeredOn, caseworkerID: input.caseworkerID)
+        return try await answer(req, success: .created) {
+            let created = try await CaseService(request: req).create(header, principal: input.principal.draft(memberNumber: 1))
+            return created.caseNumber
+        }
+    }
+
+    @Sendable func update(_ req: Request) async throws -> Response {
+        let number = try number(req)
+        let input = try req.content.decode(UpdateInput.self)
+        return try await answer(req, success: .ok) {
+            let office = try await load(req, number).office
+            let header = CaseHeaderDraft(hostCountry: input.hostCountry, office: office, registeredOn: input.registeredOn, caseworkerID: input.caseworkerID)
+            try await CaseService(request: req).updateHeader(number: number, header, expectedVersion: input.version)
+            return number
+        }
+    }
+
+    @Sendable func transition(_ req: Request) async throws -> Response {
+        let number = try number(req)
+        let input = try req.content.decode(TransitionInput.self)
+        return try await answer(req, success: .ok) {
+            try await CaseService(request: req).transition(number: number, to: input.to, on: input.occurredOn, reason: input.reason,
+                                                           note: input.note, expectedVersion: input.version)
+            return number
+        }
+    }
+
+    @Sendable func addMember(_ req: Request) async throws -> Response {
+        let number = try number(req)
+        let input = try req.content.decode(NewMemberInput.self)
+        return try await answer(req, success: .created) {
+            _ = try await CaseService(request: req).saveMember(number: number, input.member.draft(memberNumber: 0), isNew: true, expectedVersion: input.version)
+            return number
+        }
+    }
+
+    /// Runs a change and answers with the case, or with the refusal in the API's error shape.
+    private func answer(_ req: Request, success: HTTPResponseStatus, _ change: () async throws -> String) async throws -> Response {
+        do {
+            let number = try await change()
+            return try await load(req, number).encodeResponse(status: success, for: req)
+        } catch let error as CaseError {
+            let catalogue = req.catalogue
+            let output: ProblemOutput
+            let status: HTTPResponseStatus
+            switch error {
+            case .invalid(let issues):
+                status = .unprocessableEntity
+                var fields: [String: String] = [:]
+                for issue in issues where fields[issue.field] == nil { fields[issue.field] = catalogue.text(issue.code) }
+                output = ProblemOutput(error: .init(code: "invalid", message: catalogue.text("error.unprocessable"), fields: fields))
+            case .transition(let problem):
+                status = .unprocessableEntity
+                output = ProblemOutput(error: .init(code: "invalid_transition", message: catalogue.text(problem.rawValue)))
+            case .conflict:
+                status = .conflict
+                let current = try await CaseQueries(database: req.db).detail(try number(req))
+                output = ProblemOutput(error: .init(code: "conflict", message: catalogue.text("case.conflict_api")), current: current)
+            case .notFound:
+                throw Abort(.notFound)
+            }
+            return try await output.encodeResponse(status: status, for: req)
+        }
+    }
+
+    private func number(_ req: Request) throws -> String {
+        guard let number = req.parameters.get("number") else { throw Abort(.notFound) }
+        return number.uppercased()
+    }
+
+    private func load(_ req: Request, _ number: String) async throws -> CaseQueries.CaseView {
+        guard let view = try await CaseQueries(database: req.db).detail(number) else { throw Abort(.notFound) }
+        return view
+    }
+}

@@ -1,0 +1,257 @@
+import CorridorCore
+import Fluent
+import Foundation
+import Vapor
+
+/// The caseload pages: list, case page, forms, transitions, assistance, protected details.
+struct CasesController: Sendable {
+    func register(web: any RoutesBuilder) {
+        let cases = web.grouped("cases")
+        cases.get(action: .viewCases, use: list)
+        cases.get("new", action: .editCases, use: newPage)
+        cases.post("new", action: .editCases, use: create)
+        cases.get(":number", action: .viewCases, use: detail)
+        cases.get(":number", "edit", action: .editCases, use: editPage)
+        cases.post(":number", "edit", action: .editCases, use: update)
+        cases.get(":number", "members", "new", action: .editCases, use: newMemberPage)
+        cases.post(":number", "members", "new", action: .editCases, use: createMember)
+        cases.get(":number", "members", ":member", "edit", action: .editCases, use: editMemberPage)
+        cases.post(":number", "members", ":member", "edit", action: .editCases, use: updateMember)
+        cases.post(":number", "transitions", action: .editCases, use: transition)
+        cases.post(":number", "assistance", action: .editCases, use: addAssistance)
+        cases.get(":number", "protected", action: .viewProtected, use: protectedPage)
+        cases.post(":number", "protected", ":member", action: .editProtected, use: saveProtected)
+    }
+
+    @Sendable func list(_ req: Request) async throws -> HTML {
+        let filter = try req.query.decode(CaseFilter.self)
+        let user = try req.requireUser()
+        let queries = CaseQueries(database: req.db)
+        let page = try await queries.list(filter, userID: user.id, now: req.now)
+        let principal = user.principal
+        let model = CaseListModel(filter: filter, page: page, caseworkers: try await queries.caseworkers(),
+                                  canEdit: Policy.allows(principal, .editCases), canImport: Policy.allows(principal, .importCases),
+                                  canExport: Policy.allows(principal, .exportCases))
+        return CasePages.list(model, req.pageContext())
+    }
+
+    @Sendable func detail(_ req: Request) async throws -> HTML {
+        let view = try await loadCase(req)
+        return CasePages.detail(detailModel(req, view), req.pageContext())
+    }
+
+    @Sendable func newPage(_ req: Request) async throws -> HTML {
+        let user = try req.requireUser()
+        let header = CaseHeaderForm(office: "CIV", registered_on: Day(req.now).iso, caseworker: user.role == .caseworker ? user.id.uuidString : nil)
+        var member = MemberForm()
+        member.nationality = "CIV"
+        let model = CaseFormModel(caseNumber: nil, header: header, member: member, caseworkers: try await CaseQueries(database: req.db).caseworkers())
+        return CasePages.caseForm(model, req.pageContext())
+    }
+
+    @Sendable func create(_ req: Request) async throws -> Response {
+        let form = try NewCaseForm.decode(from: req)
+        let (header, headerIssues) = form.header.draft()
+        let (member, memberIssues) = form.member.draft(memberNumber: 1)
+        do {
+            guard headerIssues.isEmpty, memberIssues.isEmpty, let member else { throw CaseError.invalid(headerIssues + memberIssues) }
+            let created = try await CaseService(request: req).create(header, principal: member)
+            return req.redirect(to: "/cases/\(created.caseNumber)?notice=case_registered", redirectType: .normal)
+        } catch CaseError.invalid(let issues) {
+            let context = req.pageContext()
+            let model = CaseFormModel(caseNumber: nil, header: form.header, member: form.member,
+                                      caseworkers: try await CaseQueries(database: req.db).caseworkers(), errors: CaseHTML.errors(issues, context))
+            return try await HTMLPage(status: .unprocessableEntity, html: CasePages.caseForm(model, context)).encodeResponse(for: req)
+        }
+    }
+
+    @Sendable func editPage(_ req: Request) async throws -> HTML {
+        let view = try await loadCase(req)
+        let header = CaseHeaderForm(host_country: view.hostCountry, office: view.office, registered_on: view.registeredOn,
+                                    caseworker: view.caseworkerID?.uuidString, version: view.version)
+        let model = CaseFormModel(caseNumber: view.caseNumber, header: header, member: nil, caseworkers: try await CaseQueries(database: req.db).caseworkers())
+        return CasePages.caseForm(model, req.pageContext())
+    }
+
+    @Sendable func update(_ req: Request) async throws -> Response {
+        let number = try caseNumber(req)
+        var form = try req.content.decode(CaseHeaderForm.self)
+        let (header, issues) = form.draft()
+        do {
+            guard issues.isEmpty else { throw CaseError.invalid(issues) }
+            var draft = header
+            draft.office = (try await loadCase(req)).office
+            try await CaseService(request: req).updateHeader(number: number, draft, expectedVersion: form.version ?? -1)
+            return req.redirect(to: "/cases/\(number)?notice=saved", redirectType: .normal)
+        } catch let error as CaseError {
+            let context = req.pageContext()
+            let view = try await loadCase(req)
+            var model = CaseFormModel(caseNumber: number, header: form, member: nil, caseworkers: try await CaseQueries(database: req.db).caseworkers())
+            switch error {
+            case .invalid(let issues): model.errors = CaseHTML.errors(issues, context)
+            case .conflict:
+                model.conflict = view
+                form.version = view.version
+                model.header = form
+            case .notFound, .transition: throw Abort(.notFound)
+            }
+            return try await HTMLPage(status: error.isConflict ? .conflict : .unprocessableEntity, html: CasePages.caseForm(model, context)).encodeResponse(for: req)
+        }
+    }
+
+    @Sendable func newMemberPage(_ req: Request) async throws -> HTML {
+        let view = try await loadCase(req)
+        var form = MemberForm()
+        form.nationality = "CIV"
+        form.relationship = Relationship.child.rawValue
+        return CasePages.memberForm(MemberFormModel(caseNumber: view.caseNumber, memberNumber: nil, form: form, version: view.version), req.pageContext())
+    }
+
+    @Sendable func editMemberPage(_ req: Request) async throws -> HTML {
+        let view = try await loadCase(req)
+        guard let number = req.parameters.get("member", as: Int.self), let member = view.members.first(where: { $0.memberNumber == number }) else {
+            throw Abort(.notFound)
+        }
+        return CasePages.memberForm(MemberFormModel(caseNumber: view.caseNumber, memberNumber: number, form: MemberForm(member), version: view.version), req.pageContext())
+    }
+
+    @Sendable func createMember(_ req: Request) async throws -> Response { try await saveMember(req, memberNumber: nil) }
+
+    @Sendable func updateMember(_ req: Request) async throws -> Response {
+        guard let number = req.parameters.get("member", as: Int.self) else { throw Abort(.notFound) }
+        return try await saveMember(req, memberNumber: number)
+    }
+
+    private func saveMember(_ req: Request, memberNumber: Int?) async throws -> Response {
+        let number = try caseNumber(req)
+        let form = try req.content.decode(MemberForm.self)
+        let version = try req.content.get(Int?.self, at: "version") ?? -1
+        let (draft, issues) = form.draft(memberNumber: memberNumber ?? 0)
+        do {
+            guard let draft, issues.isEmpty else { throw CaseError.invalid(issues) }
+            _ = try await CaseService(request: req).saveMember(number: number, draft, isNew: memberNumber == nil, expectedVersion: version)
+            return req.redirect(to: "/cases/\(number)?notice=saved", redirectType: .normal)
+        } catch let error as CaseError {
+            let context = req.pageContext()
+            let view = try await loadCase(req)
+            var model = MemberFormModel(caseNumber: number, memberNumber: memberNumber, form: form, version: version)
+            switch error {
+            case .invalid(let issues): model.errors = CaseHTML.errors(issues, context)
+            case .conflict:
+                model.conflict = view
+                model.version = view.version
+            case .notFound, .transition: throw Abort(.notFound)
+            }
+            return try await HTMLPage(status: error.isConflict ? .conflict : .unprocessableEntity, html: CasePages.memberForm(model, context)).encodeResponse(for: req)
+        }
+    }
+
+    @Sendable func transition(_ req: Request) async throws -> Response {
+        let number = try caseNumber(req)
+        let form = try req.content.decode(TransitionForm.self)
+        var errors: [String: String] = [:]
+        do {
+            guard let target = form.to.flatMap(CaseStatus.init(rawValue:)) else { throw CaseError.transition(.notAllowed) }
+            guard let day = form.occurred_on?.nilIfEmpty.flatMap(Day.init(iso:)) else {
+                throw CaseError.invalid([FieldIssue("occurred_on", "case.error.date_format")])
+            }
+            let reason = form.reason?.nilIfEmpty.flatMap { ClosureReason(code: $0) }
+            try await CaseService(request: req).transition(number: number, to: target, on: day, reason: reason, note: form.note, expectedVersion: form.version ?? -1)
+            return req.redirect(to: "/cases/\(number)?notice=status_changed", redirectType: .normal)
+        } catch let error as CaseError {
+            switch error {
+            case .invalid(let issues): errors = CaseHTML.errors(issues, req.pageContext())
+            case .transition(let problem):
+                errors[problem == .reasonRequired ? "reason" : (problem == .notAllowed || problem == .reasonNotExpected ? "general" : "occurred_on")] = req.t(problem.rawValue)
+            case .conflict: errors["general"] = req.t("case.conflict_reload")
+            case .notFound: throw Abort(.notFound)
+            }
+            let view = try await loadCase(req)
+            var model = detailModel(req, view)
+            model.transitionErrors = errors
+            model.transitionForm = form
+            let status: HTTPResponseStatus = error.isConflict ? .conflict : .unprocessableEntity
+            return try await HTMLPage(status: status, html: CasePages.detail(model, req.pageContext())).encodeResponse(for: req)
+        }
+    }
+
+    @Sendable func addAssistance(_ req: Request) async throws -> Response {
+        let number = try caseNumber(req)
+        let form = try req.content.decode(AssistanceForm.self)
+        let (draft, issues) = form.draft()
+        do {
+            guard let draft else { throw CaseError.invalid(issues) }
+            try await CaseService(request: req).addAssistance(number: number, draft)
+            return req.redirect(to: "/cases/\(number)?notice=saved", redirectType: .normal)
+        } catch CaseError.invalid(let issues) {
+            let view = try await loadCase(req)
+            var model = detailModel(req, view)
+            model.assistanceErrors = CaseHTML.errors(issues, req.pageContext())
+            model.assistanceForm = form
+            return try await HTMLPage(status: .unprocessableEntity, html: CasePages.detail(model, req.pageContext())).encodeResponse(for: req)
+        } catch CaseError.notFound {
+            throw Abort(.notFound)
+        }
+    }
+
+    @Sendable func protectedPage(_ req: Request) async throws -> HTML {
+        let number = try caseNumber(req)
+        guard let details = try await CaseQueries(database: req.db).protectedDetails(number) else { throw Abort(.notFound) }
+        try await Self.auditProtectedRead(req, number: number)
+        let model = ProtectedPageModel(caseNumber: number, details: details, canEdit: Policy.allows(req.currentUser?.principal, .editProtected))
+        return CasePages.protectedPage(model, req.pageContext())
+    }
+
+    @Sendable func saveProtected(_ req: Request) async throws -> Response {
+        let number = try caseNumber(req)
+        guard let member = req.parameters.get("member", as: Int.self) else { throw Abort(.notFound) }
+        let form = try req.content.decode(ProtectedForm.self)
+        let (draft, issues) = form.draft()
+        do {
+            guard let draft else { throw CaseError.invalid(issues) }
+            try await CaseService(request: req).saveProtected(number: number, memberNumber: member, draft, expectedVersion: form.version ?? -1)
+            return req.redirect(to: "/cases/\(number)/protected?notice=saved", redirectType: .normal)
+        } catch let error as CaseError {
+            guard let details = try await CaseQueries(database: req.db).protectedDetails(number) else { throw Abort(.notFound) }
+            var model = ProtectedPageModel(caseNumber: number, details: details, canEdit: true)
+            var form = form
+            switch error {
+            case .invalid(let issues): model.errors[member] = CaseHTML.errors(issues, req.pageContext())
+            case .conflict(let current):
+                model.errors[member] = ["general": req.t("case.conflict_reload")]
+                form.version = current
+            case .notFound, .transition: throw Abort(.notFound)
+            }
+            model.forms[member] = form
+            return try await HTMLPage(status: error.isConflict ? .conflict : .unprocessableEntity, html: CasePages.protectedPage(model, req.pageContext())).encodeResponse(for: req)
+        }
+    }
+
+    /// Every read of protected content is in the audit trail.
+    static func auditProtectedRead(_ req: Request, number: String) async throws {
+        let actor = req.auditActor, now = req.now
+        try await req.db.writeTransaction { db in
+            try await AuditLog.append(AuditEvent(action: .readProtected, entityType: "case_protected", entityID: number), by: actor, at: now, on: db)
+        }
+    }
+
+    private func caseNumber(_ req: Request) throws -> String {
+        guard let number = req.parameters.get("number") else { throw Abort(.notFound) }
+        return number.uppercased()
+    }
+
+    private func loadCase(_ req: Request) async throws -> CaseQueries.CaseView {
+        guard let view = try await CaseQueries(database: req.db).detail(try caseNumber(req)) else { throw Abort(.notFound) }
+        return view
+    }
+
+    private func detailModel(_ req: Request, _ view: CaseQueries.CaseView) -> CaseDetailModel {
+        let principal = req.currentUser?.principal
+        return CaseDetailModel(view: view, canEdit: Policy.allows(principal, .editCases),
+                               canViewProtected: Policy.allows(principal, .viewProtected), today: Day(req.now))
+    }
+}
+
+extension CaseError {
+    var isConflict: Bool { if case .conflict = self { return true } else { return false } }
+}

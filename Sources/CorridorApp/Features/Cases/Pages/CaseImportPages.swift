@@ -1,0 +1,90 @@
+import CorridorCore
+import Foundation
+
+struct ImportReportModel: Sendable {
+    var id: String
+    var fileName: String
+    var plan: CaseImportPlan
+}
+
+enum CaseImportPages {
+    /// How many rejected rows the report lists on the page; the count is always exact.
+    static let listedIssues = 1_000
+
+    static func message(_ error: CaseImportError, _ catalogue: Catalogue) -> String {
+        switch error {
+        case .empty: return catalogue.text("import.error.empty")
+        case .missingColumns(let columns): return catalogue.text("import.error.missing_columns", ["columns": columns.joined(separator: ", ")])
+        case .malformed(let line): return catalogue.text("import.error.malformed", ["line": String(line)])
+        }
+    }
+
+    static func upload(error: String?, _ context: PageContext) -> HTML {
+        let alert: HTML = error.map { "<div class=\"error-summary\" role=\"alert\"><p>\($0)</p></div>" } ?? .empty
+        return Layout.page(context.t("import.title"), context, """
+        <p><a href="/cases">← \(context.t("case.list_title"))</a></p>
+        <h1>\(context.t("import.title"))</h1>
+        <p class="lead">\(context.t("import.intro"))</p>
+        <p><a href="/cases/template.csv">\(context.t("import.template"))</a></p>
+        \(alert)
+        <form method="post" action="/cases/import" enctype="multipart/form-data" class="card narrow">
+          \(context.csrfField)
+          <div class="field"><label for="file">\(context.t("import.file"))</label>
+          <p class="hint">\(context.t("import.file_hint"))</p>
+          <input id="file" name="file" type="file" accept=".csv,text/csv" required></div>
+          <button type="submit" class="primary">\(context.t("import.validate"))</button>
+        </form>
+        """)
+    }
+
+    static func report(_ model: ImportReportModel, _ context: PageContext) -> HTML {
+        let plan = model.plan
+        let format = context.format
+        let rows = plan.issues.prefix(listedIssues).map { issue -> HTML in
+            "<tr><td>\(issue.line)</td><td><code>\(issue.column)</code></td><td>\(context.t(issue.code))</td><td>\(issue.value)</td></tr>"
+        }
+        let more: HTML = plan.issues.count > listedIssues
+            ? "<p>\(context.t("import.more_issues", ["count": format.integer(plan.issues.count - listedIssues)]))</p>" : .empty
+        let issues: HTML = plan.issues.isEmpty ? "<p class=\"notice\" role=\"status\">\(context.t("import.no_issues"))</p>" : """
+            <h2>\(context.t("import.rejected_title", ["count": format.integer(plan.rejectedLines.count)]))</h2>
+            <div class="table-wrap"><table class="dense">
+              <thead><tr><th scope="col">\(context.t("import.line"))</th><th scope="col">\(context.t("import.column"))</th>
+              <th scope="col">\(context.t("import.reason"))</th><th scope="col">\(context.t("import.value"))</th></tr></thead>
+              <tbody>\(rows)</tbody>
+            </table></div>
+            \(more)
+            """
+        let confirm: HTML = plan.cases.isEmpty ? "<p>\(context.t("import.nothing_to_import"))</p>" : """
+            <form method="post" action="/cases/import/confirm" class="card narrow">
+              \(context.csrfField)
+              <input type="hidden" name="id" value="\(model.id)"><input type="hidden" name="file_name" value="\(model.fileName)">
+              <p>\(context.t("import.confirm_intro", ["rows": format.integer(plan.acceptedRowCount), "cases": format.integer(plan.cases.count)]))</p>
+              <button type="submit" class="primary">\(context.t("import.confirm"))</button> <a href="/cases/import">\(context.t("import.cancel"))</a>
+            </form>
+            """
+        return Layout.page(context.t("import.report_title"), context, """
+        <p><a href="/cases/import">← \(context.t("import.title"))</a></p>
+        <h1>\(context.t("import.report_title"))</h1>
+        <dl class="facts">
+          <dt>\(context.t("import.file"))</dt><dd>\(model.fileName)</dd>
+          <dt>\(context.t("import.rows_read"))</dt><dd>\(format.integer(plan.rowCount))</dd>
+          <dt>\(context.t("import.rows_accepted"))</dt><dd>\(format.integer(plan.acceptedRowCount))</dd>
+          <dt>\(context.t("import.rows_rejected"))</dt><dd>\(format.integer(plan.rejectedLines.count))</dd>
+          <dt>\(context.t("import.households"))</dt><dd>\(format.integer(plan.cases.count))</dd>
+        </dl>
+        \(issues)
+        \(confirm)
+        """)
+    }
+
+    static func done(_ outcome: CaseService.ImportOutcome, plan: CaseImportPlan, _ context: PageContext) -> HTML {
+        let format = context.format
+        return Layout.page(context.t("import.done_title"), context, """
+        <h1>\(context.t("import.done_title"))</h1>
+        <p class="notice" role="status">\(context.t("import.done", [
+            "created": format.integer(outcome.casesCreated), "updated": format.integer(outcome.casesUpdated),
+            "unchanged": format.integer(outcome.casesUnchanged), "rejected": format.integer(plan.rejectedLines.count)]))</p>
+        <p><a class="button primary" href="/cases">\(context.t("case.list_title"))</a></p>
+        """)
+    }
+}

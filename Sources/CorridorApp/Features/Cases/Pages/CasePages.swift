@@ -1,0 +1,478 @@
+import CorridorCore
+import Foundation
+
+struct CaseListModel: Sendable {
+    var filter: CaseFilter
+    var page: CaseQueries.ListPage
+    var caseworkers: [(id: UUID, name: String)]
+    var canEdit: Bool
+    var canImport: Bool
+    var canExport: Bool
+}
+
+struct CaseDetailModel: Sendable {
+    var view: CaseQueries.CaseView
+    var canEdit: Bool
+    var canViewProtected: Bool
+    var transitionErrors: [String: String] = [:]
+    var transitionForm = TransitionForm()
+    var assistanceErrors: [String: String] = [:]
+    var assistanceForm = AssistanceForm()
+    var today: Day
+}
+
+struct CaseFormModel: Sendable {
+    var caseNumber: String?
+    var header: CaseHeaderForm
+    var member: MemberForm?
+    var caseworkers: [(id: UUID, name: String)]
+    var errors: [String: String] = [:]
+    var conflict: CaseQueries.CaseView?
+}
+
+struct MemberFormModel: Sendable {
+    var caseNumber: String
+    var memberNumber: Int?
+    var form: MemberForm
+    var version: Int
+    var errors: [String: String] = [:]
+    var conflict: CaseQueries.CaseView?
+}
+
+struct ProtectedPageModel: Sendable {
+    var caseNumber: String
+    var details: [CaseQueries.ProtectedView]
+    var canEdit: Bool
+    var errors: [Int: [String: String]] = [:]
+    var forms: [Int: ProtectedForm] = [:]
+}
+
+/// Shared pieces of the case pages.
+enum CaseHTML {
+    static func options<T: CaseCode>(_ type: T.Type, _ context: PageContext, empty: String? = nil) -> [(value: String, label: String)] {
+        (empty.map { [(value: "", label: $0)] } ?? []) + T.allCases.map { (value: $0.rawValue, label: context.t($0.catalogueKey)) }
+    }
+
+    static func countryOptions(_ context: PageContext, empty: String? = nil) -> [(value: String, label: String)] {
+        (empty.map { [(value: "", label: $0)] } ?? []) + Countries.sorted(context.language).map { (value: $0.code, label: "\($0.name(context.language)) (\($0.code))") }
+    }
+
+    static func country(_ code: String?, _ context: PageContext) -> String {
+        guard let code else { return "—" }
+        return Countries.named(code)?.name(context.language) ?? code
+    }
+
+    static func day(_ iso: String?, _ context: PageContext) -> String {
+        guard let iso, let day = Day(iso: iso) else { return "—" }
+        return context.format.longDate(day.date)
+    }
+
+    static func label(_ prefix: String, _ code: String?, _ context: PageContext) -> String {
+        guard let code, !code.isEmpty else { return "—" }
+        return context.t(prefix + "." + code)
+    }
+
+    static func statusBadge(_ status: String, _ context: PageContext) -> HTML {
+        let tone: String
+        switch CaseStatus(rawValue: status) {
+        case .closed?: tone = "muted"
+        case .completed?: tone = "ok"
+        case let s? where s >= .arrived: tone = "ok"
+        default: tone = "info"
+        }
+        return "<span class=\"badge \(tone)\">\(context.t("status." + status))</span>"
+    }
+
+    static func errors(_ issues: [FieldIssue], _ context: PageContext) -> [String: String] {
+        var result: [String: String] = [:]
+        for issue in issues where result[issue.field] == nil { result[issue.field] = context.t(issue.code) }
+        return result
+    }
+
+    /// The fields of one member, shared by the new-case and member forms.
+    static func memberFields(_ form: MemberForm, errors: [String: String], showRelationship: Bool, _ context: PageContext) -> HTML {
+        let relationships = options(Relationship.self, context)
+        let regions = [(value: "", label: context.t("form.choose"))] + CoteDIvoire.regions.map { (value: $0.name, label: $0.name) }
+        let departments = CoteDIvoire.regions.map { region -> HTML in
+            let items = region.departments.map { department -> HTML in
+                "<option value=\"\(department)\"\(HTML(raw: form.origin_department == department ? " selected" : ""))>\(department)</option>"
+            }
+            return "<optgroup label=\"\(region.name)\">\(items)</optgroup>"
+        }
+        let chosen = Set(form.vulnerabilities ?? [])
+        let checkboxes = Vulnerability.allCases.map { vulnerability -> HTML in
+            """
+            <label class="check"><input type="checkbox" name="vulnerabilities[]" value="\(vulnerability.rawValue)"\(HTML(raw: chosen.contains(vulnerability.rawValue) ? " checked" : ""))> \(context.t(vulnerability.catalogueKey))</label>
+            """
+        }
+        let relationship: HTML = showRelationship
+            ? Layout.selectField("relationship", label: context.t("member.relationship"), options: relationships, selected: form.relationship, error: errors["relationship"])
+            : .empty
+        return """
+        <fieldset><legend>\(context.t("member.identity"))</legend>
+        <div class="grid">
+          \(relationship)
+          \(Layout.textField("given_names", label: context.t("member.given_names"), value: form.given_names, error: errors["given_names"]))
+          \(Layout.textField("family_name", label: context.t("member.family_name"), value: form.family_name, error: errors["family_name"]))
+          \(Layout.selectField("sex", label: context.t("member.sex"), options: options(Sex.self, context, empty: context.t("form.choose")), selected: form.sex, error: errors["sex"]))
+          \(Layout.textField("birth_date", label: context.t("member.birth_date"), value: form.birth_date, error: errors["birth_date"], required: false, hint: context.t("member.birth_date_hint")))
+          \(Layout.selectField("nationality", label: context.t("member.nationality"), options: countryOptions(context, empty: context.t("form.choose")), selected: form.nationality ?? "CIV", error: errors["nationality"]))
+          \(Layout.selectField("document_type", label: context.t("member.document_type"), options: options(DocumentType.self, context), selected: form.document_type ?? "none", error: errors["document_type"]))
+          \(Layout.textField("document_number", label: context.t("member.document_number"), value: form.document_number, error: errors["document_number"], required: false))
+          \(Layout.textField("phone", label: context.t("member.phone"), value: form.phone, error: errors["phone"], type: "tel", required: false))
+          \(Layout.textField("languages", label: context.t("member.languages"), value: form.languages, error: errors["languages"], required: false))
+        </div>
+        </fieldset>
+        <fieldset><legend>\(context.t("member.origin_and_journey"))</legend>
+        <div class="grid">
+          \(Layout.selectField("origin_region", label: context.t("member.origin_region"), options: regions, selected: form.origin_region ?? "", error: errors["origin_region"]))
+          <div class="field\(HTML(raw: errors["origin_department"] == nil ? "" : " has-error"))">
+            <label for="origin_department">\(context.t("member.origin_department"))</label>
+            <select id="origin_department" name="origin_department"\(Layout.describedBy("origin_department", errors["origin_department"]))><option value="">\(context.t("form.choose"))</option>\(departments)</select>
+            \(Layout.fieldError("origin_department", errors["origin_department"]))
+          </div>
+          \(Layout.selectField("education_level", label: context.t("member.education_level"), options: options(EducationLevel.self, context, empty: "—"), selected: form.education_level ?? "", error: errors["education_level"]))
+          \(Layout.textField("occupation", label: context.t("member.occupation"), value: form.occupation, error: errors["occupation"], required: false))
+          \(Layout.textField("left_country_on", label: context.t("member.left_country_on"), value: form.left_country_on, error: errors["left_country_on"], type: "date", required: false))
+          \(Layout.textField("route", label: context.t("member.route"), value: form.route, error: errors["route"], required: false, hint: context.t("member.route_hint")))
+          \(Layout.selectField("stay", label: context.t("member.stay"), options: options(HostCountryStay.self, context, empty: "—"), selected: form.stay ?? "", error: errors["stay"]))
+        </div>
+        </fieldset>
+        <fieldset class="\(errors["vulnerabilities"] == nil ? "" : "has-error")"><legend>\(context.t("member.vulnerabilities"))</legend>
+          <div class="checks">\(checkboxes)</div>
+          \(Layout.fieldError("vulnerabilities", errors["vulnerabilities"]))
+        </fieldset>
+        """
+    }
+
+    static func headerFields(_ form: CaseHeaderForm, caseworkers: [(id: UUID, name: String)], errors: [String: String], isNew: Bool, _ context: PageContext) -> HTML {
+        let workers = [(value: "", label: context.t("case.unassigned"))] + caseworkers.map { (value: $0.id.uuidString, label: $0.name) }
+        let office: HTML = isNew
+            ? Layout.selectField("office", label: context.t("case.office"), options: countryOptions(context), selected: form.office ?? "CIV", error: errors["office"])
+            : .empty
+        return """
+        <div class="grid">
+          \(Layout.selectField("host_country", label: context.t("case.host_country"), options: countryOptions(context, empty: context.t("form.choose")), selected: form.host_country ?? "", error: errors["host_country"]))
+          \(office)
+          \(Layout.textField("registered_on", label: context.t("case.registered_on"), value: form.registered_on, error: errors["registered_on"], type: "date"))
+          \(Layout.selectField("caseworker", label: context.t("case.caseworker"), options: workers, selected: form.caseworker ?? "", error: errors["caseworker"]))
+        </div>
+        """
+    }
+
+    /// What the other person saved, shown when a save is refused for a newer version.
+    static func conflictNotice(_ current: CaseQueries.CaseView?, _ context: PageContext) -> HTML {
+        guard let current else { return .empty }
+        let members = current.members.map { member -> HTML in
+            "<li>\(member.memberNumber). \(member.givenNames) \(member.familyName) — \(context.t("relationship." + member.relationship))</li>"
+        }
+        return """
+        <div class="error-summary" role="alert">
+          <h2>\(context.t("case.conflict_title"))</h2>
+          <p>\(context.t("case.conflict_intro", ["version": String(current.version)]))</p>
+          <dl class="facts">
+            <dt>\(context.t("case.host_country"))</dt><dd>\(country(current.hostCountry, context))</dd>
+            <dt>\(context.t("case.registered_on"))</dt><dd>\(day(current.registeredOn, context))</dd>
+            <dt>\(context.t("case.status"))</dt><dd>\(context.t("status." + current.status))</dd>
+            <dt>\(context.t("case.caseworker"))</dt><dd>\(current.caseworkerName ?? "—")</dd>
+          </dl>
+          <ul>\(members)</ul>
+        </div>
+        """
+    }
+}
+
+enum CasePages {
+    static func list(_ model: CaseListModel, _ context: PageContext) -> HTML {
+        let filter = model.filter
+        let format = context.format
+        func sortLink(_ column: String, _ label: String) -> HTML {
+            let active = (filter.sort ?? "registered_on") == column
+            let nextDir = active && filter.dir != "asc" ? "asc" : "desc"
+            let arrow = active ? (filter.dir == "asc" ? " ▲" : " ▼") : ""
+            let sort: HTML = active ? HTML(raw: " aria-sort=\"\(filter.dir == "asc" ? "ascending" : "descending")\"") : ""
+            return "<th scope=\"col\"\(sort)><a href=\"/cases?\(filter.query(sort: column, dir: nextDir))\">\(label)\(arrow)</a></th>"
+        }
+        let rows = model.page.rows.map { row -> HTML in
+            """
+            <tr><td><a href="/cases/\(row.caseNumber)">\(row.caseNumber)</a></td><td>\(row.principalName)\(HTML(raw: row.memberCount > 1 ? " <small>+\(row.memberCount - 1)</small>" : ""))</td>
+            <td>\(CaseHTML.country(row.hostCountry, context))</td><td>\(CaseHTML.statusBadge(row.status, context))</td>
+            <td>\(CaseHTML.day(row.registeredOn, context))</td><td>\(CaseHTML.day(row.arrivalDate, context))</td><td>\(row.caseworkerName ?? "—")</td></tr>
+            """
+        }
+        let workers = [(value: "", label: context.t("filter.any"))] + model.caseworkers.map { (value: $0.id.uuidString, label: $0.name) }
+        let previous: HTML = model.page.page > 1 ? "<a rel=\"prev\" href=\"/cases?\(filter.query(page: model.page.page - 1))\">← \(context.t("pagination.previous"))</a>" : .empty
+        let next: HTML = model.page.page < model.page.pageCount ? "<a rel=\"next\" href=\"/cases?\(filter.query(page: model.page.page + 1))\">\(context.t("pagination.next")) →</a>" : .empty
+        let actions: [HTML] = [
+            model.canEdit ? "<a class=\"button primary\" href=\"/cases/new\">\(context.t("case.new"))</a>" : .empty,
+            model.canImport ? "<a class=\"button\" href=\"/cases/import\">\(context.t("import.title"))</a>" : .empty,
+            model.canExport ? "<a class=\"button\" href=\"/cases/export?\(filter.query())&amp;format=csv\">CSV</a> <a class=\"button\" href=\"/cases/export?\(filter.query())&amp;format=xlsx\">XLSX</a>" : .empty,
+        ]
+        let table: HTML = model.page.rows.isEmpty ? "<p class=\"empty\">\(context.t("case.none"))</p>" : """
+            <div class="table-wrap"><table>
+              <caption class="visually-hidden">\(context.t("case.list_title"))</caption>
+              <thead><tr>\(sortLink("case_number", context.t("case.number")))\(sortLink("principal_name", context.t("case.principal")))
+              <th scope="col">\(context.t("case.host_country"))</th>\(sortLink("status", context.t("case.status")))
+              \(sortLink("registered_on", context.t("case.registered_on")))\(sortLink("arrival_date", context.t("case.arrival_date")))
+              <th scope="col">\(context.t("case.caseworker"))</th></tr></thead>
+              <tbody>\(rows)</tbody>
+            </table></div>
+            <nav class="pagination" aria-label="\(context.t("pagination.label"))">\(previous) <span>\(context.t("pagination.page_of", ["page": String(model.page.page), "pages": String(model.page.pageCount)]))</span> \(next)</nav>
+            """
+        func check(_ name: String, _ value: String?, _ label: String) -> HTML {
+            "<label class=\"check\"><input type=\"checkbox\" name=\"\(name)\" value=\"1\"\(HTML(raw: value == "1" ? " checked" : ""))> \(label)</label>"
+        }
+        return Layout.page(context.t("case.list_title"), context, """
+        <div class="page-head"><h1>\(context.t("case.list_title"))</h1><div class="actions">\(actions)</div></div>
+        <form method="get" action="/cases" class="filters" role="search">
+          \(Layout.textField("q", label: context.t("case.search"), value: filter.q, error: nil, type: "search", required: false, hint: nil))
+          \(Layout.selectField("status", label: context.t("case.status"), options: CaseHTML.options(CaseStatus.self, context, empty: context.t("filter.any")), selected: filter.status ?? "", error: nil))
+          \(Layout.selectField("host_country", label: context.t("case.host_country"), options: CaseHTML.countryOptions(context, empty: context.t("filter.any")), selected: filter.host_country ?? "", error: nil))
+          \(Layout.selectField("office", label: context.t("case.office"), options: CaseHTML.countryOptions(context, empty: context.t("filter.any")), selected: filter.office ?? "", error: nil))
+          \(Layout.selectField("vulnerability", label: context.t("member.vulnerabilities"), options: CaseHTML.options(Vulnerability.self, context, empty: context.t("filter.any")), selected: filter.vulnerability ?? "", error: nil))
+          \(Layout.selectField("caseworker", label: context.t("case.caseworker"), options: workers, selected: filter.caseworker ?? "", error: nil))
+          \(Layout.textField("registered_from", label: context.t("case.registered_from"), value: filter.registered_from, error: nil, type: "date", required: false))
+          \(Layout.textField("registered_to", label: context.t("case.registered_to"), value: filter.registered_to, error: nil, type: "date", required: false))
+          \(Layout.textField("arrived_from", label: context.t("case.arrived_from"), value: filter.arrived_from, error: nil, type: "date", required: false))
+          \(Layout.textField("arrived_to", label: context.t("case.arrived_to"), value: filter.arrived_to, error: nil, type: "date", required: false))
+          <div class="field checks">\(check("mine", filter.mine, context.t("case.assigned_to_me")))\(check("recent", filter.recent, context.t("case.changed_recently")))</div>
+          <button type="submit">\(context.t("filter.apply"))</button> <a href="/cases">\(context.t("filter.reset"))</a>
+        </form>
+        <p class="count" role="status">\(context.t("case.count", ["count": format.integer(model.page.total)]))</p>
+        \(table)
+        """)
+    }
+
+    static func detail(_ model: CaseDetailModel, _ context: PageContext) -> HTML {
+        let view = model.view
+        let status = CaseStatus(rawValue: view.status) ?? .registered
+        let members = view.members.map { member -> HTML in
+            let birth = member.birthDate.map { CaseHTML.day($0, context) }
+                ?? member.birthYear.map { context.t("member.born_about", ["year": String($0)]) } ?? "—"
+            let vulnerabilities = member.vulnerabilities.map { context.t("vulnerability." + $0) }.joined(separator: ", ")
+            let origin = [member.originDepartment, member.originRegion].compactMap { $0 }.joined(separator: ", ")
+            let edit: HTML = model.canEdit ? "<a href=\"/cases/\(view.caseNumber)/members/\(member.memberNumber)/edit\">\(context.t("form.edit"))</a>" : .empty
+            return """
+            <tr><td>\(member.memberNumber)</td><td><strong>\(member.givenNames) \(member.familyName)</strong><br><small>\(context.t("relationship." + member.relationship))</small></td>
+            <td>\(context.t("sex." + member.sex))</td><td>\(birth)</td><td>\(CaseHTML.country(member.nationality, context))</td>
+            <td>\(context.t("document." + member.documentType))<br><small>\(member.documentNumber ?? "")</small></td>
+            <td>\(origin.isEmpty ? "—" : origin)</td><td>\(vulnerabilities.isEmpty ? "—" : vulnerabilities)</td><td>\(edit)</td></tr>
+            """
+        }
+        let transitions = view.transitions.reversed().map { item -> HTML in
+            let reason: HTML = item.closureReason.map { " — \(context.t("closure." + $0))" } ?? .empty
+            let note: HTML = item.note.map { "<p class=\"note\">\($0)</p>" } ?? .empty
+            return "<li><time datetime=\"\(item.occurredOn)\">\(CaseHTML.day(item.occurredOn, context))</time> <strong>\(context.t("status." + item.toStatus))</strong>\(reason) <small>\(item.actor)</small>\(note)</li>"
+        }
+        let assistance = view.assistance.map { item -> HTML in
+            let amount: String = item.amountCents.map { cents in
+                let units = Int(cents / 100), rest = Int(cents % 100)
+                return context.format.integer(units) + (rest == 0 ? "" : (context.language == .fr ? "," : ".") + String(format: "%02d", rest)) + " " + (item.currency ?? "")
+            } ?? "—"
+            return """
+            <tr><td>\(CaseHTML.day(item.providedOn, context))</td><td>\(context.t("assistance.phase." + item.phase))</td>
+            <td>\(context.t("assistance." + item.type))</td><td>\(item.description)</td><td>\(item.memberNumber.map(String.init) ?? "—")</td><td class="number">\(amount)</td></tr>
+            """
+        }
+        let transitionActions: HTML = model.canEdit ? transitionForms(model, status: status, context) : .empty
+        let protectedSection: HTML = """
+            <section class="card protected" aria-labelledby="protected-title">
+              <h2 id="protected-title">\(context.t("protected.title"))</h2>
+              \(model.canViewProtected
+                ? "<p>\(context.t(view.membersWithProtectedDetails.isEmpty ? "protected.none_recorded" : "protected.recorded"))</p><p><a class=\"button\" href=\"/cases/\(view.caseNumber)/protected\">\(context.t("protected.open"))</a> <small>\(context.t("protected.audited"))</small></p>"
+                : "<p>\(context.t("protected.restricted"))</p>")
+            </section>
+            """
+        let assistanceForm: HTML = model.canEdit ? assistanceFormHTML(model, context) : .empty
+        let editLinks: HTML = model.canEdit
+            ? "<a class=\"button\" href=\"/cases/\(view.caseNumber)/edit\">\(context.t("case.edit"))</a> <a class=\"button\" href=\"/cases/\(view.caseNumber)/members/new\">\(context.t("member.add"))</a>"
+            : .empty
+        return Layout.page(view.caseNumber, context, """
+        <p><a href="/cases">← \(context.t("case.list_title"))</a></p>
+        <div class="page-head"><h1>\(context.t("case.title", ["number": view.caseNumber])) \(CaseHTML.statusBadge(view.status, context))</h1><div class="actions">\(editLinks)</div></div>
+        <section class="card">
+          <dl class="facts columns">
+            <dt>\(context.t("case.host_country"))</dt><dd>\(CaseHTML.country(view.hostCountry, context))</dd>
+            <dt>\(context.t("case.office"))</dt><dd>\(CaseHTML.country(view.office, context))</dd>
+            <dt>\(context.t("case.registered_on"))</dt><dd>\(CaseHTML.day(view.registeredOn, context))</dd>
+            <dt>\(context.t("case.departure_date"))</dt><dd>\(CaseHTML.day(view.departureDate, context))</dd>
+            <dt>\(context.t("case.arrival_date"))</dt><dd>\(CaseHTML.day(view.arrivalDate, context))</dd>
+            <dt>\(context.t("case.caseworker"))</dt><dd>\(view.caseworkerName ?? context.t("case.unassigned"))</dd>
+            \(HTML.when(view.closureReason != nil) { "<dt>\(context.t("case.closure_reason"))</dt><dd>\(CaseHTML.label("closure", view.closureReason, context))</dd>" })
+          </dl>
+          \(transitionActions)
+        </section>
+        <section aria-labelledby="members-title">
+          <h2 id="members-title">\(context.t("case.members", ["count": String(view.members.count)]))</h2>
+          <div class="table-wrap"><table>
+            <thead><tr><th scope="col">#</th><th scope="col">\(context.t("member.name"))</th><th scope="col">\(context.t("member.sex"))</th>
+            <th scope="col">\(context.t("member.birth_date"))</th><th scope="col">\(context.t("member.nationality"))</th>
+            <th scope="col">\(context.t("member.document_type"))</th><th scope="col">\(context.t("member.origin"))</th>
+            <th scope="col">\(context.t("member.vulnerabilities"))</th><th scope="col"><span class="visually-hidden">\(context.t("form.actions"))</span></th></tr></thead>
+            <tbody>\(members)</tbody>
+          </table></div>
+        </section>
+        \(protectedSection)
+        <section aria-labelledby="assistance-title">
+          <h2 id="assistance-title">\(context.t("assistance.title"))</h2>
+          \(view.assistance.isEmpty ? "<p class=\"empty\">\(context.t("assistance.none"))</p>" : """
+          <div class="table-wrap"><table>
+            <thead><tr><th scope="col">\(context.t("assistance.provided_on"))</th><th scope="col">\(context.t("assistance.phase"))</th>
+            <th scope="col">\(context.t("assistance.type"))</th><th scope="col">\(context.t("assistance.description"))</th>
+            <th scope="col">\(context.t("assistance.member"))</th><th scope="col">\(context.t("assistance.amount"))</th></tr></thead>
+            <tbody>\(assistance)</tbody>
+          </table></div>
+          """)
+          \(assistanceForm)
+        </section>
+        <section class="card" aria-labelledby="timeline-title">
+          <h2 id="timeline-title">\(context.t("case.timeline"))</h2>
+          <ol class="timeline">\(transitions)</ol>
+          <p><small>\(context.t("case.version", ["version": String(view.version)]))</small></p>
+        </section>
+        """)
+    }
+
+    private static func transitionForms(_ model: CaseDetailModel, status: CaseStatus, _ context: PageContext) -> HTML {
+        let view = model.view
+        let targets = CaseStateMachine.allowedTargets(from: status)
+        guard !targets.isEmpty else { return .empty }
+        let errors = model.transitionErrors
+        let form = model.transitionForm
+        let forward = targets.filter { $0 != .closed }.map { target -> HTML in
+            """
+            <form method="post" action="/cases/\(view.caseNumber)/transitions" class="transition">
+              \(context.csrfField)<input type="hidden" name="to" value="\(target.rawValue)"><input type="hidden" name="version" value="\(view.version)">
+              \(Layout.textField("occurred_on", label: context.t("transition.date"), value: form.to == target.rawValue ? form.occurred_on : model.today.iso, error: form.to == target.rawValue ? errors["occurred_on"] : nil, type: "date"))
+              \(Layout.textField("note", label: context.t("transition.note"), value: form.to == target.rawValue ? form.note : nil, error: nil, required: false))
+              <button type="submit" class="primary">\(context.t("transition.to." + target.rawValue))</button>
+            </form>
+            """
+        }
+        let close: HTML = targets.contains(.closed) ? """
+            <details\(HTML(raw: form.to == "closed" ? " open" : ""))><summary>\(context.t("transition.close"))</summary>
+            <form method="post" action="/cases/\(view.caseNumber)/transitions" class="transition">
+              \(context.csrfField)<input type="hidden" name="to" value="closed"><input type="hidden" name="version" value="\(view.version)">
+              \(Layout.selectField("reason", label: context.t("case.closure_reason"), options: CaseHTML.options(ClosureReason.self, context, empty: context.t("form.choose")), selected: form.reason ?? "", error: form.to == "closed" ? errors["reason"] : nil))
+              \(Layout.textField("occurred_on", label: context.t("transition.date"), value: form.to == "closed" ? form.occurred_on : model.today.iso, error: form.to == "closed" ? errors["occurred_on"] : nil, type: "date"))
+              \(Layout.textField("note", label: context.t("transition.note"), value: form.to == "closed" ? form.note : nil, error: nil, required: false))
+              <button type="submit" class="danger">\(context.t("transition.close"))</button>
+            </form></details>
+            """ : .empty
+        let general: HTML = errors["general"].map { "<div class=\"error-summary\" role=\"alert\"><p>\($0)</p></div>" } ?? .empty
+        return """
+        <div class="next-steps">
+          <h2>\(context.t("transition.next"))</h2>
+          \(general)
+          \(forward)
+          \(close)
+        </div>
+        """
+    }
+
+    private static func assistanceFormHTML(_ model: CaseDetailModel, _ context: PageContext) -> HTML {
+        let form = model.assistanceForm
+        let errors = model.assistanceErrors
+        let types = AssistanceType.allCases.map { (value: $0.rawValue, label: context.t("assistance.phase." + $0.phase.rawValue) + " — " + context.t($0.catalogueKey)) }
+        let members = [(value: "", label: context.t("assistance.whole_household"))]
+            + model.view.members.map { (value: String($0.memberNumber), label: "\($0.memberNumber). \($0.givenNames) \($0.familyName)") }
+        return """
+        <details class="card"\(HTML(raw: errors.isEmpty ? "" : " open"))><summary>\(context.t("assistance.add"))</summary>
+        <form method="post" action="/cases/\(model.view.caseNumber)/assistance" novalidate>
+          \(context.csrfField)
+          <div class="grid">
+            \(Layout.selectField("type", label: context.t("assistance.type"), options: [(value: "", label: context.t("form.choose"))] + types, selected: form.type ?? "", error: errors["type"]))
+            \(Layout.selectField("member", label: context.t("assistance.member"), options: members, selected: form.member ?? "", error: nil))
+            \(Layout.textField("provided_on", label: context.t("assistance.provided_on"), value: form.provided_on ?? model.today.iso, error: errors["provided_on"], type: "date"))
+            \(Layout.textField("description", label: context.t("assistance.description"), value: form.description, error: errors["description"]))
+            \(Layout.textField("amount", label: context.t("assistance.amount"), value: form.amount, error: errors["amount"], required: false))
+            \(Layout.selectField("currency", label: context.t("assistance.currency"), options: [(value: "", label: "—")] + Currency.allCases.map { (value: $0.rawValue, label: $0.rawValue) }, selected: form.currency ?? "", error: nil))
+          </div>
+          <button type="submit" class="primary">\(context.t("assistance.save"))</button>
+        </form></details>
+        """
+    }
+
+    static func caseForm(_ model: CaseFormModel, _ context: PageContext) -> HTML {
+        let isNew = model.caseNumber == nil
+        let title = isNew ? context.t("case.new") : context.t("case.edit_title", ["number": model.caseNumber ?? ""])
+        let action = model.caseNumber.map { "/cases/\($0)/edit" } ?? "/cases/new"
+        let version: HTML = model.header.version.map { "<input type=\"hidden\" name=\"version\" value=\"\($0)\">" } ?? .empty
+        let member: HTML = model.member.map { form in
+            "<h2>\(context.t("case.principal_applicant"))</h2>\(CaseHTML.memberFields(form, errors: model.errors, showRelationship: false, context))"
+        } ?? .empty
+        return Layout.page(title, context, """
+        <p><a href="\(model.caseNumber.map { "/cases/\($0)" } ?? "/cases")">← \(context.t(isNew ? "case.list_title" : "case.back"))</a></p>
+        <h1>\(title)</h1>
+        \(CaseHTML.conflictNotice(model.conflict, context))
+        \(Layout.errorSummary(context, model.errors))
+        <form method="post" action="\(action)" novalidate class="card">
+          \(context.csrfField)
+          \(version)
+          <fieldset><legend>\(context.t("case.household"))</legend>
+          \(CaseHTML.headerFields(model.header, caseworkers: model.caseworkers, errors: model.errors, isNew: isNew, context))
+          </fieldset>
+          \(member)
+          <button type="submit" class="primary">\(context.t(isNew ? "case.register" : "form.save"))</button>
+        </form>
+        """)
+    }
+
+    static func memberForm(_ model: MemberFormModel, _ context: PageContext) -> HTML {
+        let title = model.memberNumber.map { context.t("member.edit_title", ["number": String($0)]) } ?? context.t("member.add")
+        let action = model.memberNumber.map { "/cases/\(model.caseNumber)/members/\($0)/edit" } ?? "/cases/\(model.caseNumber)/members/new"
+        return Layout.page(title, context, """
+        <p><a href="/cases/\(model.caseNumber)">← \(context.t("case.title", ["number": model.caseNumber]))</a></p>
+        <h1>\(title)</h1>
+        \(CaseHTML.conflictNotice(model.conflict, context))
+        \(Layout.errorSummary(context, model.errors))
+        <form method="post" action="\(action)" novalidate class="card">
+          \(context.csrfField)
+          <input type="hidden" name="version" value="\(model.version)">
+          \(CaseHTML.memberFields(model.form, errors: model.errors, showRelationship: true, context))
+          <button type="submit" class="primary">\(context.t("form.save"))</button>
+        </form>
+        """)
+    }
+
+    static func protectedPage(_ model: ProtectedPageModel, _ context: PageContext) -> HTML {
+        let sections = model.details.map { detail -> HTML in
+            let form = model.forms[detail.memberNumber] ?? ProtectedForm(
+                exploitation_form: detail.exploitationForm, identified_on: detail.identifiedOn, identified_place: detail.identifiedPlace,
+                identified_by: detail.identifiedBy, referral: detail.referral, medical_notes: detail.medicalNotes, version: detail.version)
+            let errors = model.errors[detail.memberNumber] ?? [:]
+            let body: HTML = model.canEdit ? """
+                <form method="post" action="/cases/\(model.caseNumber)/protected/\(detail.memberNumber)" novalidate>
+                  \(context.csrfField)<input type="hidden" name="version" value="\(form.version ?? detail.version)">
+                  \(Layout.errorSummary(context, errors))
+                  <fieldset><legend>\(context.t("protected.trafficking"))</legend><div class="grid">
+                    \(Layout.textField("exploitation_form", label: context.t("protected.exploitation_form"), value: form.exploitation_form, error: errors["exploitation_form"], required: false))
+                    \(Layout.textField("identified_on", label: context.t("protected.identified_on"), value: form.identified_on, error: errors["identified_on"], type: "date", required: false))
+                    \(Layout.textField("identified_place", label: context.t("protected.identified_place"), value: form.identified_place, error: nil, required: false))
+                    \(Layout.textField("identified_by", label: context.t("protected.identified_by"), value: form.identified_by, error: nil, required: false))
+                    \(Layout.textField("referral", label: context.t("protected.referral"), value: form.referral, error: nil, required: false))
+                  </div></fieldset>
+                  <div class="field"><label for="medical_notes-\(detail.memberNumber)">\(context.t("protected.medical_notes"))</label>
+                  <textarea id="medical_notes-\(detail.memberNumber)" name="medical_notes" rows="4">\(form.medical_notes ?? "")</textarea></div>
+                  <button type="submit" class="primary">\(context.t("form.save"))</button>
+                </form>
+                """ : """
+                <dl class="facts">
+                  <dt>\(context.t("protected.exploitation_form"))</dt><dd>\(detail.exploitationForm ?? "—")</dd>
+                  <dt>\(context.t("protected.identified_on"))</dt><dd>\(CaseHTML.day(detail.identifiedOn, context))</dd>
+                  <dt>\(context.t("protected.identified_place"))</dt><dd>\(detail.identifiedPlace ?? "—")</dd>
+                  <dt>\(context.t("protected.identified_by"))</dt><dd>\(detail.identifiedBy ?? "—")</dd>
+                  <dt>\(context.t("protected.referral"))</dt><dd>\(detail.referral ?? "—")</dd>
+                  <dt>\(context.t("protected.medical_notes"))</dt><dd>\(detail.medicalNotes ?? "—")</dd>
+                </dl>
+                """
+            return "<section class=\"card protected\"><h2>\(detail.memberNumber). \(detail.memberName)</h2>\(body)</section>"
+        }
+        return Layout.page(context.t("protected.title"), context, """
+        <p><a href="/cases/\(model.caseNumber)">← \(context.t("case.title", ["number": model.caseNumber]))</a></p>
+        <h1>\(context.t("protected.title")) — \(model.caseNumber)</h1>
+        <p class="notice" role="status">\(context.t("protected.audited"))</p>
+        \(sections)
+        """)
+    }
+}
