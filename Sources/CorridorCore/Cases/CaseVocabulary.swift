@@ -4,6 +4,8 @@ import Foundation
 /// and exported; labels live in the string catalogues under the enum's catalogue prefix.
 public protocol CaseCode: RawRepresentable, CaseIterable, Sendable, Hashable, Codable where RawValue == String {
     static var cataloguePrefix: String { get }
+    /// Reads a code as people type it; a requirement, so that vocabularies can accept synonyms.
+    init?(code: String)
 }
 
 extension CaseCode {

@@ -340,18 +340,23 @@ struct CaseService: Sendable {
         }
         let record = existing ?? ReturnCaseModel()
         var changed = existing == nil
-        func set<T: Equatable>(_ keyPath: ReferenceWritableKeyPath<ReturnCaseModel, T>, _ value: T) {
-            if existing == nil || record[keyPath: keyPath] != value { record[keyPath: keyPath] = value; changed = true }
-        }
-        set(\.caseNumber, number.description)
-        set(\.office, fields.office)
-        set(\.hostCountry, fields.hostCountry)
-        set(\.status, fields.status.rawValue)
-        set(\.closureReason, fields.closureReason?.rawValue)
-        set(\.registeredOn, fields.registeredOn.iso)
-        set(\.departureDate, fields.departureDate?.iso)
-        set(\.arrivalDate, fields.arrivalDate?.iso)
+        let values: [(ReferenceWritableKeyPath<ReturnCaseModel, String>, String)] = [
+            (\.caseNumber, number.description), (\.office, fields.office), (\.hostCountry, fields.hostCountry),
+            (\.status, fields.status.rawValue), (\.registeredOn, fields.registeredOn.iso),
+        ]
+        let optionals: [(ReferenceWritableKeyPath<ReturnCaseModel, String?>, String?)] = [
+            (\.closureReason, fields.closureReason?.rawValue), (\.departureDate, fields.departureDate?.iso), (\.arrivalDate, fields.arrivalDate?.iso),
+        ]
         if existing == nil {
+            // A new model's fields cannot be read before they are set: assign without comparing.
+            record.caseNumber = number.description
+            record.office = fields.office
+            record.hostCountry = fields.hostCountry
+            record.status = fields.status.rawValue
+            record.registeredOn = fields.registeredOn.iso
+            record.closureReason = fields.closureReason?.rawValue
+            record.departureDate = fields.departureDate?.iso
+            record.arrivalDate = fields.arrivalDate?.iso
             record.caseworkerID = nil
             record.version = 1
             record.createdAt = now
@@ -359,6 +364,9 @@ struct CaseService: Sendable {
             record.memberCount = 0
             record.principalName = ""
             try await record.create(on: db)
+        } else {
+            for (keyPath, value) in values where record[keyPath: keyPath] != value { record[keyPath: keyPath] = value; changed = true }
+            for (keyPath, value) in optionals where record[keyPath: keyPath] != value { record[keyPath: keyPath] = value; changed = true }
         }
         let caseID = try record.requireID()
         let members = existing == nil ? [] : try await CaseMemberModel.query(on: db).filter(\.$returnCase.$id == caseID).all()
@@ -460,39 +468,64 @@ struct CaseService: Sendable {
     static func memberModel(_ member: MemberDraft, caseID: UUID) -> CaseMemberModel {
         let model = CaseMemberModel()
         model.$returnCase.id = caseID
-        model.memberNumber = member.memberNumber
-        _ = apply(member, to: model, isNew: true)
+        fill(member, into: model)
         return model
+    }
+
+    /// Sets every field of a member model from a draft (a new model's fields cannot be read before this).
+    static func fill(_ member: MemberDraft, into model: CaseMemberModel) {
+        model.memberNumber = member.memberNumber
+        model.relationship = member.relationship.rawValue
+        model.givenNames = member.givenNames
+        model.familyName = member.familyName
+        model.sex = member.sex.rawValue
+        model.birthDate = member.birthDate?.exact?.iso
+        model.birthYear = member.birthDate?.year
+        model.nationality = member.nationality
+        model.documentType = member.documentType.rawValue
+        model.documentNumber = member.documentNumber
+        model.phone = member.phone
+        model.languages = member.languages
+        model.originRegion = member.originRegion
+        model.originDepartment = member.originDepartment
+        model.educationLevel = member.educationLevel?.rawValue
+        model.occupation = member.occupation
+        model.leftCountryOn = member.leftCountryOn?.iso
+        model.route = member.route.joined(separator: "|")
+        model.stay = member.stay?.rawValue
+        model.vulnerabilities = member.vulnerabilities.isEmpty ? "" : "|" + Vulnerability.joined(member.vulnerabilities) + "|"
+        model.searchText = member.searchText
+    }
+
+    /// The stored fields of a member and how to copy each from one model to another.
+    private static let memberFields: [(name: String, copyIfDifferent: @Sendable (CaseMemberModel, CaseMemberModel) -> Bool)] = [
+        field("relationship", \.relationship), field("given_names", \.givenNames), field("family_name", \.familyName),
+        field("sex", \.sex), field("birth_date", \.birthDate), field("birth_date", \.birthYear), field("nationality", \.nationality),
+        field("document_type", \.documentType), field("document_number", \.documentNumber), field("phone", \.phone),
+        field("languages", \.languages), field("origin_region", \.originRegion), field("origin_department", \.originDepartment),
+        field("education_level", \.educationLevel), field("occupation", \.occupation), field("left_country_on", \.leftCountryOn),
+        field("route", \.route), field("stay", \.stay), field("vulnerabilities", \.vulnerabilities), field("search_text", \.searchText),
+    ]
+
+    private static func field<T: Equatable & Sendable>(
+        _ name: String, _ keyPath: ReferenceWritableKeyPath<CaseMemberModel, T> & Sendable
+    ) -> (name: String, copyIfDifferent: @Sendable (CaseMemberModel, CaseMemberModel) -> Bool) {
+        (name, { target, source in
+            let value = source[keyPath: keyPath]
+            guard target[keyPath: keyPath] != value else { return false }
+            target[keyPath: keyPath] = value
+            return true
+        })
     }
 
     /// Copies a draft onto a stored member; returns the names of the fields that changed.
     @discardableResult
-    static func apply(_ member: MemberDraft, to model: CaseMemberModel, isNew: Bool = false) -> [String] {
-        var changed: [String] = []
-        func set<T: Equatable>(_ name: String, _ keyPath: ReferenceWritableKeyPath<CaseMemberModel, T>, _ value: T) {
-            if isNew || model[keyPath: keyPath] != value { model[keyPath: keyPath] = value; changed.append(name) }
-        }
-        set("relationship", \.relationship, member.relationship.rawValue)
-        set("given_names", \.givenNames, member.givenNames)
-        set("family_name", \.familyName, member.familyName)
-        set("sex", \.sex, member.sex.rawValue)
-        set("birth_date", \.birthDate, member.birthDate?.exact?.iso)
-        set("birth_date", \.birthYear, member.birthDate?.year)
-        set("nationality", \.nationality, member.nationality)
-        set("document_type", \.documentType, member.documentType.rawValue)
-        set("document_number", \.documentNumber, member.documentNumber)
-        set("phone", \.phone, member.phone)
-        set("languages", \.languages, member.languages)
-        set("origin_region", \.originRegion, member.originRegion)
-        set("origin_department", \.originDepartment, member.originDepartment)
-        set("education_level", \.educationLevel, member.educationLevel?.rawValue)
-        set("occupation", \.occupation, member.occupation)
-        set("left_country_on", \.leftCountryOn, member.leftCountryOn?.iso)
-        set("route", \.route, member.route.joined(separator: "|"))
-        set("stay", \.stay, member.stay?.rawValue)
-        let vulnerabilities = member.vulnerabilities.isEmpty ? "" : "|" + Vulnerability.joined(member.vulnerabilities) + "|"
-        set("vulnerabilities", \.vulnerabilities, vulnerabilities)
-        set("search_text", \.searchText, member.searchText)
-        return Array(Set(changed.filter { $0 != "search_text" })).sorted()
+    static func apply(_ member: MemberDraft, to model: CaseMemberModel) -> [String] {
+        let fresh = CaseMemberModel()
+        fill(member, into: fresh)
+        var changed = Set<String>()
+        for field in memberFields where field.copyIfDifferent(model, fresh) { changed.insert(field.name) }
+        changed.remove("search_text")
+        return changed.sorted()
     }
 }
