@@ -364,6 +364,23 @@ struct CaseService: Sendable {
             record.memberCount = 0
             record.principalName = ""
             try await record.create(on: db)
+            // The timeline starts with what the file says: the registration, then the status reached.
+            let caseID = try record.requireID()
+            var steps: [(CaseStatus?, CaseStatus, Day)] = [(nil, .registered, fields.registeredOn)]
+            if fields.status != .registered {
+                steps.append((.registered, fields.status, fields.arrivalDate ?? fields.departureDate ?? fields.registeredOn))
+            }
+            for (from, to, day) in steps {
+                let transition = CaseTransitionModel()
+                transition.caseID = caseID
+                transition.fromStatus = from?.rawValue
+                transition.toStatus = to.rawValue
+                transition.occurredOn = day.iso
+                transition.closureReason = to == .closed ? fields.closureReason?.rawValue : nil
+                transition.actorLabel = actor.label
+                transition.recordedAt = now
+                try await transition.create(on: db)
+            }
         } else {
             for (keyPath, value) in values where record[keyPath: keyPath] != value { record[keyPath: keyPath] = value; changed = true }
             for (keyPath, value) in optionals where record[keyPath: keyPath] != value { record[keyPath: keyPath] = value; changed = true }

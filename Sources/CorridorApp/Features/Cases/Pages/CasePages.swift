@@ -275,14 +275,23 @@ enum CasePages {
             """
         }
         let transitionActions: HTML = model.canEdit ? transitionForms(model, status: status, context) : .empty
+        let protectedBody: HTML = model.canViewProtected
+            ? "<p>\(context.t(view.membersWithProtectedDetails.isEmpty ? "protected.none_recorded" : "protected.recorded"))</p><p><a class=\"button\" href=\"/cases/\(view.caseNumber)/protected\">\(context.t("protected.open"))</a> <small>\(context.t("protected.audited"))</small></p>"
+            : "<p>\(context.t("protected.restricted"))</p>"
         let protectedSection: HTML = """
             <section class="card protected" aria-labelledby="protected-title">
               <h2 id="protected-title">\(context.t("protected.title"))</h2>
-              \(model.canViewProtected
-                ? "<p>\(context.t(view.membersWithProtectedDetails.isEmpty ? "protected.none_recorded" : "protected.recorded"))</p><p><a class=\"button\" href=\"/cases/\(view.caseNumber)/protected\">\(context.t("protected.open"))</a> <small>\(context.t("protected.audited"))</small></p>"
-                : "<p>\(context.t("protected.restricted"))</p>")
+              \(protectedBody)
             </section>
             """
+        let assistanceTable: HTML = view.assistance.isEmpty ? "<p class=\"empty\">\(context.t("assistance.none"))</p>" : """
+          <div class="table-wrap"><table>
+            <thead><tr><th scope="col">\(context.t("assistance.provided_on"))</th><th scope="col">\(context.t("assistance.phase"))</th>
+            <th scope="col">\(context.t("assistance.type"))</th><th scope="col">\(context.t("assistance.description"))</th>
+            <th scope="col">\(context.t("assistance.member"))</th><th scope="col">\(context.t("assistance.amount"))</th></tr></thead>
+            <tbody>\(assistance)</tbody>
+          </table></div>
+          """
         let assistanceForm: HTML = model.canEdit ? assistanceFormHTML(model, context) : .empty
         let editLinks: HTML = model.canEdit
             ? "<a class=\"button\" href=\"/cases/\(view.caseNumber)/edit\">\(context.t("case.edit"))</a> <a class=\"button\" href=\"/cases/\(view.caseNumber)/members/new\">\(context.t("member.add"))</a>"
@@ -315,14 +324,7 @@ enum CasePages {
         \(protectedSection)
         <section aria-labelledby="assistance-title">
           <h2 id="assistance-title">\(context.t("assistance.title"))</h2>
-          \(view.assistance.isEmpty ? "<p class=\"empty\">\(context.t("assistance.none"))</p>" : """
-          <div class="table-wrap"><table>
-            <thead><tr><th scope="col">\(context.t("assistance.provided_on"))</th><th scope="col">\(context.t("assistance.phase"))</th>
-            <th scope="col">\(context.t("assistance.type"))</th><th scope="col">\(context.t("assistance.description"))</th>
-            <th scope="col">\(context.t("assistance.member"))</th><th scope="col">\(context.t("assistance.amount"))</th></tr></thead>
-            <tbody>\(assistance)</tbody>
-          </table></div>
-          """)
+          \(assistanceTable)
           \(assistanceForm)
         </section>
         <section class="card" aria-labelledby="timeline-title">
