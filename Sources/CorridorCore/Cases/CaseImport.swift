@@ -110,7 +110,8 @@ public enum CaseImportReader {
 
     /// The column a header names, or nil.
     public static func column(forHeader header: String) -> String? {
-        let folded = SearchText.fold(header).map { $0.isLetter || $0.isNumber ? $0 : "_" }
+        let spaced = header.replacingOccurrences(of: "'", with: " ").replacingOccurrences(of: "\u{2019}", with: " ")
+        let folded = SearchText.fold(spaced).map { $0.isLetter || $0.isNumber ? $0 : "_" }
         let key = String(folded).split(separator: "_").joined(separator: "_")
         if columns.contains(key) { return key }
         return aliases[key]

@@ -70,7 +70,7 @@ public enum DemoCases {
             for index in 1...size {
                 let relationship: Relationship = index == 1 ? .principal : (index == 2 && size > 2 ? .spouse : .child)
                 let isChild = relationship == .child
-                let birthYear = isChild ? Int.random(in: max(year - 17, 2000)...year, using: &random) : Int.random(in: 1965...(year - 18), using: &random)
+                let birthYear = isChild ? Int.random(in: max(year - 17, 2000)...(year - 1), using: &random) : Int.random(in: 1965...(year - 18), using: &random)
                 let estimated = Int.random(in: 0..<10, using: &random) == 0
                 let birth: BirthDate? = estimated ? BirthDate(estimatedYear: birthYear)
                     : Day(year: birthYear, month: Int.random(in: 1...12, using: &random), day: Int.random(in: 1...28, using: &random)).map(BirthDate.init(exact:))

@@ -1,0 +1,227 @@
+import Foundation
+import Testing
+@testable import CorridorCore
+
+@Suite struct CaseStateMachineTests {
+    let today = Day(year: 2026, month: 11, day: 28)!
+    let registered = Day(year: 2024, month: 3, day: 1)!
+
+    @Test func everyAllowedAndForbiddenTransition() {
+        let path = CaseStatus.path
+        for from in CaseStatus.allCases {
+            for to in CaseStatus.allCases {
+                let expected: Bool
+                if from == .completed || from == .closed {
+                    expected = false
+                } else if to == .closed {
+                    expected = true
+                } else if let index = path.firstIndex(of: from), index + 1 < path.count {
+                    expected = path[index + 1] == to
+                } else {
+                    expected = false
+                }
+                #expect(CaseStateMachine.isAllowed(from: from, to: to) == expected, "\(from) → \(to)")
+            }
+        }
+        #expect(CaseStateMachine.allowedTargets(from: .registered) == [.counselled, .closed])
+        #expect(CaseStateMachine.allowedTargets(from: .reintegrationOngoing) == [.completed, .closed])
+        #expect(CaseStateMachine.allowedTargets(from: .completed).isEmpty)
+    }
+
+    @Test func departureAndArrivalSetTheirDates() throws {
+        let dates = CaseStateMachine.Dates(registeredOn: registered)
+        let day = Day(year: 2024, month: 5, day: 2)!
+        let departed = try CaseStateMachine.apply(from: .travelReady, to: .departed, on: day, today: today, reason: nil, dates: dates)
+        #expect(departed.departureDate == day)
+        let arrived = try CaseStateMachine.apply(from: .departed, to: .arrived, on: day, today: today, reason: nil, dates: departed)
+        #expect(arrived.arrivalDate == day)
+        #expect(CaseStatus.arrived.hasArrived && !CaseStatus.departed.hasArrived && !CaseStatus.closed.hasArrived)
+    }
+
+    @Test func datesMustBeConsistent() {
+        let dates = CaseStateMachine.Dates(registeredOn: registered, departureDate: Day(year: 2024, month: 5, day: 2), lastTransitionOn: Day(year: 2024, month: 5, day: 2))
+        #expect(throws: CaseStateMachine.Problem.arrivalBeforeDeparture) {
+            _ = try CaseStateMachine.apply(from: .departed, to: .arrived, on: Day(year: 2024, month: 5, day: 1)!, today: today, reason: nil,
+                                           dates: CaseStateMachine.Dates(registeredOn: registered, departureDate: Day(year: 2024, month: 5, day: 2)))
+        }
+        #expect(throws: CaseStateMachine.Problem.beforePreviousStep) {
+            _ = try CaseStateMachine.apply(from: .departed, to: .arrived, on: Day(year: 2024, month: 4, day: 30)!, today: today, reason: nil, dates: dates)
+        }
+        #expect(throws: CaseStateMachine.Problem.beforeRegistration) {
+            _ = try CaseStateMachine.apply(from: .registered, to: .counselled, on: Day(year: 2024, month: 2, day: 1)!, today: today, reason: nil,
+                                           dates: CaseStateMachine.Dates(registeredOn: registered))
+        }
+        #expect(throws: CaseStateMachine.Problem.inTheFuture) {
+            _ = try CaseStateMachine.apply(from: .registered, to: .counselled, on: today.adding(days: 1), today: today, reason: nil,
+                                           dates: CaseStateMachine.Dates(registeredOn: registered))
+        }
+    }
+
+    @Test func closingNeedsAReasonAndOnlyClosingTakesOne() {
+        let dates = CaseStateMachine.Dates(registeredOn: registered)
+        #expect(throws: CaseStateMachine.Problem.reasonRequired) {
+            _ = try CaseStateMachine.apply(from: .approved, to: .closed, on: today, today: today, reason: nil, dates: dates)
+        }
+        #expect(throws: CaseStateMachine.Problem.reasonNotExpected) {
+            _ = try CaseStateMachine.apply(from: .registered, to: .counselled, on: today, today: today, reason: .other, dates: dates)
+        }
+        #expect(throws: CaseStateMachine.Problem.notAllowed) {
+            _ = try CaseStateMachine.apply(from: .completed, to: .closed, on: today, today: today, reason: .other, dates: dates)
+        }
+        #expect(throws: Never.self) {
+            _ = try CaseStateMachine.apply(from: .reintegrationPlanned, to: .closed, on: today, today: today, reason: .lostContact, dates: dates)
+        }
+    }
+
+    @Test func storedDatesAreCheckedAgainstTheStatus() {
+        let d = { (m: Int, day: Int) in Day(year: 2024, month: m, day: day)! }
+        #expect(CaseStateMachine.datesProblem(status: .arrived, registeredOn: d(1, 1), departure: d(2, 1), arrival: d(2, 2)) == nil)
+        #expect(CaseStateMachine.datesProblem(status: .arrived, registeredOn: d(1, 1), departure: d(2, 1), arrival: d(1, 31)) == .arrivalBeforeDeparture)
+        #expect(CaseStateMachine.datesProblem(status: .departed, registeredOn: d(3, 1), departure: d(2, 1), arrival: nil) == .departureBeforeRegistration)
+        #expect(CaseStateMachine.datesProblem(status: .arrived, registeredOn: d(1, 1), departure: d(2, 1), arrival: nil) == .arrivalMissing)
+        #expect(CaseStateMachine.datesProblem(status: .registered, registeredOn: d(1, 1), departure: d(2, 1), arrival: nil) == .departureTooEarly)
+        #expect(CaseStateMachine.datesProblem(status: .closed, registeredOn: d(1, 1), departure: nil, arrival: nil) == nil)
+    }
+}
+
+@Suite struct CaseValueTests {
+    @Test func caseNumbersAreFormattedAndParsed() {
+        #expect(CaseNumber(office: "CIV", year: 2024, sequence: 42)?.description == "CIV-2024-00042")
+        #expect(CaseNumber("civ-2024-00042") == CaseNumber(office: "CIV", year: 2024, sequence: 42))
+        #expect(CaseNumber("CIV-24-42") == nil)
+        #expect(CaseNumber(office: "CIV", year: 2024, sequence: 100_000) == nil)
+    }
+
+    @Test func daysAndBirthDates() {
+        #expect(Day(iso: "2024-02-29") != nil)
+        #expect(Day(iso: "2023-02-29") == nil)
+        #expect(Day(iso: "2024-2-1") == nil)
+        #expect(BirthDate(text: "1994")?.isEstimated == true)
+        #expect(BirthDate(text: "1994-11-21")?.isEstimated == false)
+        #expect(BirthDate(text: "21/11/1994") == nil)
+        #expect(BirthDate(text: "1994-11-21")?.age(on: Day(year: 2024, month: 11, day: 20)!) == 29)
+    }
+
+    @Test func searchFoldsAccentsCaseAndApostrophes() {
+        #expect(SearchText.fold("Kouamé") == "kouame")
+        #expect(SearchText.fold("N'Guessan  Éric") == "nguessan eric")
+        #expect(SearchText.fold("ÉLOÏSE Cœur") == "eloise coeur")
+    }
+
+    @Test func vocabulariesReadCodesLeniently() {
+        #expect(Sex(code: "m") == .male)
+        #expect(Sex(code: "Femme") == .female)
+        #expect(DocumentType(code: "Laissez-passer") == .laissezPasser)
+        #expect(Vulnerability.parseList("medical|domestic_worker|xyz").known == [.domesticWorker, .medical])
+        #expect(Vulnerability.parseList("medical|domestic_worker|xyz").unknown == ["xyz"])
+        #expect(Currency(code: "xof") == .XOF)
+    }
+
+    @Test func regionsAndDepartmentsOfCoteDIvoire() {
+        #expect(CoteDIvoire.regions.count == 33, "31 regions and the two autonomous districts")
+        #expect(CoteDIvoire.region(named: "agneby tiassa")?.name == "Agnéby-Tiassa")
+        #expect(CoteDIvoire.region(named: "Mé")?.name == "La Mé")
+        let gbeke = CoteDIvoire.region(named: "Gbêkê")
+        #expect(gbeke.flatMap { CoteDIvoire.department(named: "bouake", in: $0) } == "Bouaké")
+        #expect(gbeke.flatMap { CoteDIvoire.department(named: "Korhogo", in: $0) } == nil)
+        #expect(Countries.isKnown("MAR") && Countries.isKnown("civ") && !Countries.isKnown("XXX"))
+        #expect(Countries.named("MAR")?.french == "Maroc")
+    }
+}
+
+@Suite struct CaseImportReaderTests {
+    let today = Day(year: 2026, month: 11, day: 28)!
+    let header = "case_number,member,relationship,given_names,family_name,sex,birth_date,nationality,host_country,office,registered_on,departure_date,arrival_date,status,origin_region,origin_department,document_type,document_number,vulnerabilities"
+
+    @Test func goodAndBadRowsAreReportedExactly() throws {
+        let text = [
+            header,
+            "CIV-2024-00001,1,principal,Awa,Koné,F,1990-01-02,CIV,MAR,CIV,2024-03-01,2024-04-01,2024-04-02,arrived,Gôh,Gagnoa,passport,P123,vot",
+            "CIV-2024-00001,2,child,Ali,Koné,M,2015,CIV,MAR,CIV,2024-03-01,2024-04-01,2024-04-02,arrived,,,none,,",
+            "CIV-2024-00002,1,principal,Yao,Kouassi,Q,1980-01-01,CIV,MAR,CIV,2024-03-01,,,registered,,,none,,",
+            "CIV-2024-00003,1,principal,Eric,Bamba,M,1980-01-01,CIV,ZZZ,CIV,2024-13-01,,,registered,,,none,,",
+            "CIV-2024-00001,3,child,Sara,Koné,F,2016,CIV,TUN,CIV,2024-03-01,2024-04-01,2024-04-02,arrived,,,none,,",
+            "CIV-2024-00004,1,principal,Ina,Diallo,F,1985-05-05,CIV,MAR,CIV,2024-03-01,,2024-04-02,arrived,,,none,,",
+        ].joined(separator: "\n")
+        let plan = try CaseImportReader.plan(text: text, today: today)
+        #expect(plan.rowCount == 6)
+        #expect(plan.cases.count == 1)
+        #expect(plan.cases.first?.members.count == 2)
+        #expect(plan.rejectedLines == [4, 5, 6, 7])
+        #expect(plan.issues.contains(ImportIssue(line: 4, column: "sex", code: "import.error.unknown_code", value: "Q")))
+        #expect(plan.issues.contains(ImportIssue(line: 5, column: "host_country", code: "case.error.unknown_country", value: "ZZZ")))
+        #expect(plan.issues.contains(ImportIssue(line: 5, column: "registered_on", code: "import.error.date_format", value: "2024-13-01")))
+        #expect(plan.issues.contains(ImportIssue(line: 6, column: "host_country", code: "import.error.household_mismatch", value: "TUN")))
+        #expect(plan.issues.contains { $0.line == 7 && $0.column == "departure_date" })
+    }
+
+    @Test func semicolonsByteOrderMarkAndFrenchHeaders() throws {
+        let text = "\u{FEFF}Numéro de dossier;Membre;Lien;Prénoms;Nom;Sexe;Date de naissance;Nationalité;Pays d'accueil;Bureau;Date d'enregistrement;Statut\r\n"
+            + "CIV-2024-00009;1;principal;Kouamé;Traoré;M;1994;CIV;TUN;CIV;2024-06-01;registered\r\n"
+        var data = Data(text.utf8)
+        #expect(CaseImportReader.delimiter(of: CaseImportReader.text(of: data)) == ";")
+        let plan = try CaseImportReader.plan(text: CaseImportReader.text(of: data), today: today)
+        #expect(plan.issues == [])
+        #expect(plan.cases.first?.members.first?.givenNames == "Kouamé")
+        #expect(plan.cases.first?.members.first?.birthDate?.isEstimated == true)
+        data = Data(text.dropFirst().utf8)
+        #expect(try CaseImportReader.plan(text: CaseImportReader.text(of: data), today: today).cases.count == 1)
+    }
+
+    @Test func windows1252IsRead() throws {
+        let text = header + "\r\nCIV-2024-00010,1,principal,Kouamé Éric,Traoré,M,1994-11-21,CIV,MLI,CIV,2019-03-24,,,registered,Agnéby-Tiassa,,passport,PA4745328,\r\n"
+        let data = try #require(text.data(using: .windowsCP1252))
+        #expect(String(data: data, encoding: .utf8) == nil, "the bytes are not UTF-8")
+        let plan = try CaseImportReader.plan(text: CaseImportReader.text(of: data), today: today)
+        #expect(plan.issues == [])
+        #expect(plan.cases.first?.members.first?.givenNames == "Kouamé Éric")
+        #expect(plan.cases.first?.members.first?.originRegion == "Agnéby-Tiassa")
+    }
+
+    @Test func missingColumnsStopTheImport() {
+        #expect(throws: CaseImportError.missingColumns(["registered_on", "sex"])) {
+            _ = try CaseImportReader.plan(text: "member,given_names,family_name,nationality,host_country,office\n1,a,b,CIV,MAR,CIV", today: today)
+        }
+        #expect(throws: CaseImportError.empty) { _ = try CaseImportReader.plan(text: "", today: today) }
+    }
+
+    @Test func rowsWithoutNumberFormHouseholdsFromMemberOne() throws {
+        let text = [
+            header,
+            ",1,principal,Awa,Koné,F,1990-01-02,CIV,MAR,CIV,2024-03-01,,,registered,,,none,,",
+            ",2,child,Ali,Koné,M,2015,CIV,MAR,CIV,2024-03-01,,,registered,,,none,,",
+            ",1,principal,Yao,Kouassi,M,1980-01-01,CIV,MAR,CIV,2024-03-01,,,registered,,,none,,",
+        ].joined(separator: "\n")
+        let plan = try CaseImportReader.plan(text: text, today: today)
+        #expect(plan.cases.map(\.members.count) == [2, 1])
+        #expect(plan.cases.allSatisfy { $0.caseNumber == nil })
+    }
+}
+
+@Suite struct ExportTests {
+    @Test func formulasAreNeutralised() {
+        #expect(TabularExport.neutralised("=HYPERLINK(\"x\")") == "'=HYPERLINK(\"x\")")
+        #expect(TabularExport.neutralised("+225 07") == "'+225 07")
+        #expect(TabularExport.neutralised("@SUM") == "'@SUM")
+        #expect(TabularExport.neutralised("Kouamé") == "Kouamé")
+        let csv = TabularExport(sheetName: "x", headers: ["a", "b"], rows: [["=1+1", "x,y"]]).csv()
+        #expect(csv == "\u{FEFF}a,b\r\n'=1+1,\"x,y\"\r\n")
+    }
+
+    @Test func workbookIsAZipWithTheSheet() throws {
+        let data = try TabularExport(sheetName: "Dossiers", headers: ["nom"], rows: [["Kouamé & fils <1>"]]).xlsx()
+        #expect(data.starts(with: [0x50, 0x4B, 0x03, 0x04]), "a ZIP archive")
+        #expect(TabularExport.columnName(0) == "A" && TabularExport.columnName(25) == "Z" && TabularExport.columnName(26) == "AA")
+    }
+
+    @Test func demoDataIsDeterministicAndValid() {
+        let today = Day(year: 2026, month: 11, day: 28)!
+        let first = DemoCases.generate(households: 50, seed: 7, today: today)
+        #expect(first == DemoCases.generate(households: 50, seed: 7, today: today))
+        for household in first {
+            let f = household.fields
+            #expect(CaseStateMachine.datesProblem(status: f.status, registeredOn: f.registeredOn, departure: f.departureDate, arrival: f.arrivalDate) == nil)
+            for var member in household.members { #expect(MemberRules.check(&member, registeredOn: f.registeredOn) == []) }
+        }
+    }
+}
