@@ -29,7 +29,9 @@ struct TestCorridor {
             target = .sqliteMemory
         }
         do {
-            try await configure(app, configuration: configuration, database: target, passwordCost: 4, timeSource: clock)
+            var settings = configuration
+            settings.dataDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("corridor-test-" + UUID().uuidString).path
+            try await configure(app, configuration: settings, database: target, passwordCost: 4, timeSource: clock)
             if let schema, let sql = app.db as? any SQLDatabase {
                 try await sql.raw("CREATE SCHEMA \(ident: schema)").run()
             }
@@ -120,6 +122,19 @@ final class TestBrowser: @unchecked Sendable {
         var extra = HTTPHeaders()
         extra.contentType = .urlEncodedForm
         return try await send(.POST, path, body: ByteBuffer(string: encoded), headers: extra)
+    }
+
+    /// Posts a file as `multipart/form-data`, with the CSRF token.
+    @discardableResult
+    func upload(_ path: String, field: String, fileName: String, data: Data) async throws -> TestingHTTPResponse {
+        if cookies[CookieNames.csrf] == nil { try await get("/login") }
+        let boundary = "corridor-test-boundary"
+        var body = Data()
+        body.append(Data("--\(boundary)\r\nContent-Disposition: form-data; name=\"_csrf\"\r\n\r\n\(cookies[CookieNames.csrf] ?? "")\r\n".utf8))
+        body.append(Data("--\(boundary)\r\nContent-Disposition: form-data; name=\"\(field)\"; filename=\"\(fileName)\"\r\nContent-Type: text/csv\r\n\r\n".utf8))
+        body.append(data)
+        body.append(Data("\r\n--\(boundary)--\r\n".utf8))
+        return try await send(.POST, path, body: ByteBuffer(data: body), headers: ["Content-Type": "multipart/form-data; boundary=\(boundary)"])
     }
 
     func send(_ method: HTTPMethod, _ path: String, body: ByteBuffer?, headers extra: HTTPHeaders) async throws -> TestingHTTPResponse {

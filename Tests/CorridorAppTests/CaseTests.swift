@@ -1,0 +1,307 @@
+import CorridorCore
+import Fluent
+import Foundation
+import SQLKit
+import Testing
+import Vapor
+import VaporTesting
+@testable import CorridorApp
+
+/// The clock of the tests stands on 2026-09-21.
+@Suite struct CaseWorkflowTests {
+    static let household: [String: String] = [
+        "host_country": "MAR", "office": "CIV", "registered_on": "2026-03-02",
+        "given_names": "Awa Marie", "family_name": "Koné", "sex": "F", "birth_date": "1991-04-12", "nationality": "CIV",
+        "document_type": "passport", "document_number": "P0001234", "origin_region": "Gôh", "origin_department": "Gagnoa",
+    ]
+
+    /// Registers a household through the form and returns its number.
+    static func register(_ browser: TestBrowser, _ fields: [String: String] = household) async throws -> String {
+        let response = try await browser.post("/cases/new", fields)
+        #expect(response.status == .seeOther, "\(response.text.prefix(2000))")
+        let location = try #require(response.location)
+        return String(location.dropFirst("/cases/".count).prefix { $0 != "?" })
+    }
+
+    @Test func caseworkerTakesAHouseholdFromMoroccoToReintegration() async throws {
+        try await TestCorridor.run { corridor in
+            let worker = try await corridor.makeUser(.caseworker)
+            let browser = try await corridor.browser(signedInAs: worker)
+            let number = try await Self.register(browser)
+            #expect(number.hasPrefix("CIV-2026-"))
+            var version = 1
+            let member = try await browser.post("/cases/\(number)/members/new", [
+                "relationship": "child", "given_names": "Ali", "family_name": "Koné", "sex": "M", "birth_date": "2019",
+                "nationality": "CIV", "document_type": "none", "version": String(version)])
+            #expect(member.status == .seeOther)
+            version += 1
+            let steps: [(String, String)] = [
+                ("counselled", "2026-03-10"), ("approved", "2026-03-20"), ("travel_ready", "2026-04-01"), ("departed", "2026-04-15"),
+                ("arrived", "2026-04-15"), ("reintegration_planned", "2026-05-01"), ("reintegration_ongoing", "2026-06-01"),
+            ]
+            for (status, day) in steps {
+                let response = try await browser.post("/cases/\(number)/transitions", ["to": status, "occurred_on": day, "version": String(version)])
+                #expect(response.status == .seeOther, "\(status): \(response.status)")
+                version += 1
+            }
+            let assistance = try await browser.post("/cases/\(number)/assistance", [
+                "type": "economic", "provided_on": "2026-06-10", "description": "Kit de démarrage couture", "amount": "150 000", "currency": "XOF"])
+            #expect(assistance.status == .seeOther)
+            let page = try await browser.get("/cases/\(number)")
+            #expect(page.text.contains("Réintégration en cours"))
+            #expect(page.text.contains("15 avril 2026"))
+            #expect(page.text.contains("Ali Koné"))
+            #expect(page.text.contains("Kit de démarrage couture"))
+            #expect(page.text.contains("150\u{202F}000 XOF"))
+            #expect(page.text.contains("Clôturer comme terminé"), "the next allowed step is offered")
+            let view = try #require(try await CaseQueries(database: corridor.app.db).detail(number))
+            #expect(view.departureDate == "2026-04-15" && view.arrivalDate == "2026-04-15")
+            #expect(view.transitions.count == 8)
+            #expect(try await AuditVerification.verify(on: corridor.app.db).failure == nil)
+        }
+    }
+
+    @Test func forbiddenTransitionAndBadDatesAreExplained() async throws {
+        try await TestCorridor.run { corridor in
+            let browser = try await corridor.browser(signedInAs: try await corridor.makeUser(.caseworker))
+            let number = try await Self.register(browser)
+            let skip = try await browser.post("/cases/\(number)/transitions", ["to": "departed", "occurred_on": "2026-04-01", "version": "1"])
+            #expect(skip.status == .unprocessableEntity)
+            #expect(skip.text.contains("n&#39;est pas possible depuis le statut actuel") || skip.text.contains("n'est pas possible depuis le statut actuel"))
+            let early = try await browser.post("/cases/\(number)/transitions", ["to": "counselled", "occurred_on": "2026-01-01", "version": "1"])
+            #expect(early.status == .unprocessableEntity)
+            #expect(early.text.contains("précéder l&#39;enregistrement") || early.text.contains("précéder l'enregistrement"))
+            let close = try await browser.post("/cases/\(number)/transitions", ["to": "closed", "occurred_on": "2026-04-01", "version": "1"])
+            #expect(close.status == .unprocessableEntity)
+            #expect(close.text.contains("Indiquez le motif de clôture."))
+            #expect(try await CaseQueries(database: corridor.app.db).detail(number)?.status == "registered")
+        }
+    }
+
+    @Test func invalidCaseFormKeepsWhatWasTyped() async throws {
+        try await TestCorridor.run { corridor in
+            let browser = try await corridor.browser(signedInAs: try await corridor.makeUser(.caseworker))
+            var fields = Self.household
+            fields["host_country"] = ""
+            fields["birth_date"] = "12/04/1991"
+            fields["origin_department"] = "Korhogo"
+            fields["vulnerabilities[]"] = "vot"
+            let response = try await browser.post("/cases/new", fields)
+            #expect(response.status == .unprocessableEntity)
+            #expect(response.text.contains("value=\"Awa Marie\""))
+            #expect(response.text.contains("value=\"12/04/1991\""))
+            #expect(response.text.contains("AAAA-MM-JJ"))
+            #expect(response.text.contains("value=\"vot\" checked"))
+            #expect(try await ReturnCaseModel.query(on: corridor.app.db).count() == 0)
+        }
+    }
+
+    @Test func concurrentEditsAreRefusedWithTheOtherChangesShown() async throws {
+        try await TestCorridor.run { corridor in
+            let first = try await corridor.browser(signedInAs: try await corridor.makeUser(.caseworker))
+            let second = try await corridor.browser(signedInAs: try await corridor.makeUser(.protection))
+            let number = try await Self.register(first)
+            let saved = try await first.post("/cases/\(number)/edit", ["host_country": "TUN", "registered_on": "2026-03-02", "version": "1"])
+            #expect(saved.status == .seeOther)
+            let stale = try await second.post("/cases/\(number)/edit", ["host_country": "LBY", "registered_on": "2026-03-02", "version": "1"])
+            #expect(stale.status == .conflict)
+            #expect(stale.text.contains("Tunisie"), "the other person's value is shown")
+            #expect(stale.text.contains("<option value=\"LBY\" selected>"), "this person's input is kept")
+            #expect(try await CaseQueries(database: corridor.app.db).detail(number)?.hostCountry == "TUN")
+
+            let token = try await corridor.apiToken(for: try await corridor.makeUser(.caseworker))
+            let api = try await apiRequest(corridor.app, .PUT, "/api/v1/cases/\(number)", token: token,
+                                           json: #"{"hostCountry":"DZA","registeredOn":"2026-03-02","version":1}"#)
+            #expect(api.status == .conflict)
+            #expect(api.text.contains(#""code":"conflict""#))
+            #expect(api.text.contains(#""hostCountry":"TUN""#))
+        }
+    }
+
+    @Test func searchIgnoresAccentsAndCase() async throws {
+        try await TestCorridor.run { corridor in
+            let browser = try await corridor.browser(signedInAs: try await corridor.makeUser(.caseworker))
+            var fields = Self.household
+            fields["given_names"] = "Kouamé Éric"
+            fields["family_name"] = "N'Guessan"
+            let number = try await Self.register(browser, fields)
+            var other = Self.household
+            other["given_names"] = "Yao"
+            other["family_name"] = "Bamba"
+            other["document_number"] = "X9"
+            _ = try await Self.register(browser, other)
+            for query in ["kouame", "KOUAMÉ", "Kouamé", "nguessan", "eric kouame", "P0001234", number.lowercased()] {
+                let page = try await browser.get("/cases?q=" + (query.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""))
+                #expect(page.text.contains(number), "\(query)")
+                #expect(!page.text.contains("Yao Bamba"), "\(query)")
+            }
+            let none = try await browser.get("/cases?q=zzzz")
+            #expect(none.text.contains("Aucun dossier"))
+        }
+    }
+
+    @Test func listFiltersByStatusHostAndVulnerability() async throws {
+        try await TestCorridor.run { corridor in
+            let worker = try await corridor.makeUser(.caseworker)
+            let browser = try await corridor.browser(signedInAs: worker)
+            var tunisia = Self.household
+            tunisia["host_country"] = "TUN"
+            tunisia["vulnerabilities[]"] = "domestic_worker"
+            tunisia["given_names"] = "Fatou"
+            tunisia["caseworker"] = worker.id?.uuidString ?? ""
+            let a = try await Self.register(browser, tunisia)
+            let b = try await Self.register(browser)
+            let byHost = try await browser.get("/cases?host_country=TUN")
+            #expect(byHost.text.contains(a) && !byHost.text.contains(b))
+            let byVulnerability = try await browser.get("/cases?vulnerability=domestic_worker")
+            #expect(byVulnerability.text.contains(a) && !byVulnerability.text.contains(b))
+            let mine = try await browser.get("/cases?mine=1")
+            #expect(mine.text.contains(a) && !mine.text.contains(b))
+            let api = try await apiRequest(corridor.app, .GET, "/api/v1/cases?host_country=MAR", token: try await corridor.apiToken(for: worker))
+            #expect(api.text.contains(b) && !api.text.contains(a))
+            #expect(api.text.contains(#""total":1"#))
+        }
+    }
+}
+
+@Suite struct ProtectedFieldTests {
+    /// A unique string planted in trafficking details and medical notes must reach nobody
+    /// but protection officers (and administrators on the protected page).
+    @Test func protectedContentReachesOnlyTheRolesAllowed() async throws {
+        try await TestCorridor.run { corridor in
+            let secret = "SECRET-" + UUID().uuidString
+            let protection = try await corridor.makeUser(.protection)
+            let officer = try await corridor.browser(signedInAs: protection)
+            let number = try await CaseWorkflowTests.register(officer)
+            let saved = try await officer.post("/cases/\(number)/protected/1", [
+                "exploitation_form": "travail forcé \(secret)", "identified_on": "2026-03-05", "identified_by": "OIM",
+                "medical_notes": "note \(secret)", "version": "0"])
+            #expect(saved.status == .seeOther)
+
+            var users: [Role: UserModel] = [.protection: protection]
+            for role in Role.allCases where role != .protection { users[role] = try await corridor.makeUser(role) }
+            for role in Role.allCases {
+                let user = try #require(users[role])
+                let browser = try await corridor.browser(signedInAs: user)
+                let token = try await corridor.apiToken(for: user)
+                var everywhere: [String] = []
+                for path in ["/cases", "/cases?q=kone", "/cases/\(number)", "/cases/export?format=csv", "/cases/\(number)/edit", "/admin/audit"] {
+                    everywhere.append(try await browser.get(path).text)
+                }
+                let xlsx = try await browser.get("/cases/export?format=xlsx")
+                everywhere.append(String(decoding: xlsx.body.readableBytesView, as: UTF8.self))
+                for path in ["/api/v1/cases", "/api/v1/cases/\(number)", "/api/v1/cases/\(number)/members"] {
+                    everywhere.append(try await apiRequest(corridor.app, .GET, path, token: token).text)
+                }
+                let leaked = everywhere.contains { $0.contains(secret) }
+                let export = try await browser.get("/cases/export?format=csv").text
+                #expect(export.contains(secret) == (role == .protection), "\(role): export")
+                if role != .protection { #expect(!leaked, "\(role) saw protected content outside the protected page") }
+
+                let protectedPage = try await browser.get("/cases/\(number)/protected")
+                let allowed = role == .protection || role == .admin
+                #expect(protectedPage.text.contains(secret) == allowed, "\(role): protected page")
+                #expect(protectedPage.status == (allowed ? .ok : .forbidden))
+                if Policy.allows(Principal(role: role), .viewCases) {
+                    let casePage = try await browser.get("/cases/\(number)")
+                    #expect(casePage.text.contains("Informations protégées"), "\(role) sees that the section exists")
+                }
+            }
+            let reads = try await AuditEntryModel.query(on: corridor.app.db).filter(\.$action == "read_protected").all()
+            #expect(reads.count == 2, "one audited read each for the protection officer and the administrator")
+            let entries = try await AuditEntryModel.query(on: corridor.app.db).all()
+            #expect(!entries.contains { $0.detail.contains(secret) || $0.changedFields.contains(secret) }, "the audit names fields, never content")
+        }
+    }
+}
+
+@Suite struct CaseImportRouteTests {
+    static func file(rows: Int, badLines: Set<Int>) -> String {
+        var lines = ["case_number,member,relationship,given_names,family_name,sex,birth_date,nationality,host_country,office,registered_on,departure_date,arrival_date,status,origin_region,origin_department,document_type,document_number,vulnerabilities"]
+        for index in 0..<rows {
+            let line = index + 2
+            let number = String(format: "CIV-2025-%05d", index / 2 + 1)
+            let member = index % 2 + 1
+            let sex = badLines.contains(line) ? "Z" : (member == 1 ? "F" : "M")
+            lines.append("\(number),\(member),\(member == 1 ? "principal" : "child"),Nom\(index),Famille\(index / 2),\(sex),\(member == 1 ? "1990-01-01" : "2015"),CIV,MAR,CIV,2025-01-10,2025-02-01,2025-02-02,arrived,Abidjan,,none,,")
+        }
+        return lines.joined(separator: "\r\n") + "\r\n"
+    }
+
+    @Test func uploadReportsEveryBadRowThenCommitsWholeAndReimportChangesNothing() async throws {
+        try await TestCorridor.run { corridor in
+            let browser = try await corridor.browser(signedInAs: try await corridor.makeUser(.caseworker))
+            let data = Data(Self.file(rows: 400, badLines: [5, 77, 300]).utf8)
+            let report = try await browser.upload("/cases/import", field: "file", fileName: "cases.csv", data: data)
+            #expect(report.status == .ok)
+            for line in [5, 77, 300] { #expect(report.text.contains("<tr><td>\(line)</td><td><code>sex</code>")) }
+            #expect(report.text.contains("3 ligne(s) rejetée(s)"))
+            #expect(try await ReturnCaseModel.query(on: corridor.app.db).count() == 0, "nothing is written before confirmation")
+
+            let id = try #require(report.text.firstMatch(of: /name="id" value="([0-9a-f-]{36})"/)?.1)
+            let done = try await browser.post("/cases/import/confirm", ["id": String(id), "file_name": "cases.csv"])
+            #expect(done.status == .ok)
+            #expect(try await CaseMemberModel.query(on: corridor.app.db).count() == 397)
+            #expect(try await ReturnCaseModel.query(on: corridor.app.db).count() == 200)
+
+            let again = try await browser.upload("/cases/import", field: "file", fileName: "cases.csv", data: data)
+            let secondID = try #require(again.text.firstMatch(of: /name="id" value="([0-9a-f-]{36})"/)?.1)
+            let versionsBefore = try await ReturnCaseModel.query(on: corridor.app.db).all().map(\.version)
+            let unchanged = try await browser.post("/cases/import/confirm", ["id": String(secondID), "file_name": "cases.csv"])
+            #expect(unchanged.text.contains("0 dossier(s) créé(s), 0 mis à jour, 200 inchangé(s)"))
+            #expect(try await ReturnCaseModel.query(on: corridor.app.db).all().map(\.version) == versionsBefore)
+            #expect(try await CaseMemberModel.query(on: corridor.app.db).count() == 397)
+        }
+    }
+
+    @Test func unreadableFilesAreRefusedClearly() async throws {
+        try await TestCorridor.run { corridor in
+            let browser = try await corridor.browser(signedInAs: try await corridor.makeUser(.admin))
+            let response = try await browser.upload("/cases/import", field: "file", fileName: "x.csv", data: Data("nom,prenom\nx,y\n".utf8))
+            #expect(response.status == .unprocessableEntity)
+            #expect(response.text.contains("Colonnes obligatoires absentes"))
+        }
+    }
+
+    @Test func exportsNeutraliseFormulasHideIdentifiersFromMEAndAreAudited() async throws {
+        try await TestCorridor.run { corridor in
+            let worker = try await corridor.browser(signedInAs: try await corridor.makeUser(.caseworker))
+            var fields = CaseWorkflowTests.household
+            fields["given_names"] = "=HYPERLINK(\"http://x\")"
+            fields["phone"] = "+225 0102030405"
+            _ = try await CaseWorkflowTests.register(worker, fields)
+            let csv = try await worker.get("/cases/export?format=csv")
+            #expect(csv.headers.first(name: .contentDisposition)?.contains("attachment") == true)
+            #expect(csv.text.contains("\"'=HYPERLINK(\"\"http://x\"\")\""))
+            #expect(csv.text.contains("'+225 0102030405"))
+            let me = try await corridor.browser(signedInAs: try await corridor.makeUser(.meOfficer))
+            let meExport = try await me.get("/cases/export?format=csv").text
+            #expect(!meExport.contains("HYPERLINK") && !meExport.contains("given_names") && meExport.contains("host_country"))
+            let xlsx = try await worker.get("/cases/export?format=xlsx")
+            #expect(xlsx.headers.contentType?.subType == "vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+            #expect(Array(xlsx.body.readableBytesView.prefix(2)) == [0x50, 0x4B])
+            #expect(try await AuditEntryModel.query(on: corridor.app.db).filter(\.$action == "export").count() == 3)
+        }
+    }
+}
+
+@Suite struct PageIntegrityTests {
+    /// No page shows escaped markup: a fragment interpolated as text instead of HTML.
+    @Test func pagesContainNoEscapedMarkup() async throws {
+        try await TestCorridor.run { corridor in
+            let admin = try await corridor.makeUser(.admin)
+            let browser = try await corridor.browser(signedInAs: admin)
+            let number = try await CaseWorkflowTests.register(browser)
+            for path in ["/", "/cases", "/cases/new", "/cases/\(number)", "/cases/\(number)/edit", "/cases/\(number)/members/1/edit",
+                         "/cases/\(number)/members/new", "/cases/\(number)/protected", "/cases/import", "/admin/users", "/admin/users/new",
+                         "/admin/institutions", "/admin/institutions/new", "/admin/audit", "/admin/audit/verify", "/account", "/account/password", "/account/tokens"] {
+                let page = try await browser.get(path)
+                #expect(page.status == .ok, "\(path)")
+                for escaped in ["&lt;p", "&lt;a ", "&lt;div", "&lt;span", "&lt;li", "&lt;tr", "&lt;form", "&lt;section"] {
+                    #expect(!page.text.contains(escaped), "\(path) shows \(escaped)")
+                }
+                #expect(page.text.firstMatch(of: /\{[a-z_]+\}/) == nil, "\(path) has an unfilled placeholder")
+            }
+        }
+    }
+}
