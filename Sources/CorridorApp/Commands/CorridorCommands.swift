@@ -56,6 +56,7 @@ struct MigrateCommandGroup: AsyncCommandGroup {
         struct Signature: CommandSignature {}
         var help: String { "Applies every pending migration." }
         func run(using context: CommandContext, signature: Signature) async throws {
+            try await context.application.migrator.setupIfNeeded().get()
             let pending = try await context.application.migrator.previewPrepareBatch().get()
             try await context.application.autoMigrate()
             context.console.print("applied \(pending.count) migration(s)")
@@ -70,6 +71,7 @@ struct MigrateCommandGroup: AsyncCommandGroup {
         var help: String { "Reverts the last batch of migrations (or all with --all)." }
         func run(using context: CommandContext, signature: Signature) async throws {
             let migrator = context.application.migrator
+            try await migrator.setupIfNeeded().get()
             let last = try await migrator.previewRevertLastBatch().get()
             if signature.all { try await context.application.autoRevert() } else { try await migrator.revertLastBatch().get() }
             context.console.print(signature.all ? "reverted every migration" : "reverted \(last.count) migration(s)")
@@ -81,6 +83,7 @@ struct MigrateCommandGroup: AsyncCommandGroup {
         var help: String { "Lists every migration as applied or pending." }
         func run(using context: CommandContext, signature: Signature) async throws {
             let app = context.application
+            try await app.migrator.setupIfNeeded().get()
             let pending = Set(try await app.migrator.previewPrepareBatch().get().map { $0.0.name })
             for migration in Migrations.all {
                 context.console.print("\(pending.contains(migration.name) ? "pending" : "applied")  \(migration.name)")

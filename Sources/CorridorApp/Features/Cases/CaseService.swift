@@ -308,6 +308,13 @@ struct CaseService: Sendable {
         let actor = self.actor, now = self.now
         return try await database.writeTransaction { db in
             var outcome = ImportOutcome()
+            // Imported numbers move the counters once per office and year, at the end.
+            var highest: [String: CaseNumber] = [:]
+            for number in plan.cases.compactMap(\.caseNumber) {
+                let prefix = CaseNumber.prefix(office: number.office, year: number.year)
+                if highest[prefix].map({ $0.sequence < number.sequence }) ?? true { highest[prefix] = number }
+            }
+            for number in highest.values { try await Self.raiseCounter(to: number, on: db) }
             for imported in plan.cases {
                 let result = try await Self.upsert(imported, now: now, actor: actor, on: db)
                 switch result {
@@ -334,7 +341,6 @@ struct CaseService: Sendable {
         if let given = imported.caseNumber {
             number = given
             existing = try await ReturnCaseModel.query(on: db).filter(\.$caseNumber == given.description).first()
-            try await raiseCounter(to: given, on: db)
         } else {
             number = try await nextNumber(office: fields.office, year: fields.registeredOn.year, on: db)
         }
@@ -361,8 +367,9 @@ struct CaseService: Sendable {
             record.version = 1
             record.createdAt = now
             record.updatedAt = now
-            record.memberCount = 0
-            record.principalName = ""
+            record.memberCount = imported.members.count
+            record.principalName = imported.members.first { $0.relationship == .principal }.map(displayName)
+                ?? imported.members.min { $0.memberNumber < $1.memberNumber }.map(displayName) ?? ""
             try await record.create(on: db)
             // The timeline starts with what the file says: the registration, then the status reached.
             let caseID = try record.requireID()
@@ -396,15 +403,14 @@ struct CaseService: Sendable {
             }
         }
         guard changed else { return .unchanged }
+        guard existing != nil else { return .created }
         let all = try await CaseMemberModel.query(on: db).filter(\.$returnCase.$id == caseID).all()
         record.memberCount = all.count
         record.principalName = principalName(all)
-        if existing != nil {
-            record.version += 1
-        }
+        record.version += 1
         record.updatedAt = now
         try await record.update(on: db)
-        return existing == nil ? .created : .updated
+        return .updated
     }
 
     // MARK: Helpers
