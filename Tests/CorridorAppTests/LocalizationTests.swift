@@ -50,6 +50,14 @@ import VaporTesting
             let code = CorridorErrorMiddleware.code(for: HTTPResponseStatus(statusCode: status))
             keys += ["error.\(code)", "error.title.\(code)"]
         }
+        keys += ["return_case", "case_member", "case_assistance", "case_protected"].map { "case.entity.\($0)" }
+        keys += CaseStatus.allCases.map(\.catalogueKey) + CaseStatus.allCases.filter { $0 != .registered }.map { "transition.to.\($0.rawValue)" }
+        keys += Relationship.allCases.map(\.catalogueKey) + Sex.allCases.map(\.catalogueKey) + DocumentType.allCases.map(\.catalogueKey)
+        keys += Vulnerability.allCases.map(\.catalogueKey) + EducationLevel.allCases.map(\.catalogueKey) + HostCountryStay.allCases.map(\.catalogueKey)
+        keys += ClosureReason.allCases.map(\.catalogueKey) + AssistanceType.allCases.map(\.catalogueKey)
+        keys += AssistanceType.Phase.allCases.map { "assistance.phase.\($0.rawValue)" }
+        keys += CaseStateMachine.Problem.allCases.map(\.rawValue) + CaseStateMachine.DateProblem.allCases.map(\.rawValue)
+        keys += ["notice.case_registered", "notice.status_changed"]
         keys += ["password.too_short", "password.too_long", "password.same_as_email", "password.mismatch", "password.same_as_current"]
         keys += ["saved", "password_changed", "token_revoked", "user_enabled", "user_disabled", "cannot_disable_self"].map { "notice.\($0)" }
         for language in Language.allCases {

@@ -39,7 +39,7 @@ public enum CaseStateMachine {
         allowedTargets(from: from).contains(to)
     }
 
-    public enum Problem: String, Error, Sendable, Equatable {
+    public enum Problem: String, Error, Sendable, Equatable, CaseIterable {
         case notAllowed = "transition.error.not_allowed"
         case reasonRequired = "transition.error.reason_required"
         case reasonNotExpected = "transition.error.reason_not_expected"
@@ -103,7 +103,7 @@ public enum CaseStateMachine {
         return nil
     }
 
-    public enum DateProblem: String, Error, Sendable, Equatable {
+    public enum DateProblem: String, Error, Sendable, Equatable, CaseIterable {
         case departureBeforeRegistration = "case.error.departure_before_registration"
         case arrivalBeforeDeparture = "case.error.arrival_before_departure"
         case departureMissing = "case.error.departure_missing"

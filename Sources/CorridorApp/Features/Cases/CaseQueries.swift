@@ -189,6 +189,17 @@ struct CaseQueries: Sendable {
         var assistance: [AssistanceView]
         /// Member numbers with protected details on record (the content is not here).
         var membersWithProtectedDetails: [Int]
+        /// Edits recorded in the audit trail: who changed which fields, and when.
+        var changes: [ChangeView]
+    }
+
+    struct ChangeView: Content, Sendable {
+        var at: Date
+        var actor: String
+        var entityType: String
+        var entityID: String?
+        var action: String
+        var fields: [String]
     }
 
     /// A case with its members, timeline and assistance; never its protected details.
@@ -202,6 +213,13 @@ struct CaseQueries: Sendable {
         let assistance = try await AssistanceItemModel.query(on: database).filter(\.$caseID == caseID).sort(\.$providedOn).all()
         let protected = try await ProtectedDetailsModel.query(on: database).filter(\.$caseID == caseID).all()
         let worker = try await record.caseworkerID.asyncMap { try await UserModel.find($0, on: database)?.name } ?? nil
+        let changes = try await AuditEntryModel.query(on: database)
+            .filter(\.$entityType ~~ ["return_case", "case_member", "case_assistance", "case_protected"])
+            .group(.or) { $0.filter(\.$entityID == record.caseNumber).filter(\.$entityID, .custom("LIKE"), record.caseNumber + "/%") }
+            .sort(\.$id, .descending).limit(100).all()
+            .map { ChangeView(at: Date(timeIntervalSince1970: Double($0.occurredAtMilliseconds) / 1000), actor: $0.actorLabel, entityType: $0.entityType,
+                              entityID: $0.entityID, action: $0.action,
+                              fields: $0.changedFields.isEmpty ? [] : $0.changedFields.split(separator: ",").map(String.init)) }
         return CaseView(
             caseNumber: record.caseNumber, office: record.office, hostCountry: record.hostCountry, status: record.status,
             closureReason: record.closureReason, registeredOn: record.registeredOn, departureDate: record.departureDate,
@@ -212,7 +230,7 @@ struct CaseQueries: Sendable {
             assistance: assistance.map { AssistanceView(type: $0.type, phase: $0.phase, memberNumber: $0.memberID.flatMap { memberNumbers[$0] },
                                                         providedOn: $0.providedOn, description: $0.description, amountCents: $0.amountCents,
                                                         currency: $0.currency, actor: $0.actorLabel) },
-            membersWithProtectedDetails: protected.compactMap { memberNumbers[$0.memberID] }.sorted())
+            membersWithProtectedDetails: protected.compactMap { memberNumbers[$0.memberID] }.sorted(), changes: changes)
     }
 
     static func view(_ member: CaseMemberModel) -> MemberView {

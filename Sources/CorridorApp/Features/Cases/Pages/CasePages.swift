@@ -274,6 +274,11 @@ enum CasePages {
             <td>\(context.t("assistance." + item.type))</td><td>\(item.description)</td><td>\(item.memberNumber.map(String.init) ?? "—")</td><td class="number">\(amount)</td></tr>
             """
         }
+        let changes = view.changes.map { change -> HTML in
+            let what = context.t("audit.action." + change.action) + " — " + context.t("case.entity." + change.entityType)
+            let fields: HTML = change.fields.isEmpty ? .empty : "<br><small>\(change.fields.joined(separator: ", "))</small>"
+            return "<li><time>\(context.format.dateTime(change.at))</time> \(what) <small>\(change.actor)</small>\(fields)</li>"
+        }
         let transitionActions: HTML = model.canEdit ? transitionForms(model, status: status, context) : .empty
         let protectedBody: HTML = model.canViewProtected
             ? "<p>\(context.t(view.membersWithProtectedDetails.isEmpty ? "protected.none_recorded" : "protected.recorded"))</p><p><a class=\"button\" href=\"/cases/\(view.caseNumber)/protected\">\(context.t("protected.open"))</a> <small>\(context.t("protected.audited"))</small></p>"
@@ -330,6 +335,7 @@ enum CasePages {
         <section class="card" aria-labelledby="timeline-title">
           <h2 id="timeline-title">\(context.t("case.timeline"))</h2>
           <ol class="timeline">\(transitions)</ol>
+          \(HTML.when(!changes.isEmpty) { "<h3>\(context.t("case.changes"))</h3><ol class=\"timeline changes\">\(changes)</ol>" })
           <p><small>\(context.t("case.version", ["version": String(view.version)]))</small></p>
         </section>
         """)
