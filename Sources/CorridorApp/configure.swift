@@ -70,6 +70,7 @@ func configure(
     CaseTransferController().register(web: web)
     CasesController().register(web: web)
     CasesAPIController().register(api: api)
+    CooperationController().register(web: web, api: api)
 
     CorridorCommands.register(on: app)
 }
@@ -84,6 +85,7 @@ enum Migrations {
         CreateLoginAttempts(),
         CreateAuditTrail(),
         CreateReturnCases(),
+        CreateCooperation(),
     ]
 }
 

@@ -23,7 +23,7 @@ import VaporTesting
             .deletingLastPathComponent().appendingPathComponent("Sources/CorridorApp")
         let enumerator = try #require(FileManager.default.enumerator(at: sources, includingPropertiesForKeys: nil))
         var keys = Set<String>()
-        let patterns = [#/[.\s(]t\("([a-z0-9_.]+)"(?!\s*\+)/#, #/reason: "(error\.[a-z0-9_]+)"/#, #/return "((?:account|form|login|password|tokens)\.[a-z0-9_.]+)"/#]
+        let patterns = [#/[.\s(]t\("([a-z0-9_.-]+)"(?!\s*\+)/#, #/reason: "(error\.[a-z0-9_]+)"/#, #/return "((?:account|form|login|password|tokens)\.[a-z0-9_.]+)"/#]
         for case let url as URL in enumerator where url.pathExtension == "swift" {
             let text = try String(contentsOf: url, encoding: .utf8)
             for pattern in patterns {

@@ -5,7 +5,72 @@ import Vapor
 /// `corridor import cases FILE [--commit]`
 struct ImportCommandGroup: AsyncCommandGroup {
     var help: String { "Imports records from files." }
-    var commands: [String: any AnyAsyncCommand] { ["cases": Cases()] }
+    var commands: [String: any AnyAsyncCommand] { ["cases": Cases(), "matrix": Matrix(), "institutions": Institutions()] }
+
+    struct Matrix: AsyncCommand {
+        struct Signature: CommandSignature {
+            @Argument(name: "file", help: "A CSV file in the matrix template (one row per action).") var file: String
+            @Option(name: "title", help: "Title of the matrix (French).") var title: String?
+            @Option(name: "title-en", help: "Title in English (default: the French title).") var titleEnglish: String?
+            @Option(name: "theme", help: "trafficking_in_persons, migrant_workers, regular_pathways, return_and_reintegration or other.") var theme: String?
+            @Option(name: "countries", help: "The two countries, ISO3, e.g. CIV,MAR (default).") var countries: String?
+            @Option(name: "project", help: "The project the matrix comes from.") var project: String?
+        }
+        var help: String { "Validates a matrix file and, when every row is right, creates the matrix as a draft (all or nothing)." }
+
+        func run(using context: CommandContext, signature: Signature) async throws {
+            let app = context.application
+            try await app.autoMigrate()
+            guard let title = signature.title else { throw CommandFailure("--title is required") }
+            guard let data = FileManager.default.contents(atPath: signature.file) else { throw CommandFailure("cannot read \(signature.file)") }
+            let english = app.corridor.catalogue(.en)
+            let plan: MatrixImportPlan
+            let institutions = try await CooperationQueries(database: app.db).institutionReferences()
+            do {
+                plan = try MatrixImportReader.plan(text: CaseImportReader.text(of: data), institutions: institutions)
+            } catch {
+                throw CommandFailure(CaseImportPages.message(error, english))
+            }
+            for issue in plan.issues { context.console.print("line \(issue.line)\t\(issue.column)\t\(english.text(issue.code))\t\(issue.value)") }
+            guard plan.issues.isEmpty else { throw CommandFailure("\(plan.issues.count) problem(s): nothing written") }
+            let countries = (signature.countries ?? "CIV,MAR").split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) }
+            let draft = MatrixDraft(titleFrench: title, titleEnglish: signature.titleEnglish ?? title, descriptionFrench: "", descriptionEnglish: "",
+                                    theme: signature.theme ?? MatrixTheme.other.rawValue, countryA: countries.first ?? "CIV",
+                                    countryB: countries.count > 1 ? countries[1] : "MAR", project: signature.project ?? "")
+            do {
+                let id = try await CooperationService(application: app, actor: .commandLine("import matrix"))
+                    .importMatrix(plan, draft, fileName: (signature.file as NSString).lastPathComponent)
+                context.console.print("created matrix \(id.uuidString) with \(plan.actions.count) actions (draft)")
+            } catch CooperationError.invalid(let issues) {
+                throw CommandFailure(issues.map { "\($0.field): \(english.text($0.code))" }.joined(separator: "; "))
+            }
+        }
+    }
+
+    struct Institutions: AsyncCommand {
+        struct Signature: CommandSignature {
+            @Argument(name: "file", help: "A CSV file with columns acronym, name, country, kind.") var file: String
+        }
+        var help: String { "Creates or updates institutions by acronym; refuses the whole file if any row is wrong." }
+
+        func run(using context: CommandContext, signature: Signature) async throws {
+            let app = context.application
+            try await app.autoMigrate()
+            guard let data = FileManager.default.contents(atPath: signature.file) else { throw CommandFailure("cannot read \(signature.file)") }
+            let english = app.corridor.catalogue(.en)
+            let plan: (institutions: [ImportedInstitution], issues: [ImportIssue], rowCount: Int)
+            do {
+                plan = try InstitutionImportReader.plan(text: CaseImportReader.text(of: data))
+            } catch {
+                throw CommandFailure(CaseImportPages.message(error, english))
+            }
+            for issue in plan.issues { context.console.print("line \(issue.line)\t\(issue.column)\t\(english.text(issue.code))\t\(issue.value)") }
+            guard plan.issues.isEmpty else { throw CommandFailure("\(plan.issues.count) problem(s): nothing written") }
+            let done = try await CooperationService(application: app, actor: .commandLine("import institutions"))
+                .importInstitutions(plan.institutions, fileName: (signature.file as NSString).lastPathComponent)
+            context.console.print("institutions: \(done.created) created, \(done.updated) updated")
+        }
+    }
 
     struct Cases: AsyncCommand {
         struct Signature: CommandSignature {
@@ -19,12 +84,14 @@ struct ImportCommandGroup: AsyncCommandGroup {
             try await app.autoMigrate()
             guard let data = FileManager.default.contents(atPath: signature.file) else { throw CommandFailure("cannot read \(signature.file)") }
             let english = app.corridor.catalogue(.en)
-            let plan: CaseImportPlan
+            let service = CaseService(application: app, actor: .commandLine("import cases"))
+            let read: CaseImportPlan
             do {
-                plan = try CaseImportReader.plan(text: CaseImportReader.text(of: data), today: Day(app.corridor.timeSource.now()))
+                read = try CaseImportReader.plan(text: CaseImportReader.text(of: data), today: Day(app.corridor.timeSource.now()))
             } catch {
                 throw CommandFailure(CaseImportPages.message(error, english))
             }
+            let plan = try await service.screen(read)
             for issue in plan.issues {
                 context.console.print("line \(issue.line)\t\(issue.column)\t\(english.text(issue.code))\t\(issue.value)")
             }
@@ -33,8 +100,7 @@ struct ImportCommandGroup: AsyncCommandGroup {
                 context.console.print("nothing written (dry run): add --commit to import the accepted rows")
                 return
             }
-            let outcome = try await CaseService(application: app, actor: .commandLine("import cases"))
-                .commit(plan, fileName: (signature.file as NSString).lastPathComponent)
+            let outcome = try await service.commit(plan, fileName: (signature.file as NSString).lastPathComponent)
             context.console.print("committed: \(outcome.casesCreated) cases created, \(outcome.casesUpdated) updated, \(outcome.casesUnchanged) unchanged")
         }
     }

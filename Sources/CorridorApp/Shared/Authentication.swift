@@ -105,9 +105,16 @@ struct BearerAuthenticator: AsyncMiddleware {
 /// Double-submit CSRF protection: a random token in an HttpOnly cookie must come back in
 /// the `_csrf` field (or `X-CSRF-Token` header) of every state-changing request.
 struct CSRFProtection: AsyncMiddleware {
+    /// The largest form body read to find the token: the largest upload a page accepts.
+    static let maximumFormBody = 50 * 1024 * 1024
+
     func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
         let cookieToken = request.cookies[CookieNames.csrf]?.string ?? ""
         if request.method != .GET, request.method != .HEAD, request.method != .OPTIONS {
+            // Large form bodies (uploads) arrive streamed: collect them to read the token.
+            if request.body.data == nil, request.headers.first(name: "X-CSRF-Token") == nil {
+                _ = try await request.body.collect(max: CSRFProtection.maximumFormBody).get()
+            }
             let sent = request.headers.first(name: "X-CSRF-Token")
                 ?? (try? request.content.get(String.self, at: "_csrf"))
                 ?? ""

@@ -23,6 +23,23 @@ struct PageContext: Sendable {
     func t(_ key: String, _ arguments: [String: String] = [:]) -> String { catalogue.text(key, arguments) }
     var format: LocaleFormatting { LocaleFormatting(language) }
 
+    /// This page in another language, its query string kept.
+    func languageSwitchLink(_ language: Language) -> String {
+        var components = URLComponents()
+        components.path = path
+        var items = URLComponents(string: "?" + (query ?? ""))?.queryItems ?? []
+        items.removeAll { $0.name == "lang" || $0.name == "notice" }
+        items.append(URLQueryItem(name: "lang", value: language.rawValue))
+        components.queryItems = items
+        return components.string ?? path
+    }
+
+    /// A count with its noun in the right form: `key.one` or `key.other`, `{count}` filled.
+    func plural(_ key: String, _ count: Int) -> String {
+        let one = language == .fr ? count <= 1 : count == 1
+        return t(key + (one ? ".one" : ".other"), ["count": format.integer(count)])
+    }
+
     /// The hidden field every form carries.
     var csrfField: HTML { "<input type=\"hidden\" name=\"_csrf\" value=\"\(csrfToken)\">" }
 
@@ -30,6 +47,8 @@ struct PageContext: Sendable {
     static let sections: [(path: String, key: String, action: Action)] = [
         ("/", "nav.home", .useOwnAccount),
         ("/cases", "nav.cases", .viewCases),
+        ("/matrices", "nav.matrices", .viewMatrices),
+        ("/my-actions", "nav.my_actions", .followUpActions),
         ("/admin/users", "nav.users", .manageUsers),
         ("/admin/institutions", "nav.institutions", .manageInstitutions),
         ("/admin/audit", "nav.audit", .viewAuditTrail),
@@ -89,7 +108,7 @@ enum Layout {
             <a class="brand" href="/">Corridor</a>
             \(HTML.when(!navigation.isEmpty) { "<nav aria-label=\"\(context.t("layout.navigation"))\"><ul>\(navigation)</ul></nav>" })
             <div class="tools">
-              <a href="\(context.path)?lang=\(other.rawValue)" lang="\(other.rawValue)" hreflang="\(other.rawValue)">\(context.t("layout.switch_language"))</a>
+              <a href="\(context.languageSwitchLink(other))" lang="\(other.rawValue)" hreflang="\(other.rawValue)">\(context.t("layout.switch_language"))</a>
               \(account)
             </div>
           </header>
@@ -109,48 +128,58 @@ enum Layout {
         return "<p class=\"field-error\" id=\"\(id)-error\">\(message)</p>"
     }
 
-    static func describedBy(_ id: String, _ message: String?) -> HTML {
-        message == nil ? .empty : HTML(raw: " aria-invalid=\"true\" aria-describedby=\"\(id)-error\"")
+    static func describedBy(_ id: String, _ message: String?, hint: Bool = false) -> HTML {
+        let ids = [hint ? "\(id)-hint" : nil, message == nil ? nil : "\(id)-error"].compactMap { $0 }
+        guard !ids.isEmpty else { return .empty }
+        return HTML(raw: (message == nil ? "" : " aria-invalid=\"true\"") + " aria-describedby=\"\(ids.joined(separator: " "))\"")
     }
 
-    /// A labelled text input that keeps what the user typed and shows its error.
+    /// A labelled text input that keeps what the user typed and shows its error. `id`
+    /// distinguishes fields of the same name when a page holds several forms.
     static func textField(
         _ name: String, label: String, value: String?, error: String?, type: String = "text",
-        required: Bool = true, autocomplete: String? = nil, hint: String? = nil
+        required: Bool = true, autocomplete: String? = nil, hint: String? = nil, id: String? = nil
     ) -> HTML {
+        let fieldID = id ?? name
         let requiredAttribute: HTML = required ? " required" : ""
         let auto: HTML = autocomplete.map { HTML(raw: " autocomplete=\"\(HTML.escape($0))\"") } ?? ""
-        let hintHTML: HTML = hint.map { "<p class=\"hint\">\($0)</p>" } ?? .empty
+        let hintHTML: HTML = hint.map { "<p class=\"hint\" id=\"\(fieldID)-hint\">\($0)</p>" } ?? .empty
         return """
         <div class="field\(HTML(raw: error == nil ? "" : " has-error"))">
-          <label for="\(name)">\(label)</label>
+          <label for="\(fieldID)">\(label)</label>
+          <input id="\(fieldID)" name="\(name)" type="\(type)" value="\(value ?? "")"\(requiredAttribute)\(auto)\(describedBy(fieldID, error, hint: hint != nil))>
           \(hintHTML)
-          <input id="\(name)" name="\(name)" type="\(type)" value="\(value ?? "")"\(requiredAttribute)\(auto)\(describedBy(name, error))>
-          \(fieldError(name, error))
+          \(fieldError(fieldID, error))
         </div>
         """
     }
 
     /// A labelled select list that keeps the chosen option.
     static func selectField(
-        _ name: String, label: String, options: [(value: String, label: String)], selected: String?, error: String?
+        _ name: String, label: String, options: [(value: String, label: String)], selected: String?, error: String?, id: String? = nil
     ) -> HTML {
+        let fieldID = id ?? name
         let optionHTML = options.map { option -> HTML in
             "<option value=\"\(option.value)\"\(HTML(raw: option.value == selected ? " selected" : ""))>\(option.label)</option>"
         }
         return """
         <div class="field\(HTML(raw: error == nil ? "" : " has-error"))">
-          <label for="\(name)">\(label)</label>
-          <select id="\(name)" name="\(name)"\(describedBy(name, error))>\(optionHTML)</select>
-          \(fieldError(name, error))
+          <label for="\(fieldID)">\(label)</label>
+          <select id="\(fieldID)" name="\(name)"\(describedBy(fieldID, error))>\(optionHTML)</select>
+          \(fieldError(fieldID, error))
         </div>
         """
     }
 
     /// The summary of errors at the top of an invalid form.
-    static func errorSummary(_ context: PageContext, _ errors: [String: String], general: String? = nil) -> HTML {
+    static func errorSummary(_ context: PageContext, _ errors: [String: String], general: String? = nil, labels: [String: String] = [:], order: [String] = []) -> HTML {
         guard !errors.isEmpty || general != nil else { return .empty }
-        let items = errors.sorted { $0.key < $1.key }.map { key, message -> HTML in "<li><a href=\"#\(key)\">\(message)</a></li>" }
+        let position = Dictionary(order.enumerated().map { ($1, $0) }, uniquingKeysWith: { a, _ in a })
+        let sorted = errors.sorted { (position[$0.key] ?? Int.max, $0.key) < (position[$1.key] ?? Int.max, $1.key) }
+        let items = sorted.map { key, message -> HTML in
+            let label: HTML = labels[key].map { "\($0) : " } ?? .empty
+            return "<li><a href=\"#\(key)\">\(label)\(message)</a></li>"
+        }
         let generalItem: HTML = general.map { "<li>\($0)</li>" } ?? .empty
         return """
         <div class="error-summary" role="alert" tabindex="-1">

@@ -1,4 +1,5 @@
 import CorridorCore
+import Fluent
 import Foundation
 import Vapor
 
@@ -25,6 +26,9 @@ struct SecurityHeadersMiddleware: AsyncMiddleware {
             response.headers.replaceOrAdd(name: "Strict-Transport-Security", value: "max-age=31536000")
         }
         response.headers.replaceOrAdd(name: "X-Request-ID", value: request.id)
+        if request.url.path.hasPrefix("/api/v1") {
+            response.headers.replaceOrAdd(name: .cacheControl, value: "no-store")
+        }
         return response
     }
 }
@@ -53,6 +57,13 @@ struct CorridorErrorMiddleware: AsyncMiddleware {
         do {
             return try await next.respond(to: request)
         } catch {
+            // Errors raised before the route (a missing page) know nobody yet: find the
+            // session so the page keeps the signed-in navigation.
+            if request.currentUser == nil, !request.isAPI, let secret = request.cookies[CookieNames.session]?.string,
+               let session = try? await SessionModel.query(on: request.db).filter(\.$tokenHash == SecureToken.digest(secret)).with(\.$user).first(),
+               session.expiresAt > request.now, session.user.isActive {
+                request.currentUser = try? CurrentUser(session.user, sessionID: session.id)
+            }
             return render(error, for: request)
         }
     }

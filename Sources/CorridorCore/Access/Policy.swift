@@ -19,6 +19,24 @@ public enum Action: String, Sendable, CaseIterable, Hashable {
     case editProtected = "edit_protected"
     case importCases = "import_cases"
     case exportCases = "export_cases"
+    /// Action matrices (focal points see validated ones only), institution pages, the Joint Commission report.
+    case viewMatrices = "view_matrices"
+    /// Creating, editing, submitting, validating, archiving matrices; milestones; imports.
+    case manageMatrices = "manage_matrices"
+    /// Following actions up: reaching the forms; which actions is decided by `actionRight`.
+    case followUpActions = "follow_up_actions"
+    case importInstitutions = "import_institutions"
+}
+
+/// What a person may do on one action of a matrix.
+public enum ActionRight: Sendable, Equatable, Comparable {
+    case none
+    /// Add follow-up entries (comments): partner institutions.
+    case comment
+    /// Change status, progress, indicator values and add updates: the lead institution.
+    case update
+    /// Everything, the structure included: M&E officers and administrators.
+    case manage
 }
 
 /// Who an action is open to.
@@ -37,13 +55,40 @@ public enum Policy {
         .manageUsers: .roles([.admin]),
         .manageInstitutions: .roles([.admin]),
         .viewAuditTrail: .roles([.admin]),
-        .viewCases: .roles([.admin, .caseworker, .protection, .meOfficer]),
+        .viewCases: .roles([.admin, .caseworker, .protection]),
         .editCases: .roles([.admin, .caseworker, .protection]),
         .viewProtected: .roles([.admin, .protection]),
         .editProtected: .roles([.admin, .protection]),
         .importCases: .roles([.admin, .caseworker]),
-        .exportCases: .roles([.admin, .caseworker, .protection, .meOfficer]),
+        .exportCases: .roles([.admin, .caseworker, .protection]),
+        .viewMatrices: .signedIn,
+        .manageMatrices: .roles([.admin, .meOfficer]),
+        .followUpActions: .roles([.admin, .meOfficer, .focalPoint]),
+        .importInstitutions: .roles([.admin]),
     ]
+
+    /// Whether drafts and matrices under review are visible (others see validated and archived ones).
+    public static func seesUnvalidatedMatrices(_ principal: Principal?) -> Bool {
+        guard let role = principal?.role else { return false }
+        return role == .admin || role == .meOfficer
+    }
+
+    /// The scope rule of action follow-up: a focal point updates what its institution leads
+    /// and comments on what it is a partner of; nothing else.
+    public static func actionRight(_ principal: Principal?, leadInstitutionID: String, partnerInstitutionIDs: [String]) -> ActionRight {
+        guard let principal else { return .none }
+        switch principal.role {
+        case .admin, .meOfficer:
+            return .manage
+        case .focalPoint:
+            guard let own = principal.institutionID?.uppercased() else { return .none }
+            if own == leadInstitutionID.uppercased() { return .update }
+            if partnerInstitutionIDs.contains(where: { $0.uppercased() == own }) { return .comment }
+            return .none
+        case .caseworker, .protection, .communications:
+            return .none
+        }
+    }
 
     /// Exports carry protected columns for this role only: mass extraction of trafficking
     /// and medical details is left to the protection officer, not to administrators.

@@ -44,6 +44,13 @@ public struct ImportIssue: Sendable, Equatable, Hashable {
     public var column: String
     public var code: String
     public var value: String
+
+    public init(line: Int, column: String, code: String, value: String) {
+        self.line = line
+        self.column = column
+        self.code = code
+        self.value = value
+    }
 }
 
 /// What an import would do: the households to write and every rejected row.

@@ -134,6 +134,8 @@ struct AccountService: Sendable {
             user.version += 1
             try await user.update(on: db)
             try await SessionModel.query(on: db).filter(\.$user.$id == id).delete()
+            // A reset means the account may be compromised: its API tokens go too.
+            try await APITokenModel.query(on: db).filter(\.$user.$id == id).filter(\.$revokedAt == nil).set(\.$revokedAt, to: at).update()
             try await AuditLog.append(
                 AuditEvent(action: .passwordReset, entityType: "user", entityID: id.uuidString, changedFields: ["password_hash"]),
                 by: actor, at: at, on: db)

@@ -137,7 +137,11 @@ struct AccountsController: Sendable {
 
     /// Only a path of this site may follow sign-in, never another host.
     static func safeNext(_ raw: String?) -> String? {
-        guard let raw, raw.hasPrefix("/"), !raw.hasPrefix("//"), !raw.contains("\\"), !raw.hasPrefix("/login") else { return nil }
+        guard let raw, raw.hasPrefix("/"), !raw.hasPrefix("/login"), raw.count < 2_000 else { return nil }
+        // Browsers drop tabs and line breaks and read backslashes as slashes: allow only
+        // printable ASCII without them, and never a second leading slash.
+        guard raw.unicodeScalars.allSatisfy({ $0.value > 0x20 && $0.value < 0x7F && $0 != "\\" }) else { return nil }
+        guard !raw.hasPrefix("//"), let components = URLComponents(string: raw), components.scheme == nil, components.host == nil else { return nil }
         return raw
     }
 }

@@ -21,14 +21,15 @@ struct AuthenticationService: Sendable {
         let db = request.db
         let now = request.now
         let throttle = request.corridor.throttle
-        let email = EmailAddress.normalized(rawEmail)
+        // Nothing longer than an e-mail address can be is stored, whatever was sent.
+        let email = String(EmailAddress.normalized(rawEmail).prefix(254))
         let address = request.clientAddress
         let since = throttle.windowStart(now: now)
 
         let addressFailures = try await LoginAttemptModel.query(on: db)
             .filter(\.$address == address).filter(\.$succeeded == false).filter(\.$occurredAt > since).count()
         if throttle.isAddressBlocked(recentFailures: addressFailures) {
-            try await recordFailure(email: email, address: address, at: now, reason: "address blocked")
+            // Not recorded: a blocked address must not be able to keep writing to the database.
             return .addressBlocked
         }
 

@@ -55,7 +55,7 @@ struct AuditQueries: Sendable {
         if let entity = filter.entity, !entity.isEmpty { query = query.filter(\.$entityType == entity) }
         if let from = AuditFilter.milliseconds(filter.from, endOfDay: false) { query = query.filter(\.$occurredAtMilliseconds >= from) }
         if let to = AuditFilter.milliseconds(filter.to, endOfDay: true) { query = query.filter(\.$occurredAtMilliseconds <= to) }
-        let page = max(1, filter.page ?? 1)
+        let page = min(max(1, filter.page ?? 1), 1_000_000)
         let models = try await query.sort(\.$id, .descending)
             .offset((page - 1) * AuditFilter.pageSize).limit(AuditFilter.pageSize + 1).all()
         let rows = models.prefix(AuditFilter.pageSize).map { entry in
@@ -105,16 +105,21 @@ struct AuditPageModel: Sendable {
 
 enum AuditPages {
     static func list(_ model: AuditPageModel, _ context: PageContext) -> HTML {
+        /// Known record kinds have a name in each language; others show as stored.
+        func entityLabel(_ type: String) -> String {
+            let key = "audit.entity." + type
+            return context.catalogue.strings[key] ?? type
+        }
         let format = context.format
         let filter = model.filter
         let actions = [(value: "", label: context.t("audit.any_action"))]
             + AuditAction.allCases.map { (value: $0.rawValue, label: context.t("audit.action." + $0.rawValue)) }
-        let entities = [(value: "", label: context.t("audit.any_entity"))] + model.entityTypes.map { (value: $0, label: $0) }
+        let entities = [(value: "", label: context.t("audit.any_entity"))] + model.entityTypes.map { (value: $0, label: entityLabel($0)) }
         let rows = model.rows.map { row -> HTML in
             let fields: HTML = row.changedFields.isEmpty ? .empty : "<br><small>\(row.changedFields.replacingOccurrences(of: ",", with: ", "))</small>"
             return """
-            <tr><td>\(Int(row.sequence))</td><td>\(format.dateTime(row.occurredAt))</td><td>\(row.actorLabel)</td>
-            <td>\(context.t("audit.action." + row.action))\(fields)</td><td>\(row.entityType) <small>\(row.entityID ?? "")</small></td>
+            <tr><td>\(Int(row.sequence))</td><td class="date">\(format.dateTime(row.occurredAt))</td><td>\(row.actorLabel)</td>
+            <td>\(context.t("audit.action." + row.action))\(fields)</td><td>\(entityLabel(row.entityType)) <small>\(row.entityID ?? "")</small></td>
             <td>\(row.detail)</td><td>\(row.address ?? "")</td></tr>
             """
         }

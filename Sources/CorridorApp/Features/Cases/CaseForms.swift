@@ -76,7 +76,14 @@ struct MemberForm: Content, Sendable {
         let stay = optional("stay", stay, HostCountryStay.self)
         let list = Vulnerability.parseList((vulnerabilities ?? []).joined(separator: "|"))
         if !list.unknown.isEmpty { issues.append(FieldIssue("vulnerabilities", "case.error.unknown_code")) }
-        guard let relationship, let sex else { return (nil, issues) }
+        guard let relationship, let sex else {
+            // Check the rest anyway, so that the form reports every problem at once.
+            var provisional = MemberDraft(memberNumber: memberNumber, relationship: .other, givenNames: given_names ?? "", familyName: family_name ?? "",
+                                          sex: .other, birthDate: birth, nationality: nationality ?? "", documentType: documentType,
+                                          documentNumber: document_number, originRegion: origin_region, originDepartment: origin_department)
+            issues += MemberRules.check(&provisional, registeredOn: nil)
+            return (nil, issues)
+        }
         let draft = MemberDraft(
             memberNumber: memberNumber, relationship: relationship, givenNames: given_names ?? "", familyName: family_name ?? "",
             sex: sex, birthDate: birth, nationality: nationality ?? "", documentType: documentType, documentNumber: document_number,

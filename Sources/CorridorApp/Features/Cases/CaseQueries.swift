@@ -23,6 +23,12 @@ struct CaseFilter: Content, Sendable {
     var page: Int?
 
     static let pageSize = 50
+
+    /// Whether criteria beyond search and status are set (the page then shows them open).
+    var hasAdvancedCriteria: Bool {
+        [host_country, office, vulnerability, caseworker, registered_from, registered_to, arrived_from, arrived_to, mine, recent]
+            .contains { ($0 ?? "").isEmpty == false }
+    }
     static let sortColumns: [String: String] = [
         "registered_on": "c.registered_on", "arrival_date": "c.arrival_date", "case_number": "c.case_number",
         "updated_at": "c.updated_at", "principal_name": "c.principal_name", "status": "c.status",
@@ -87,7 +93,7 @@ struct CaseQueries: Sendable {
         let total = try await sql.raw("SELECT COUNT(*) AS total FROM return_cases c" + whereClause).first(decoding: Count.self)?.total ?? 0
         let column = CaseFilter.sortColumns[filter.sort ?? ""] ?? "c.registered_on"
         let direction = filter.dir == "asc" ? "ASC" : "DESC"
-        let page = max(1, filter.page ?? 1)
+        let page = min(max(1, filter.page ?? 1), max(1, (total + pageSize - 1) / pageSize))
         let query: SQLQueryString = """
             SELECT c.case_number, c.principal_name, c.member_count, c.host_country, c.office, c.status, c.registered_on,
                    c.departure_date, c.arrival_date, u.name AS caseworker_name, c.updated_at, c.version
@@ -115,9 +121,11 @@ struct CaseQueries: Sendable {
         if let to = value(filter.arrived_to).flatMap(Day.init(iso:)) { conditions.append("c.arrival_date <= \(bind: to.iso)") }
         if let q = value(filter.q) {
             for word in SearchText.fold(q).split(separator: " ").prefix(5) {
-                let term = String(word)
+                // LIKE wildcards typed by the user are matched literally.
+                let term = String(word).replacingOccurrences(of: "\\", with: "\\\\")
+                    .replacingOccurrences(of: "%", with: "\\%").replacingOccurrences(of: "_", with: "\\_")
                 conditions.append("""
-                    (c.case_number LIKE \(bind: "%\(term.uppercased())%") OR EXISTS (SELECT 1 FROM case_members sm WHERE sm.case_id = c.id AND sm.search_text LIKE \(bind: "%\(term)%")))
+                    (c.case_number LIKE \(bind: "%\(term.uppercased())%") ESCAPE '\\' OR EXISTS (SELECT 1 FROM case_members sm WHERE sm.case_id = c.id AND sm.search_text LIKE \(bind: "%\(term)%") ESCAPE '\\'))
                     """)
             }
         }
@@ -187,7 +195,8 @@ struct CaseQueries: Sendable {
         var members: [MemberView]
         var transitions: [TransitionView]
         var assistance: [AssistanceView]
-        /// Member numbers with protected details on record (the content is not here).
+        /// Member numbers with protected details on record (the content is not here); empty for
+        /// roles that may not read protected fields, since knowing who has them already says much.
         var membersWithProtectedDetails: [Int]
         /// Edits recorded in the audit trail: who changed which fields, and when.
         var changes: [ChangeView]
@@ -203,7 +212,7 @@ struct CaseQueries: Sendable {
     }
 
     /// A case with its members, timeline and assistance; never its protected details.
-    func detail(_ number: String) async throws -> CaseView? {
+    func detail(_ number: String, revealProtectedMarkers: Bool = false) async throws -> CaseView? {
         guard let record = try await ReturnCaseModel.query(on: database).filter(\.$caseNumber == number.uppercased()).first(),
               let caseID = record.id else { return nil }
         let members = try await CaseMemberModel.query(on: database).filter(\.$returnCase.$id == caseID).sort(\.$memberNumber).all()
@@ -214,7 +223,7 @@ struct CaseQueries: Sendable {
         let protected = try await ProtectedDetailsModel.query(on: database).filter(\.$caseID == caseID).all()
         let worker = try await record.caseworkerID.asyncMap { try await UserModel.find($0, on: database)?.name } ?? nil
         let changes = try await AuditEntryModel.query(on: database)
-            .filter(\.$entityType ~~ ["return_case", "case_member", "case_assistance", "case_protected"])
+            .filter(\.$entityType ~~ (revealProtectedMarkers ? ["return_case", "case_member", "case_assistance", "case_protected"] : ["return_case", "case_member", "case_assistance"]))
             .group(.or) { $0.filter(\.$entityID == record.caseNumber).filter(\.$entityID, .custom("LIKE"), record.caseNumber + "/%") }
             .sort(\.$id, .descending).limit(100).all()
             .map { ChangeView(at: Date(timeIntervalSince1970: Double($0.occurredAtMilliseconds) / 1000), actor: $0.actorLabel, entityType: $0.entityType,
@@ -230,7 +239,7 @@ struct CaseQueries: Sendable {
             assistance: assistance.map { AssistanceView(type: $0.type, phase: $0.phase, memberNumber: $0.memberID.flatMap { memberNumbers[$0] },
                                                         providedOn: $0.providedOn, description: $0.description, amountCents: $0.amountCents,
                                                         currency: $0.currency, actor: $0.actorLabel) },
-            membersWithProtectedDetails: protected.compactMap { memberNumbers[$0.memberID] }.sorted(), changes: changes)
+            membersWithProtectedDetails: revealProtectedMarkers ? protected.compactMap { memberNumbers[$0.memberID] }.sorted() : [], changes: changes)
     }
 
     static func view(_ member: CaseMemberModel) -> MemberView {

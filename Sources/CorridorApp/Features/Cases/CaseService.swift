@@ -334,6 +334,38 @@ struct CaseService: Sendable {
 
     enum UpsertResult { case created, updated, unchanged }
 
+    /// Checks an import against the cases already stored: a file may move a case forward
+    /// (or close it), never back, and never reopen a completed or closed case. Offending
+    /// households are moved to the rejected rows.
+    func screen(_ plan: CaseImportPlan) async throws -> CaseImportPlan {
+        var result = plan
+        let numbers = plan.cases.compactMap { $0.caseNumber?.description }
+        var stored: [String: CaseStatus] = [:]
+        for chunk in stride(from: 0, to: numbers.count, by: 500).map({ Array(numbers[$0..<min($0 + 500, numbers.count)]) }) {
+            for record in try await ReturnCaseModel.query(on: database).filter(\.$caseNumber ~~ chunk).field(\.$caseNumber).field(\.$status).all() {
+                stored[record.caseNumber] = CaseStatus(rawValue: record.status)
+            }
+        }
+        result.cases = []
+        for imported in plan.cases {
+            if let number = imported.caseNumber?.description, let current = stored[number], !Self.importMayMove(from: current, to: imported.fields.status) {
+                for line in imported.lines {
+                    result.issues.append(ImportIssue(line: line, column: "status", code: "import.error.status_backwards", value: imported.fields.status.rawValue))
+                }
+            } else {
+                result.cases.append(imported)
+            }
+        }
+        result.issues.sort { ($0.line, $0.column) < ($1.line, $1.column) }
+        return result
+    }
+
+    static func importMayMove(from current: CaseStatus, to target: CaseStatus) -> Bool {
+        if current == target { return true }
+        if current == .completed || current == .closed { return false }
+        return target == .closed || target > current
+    }
+
     private static func upsert(_ imported: ImportedCase, now: Date, actor: AuditActor, on db: any Database) async throws -> UpsertResult {
         let fields = imported.fields
         let number: CaseNumber
@@ -346,6 +378,7 @@ struct CaseService: Sendable {
         }
         let record = existing ?? ReturnCaseModel()
         var changed = existing == nil
+        var changedFields: [String] = []
         let values: [(ReferenceWritableKeyPath<ReturnCaseModel, String>, String)] = [
             (\.caseNumber, number.description), (\.office, fields.office), (\.hostCountry, fields.hostCountry),
             (\.status, fields.status.rawValue), (\.registeredOn, fields.registeredOn.iso),
@@ -389,17 +422,32 @@ struct CaseService: Sendable {
                 try await transition.create(on: db)
             }
         } else {
-            for (keyPath, value) in values where record[keyPath: keyPath] != value { record[keyPath: keyPath] = value; changed = true }
-            for (keyPath, value) in optionals where record[keyPath: keyPath] != value { record[keyPath: keyPath] = value; changed = true }
+            let previousStatus = record.status
+            for (keyPath, value) in values where record[keyPath: keyPath] != value { record[keyPath: keyPath] = value; changedFields.append(Self.columnName(keyPath)) }
+            for (keyPath, value) in optionals where record[keyPath: keyPath] != value { record[keyPath: keyPath] = value; changedFields.append(Self.columnName(keyPath)) }
+            changed = !changedFields.isEmpty
+            if previousStatus != fields.status.rawValue {
+                let transition = CaseTransitionModel()
+                transition.caseID = try record.requireID()
+                transition.fromStatus = previousStatus
+                transition.toStatus = fields.status.rawValue
+                transition.occurredOn = (fields.arrivalDate ?? fields.departureDate ?? fields.registeredOn).iso
+                transition.closureReason = fields.status == .closed ? fields.closureReason?.rawValue : nil
+                transition.note = "import"
+                transition.actorLabel = actor.label
+                transition.recordedAt = now
+                try await transition.create(on: db)
+            }
         }
         let caseID = try record.requireID()
         let members = existing == nil ? [] : try await CaseMemberModel.query(on: db).filter(\.$returnCase.$id == caseID).all()
         for draft in imported.members {
             if let model = members.first(where: { $0.memberNumber == draft.memberNumber }) {
-                if !apply(draft, to: model).isEmpty { try await model.update(on: db); changed = true }
+                if !apply(draft, to: model).isEmpty { try await model.update(on: db); changed = true; changedFields.append("member \(draft.memberNumber)") }
             } else {
                 try await memberModel(draft, caseID: caseID).create(on: db)
                 changed = true
+                changedFields.append("member \(draft.memberNumber)")
             }
         }
         guard changed else { return .unchanged }
@@ -410,10 +458,27 @@ struct CaseService: Sendable {
         record.version += 1
         record.updatedAt = now
         try await record.update(on: db)
+        // Updates of stored cases are attributed one by one, as if typed in the form.
+        try await AuditLog.append(AuditEvent(action: .update, entityType: "return_case", entityID: number.description,
+                                             changedFields: changedFields, detail: "import"), by: actor, at: now, on: db)
         return .updated
     }
 
     // MARK: Helpers
+
+    static func columnName(_ keyPath: PartialKeyPath<ReturnCaseModel>) -> String {
+        switch keyPath {
+        case \ReturnCaseModel.caseNumber: return "case_number"
+        case \ReturnCaseModel.office: return "office"
+        case \ReturnCaseModel.hostCountry: return "host_country"
+        case \ReturnCaseModel.status: return "status"
+        case \ReturnCaseModel.registeredOn: return "registered_on"
+        case \ReturnCaseModel.closureReason: return "closure_reason"
+        case \ReturnCaseModel.departureDate: return "departure_date"
+        case \ReturnCaseModel.arrivalDate: return "arrival_date"
+        default: return "case"
+        }
+    }
 
     static func find(_ number: String, on db: any Database) async throws -> ReturnCaseModel {
         guard let record = try await ReturnCaseModel.query(on: db).filter(\.$caseNumber == number.uppercased()).first() else {
@@ -465,9 +530,13 @@ struct CaseService: Sendable {
         }
     }
 
-    private func check(_ header: CaseHeaderDraft) async throws -> [FieldIssue] {
+    func check(_ header: CaseHeaderDraft) async throws -> [FieldIssue] {
         var issues: [FieldIssue] = []
-        if !Countries.isKnown(header.hostCountry) { issues.append(FieldIssue("host_country", "case.error.unknown_country")) }
+        if header.hostCountry.nilIfEmpty == nil {
+            issues.append(FieldIssue("host_country", "case.error.choose"))
+        } else if !Countries.isKnown(header.hostCountry) {
+            issues.append(FieldIssue("host_country", "case.error.unknown_country"))
+        }
         if !Countries.isKnown(header.office) { issues.append(FieldIssue("office", "case.error.unknown_country")) }
         if let day = header.registeredOn {
             if day > today { issues.append(FieldIssue("registered_on", "case.error.date_in_future")) }

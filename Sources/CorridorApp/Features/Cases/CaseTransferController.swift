@@ -9,15 +9,16 @@ struct CaseTransferController: Sendable {
         let cases = web.grouped("cases")
         cases.get("template.csv", action: .viewCases, use: template)
         cases.get("import", action: .importCases, use: importPage)
-        cases.on(.POST, ["import"], action: .importCases, body: .collect(maxSize: "200mb"), use: validateUpload)
+        cases.on(.POST, ["import"], action: .importCases, body: .collect(maxSize: "50mb"), use: validateUpload)
         cases.post("import", "confirm", action: .importCases, use: confirm)
         cases.get("export", action: .exportCases, use: export)
     }
 
     @Sendable func template(_ req: Request) async throws -> Response {
-        let example = ["", "1", "principal", "Awa Marie", "Koné", "F", "1991-04-12", "CIV", "MAR", "CIV", "2024-03-02", "", "", "registered",
-                       "Gôh", "Gagnoa", "passport", "P0000000", "domestic_worker"]
-        let body = TabularExport(sheetName: "cases", headers: Array(CaseImportReader.columns.prefix(19)), rows: [example]).csv()
+        // Headers only: an example row would too easily be imported as a real case. French
+        // spreadsheet software expects semicolons.
+        let body = TabularExport(sheetName: "cases", headers: Array(CaseImportReader.columns.prefix(19)), rows: [])
+            .csv(delimiter: req.language == .fr ? ";" : ",")
         return Self.download(Data(body.utf8), name: "corridor-cases-template.csv", type: "text/csv; charset=utf-8")
     }
 
@@ -37,8 +38,8 @@ struct CaseTransferController: Sendable {
         let data = Data(buffer: file.data)
         let store = ImportStore(directory: req.corridor.configuration.dataDirectory)
         do {
-            let plan = try CaseImportReader.plan(text: CaseImportReader.text(of: data), today: Day(req.now))
-            let id = try store.keep(data)
+            let plan = try await CaseService(request: req).screen(try CaseImportReader.plan(text: CaseImportReader.text(of: data), today: Day(req.now)))
+            let id = try store.keep(data, owner: req.currentUser?.id)
             let model = ImportReportModel(id: id, fileName: file.filename, plan: plan)
             return try await CaseImportPages.report(model, req.pageContext()).encodeResponse(for: req)
         } catch let error as CaseImportError {
@@ -55,13 +56,14 @@ struct CaseTransferController: Sendable {
     @Sendable func confirm(_ req: Request) async throws -> Response {
         let form = try req.content.decode(Confirmation.self)
         let store = ImportStore(directory: req.corridor.configuration.dataDirectory)
-        guard let id = form.id, let data = try store.load(id) else {
+        guard let id = form.id, let data = try store.load(id, owner: req.currentUser?.id) else {
             return try await HTMLPage(status: .unprocessableEntity, html: CaseImportPages.upload(error: req.t("import.error.expired"), req.pageContext())).encodeResponse(for: req)
         }
         // Validated again: the file is the truth, not what the first page said.
-        let plan = try CaseImportReader.plan(text: CaseImportReader.text(of: data), today: Day(req.now))
-        let outcome = try await CaseService(request: req).commit(plan, fileName: form.file_name ?? id)
-        store.discard(id)
+        let service = CaseService(request: req)
+        let plan = try await service.screen(try CaseImportReader.plan(text: CaseImportReader.text(of: data), today: Day(req.now)))
+        let outcome = try await service.commit(plan, fileName: form.file_name ?? id)
+        store.discard(id, owner: req.currentUser?.id)
         return try await CaseImportPages.done(outcome, plan: plan, req.pageContext()).encodeResponse(for: req)
     }
 
@@ -101,36 +103,49 @@ struct ImportStore: Sendable {
 
     var folder: URL { URL(fileURLWithPath: directory).appendingPathComponent("imports", isDirectory: true) }
 
-    func keep(_ data: Data) throws -> String {
+    /// How long an upload waits for its confirmation.
+    static let lifetime: TimeInterval = 3_600
+
+    /// Keeps an upload for its owner; uploads older than `lifetime` are removed on the way.
+    func keep(_ data: Data, owner: UUID?) throws -> String {
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        removeExpired()
         let id = UUID().uuidString.lowercased()
-        try data.write(to: folder.appendingPathComponent(id + ".upload"))
+        try data.write(to: url(id, owner: owner))
         return id
     }
 
-    func load(_ id: String) throws -> Data? {
+    /// The upload, only for the person who sent it.
+    func load(_ id: String, owner: UUID?) throws -> Data? {
         guard UUID(uuidString: id) != nil else { return nil }
-        let url = folder.appendingPathComponent(id.lowercased() + ".upload")
-        guard FileManager.default.fileExists(atPath: url.path) else { return nil }
-        return try Data(contentsOf: url)
+        let file = url(id.lowercased(), owner: owner)
+        guard FileManager.default.fileExists(atPath: file.path) else { return nil }
+        return try Data(contentsOf: file)
     }
 
-    func discard(_ id: String) {
-        try? FileManager.default.removeItem(at: folder.appendingPathComponent(id.lowercased() + ".upload"))
+    func discard(_ id: String, owner: UUID?) {
+        try? FileManager.default.removeItem(at: url(id.lowercased(), owner: owner))
+    }
+
+    private func url(_ id: String, owner: UUID?) -> URL {
+        folder.appendingPathComponent("\(id).\(owner?.uuidString.lowercased() ?? "cli").upload")
+    }
+
+    private func removeExpired() {
+        let files = (try? FileManager.default.contentsOfDirectory(at: folder, includingPropertiesForKeys: [.contentModificationDateKey])) ?? []
+        for file in files where file.pathExtension == "upload" {
+            let modified = (try? file.resourceValues(forKeys: [.contentModificationDateKey]))?.contentModificationDate ?? .distantPast
+            if Date().timeIntervalSince(modified) > Self.lifetime { try? FileManager.default.removeItem(at: file) }
+        }
     }
 }
 
-/// The columns of an export, chosen by role: protected columns for protection officers only,
-/// and no direct identifiers for monitoring and evaluation officers.
+/// The columns of an export, chosen by role: protected columns for protection officers only.
 enum CaseExport {
     static let protectedColumns = ["exploitation_form", "identified_on", "identified_place", "identified_by", "referral", "medical_notes"]
-    static let identifyingColumns: Set<String> = ["given_names", "family_name", "document_number", "phone"]
 
     static func columns(for role: Role) -> [String] {
-        var columns = CaseImportReader.columns
-        if role == .meOfficer { columns.removeAll { identifyingColumns.contains($0) } }
-        if Policy.exportIncludesProtectedColumns(role) { columns += protectedColumns }
-        return columns
+        Policy.exportIncludesProtectedColumns(role) ? CaseImportReader.columns + protectedColumns : CaseImportReader.columns
     }
 
     static func table(filter: CaseFilter, user: CurrentUser, database: any Database, now: Date, catalogue: Catalogue) async throws -> TabularExport {

@@ -165,7 +165,7 @@ struct CasesAPIController: Sendable {
                 output = ProblemOutput(error: .init(code: "invalid_transition", message: catalogue.text(problem.rawValue)))
             case .conflict:
                 status = .conflict
-                let current = try await CaseQueries(database: req.db).detail(try number(req))
+                let current = try await load(req, try number(req))
                 output = ProblemOutput(error: .init(code: "conflict", message: catalogue.text("case.conflict_api")), current: current)
             case .notFound:
                 throw Abort(.notFound)
@@ -180,7 +180,8 @@ struct CasesAPIController: Sendable {
     }
 
     private func load(_ req: Request, _ number: String) async throws -> CaseQueries.CaseView {
-        guard let view = try await CaseQueries(database: req.db).detail(number) else { throw Abort(.notFound) }
+        let reveal = Policy.allows(req.currentUser?.principal, .viewProtected)
+        guard let view = try await CaseQueries(database: req.db).detail(number, revealProtectedMarkers: reveal) else { throw Abort(.notFound) }
         return view
     }
 }

@@ -54,7 +54,9 @@ struct CasesController: Sendable {
         let (header, headerIssues) = form.header.draft()
         let (member, memberIssues) = form.member.draft(memberNumber: 1)
         do {
-            guard headerIssues.isEmpty, memberIssues.isEmpty, let member else { throw CaseError.invalid(headerIssues + memberIssues) }
+            guard headerIssues.isEmpty, memberIssues.isEmpty, let member else {
+                throw CaseError.invalid(headerIssues + memberIssues + (try await CaseService(request: req).check(header)))
+            }
             let created = try await CaseService(request: req).create(header, principal: member)
             return req.redirect(to: "/cases/\(created.caseNumber)?notice=case_registered", redirectType: .normal)
         } catch CaseError.invalid(let issues) {
@@ -213,6 +215,8 @@ struct CasesController: Sendable {
             return req.redirect(to: "/cases/\(number)/protected?notice=saved", redirectType: .normal)
         } catch let error as CaseError {
             guard let details = try await CaseQueries(database: req.db).protectedDetails(number) else { throw Abort(.notFound) }
+            // The page shows protected content again: that is a read like any other.
+            try await Self.auditProtectedRead(req, number: number)
             var model = ProtectedPageModel(caseNumber: number, details: details, canEdit: true)
             var form = form
             switch error {
@@ -241,7 +245,8 @@ struct CasesController: Sendable {
     }
 
     private func loadCase(_ req: Request) async throws -> CaseQueries.CaseView {
-        guard let view = try await CaseQueries(database: req.db).detail(try caseNumber(req)) else { throw Abort(.notFound) }
+        let reveal = Policy.allows(req.currentUser?.principal, .viewProtected)
+        guard let view = try await CaseQueries(database: req.db).detail(try caseNumber(req), revealProtectedMarkers: reveal) else { throw Abort(.notFound) }
         return view
     }
 

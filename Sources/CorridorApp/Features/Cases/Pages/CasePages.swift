@@ -83,6 +83,17 @@ enum CaseHTML {
         return "<span class=\"badge \(tone)\">\(context.t("status." + status))</span>"
     }
 
+    /// The form's fields in the order they appear, for the error summary.
+    static let fieldOrder = ["host_country", "office", "registered_on", "caseworker", "relationship", "given_names", "family_name", "sex",
+                             "birth_date", "nationality", "document_type", "document_number", "phone", "languages", "origin_region",
+                             "origin_department", "education_level", "occupation", "left_country_on", "route", "stay", "vulnerabilities"]
+
+    static func fieldLabels(_ context: PageContext) -> [String: String] {
+        var labels: [String: String] = [:]
+        for field in fieldOrder { labels[field] = context.t((field.hasPrefix("host") || field == "office" || field == "registered_on" || field == "caseworker" ? "case." : "member.") + field) }
+        return labels
+    }
+
     static func errors(_ issues: [FieldIssue], _ context: PageContext) -> [String: String] {
         var result: [String: String] = [:]
         for issue in issues where result[issue.field] == nil { result[issue.field] = context.t(issue.code) }
@@ -195,9 +206,9 @@ enum CasePages {
         }
         let rows = model.page.rows.map { row -> HTML in
             """
-            <tr><td><a href="/cases/\(row.caseNumber)">\(row.caseNumber)</a></td><td>\(row.principalName)\(HTML(raw: row.memberCount > 1 ? " <small>+\(row.memberCount - 1)</small>" : ""))</td>
+            <tr><td><a href="/cases/\(row.caseNumber)">\(row.caseNumber)</a></td><td>\(row.principalName)\(HTML.when(row.memberCount > 1) { " <small title=\"\(context.plural("case.other_members", row.memberCount - 1))\">+\(row.memberCount - 1)<span class=\"visually-hidden\"> \(context.plural("case.other_members", row.memberCount - 1))</span></small>" })</td>
             <td>\(CaseHTML.country(row.hostCountry, context))</td><td>\(CaseHTML.statusBadge(row.status, context))</td>
-            <td>\(CaseHTML.day(row.registeredOn, context))</td><td>\(CaseHTML.day(row.arrivalDate, context))</td><td>\(row.caseworkerName ?? "—")</td></tr>
+            <td class="date">\(CaseHTML.day(row.registeredOn, context))</td><td class="date">\(CaseHTML.day(row.arrivalDate, context))</td><td>\(row.caseworkerName ?? "—")</td></tr>
             """
         }
         let workers = [(value: "", label: context.t("filter.any"))] + model.caseworkers.map { (value: $0.id.uuidString, label: $0.name) }
@@ -227,6 +238,8 @@ enum CasePages {
         <form method="get" action="/cases" class="filters" role="search">
           \(Layout.textField("q", label: context.t("case.search"), value: filter.q, error: nil, type: "search", required: false, hint: nil))
           \(Layout.selectField("status", label: context.t("case.status"), options: CaseHTML.options(CaseStatus.self, context, empty: context.t("filter.any")), selected: filter.status ?? "", error: nil))
+          <button type="submit">\(context.t("filter.apply"))</button>
+          <details class="filters-more"\(HTML(raw: filter.hasAdvancedCriteria ? " open" : ""))><summary>\(context.t("filter.more"))</summary><div class="filters">
           \(Layout.selectField("host_country", label: context.t("case.host_country"), options: CaseHTML.countryOptions(context, empty: context.t("filter.any")), selected: filter.host_country ?? "", error: nil))
           \(Layout.selectField("office", label: context.t("case.office"), options: CaseHTML.countryOptions(context, empty: context.t("filter.any")), selected: filter.office ?? "", error: nil))
           \(Layout.selectField("vulnerability", label: context.t("member.vulnerabilities"), options: CaseHTML.options(Vulnerability.self, context, empty: context.t("filter.any")), selected: filter.vulnerability ?? "", error: nil))
@@ -236,9 +249,10 @@ enum CasePages {
           \(Layout.textField("arrived_from", label: context.t("case.arrived_from"), value: filter.arrived_from, error: nil, type: "date", required: false))
           \(Layout.textField("arrived_to", label: context.t("case.arrived_to"), value: filter.arrived_to, error: nil, type: "date", required: false))
           <div class="field checks">\(check("mine", filter.mine, context.t("case.assigned_to_me")))\(check("recent", filter.recent, context.t("case.changed_recently")))</div>
-          <button type="submit">\(context.t("filter.apply"))</button> <a href="/cases">\(context.t("filter.reset"))</a>
+          </div></details>
+          <a href="/cases">\(context.t("filter.reset"))</a>
         </form>
-        <p class="count" role="status">\(context.t("case.count", ["count": format.integer(model.page.total)]))</p>
+        <p class="count" role="status">\(context.plural("case.count", model.page.total))</p>
         \(table)
         """)
     }
@@ -251,7 +265,7 @@ enum CasePages {
                 ?? member.birthYear.map { context.t("member.born_about", ["year": String($0)]) } ?? "—"
             let vulnerabilities = member.vulnerabilities.map { context.t("vulnerability." + $0) }.joined(separator: ", ")
             let origin = [member.originDepartment, member.originRegion].compactMap { $0 }.joined(separator: ", ")
-            let edit: HTML = model.canEdit ? "<a href=\"/cases/\(view.caseNumber)/members/\(member.memberNumber)/edit\">\(context.t("form.edit"))</a>" : .empty
+            let edit: HTML = model.canEdit ? "<a href=\"/cases/\(view.caseNumber)/members/\(member.memberNumber)/edit\">\(context.t("form.edit"))<span class=\"visually-hidden\"> \(member.givenNames) \(member.familyName)</span></a>" : .empty
             return """
             <tr><td>\(member.memberNumber)</td><td><strong>\(member.givenNames) \(member.familyName)</strong><br><small>\(context.t("relationship." + member.relationship))</small></td>
             <td>\(context.t("sex." + member.sex))</td><td>\(birth)</td><td>\(CaseHTML.country(member.nationality, context))</td>
@@ -281,7 +295,7 @@ enum CasePages {
         }
         let transitionActions: HTML = model.canEdit ? transitionForms(model, status: status, context) : .empty
         let protectedBody: HTML = model.canViewProtected
-            ? "<p>\(context.t(view.membersWithProtectedDetails.isEmpty ? "protected.none_recorded" : "protected.recorded"))</p><p><a class=\"button\" href=\"/cases/\(view.caseNumber)/protected\">\(context.t("protected.open"))</a> <small>\(context.t("protected.audited"))</small></p>"
+            ? "<p>\(context.t(view.membersWithProtectedDetails.isEmpty ? "protected.none_recorded" : "protected.recorded"))</p><p><a class=\"button\" href=\"/cases/\(view.caseNumber)/protected\">\(context.t(view.membersWithProtectedDetails.isEmpty ? "protected.enter" : "protected.open"))</a> <small>\(context.t("protected.audited"))</small></p>"
             : "<p>\(context.t("protected.restricted"))</p>"
         let protectedSection: HTML = """
             <section class="card protected" aria-labelledby="protected-title">
@@ -334,7 +348,7 @@ enum CasePages {
         </section>
         <section class="card" aria-labelledby="timeline-title">
           <h2 id="timeline-title">\(context.t("case.timeline"))</h2>
-          <ol class="timeline">\(transitions)</ol>
+          \(HTML.when(transitions.isEmpty) { "<p class=\"empty\">\(context.t("case.no_event"))</p>" })<ol class="timeline">\(transitions)</ol>
           \(HTML.when(!changes.isEmpty) { "<h3>\(context.t("case.changes"))</h3><ol class=\"timeline changes\">\(changes)</ol>" })
           <p><small>\(context.t("case.version", ["version": String(view.version)]))</small></p>
         </section>
@@ -351,8 +365,8 @@ enum CasePages {
             """
             <form method="post" action="/cases/\(view.caseNumber)/transitions" class="transition">
               \(context.csrfField)<input type="hidden" name="to" value="\(target.rawValue)"><input type="hidden" name="version" value="\(view.version)">
-              \(Layout.textField("occurred_on", label: context.t("transition.date"), value: form.to == target.rawValue ? form.occurred_on : model.today.iso, error: form.to == target.rawValue ? errors["occurred_on"] : nil, type: "date"))
-              \(Layout.textField("note", label: context.t("transition.note"), value: form.to == target.rawValue ? form.note : nil, error: nil, required: false))
+              \(Layout.textField("occurred_on", label: context.t("transition.date"), value: form.to == target.rawValue ? form.occurred_on : model.today.iso, error: form.to == target.rawValue ? errors["occurred_on"] : nil, type: "date", id: "\(target.rawValue)-occurred_on"))
+              \(Layout.textField("note", label: context.t("transition.note"), value: form.to == target.rawValue ? form.note : nil, error: nil, required: false, id: "\(target.rawValue)-note"))
               <button type="submit" class="primary">\(context.t("transition.to." + target.rawValue))</button>
             </form>
             """
@@ -361,9 +375,9 @@ enum CasePages {
             <details\(HTML(raw: form.to == "closed" ? " open" : ""))><summary>\(context.t("transition.close"))</summary>
             <form method="post" action="/cases/\(view.caseNumber)/transitions" class="transition">
               \(context.csrfField)<input type="hidden" name="to" value="closed"><input type="hidden" name="version" value="\(view.version)">
-              \(Layout.selectField("reason", label: context.t("case.closure_reason"), options: CaseHTML.options(ClosureReason.self, context, empty: context.t("form.choose")), selected: form.reason ?? "", error: form.to == "closed" ? errors["reason"] : nil))
-              \(Layout.textField("occurred_on", label: context.t("transition.date"), value: form.to == "closed" ? form.occurred_on : model.today.iso, error: form.to == "closed" ? errors["occurred_on"] : nil, type: "date"))
-              \(Layout.textField("note", label: context.t("transition.note"), value: form.to == "closed" ? form.note : nil, error: nil, required: false))
+              \(Layout.selectField("reason", label: context.t("case.closure_reason"), options: CaseHTML.options(ClosureReason.self, context, empty: context.t("form.choose")), selected: form.reason ?? "", error: form.to == "closed" ? errors["reason"] : nil, id: "close-reason"))
+              \(Layout.textField("occurred_on", label: context.t("transition.date"), value: form.to == "closed" ? form.occurred_on : model.today.iso, error: form.to == "closed" ? errors["occurred_on"] : nil, type: "date", id: "close-occurred_on"))
+              \(Layout.textField("note", label: context.t("transition.note"), value: form.to == "closed" ? form.note : nil, error: nil, required: false, id: "close-note"))
               <button type="submit" class="danger">\(context.t("transition.close"))</button>
             </form></details>
             """ : .empty
@@ -413,7 +427,7 @@ enum CasePages {
         <p><a href="\(model.caseNumber.map { "/cases/\($0)" } ?? "/cases")">← \(context.t(isNew ? "case.list_title" : "case.back"))</a></p>
         <h1>\(title)</h1>
         \(CaseHTML.conflictNotice(model.conflict, context))
-        \(Layout.errorSummary(context, model.errors))
+        \(Layout.errorSummary(context, model.errors, labels: CaseHTML.fieldLabels(context), order: CaseHTML.fieldOrder))
         <form method="post" action="\(action)" novalidate class="card">
           \(context.csrfField)
           \(version)
@@ -433,7 +447,7 @@ enum CasePages {
         <p><a href="/cases/\(model.caseNumber)">← \(context.t("case.title", ["number": model.caseNumber]))</a></p>
         <h1>\(title)</h1>
         \(CaseHTML.conflictNotice(model.conflict, context))
-        \(Layout.errorSummary(context, model.errors))
+        \(Layout.errorSummary(context, model.errors, labels: CaseHTML.fieldLabels(context), order: CaseHTML.fieldOrder))
         <form method="post" action="\(action)" novalidate class="card">
           \(context.csrfField)
           <input type="hidden" name="version" value="\(model.version)">
@@ -454,11 +468,11 @@ enum CasePages {
                   \(context.csrfField)<input type="hidden" name="version" value="\(form.version ?? detail.version)">
                   \(Layout.errorSummary(context, errors))
                   <fieldset><legend>\(context.t("protected.trafficking"))</legend><div class="grid">
-                    \(Layout.textField("exploitation_form", label: context.t("protected.exploitation_form"), value: form.exploitation_form, error: errors["exploitation_form"], required: false))
-                    \(Layout.textField("identified_on", label: context.t("protected.identified_on"), value: form.identified_on, error: errors["identified_on"], type: "date", required: false))
-                    \(Layout.textField("identified_place", label: context.t("protected.identified_place"), value: form.identified_place, error: nil, required: false))
-                    \(Layout.textField("identified_by", label: context.t("protected.identified_by"), value: form.identified_by, error: nil, required: false))
-                    \(Layout.textField("referral", label: context.t("protected.referral"), value: form.referral, error: nil, required: false))
+                    \(Layout.textField("exploitation_form", label: context.t("protected.exploitation_form"), value: form.exploitation_form, error: errors["exploitation_form"], required: false, id: "exploitation_form-\(detail.memberNumber)"))
+                    \(Layout.textField("identified_on", label: context.t("protected.identified_on"), value: form.identified_on, error: errors["identified_on"], type: "date", required: false, id: "identified_on-\(detail.memberNumber)"))
+                    \(Layout.textField("identified_place", label: context.t("protected.identified_place"), value: form.identified_place, error: nil, required: false, id: "identified_place-\(detail.memberNumber)"))
+                    \(Layout.textField("identified_by", label: context.t("protected.identified_by"), value: form.identified_by, error: nil, required: false, id: "identified_by-\(detail.memberNumber)"))
+                    \(Layout.textField("referral", label: context.t("protected.referral"), value: form.referral, error: nil, required: false, id: "referral-\(detail.memberNumber)"))
                   </div></fieldset>
                   <div class="field"><label for="medical_notes-\(detail.memberNumber)">\(context.t("protected.medical_notes"))</label>
                   <textarea id="medical_notes-\(detail.memberNumber)" name="medical_notes" rows="4">\(form.medical_notes ?? "")</textarea></div>
@@ -479,7 +493,7 @@ enum CasePages {
         return Layout.page(context.t("protected.title"), context, """
         <p><a href="/cases/\(model.caseNumber)">← \(context.t("case.title", ["number": model.caseNumber]))</a></p>
         <h1>\(context.t("protected.title")) — \(model.caseNumber)</h1>
-        <p class="notice" role="status">\(context.t("protected.audited"))</p>
+        <p class="notice warn" role="status">\(context.t("protected.audited"))</p>
         \(sections)
         """)
     }

@@ -1,0 +1,271 @@
+import CorridorCore
+import Fluent
+import Foundation
+import SQLKit
+import Vapor
+
+/// Reads of the cooperation feature, as plain values for pages and the API.
+struct CooperationQueries: Sendable {
+    let database: any Database
+
+    struct IndicatorView: Content, Sendable {
+        var name: String
+        var unit: String?
+        var baseline: String?
+        var target: String?
+        var currentValue: String?
+        var liveFigure: String?
+    }
+
+    struct UpdateView: Content, Sendable {
+        var id: UUID
+        var kind: String
+        var occurredOn: String
+        var text: String
+        var evidenceURL: String?
+        var author: String
+        var institution: String?
+        var createdAt: Date
+    }
+
+    struct ActionView: Content, Sendable {
+        var id: UUID
+        var matrixID: UUID
+        var matrixTitleFrench: String
+        var matrixTitleEnglish: String
+        var matrixStatus: String
+        var code: String
+        var axis: String
+        var description: String
+        var leadID: UUID
+        var leadAcronym: String
+        var leadName: String
+        var partners: [String]
+        var partnerIDs: [UUID]
+        var startDate: String?
+        var deadline: String?
+        var budget: String?
+        var currency: String?
+        var fundingSource: String?
+        var status: String
+        var progress: Int
+        var weight: Double
+        var overdue: Bool
+        var version: Int
+        var indicators: [IndicatorView]
+        var latestUpdate: UpdateView?
+    }
+
+    struct MilestoneView: Content, Sendable {
+        var id: UUID
+        var title: String
+        var dueOn: String?
+        var doneOn: String?
+        var actionCodes: [String]
+    }
+
+    struct VersionView: Content, Sendable {
+        var number: Int
+        var workshopDate: String
+        var workshopPlace: String
+        var institutionsPresent: String
+        var validatedBy: String
+        var createdAt: Date
+    }
+
+    struct MatrixView: Content, Sendable {
+        var id: UUID
+        var titleFrench: String
+        var titleEnglish: String
+        var descriptionFrench: String
+        var descriptionEnglish: String
+        var theme: String
+        var countryA: String
+        var countryB: String
+        var project: String
+        var status: String
+        var validatedVersion: Int
+        var version: Int
+        var actions: [ActionView]
+        var milestones: [MilestoneView]
+        var versions: [VersionView]
+
+        func title(_ language: Language) -> String { language == .fr ? titleFrench : titleEnglish }
+        func description(_ language: Language) -> String { language == .fr ? descriptionFrench : descriptionEnglish }
+    }
+
+    /// The matrices a principal may see, with their actions (no updates history).
+    func matrices(for principal: Principal?, today: Day) async throws -> [MatrixView] {
+        var query = MatrixModel.query(on: database).sort(\.$createdAt)
+        if !Policy.seesUnvalidatedMatrices(principal) {
+            query = query.filter(\.$status ~~ [MatrixStatus.validated.rawValue, MatrixStatus.archived.rawValue])
+        }
+        let matrices = try await query.all()
+        var result: [MatrixView] = []
+        for matrix in matrices { result.append(try await view(matrix, today: today, withDetails: false)) }
+        return result
+    }
+
+    /// One matrix, if the principal may see it.
+    func matrix(_ id: UUID, for principal: Principal?, today: Day) async throws -> MatrixView? {
+        guard let matrix = try await MatrixModel.find(id, on: database), Self.visible(matrix.status, to: principal) else { return nil }
+        return try await view(matrix, today: today, withDetails: true)
+    }
+
+    static func visible(_ status: String, to principal: Principal?) -> Bool {
+        Policy.seesUnvalidatedMatrices(principal) || status == MatrixStatus.validated.rawValue || status == MatrixStatus.archived.rawValue
+    }
+
+    private func view(_ matrix: MatrixModel, today: Day, withDetails: Bool) async throws -> MatrixView {
+        let matrixID = try matrix.requireID()
+        let actions = try await actionViews(MatrixActionModel.query(on: database).filter(\.$matrixID == matrixID).sort(\.$position).all(),
+                                            matrices: [matrixID: matrix], today: today)
+        var milestones: [MilestoneView] = []
+        var versions: [VersionView] = []
+        if withDetails {
+            let milestoneModels = try await MilestoneModel.query(on: database).filter(\.$matrixID == matrixID).sort(\.$dueOn).all()
+            let links = try await MilestoneActionModel.query(on: database).filter(\.$milestoneID ~~ milestoneModels.compactMap(\.id)).all()
+            let codes = Dictionary(uniqueKeysWithValues: actions.map { ($0.id, $0.code) })
+            milestones = milestoneModels.compactMap { milestone in
+                guard let id = milestone.id else { return nil }
+                return MilestoneView(id: id, title: milestone.title, dueOn: milestone.dueOn, doneOn: milestone.doneOn,
+                                     actionCodes: links.filter { $0.milestoneID == id }.compactMap { codes[$0.actionID] }.sorted())
+            }
+            versions = try await MatrixVersionModel.query(on: database).filter(\.$matrixID == matrixID).sort(\.$number).all().map {
+                VersionView(number: $0.number, workshopDate: $0.workshopDate, workshopPlace: $0.workshopPlace,
+                            institutionsPresent: $0.institutionsPresent, validatedBy: $0.validatedBy, createdAt: $0.createdAt)
+            }
+        }
+        return MatrixView(id: matrixID, titleFrench: matrix.titleFrench, titleEnglish: matrix.titleEnglish,
+                          descriptionFrench: matrix.descriptionFrench, descriptionEnglish: matrix.descriptionEnglish, theme: matrix.theme,
+                          countryA: matrix.countryA, countryB: matrix.countryB, project: matrix.project, status: matrix.status,
+                          validatedVersion: matrix.validatedVersion, version: matrix.version, actions: actions,
+                          milestones: milestones, versions: versions)
+    }
+
+    /// Actions with their institutions, indicators (live ones computed) and latest update.
+    func actionViews(_ actions: [MatrixActionModel], matrices known: [UUID: MatrixModel] = [:], today: Day) async throws -> [ActionView] {
+        guard !actions.isEmpty else { return [] }
+        let ids = actions.compactMap(\.id)
+        var matrices = known
+        let missing = Set(actions.map(\.matrixID)).subtracting(matrices.keys)
+        if !missing.isEmpty {
+            for matrix in try await MatrixModel.query(on: database).filter(\.$id ~~ Array(missing)).all() { if let id = matrix.id { matrices[id] = matrix } }
+        }
+        let partners = try await ActionPartnerModel.query(on: database).filter(\.$actionID ~~ ids).all()
+        let indicators = try await ActionIndicatorModel.query(on: database).filter(\.$actionID ~~ ids).sort(\.$position).all()
+        let updates = try await ActionUpdateModel.query(on: database).filter(\.$actionID ~~ ids).sort(\.$createdAt, .descending).all()
+        var institutionIDs = Set(actions.map(\.leadInstitutionID))
+        institutionIDs.formUnion(partners.map(\.institutionID))
+        let institutions = Dictionary(uniqueKeysWithValues: try await InstitutionModel.query(on: database)
+            .filter(\.$id ~~ Array(institutionIDs)).all().compactMap { model in model.id.map { ($0, model) } })
+        var liveCache: [String: String] = [:]
+        var result: [ActionView] = []
+        for action in actions {
+            guard let id = action.id, let matrix = matrices[action.matrixID] else { continue }
+            var indicatorViews: [IndicatorView] = []
+            for indicator in indicators where indicator.actionID == id {
+                var current = indicator.currentValue
+                if let code = indicator.liveFigure, let figure = LiveFigure(rawValue: code) {
+                    let key = code + (action.startDate ?? "")
+                    if let cached = liveCache[key] { current = cached } else {
+                        let value = String(try await liveValue(figure, since: action.startDate.flatMap(Day.init(iso:))))
+                        liveCache[key] = value
+                        current = value
+                    }
+                }
+                indicatorViews.append(IndicatorView(name: indicator.name, unit: indicator.unit, baseline: indicator.baseline,
+                                                    target: indicator.target, currentValue: current, liveFigure: indicator.liveFigure))
+            }
+            let actionPartners = partners.filter { $0.actionID == id }.compactMap { institutions[$0.institutionID] }.sorted { $0.acronym < $1.acronym }
+            let lead = institutions[action.leadInstitutionID]
+            let status = ActionStatus(rawValue: action.status) ?? .notStarted
+            result.append(ActionView(
+                id: id, matrixID: action.matrixID, matrixTitleFrench: matrix.titleFrench, matrixTitleEnglish: matrix.titleEnglish,
+                matrixStatus: matrix.status, code: action.code, axis: action.axis, description: action.description,
+                leadID: action.leadInstitutionID, leadAcronym: lead?.acronym ?? "?", leadName: lead?.name ?? "?",
+                partners: actionPartners.map(\.acronym), partnerIDs: actionPartners.compactMap(\.id),
+                startDate: action.startDate, deadline: action.deadline, budget: action.budget, currency: action.currency,
+                fundingSource: action.fundingSource, status: action.status, progress: action.progress, weight: action.weight,
+                overdue: status.isOverdue(deadline: action.deadline.flatMap(Day.init(iso:)), today: today), version: action.version,
+                indicators: indicatorViews, latestUpdate: updates.first { $0.actionID == id }.map(Self.update)))
+        }
+        return result
+    }
+
+    static func update(_ model: ActionUpdateModel) -> UpdateView {
+        UpdateView(id: model.id ?? UUID(), kind: model.kind, occurredOn: model.occurredOn, text: model.text, evidenceURL: model.evidenceURL,
+                   author: model.authorLabel, institution: model.institutionAcronym, createdAt: model.createdAt)
+    }
+
+    /// One action, if its matrix is visible to the principal.
+    func action(_ id: UUID, for principal: Principal?, today: Day) async throws -> ActionView? {
+        guard let model = try await MatrixActionModel.find(id, on: database) else { return nil }
+        guard let view = try await actionViews([model], today: today).first, Self.visible(view.matrixStatus, to: principal) else { return nil }
+        return view
+    }
+
+    /// The follow-up history of an action, newest first.
+    func updates(actionID: UUID) async throws -> [UpdateView] {
+        try await ActionUpdateModel.query(on: database).filter(\.$actionID == actionID).sort(\.$createdAt, .descending).all().map(Self.update)
+    }
+
+    /// Every action an institution leads or partners, in matrices the principal may see.
+    func actionsOfInstitution(_ institutionID: UUID, for principal: Principal?, today: Day) async throws -> [ActionView] {
+        let partnered = try await ActionPartnerModel.query(on: database).filter(\.$institutionID == institutionID).all().map(\.actionID)
+        let actions = try await MatrixActionModel.query(on: database)
+            .group(.or) { $0.filter(\.$leadInstitutionID == institutionID).filter(\.$id ~~ partnered) }
+            .sort(\.$deadline).all()
+        return try await actionViews(actions, today: today).filter { Self.visible($0.matrixStatus, to: principal) }
+    }
+
+    /// A frozen version's snapshot.
+    func snapshot(matrixID: UUID, number: Int) async throws -> MatrixSnapshot? {
+        guard let version = try await MatrixVersionModel.query(on: database).filter(\.$matrixID == matrixID).filter(\.$number == number).first() else { return nil }
+        return try JSONDecoder().decode(MatrixSnapshot.self, from: Data(version.snapshot.utf8))
+    }
+
+    /// The matrix as it stands now, in the snapshot form.
+    func currentSnapshot(matrixID: UUID, today: Day) async throws -> MatrixSnapshot? {
+        guard let matrix = try await MatrixModel.find(matrixID, on: database) else { return nil }
+        let view = try await self.view(matrix, today: today, withDetails: false)
+        return Self.snapshot(of: view)
+    }
+
+    static func snapshot(of view: MatrixView) -> MatrixSnapshot {
+        MatrixSnapshot(titleFrench: view.titleFrench, titleEnglish: view.titleEnglish, theme: view.theme, actions: view.actions.map { action in
+            MatrixSnapshot.Action(
+                code: action.code, axis: action.axis, description: action.description, lead: action.leadAcronym, partners: action.partners,
+                startDate: action.startDate, deadline: action.deadline,
+                indicators: action.indicators.map { .init(name: $0.name, unit: $0.unit, baseline: $0.baseline, target: $0.target,
+                                                          current: $0.liveFigure == nil ? $0.currentValue : nil, live: $0.liveFigure) },
+                budget: action.budget, currency: action.currency, fundingSource: action.fundingSource, status: action.status,
+                progress: action.progress, weight: action.weight)
+        })
+    }
+
+    /// The current value of a live figure, counted from `since` when given.
+    func liveValue(_ figure: LiveFigure, since: Day?) async throws -> Int {
+        guard let sql = database as? any SQLDatabase else { return 0 }
+        struct Count: Decodable { var total: Int }
+        let from = since?.iso ?? "0000-01-01"
+        let query: SQLQueryString
+        switch figure {
+        case .returns:
+            query = "SELECT COUNT(*) AS total FROM case_members m JOIN return_cases c ON c.id = m.case_id WHERE c.arrival_date IS NOT NULL AND c.arrival_date >= \(bind: from)"
+        case .returnsVictimsOfTrafficking:
+            query = "SELECT COUNT(*) AS total FROM case_members m JOIN return_cases c ON c.id = m.case_id WHERE c.arrival_date IS NOT NULL AND c.arrival_date >= \(bind: from) AND m.vulnerabilities LIKE '%|vot|%'"
+        case .registrations:
+            query = "SELECT COUNT(*) AS total FROM return_cases c WHERE c.registered_on >= \(bind: from)"
+        case .openCases:
+            query = "SELECT COUNT(*) AS total FROM return_cases c WHERE c.status NOT IN ('completed', 'closed')"
+        }
+        return try await sql.raw(query).first(decoding: Count.self)?.total ?? 0
+    }
+
+    func institutionReferences() async throws -> [InstitutionReference] {
+        try await InstitutionModel.query(on: database).all().compactMap { model in
+            model.id.map { InstitutionReference(id: $0.uuidString, acronym: model.acronym, name: model.name) }
+        }
+    }
+}

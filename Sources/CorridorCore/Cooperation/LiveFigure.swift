@@ -1,0 +1,12 @@
+/// Corridor figures an action indicator can follow instead of a typed value.
+public enum LiveFigure: String, CaseCode {
+    /// People whose case reached arrival, counted by arrival date.
+    case returns
+    /// Returned people flagged as victims of trafficking.
+    case returnsVictimsOfTrafficking = "returns_vot"
+    /// Households registered.
+    case registrations
+    /// Cases neither completed nor closed.
+    case openCases = "open_cases"
+    public static let cataloguePrefix = "live_figure"
+}
