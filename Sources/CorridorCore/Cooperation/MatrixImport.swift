@@ -103,6 +103,7 @@ public enum MatrixImportReader {
             }
             let code = cell("code")
             if code.isEmpty { fail("code", "case.error.required") } else if codes.contains(code) { fail("code", "matrix.error.duplicate_code") }
+            codes.insert(code)
             if cell("axis").isEmpty { fail("axis", "case.error.required") }
             if cell("action").isEmpty { fail("action", "case.error.required") }
             let lead = byKey[SearchText.fold(cell("lead_institution"))]
@@ -147,7 +148,6 @@ public enum MatrixImportReader {
             }
             if status == .completed, cell("progress").isEmpty { progress = 100 }
             guard rowIssues.isEmpty, let lead else { issues += rowIssues; continue }
-            codes.insert(code)
             actions.append(ImportedAction(
                 line: line, code: code, axis: cell("axis"), description: cell("action"), leadID: lead.id, partnerIDs: partners,
                 startDate: start, deadline: deadline, indicator: cell("indicator").nilIfEmpty, baseline: cell("baseline").nilIfEmpty,

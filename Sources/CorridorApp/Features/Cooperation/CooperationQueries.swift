@@ -17,11 +17,19 @@ struct CooperationQueries: Sendable {
         var liveFigure: String?
     }
 
+    struct Change: Content, Sendable {
+        var field: String
+        var before: String
+        var after: String
+    }
+
     struct UpdateView: Content, Sendable {
         var id: UUID
         var kind: String
         var occurredOn: String
         var text: String
+        /// Changes made by the entry: field, value before, value after.
+        var changes: [Change]
         var evidenceURL: String?
         var author: String
         var institution: String?
@@ -194,7 +202,11 @@ struct CooperationQueries: Sendable {
     }
 
     static func update(_ model: ActionUpdateModel) -> UpdateView {
-        UpdateView(id: model.id ?? UUID(), kind: model.kind, occurredOn: model.occurredOn, text: model.text, evidenceURL: model.evidenceURL,
+        let changes = model.changes.split(separator: "|").compactMap { item -> Change? in
+            let parts = item.split(separator: ":", maxSplits: 2, omittingEmptySubsequences: false).map(String.init)
+            return parts.count == 3 ? Change(field: parts[0], before: parts[1], after: parts[2]) : nil
+        }
+        return UpdateView(id: model.id ?? UUID(), kind: model.kind, occurredOn: model.occurredOn, text: model.text, changes: changes, evidenceURL: model.evidenceURL,
                    author: model.authorLabel, institution: model.institutionAcronym, createdAt: model.createdAt)
     }
 

@@ -238,19 +238,19 @@ struct CooperationService: Sendable {
             if changesState {
                 if let expectedVersion, action.version != expectedVersion { throw CooperationError.conflict }
                 if let status = draft.status, status.rawValue != action.status {
-                    summary.append("status: \(action.status) → \(status.rawValue)")
+                    summary.append("status:\(action.status):\(status.rawValue)")
                     action.status = status.rawValue
                     changed.append("status")
                 }
                 if let progress = draft.progress, progress != action.progress {
-                    summary.append("progress: \(action.progress) → \(progress)")
+                    summary.append("progress:\(action.progress):\(progress)")
                     action.progress = progress
                     changed.append("progress")
                 }
                 if let value = draft.indicatorValue?.nilIfEmpty,
                    let indicator = try await ActionIndicatorModel.query(on: db).filter(\.$actionID == actionID).sort(\.$position).first(),
                    indicator.liveFigure == nil, indicator.currentValue != value {
-                    summary.append("indicator: \(indicator.currentValue ?? "—") → \(value)")
+                    summary.append("indicator:\(indicator.currentValue ?? "—"):\(value)")
                     indicator.currentValue = value
                     try await indicator.update(on: db)
                     changed.append("indicator")
@@ -265,7 +265,8 @@ struct CooperationService: Sendable {
             entry.actionID = actionID
             entry.kind = changed.isEmpty ? "comment" : "update"
             entry.occurredOn = draft.occurredOn.iso
-            entry.text = [draft.text.nilIfEmpty, summary.isEmpty ? nil : "(" + summary.joined(separator: "; ") + ")"].compactMap { $0 }.joined(separator: " ")
+            entry.text = draft.text.trimmingCharacters(in: .whitespacesAndNewlines)
+            entry.changes = summary.map { $0.replacingOccurrences(of: "|", with: "/") }.joined(separator: "|")
             entry.evidenceURL = draft.evidenceURL?.nilIfEmpty
             entry.authorID = actor.id.flatMap(UUID.init(uuidString:))
             entry.authorLabel = actor.label

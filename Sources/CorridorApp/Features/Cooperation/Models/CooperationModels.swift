@@ -82,6 +82,8 @@ final class ActionUpdateModel: Model, @unchecked Sendable {
     @Field(key: "kind") var kind: String
     @Field(key: "occurred_on") var occurredOn: String
     @Field(key: "text") var text: String
+    /// What the entry changed, as `field:before:after` joined by `|` (rendered in each language).
+    @Field(key: "changes") var changes: String
     @OptionalField(key: "evidence_url") var evidenceURL: String?
     @OptionalField(key: "author_id") var authorID: UUID?
     @Field(key: "author_label") var authorLabel: String
@@ -171,6 +173,7 @@ struct CreateCooperation: AsyncMigration {
             .id()
             .field("action_id", .uuid, .required, .references("matrix_actions", "id", onDelete: .cascade))
             .field("kind", .string, .required).field("occurred_on", .string, .required).field("text", .string, .required)
+            .field("changes", .string, .required)
             .field("evidence_url", .string).field("author_id", .uuid).field("author_label", .string, .required)
             .field("institution_acronym", .string).field("created_at", .datetime, .required)
             .create()

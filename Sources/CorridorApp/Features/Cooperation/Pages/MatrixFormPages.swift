@@ -207,7 +207,7 @@ enum MatrixFormPages {
         let sections = matrices.map { matrix -> HTML in
             let summary = ProgressSummary.of(MatrixHTML.progressSummaries(matrix.actions, today: today), today: today)
             let rows = matrix.actions.map { action -> HTML in
-                let latest: HTML = action.latestUpdate.map { "\(MatrixHTML.day($0.occurredOn, context)) — \($0.text)" } ?? "—"
+                let latest: HTML = action.latestUpdate.map { "\(MatrixHTML.day($0.occurredOn, context)) — \(MatrixHTML.summary($0, context))" } ?? "—"
                 return """
                 <tr class="\(action.overdue ? "overdue" : "")"><td>\(action.code)</td><td>\(action.description)</td><td>\(action.leadAcronym)</td>
                 <td>\(MatrixHTML.day(action.deadline, context))\(HTML.when(action.overdue) { " <strong>(\(context.t("matrix.overdue_badge")))</strong>" })</td>

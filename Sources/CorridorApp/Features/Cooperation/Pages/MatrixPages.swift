@@ -80,6 +80,26 @@ enum MatrixHTML {
     }
 }
 
+extension MatrixHTML {
+    /// "Avancement : 40 % → 55 %", "Statut : En cours → Réalisée".
+    static func changes(_ update: CooperationQueries.UpdateView, _ context: PageContext) -> String {
+        update.changes.map { change in
+            switch change.field {
+            case "status":
+                return context.t("field.status") + " : " + context.t("action_status." + change.before) + " → " + context.t("action_status." + change.after)
+            case "progress":
+                return context.t("matrix.progress") + " : " + percent(Double(change.before), context) + " → " + percent(Double(change.after), context)
+            default:
+                return context.t("indicator.current") + " : " + change.before + " → " + change.after
+            }
+        }.joined(separator: " ; ")
+    }
+
+    static func summary(_ update: CooperationQueries.UpdateView, _ context: PageContext) -> String {
+        [update.text.nilIfEmpty, update.changes.isEmpty ? nil : "(" + changes(update, context) + ")"].compactMap { $0 }.joined(separator: " ")
+    }
+}
+
 enum MatrixPages {
     static func list(_ matrices: [CooperationQueries.MatrixView], canManage: Bool, today: Day, _ context: PageContext) -> HTML {
         let rows = matrices.map { matrix -> HTML in
@@ -123,7 +143,7 @@ enum MatrixPages {
         let body = groups.map { axis, actions -> HTML in
             let axisSummary = axisSummaries[axis]
             let rows = actions.map { action -> HTML in
-                let latest: HTML = action.latestUpdate.map { "<small>\(MatrixHTML.day($0.occurredOn, context)) — \($0.text)</small>" } ?? "<small>—</small>"
+                let latest: HTML = action.latestUpdate.map { "<small>\(MatrixHTML.day($0.occurredOn, context)) — \(MatrixHTML.summary($0, context))</small>" } ?? "<small>—</small>"
                 return """
                 <tr class="\(action.overdue ? "overdue" : "")"><td><a href="/actions/\(action.id.uuidString)">\(action.code)</a></td>
                 <td>\(action.description)\(HTML.when(action.overdue) { " <span class=\"badge warn\">\(context.t("matrix.overdue_badge"))</span>" })</td>
@@ -238,7 +258,7 @@ enum MatrixPages {
         let action = model.action
         let history = model.updates.map { update -> HTML in
             let evidence: HTML = update.evidenceURL.map { " <a href=\"\($0)\" rel=\"noopener noreferrer nofollow\">\(context.t("update.evidence"))</a>" } ?? .empty
-            return "<li><time datetime=\"\(update.occurredOn)\">\(MatrixHTML.day(update.occurredOn, context))</time> <strong>\(update.author)</strong>\(HTML.when(update.institution != nil) { " (\(update.institution ?? ""))" }) <span class=\"badge \(update.kind == "update" ? "info" : "muted")\">\(context.t("update.kind." + update.kind))</span><p class=\"note\">\(update.text)\(evidence)</p></li>"
+            return "<li><time datetime=\"\(update.occurredOn)\">\(MatrixHTML.day(update.occurredOn, context))</time> <strong>\(update.author)</strong>\(HTML.when(update.institution != nil) { " (\(update.institution ?? ""))" }) <span class=\"badge \(update.kind == "update" ? "info" : "muted")\">\(context.t("update.kind." + update.kind))</span><p class=\"note\">\(MatrixHTML.summary(update, context))\(evidence)</p></li>"
         }
         let form: HTML
         switch model.right {
