@@ -74,6 +74,12 @@ enum MatrixHTML {
 
     static func day(_ iso: String?, _ context: PageContext) -> String { CaseHTML.day(iso, context) }
 
+    /// A stored amount ("15000000") written for the language ("15 000 000").
+    static func amount(_ text: String, _ context: PageContext) -> String {
+        guard let value = Double(text), value.rounded() == value, abs(value) < 1e15 else { return text }
+        return context.format.integer(Int(value))
+    }
+
     static func indicator(_ indicator: CooperationQueries.IndicatorView, _ context: PageContext) -> HTML {
         let live: HTML = indicator.liveFigure == nil ? .empty : " <span class=\"badge info\">\(context.t("live_figure.badge"))</span>"
         return "<li>\(indicator.name)\(live) — \(context.t("indicator.baseline")) \(indicator.baseline ?? "—") · \(context.t("indicator.target")) \(indicator.target ?? "—") · <strong>\(context.t("indicator.current")) \(indicator.currentValue ?? "—")</strong></li>"
@@ -299,7 +305,7 @@ enum MatrixPages {
             <dt>\(context.t("action.lead"))</dt><dd><a href="/institutions/\(action.leadID.uuidString)">\(action.leadAcronym)</a> — \(action.leadName)</dd>
             <dt>\(context.t("action.partners"))</dt><dd>\(action.partners.isEmpty ? "—" : action.partners.joined(separator: ", "))</dd>
             <dt>\(context.t("action.period"))</dt><dd>\(MatrixHTML.day(action.startDate, context)) → \(MatrixHTML.day(action.deadline, context))\(HTML.when(action.overdue) { " <span class=\"badge warn\">\(context.t("matrix.overdue_badge"))</span>" })</dd>
-            <dt>\(context.t("action.budget"))</dt><dd>\(action.budget.map { "\($0) \(action.currency ?? "")" } ?? "—")\(HTML.when(action.fundingSource != nil) { " — \(action.fundingSource ?? "")" })</dd>
+            <dt>\(context.t("action.budget"))</dt><dd>\(action.budget.map { "\(MatrixHTML.amount($0, context)) \(action.currency ?? "")" } ?? "—")\(HTML.when(action.fundingSource != nil) { " — \(action.fundingSource ?? "")" })</dd>
             <dt>\(context.t("matrix.progress"))</dt><dd>\(MatrixHTML.progressBar(Double(action.progress), context))</dd>
           </dl>
           <h2>\(context.t("indicator.title"))</h2>
