@@ -44,13 +44,16 @@ func configure(
     try configureDatabase(app, target: database ?? .from(configuration), configuration: configuration)
     for migration in Migrations.all { app.migrations.add(migration) }
 
+    let shipped = try ProfilingCatalog.loadShipped()
     app.corridor = CorridorServices(
         configuration: configuration,
         catalogues: try CatalogueLoader.loadAll(),
         timeSource: timeSource,
         throttle: LoginThrottle(),
         assets: try OperationsController.loadAssets(),
-        decoyPasswordHash: try app.password.hash(SecureToken.generate())
+        decoyPasswordHash: try app.password.hash(SecureToken.generate()),
+        questionnaires: shipped.questionnaires,
+        weightTables: shipped.tables
     )
 
     app.middleware = Middlewares()
@@ -71,6 +74,7 @@ func configure(
     CasesController().register(web: web)
     CasesAPIController().register(api: api)
     CooperationController().register(web: web, api: api)
+    ProfilingController().register(web: web, api: api)
 
     CorridorCommands.register(on: app)
 }
@@ -86,6 +90,7 @@ enum Migrations {
         CreateAuditTrail(),
         CreateReturnCases(),
         CreateCooperation(),
+        CreateProfiling(),
     ]
 }
 

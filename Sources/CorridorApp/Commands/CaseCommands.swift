@@ -5,7 +5,7 @@ import Vapor
 /// `corridor import cases FILE [--commit]`
 struct ImportCommandGroup: AsyncCommandGroup {
     var help: String { "Imports records from files." }
-    var commands: [String: any AnyAsyncCommand] { ["cases": Cases(), "matrix": Matrix(), "institutions": Institutions()] }
+    var commands: [String: any AnyAsyncCommand] { ["cases": Cases(), "matrix": Matrix(), "institutions": Institutions(), "kobo": Kobo()] }
 
     struct Matrix: AsyncCommand {
         struct Signature: CommandSignature {
@@ -44,6 +44,57 @@ struct ImportCommandGroup: AsyncCommandGroup {
             } catch CooperationError.invalid(let issues) {
                 throw CommandFailure(issues.map { "\($0.field): \(english.text($0.code))" }.joined(separator: "; "))
             }
+        }
+    }
+
+    struct Kobo: AsyncCommand {
+        struct Signature: CommandSignature {
+            @Argument(name: "file", help: "A KoboToolbox CSV export (; or , separated).") var file: String
+            @Option(name: "questionnaire", help: "profiling_return (default) or reintegration_monitoring.") var questionnaire: String?
+            @Option(name: "mapping", help: "A mapping JSON file {\"questions\": {...}, \"choices\": {...}}; saved for the source.") var mapping: String?
+            @Option(name: "source", help: "The name of the source form, under which the mapping is kept (default: kobo).") var source: String?
+            @Flag(name: "commit", help: "Write the valid submissions (one transaction; matched on _uuid).") var commit: Bool
+        }
+        var help: String { "Validates a KoboToolbox export against a questionnaire, reports unmapped columns and rejected rows, and with --commit imports it." }
+
+        func run(using context: CommandContext, signature: Signature) async throws {
+            let app = context.application
+            try await app.autoMigrate()
+            let code = signature.questionnaire ?? "profiling_return"
+            let source = ProfilingController.sourceName(signature.source)
+            let catalog = ProfilingCatalog(application: app)
+            guard let questionnaire = try await catalog.questionnaire(code) else { throw CommandFailure("unknown questionnaire \(code)") }
+            guard let data = FileManager.default.contents(atPath: signature.file) else { throw CommandFailure("cannot read \(signature.file)") }
+            let service = ProfilingService(application: app, actor: .commandLine("import kobo"))
+            if let path = signature.mapping {
+                guard let file = FileManager.default.contents(atPath: path), let mapping = try? JSONDecoder().decode(KoboMapping.self, from: file) else {
+                    throw CommandFailure("\(path) is not a mapping file")
+                }
+                let unknown = mapping.questions.values.filter { questionnaire.question($0) == nil }
+                guard unknown.isEmpty else { throw CommandFailure("the mapping names unknown questions: \(unknown.sorted().joined(separator: ", "))") }
+                try await service.saveMapping(source: source, questionnaireCode: code, mapping)
+            }
+            let english = app.corridor.catalogue(.en)
+            let mapping = try await ProfilingQueries(database: app.db).mapping(source: source, questionnaireCode: code)
+            let read: KoboReadResult
+            do {
+                read = try KoboCSVReader.read(text: CaseImportReader.text(of: data), questionnaire: questionnaire, mapping: mapping)
+            } catch {
+                throw CommandFailure(CaseImportPages.message(error, english))
+            }
+            for column in read.unmappedColumns { context.console.print("unmapped column\t\(column)") }
+            for issue in read.issues { context.console.print("line \(issue.line)\t\(issue.column)\t\(english.text(issue.code))\t\(issue.value)") }
+            context.console.print("\(read.rowCount) rows, \(read.submissions.count) readable submissions, \(read.issues.count) problems, \(read.unmappedColumns.count) unmapped columns")
+            guard signature.commit else {
+                context.console.print("nothing written (dry run): add --commit to import")
+                return
+            }
+            let outcome = try await service.importSubmissions(read, questionnaire: questionnaire, table: try await catalog.weightTable(),
+                                                              source: source, fileName: (signature.file as NSString).lastPathComponent)
+            for issue in outcome.rejected where !read.issues.contains(issue) {
+                context.console.print("line \(issue.line)\t\(issue.column)\t\(english.text(issue.code))\t\(issue.value)")
+            }
+            context.console.print("committed: \(outcome.created) created, \(outcome.updated) updated, \(outcome.unchanged) unchanged")
         }
     }
 

@@ -68,6 +68,9 @@ struct CorridorServices: Sendable {
     /// A bcrypt hash of a random secret, checked when an e-mail is unknown so that the
     /// answer takes as long as for a real account.
     var decoyPasswordHash: String
+    /// The questionnaires and weight tables shipped with Corridor (seeded into the database).
+    var questionnaires: [Questionnaire] = []
+    var weightTables: [WeightTable] = []
 
     struct Asset: Sendable {
         var contentType: HTTPMediaType

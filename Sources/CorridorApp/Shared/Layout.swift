@@ -49,6 +49,8 @@ struct PageContext: Sendable {
         ("/cases", "nav.cases", .viewCases),
         ("/matrices", "nav.matrices", .viewMatrices),
         ("/my-actions", "nav.my_actions", .followUpActions),
+        ("/profiling", "nav.profiling", .viewProfiling),
+        ("/followups", "nav.followups", .viewFollowUps),
         ("/admin/users", "nav.users", .manageUsers),
         ("/admin/institutions", "nav.institutions", .manageInstitutions),
         ("/admin/audit", "nav.audit", .viewAuditTrail),

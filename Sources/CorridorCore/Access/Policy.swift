@@ -26,6 +26,14 @@ public enum Action: String, Sendable, CaseIterable, Hashable {
     /// Following actions up: reaching the forms; which actions is decided by `actionRight`.
     case followUpActions = "follow_up_actions"
     case importInstitutions = "import_institutions"
+    /// The internal profiling and reintegration report (aggregates only).
+    case viewProfiling = "view_profiling"
+    /// Typing interviews in the questionnaire forms.
+    case recordInterviews = "record_interviews"
+    /// Importing field-survey exports and editing their mappings and weight tables.
+    case importInterviews = "import_interviews"
+    /// The list of reintegration follow-ups due (names of returnees).
+    case viewFollowUps = "view_follow_ups"
 }
 
 /// What a person may do on one action of a matrix.
@@ -65,6 +73,10 @@ public enum Policy {
         .manageMatrices: .roles([.admin, .meOfficer]),
         .followUpActions: .roles([.admin, .meOfficer, .focalPoint]),
         .importInstitutions: .roles([.admin]),
+        .viewProfiling: .roles([.admin, .meOfficer, .caseworker, .protection, .communications]),
+        .recordInterviews: .roles([.admin, .meOfficer, .caseworker, .protection]),
+        .importInterviews: .roles([.admin, .meOfficer]),
+        .viewFollowUps: .roles([.admin, .caseworker, .protection]),
     ]
 
     /// Whether drafts and matrices under review are visible (others see validated and archived ones).

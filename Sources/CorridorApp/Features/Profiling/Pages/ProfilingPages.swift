@@ -1,0 +1,268 @@
+import CorridorCore
+import Foundation
+
+struct ProfilingReportModel: Sendable {
+    var questionnaire: Questionnaire
+    var filter: ProfilingFilter
+    var summary: ProfilingQueries.Summary?
+    var cross: (question: Question, cells: [ProfilingQueries.CrossCell])?
+    var scores: [ProfilingQueries.ScoreRow]
+    var canImport: Bool
+    var canRecord: Bool
+}
+
+struct KoboImportModel: Sendable {
+    var questionnaires: [Questionnaire]
+    var questionnaireCode: String
+    var source: String
+    var read: KoboReadResult?
+    var uploadID: String?
+    var fileName: String?
+    var error: String?
+    var done: ProfilingService.ImportOutcome?
+}
+
+enum ProfilingHTML {
+    static func percent(_ share: Double, _ context: PageContext, decimals: Int = 0) -> String {
+        let value = share * 100
+        let text = decimals == 0 ? String(Int(value.rounded())) : String(format: "%.\(decimals)f", value)
+        let localised = context.language == .fr ? text.replacingOccurrences(of: ".", with: ",") : text
+        return context.language == .fr ? localised + "\u{202F}%" : localised + "%"
+    }
+
+    /// A horizontal bar chart as accessible SVG: a title, a description, and the table beside it.
+    static func barChart(_ summary: ProfilingQueries.Summary, _ context: PageContext) -> HTML {
+        let labelWidth = 300, barWidth = 360, rowHeight = 26
+        let height = summary.choices.count * rowHeight + 10
+        let bars = summary.choices.enumerated().map { index, figure -> HTML in
+            let y = index * rowHeight + 5
+            let width = Int((figure.share * Double(barWidth)).rounded())
+            let low = Int((figure.ciLow * Double(barWidth)).rounded()), high = Int((figure.ciHigh * Double(barWidth)).rounded())
+            return """
+            <text x="\(labelWidth - 8)" y="\(y + 16)" text-anchor="end" class="chart-label">\(figure.label)</text>
+            <rect x="\(labelWidth)" y="\(y + 3)" width="\(width)" height="\(rowHeight - 8)" class="chart-bar"></rect>
+            <line x1="\(labelWidth + low)" x2="\(labelWidth + high)" y1="\(y + 12)" y2="\(y + 12)" class="chart-ci"></line>
+            <text x="\(labelWidth + max(width, high) + 6)" y="\(y + 16)" class="chart-value">\(percent(figure.share, context))</text>
+            """
+        }
+        let id = "chart-" + summary.question
+        return """
+        <svg class="chart" viewBox="0 0 \(labelWidth + barWidth + 60) \(height)" role="img" aria-labelledby="\(id)-title \(id)-desc">
+          <title id="\(id)-title">\(summary.label)</title>
+          <desc id="\(id)-desc">\(context.t("profiling.chart_desc", ["n": context.format.integer(summary.n)]))</desc>
+          \(bars)
+        </svg>
+        """
+    }
+}
+
+enum ProfilingPages {
+    static func report(_ model: ProfilingReportModel, _ context: PageContext) -> HTML {
+        let questionnaire = model.questionnaire
+        let filter = model.filter
+        let choiceQuestions = questionnaire.questions.filter { $0.type.hasChoices && $0.code != "consent" }
+        let questionOptions = choiceQuestions.map { (value: $0.code, label: $0.label.text(context.language)) }
+        let crossOptions = [(value: "", label: context.t("profiling.no_cross"))] + questionOptions
+        let sexes = [(value: "", label: context.t("filter.any")), (value: "female", label: context.t("sex.F")), (value: "male", label: context.t("sex.M"))]
+        let ages = [(value: "", label: context.t("filter.any"))] + AgeGroup.allCases.map { (value: $0.rawValue, label: $0.rawValue) }
+        let regions = [(value: "", label: context.t("filter.any"))] + CoteDIvoire.regions.map { (value: $0.name, label: $0.name) }
+        var summaryHTML: HTML = .empty
+        if let summary = model.summary {
+            let rows = summary.choices.map { figure -> HTML in
+                "<tr><td>\(figure.label)</td><td class=\"number\">\(context.format.integer(figure.count))</td><td class=\"number\">\(ProfilingHTML.percent(figure.share, context))</td><td class=\"number\">\(ProfilingHTML.percent(figure.ciLow, context, decimals: 1)) – \(ProfilingHTML.percent(figure.ciHigh, context, decimals: 1))</td></tr>"
+            }
+            summaryHTML = """
+            <section class="card">
+              <h2>\(summary.label)</h2>
+              <p>\(context.t("profiling.n", ["n": context.format.integer(summary.n)]))\(HTML.when(questionnaire.question(summary.question)?.type == .multipleChoice) { " \(context.t("profiling.multiple_note"))" })</p>
+              <div class="chart-and-table">
+                \(ProfilingHTML.barChart(summary, context))
+                <div class="table-wrap"><table>
+                  <caption>\(context.t("profiling.table_caption"))</caption>
+                  <thead><tr><th scope="col">\(context.t("profiling.answer"))</th><th scope="col">\(context.t("profiling.count"))</th><th scope="col">\(context.t("profiling.share"))</th><th scope="col">\(context.t("profiling.interval"))</th></tr></thead>
+                  <tbody>\(rows)</tbody>
+                </table></div>
+              </div>
+              <p><a href="/profiling/export?\(filter.query())&amp;format=csv">CSV</a> · <a href="/profiling/export?\(filter.query())&amp;format=xlsx">XLSX</a> · <a href="/api/v1/profiling/summary?\(filter.query())">JSON (API)</a></p>
+            </section>
+            """
+        }
+        var crossHTML: HTML = .empty
+        if let cross = model.cross, let rowsQuestion = questionnaire.question(filter.question ?? "") {
+            let columns = cross.question.allChoices
+            let header = columns.map { choice -> HTML in "<th scope=\"col\">\(choice.label.text(context.language))</th>" }
+            let body = rowsQuestion.allChoices.map { row -> HTML in
+                let cells = columns.map { column -> HTML in
+                    let count = cross.cells.first { $0.row == row.code && $0.column == column.code }?.count ?? 0
+                    return "<td class=\"number\">\(context.format.integer(count))</td>"
+                }
+                return "<tr><th scope=\"row\">\(row.label.text(context.language))</th>\(cells)</tr>"
+            }
+            crossHTML = """
+            <section class="card"><h2>\(context.t("profiling.cross_title", ["rows": rowsQuestion.label.text(context.language), "columns": cross.question.label.text(context.language)]))</h2>
+            <div class="table-wrap"><table class="dense"><thead><tr><th scope="col"></th>\(header)</tr></thead><tbody>\(body)</tbody></table></div></section>
+            """
+        }
+        let scoreRows = model.scores.map { row -> HTML in
+            let group = row.group == "all" ? context.t("profiling.all") : context.t(row.group == "female" ? "sex.F" : row.group == "male" ? "sex.M" : "sex.X")
+            return "<tr><td>\(row.round)</td><td>\(group)</td><td class=\"number\">\(row.n)</td><td class=\"number\">\(String(format: "%.2f", row.economic))</td><td class=\"number\">\(String(format: "%.2f", row.social))</td><td class=\"number\">\(String(format: "%.2f", row.psychosocial))</td><td class=\"number\"><strong>\(String(format: "%.2f", row.composite))</strong></td><td><small>\(row.tableVersions)</small></td></tr>"
+        }
+        let actions: [HTML] = [
+            model.canImport ? "<a class=\"button\" href=\"/profiling/import\">\(context.t("kobo.title"))</a>" : .empty,
+            model.canRecord ? "<a class=\"button\" href=\"/profiling/interviews/new?questionnaire=profiling_return\">\(context.t("interview.new_profiling"))</a>" : .empty,
+        ]
+        return Layout.page(context.t("profiling.title"), context, """
+        <div class="page-head"><h1>\(context.t("profiling.title"))</h1><div class="actions">\(actions)</div></div>
+        <p class="lead">\(context.t("profiling.intro"))</p>
+        <form method="get" action="/profiling" class="filters">
+          \(Layout.selectField("question", label: context.t("profiling.question"), options: questionOptions, selected: filter.question ?? "reasons_leaving", error: nil))
+          \(Layout.selectField("cross", label: context.t("profiling.cross"), options: crossOptions, selected: filter.cross ?? "", error: nil))
+          \(Layout.textField("returned_from", label: context.t("profiling.returned_from"), value: filter.returned_from, error: nil, type: "date", required: false))
+          \(Layout.textField("returned_to", label: context.t("profiling.returned_to"), value: filter.returned_to, error: nil, type: "date", required: false))
+          \(Layout.selectField("host_country", label: context.t("case.host_country"), options: CaseHTML.countryOptions(context, empty: context.t("filter.any")), selected: filter.host_country ?? "", error: nil))
+          \(Layout.selectField("sex", label: context.t("member.sex"), options: sexes, selected: filter.sex ?? "", error: nil))
+          \(Layout.selectField("age_group", label: context.t("profiling.age_group"), options: ages, selected: filter.age_group ?? "", error: nil))
+          \(Layout.selectField("region", label: context.t("member.origin_region"), options: regions, selected: filter.region ?? "", error: nil))
+          <button type="submit">\(context.t("filter.apply"))</button>
+        </form>
+        \(summaryHTML)
+        \(crossHTML)
+        <section class="card"><h2>\(context.t("profiling.scores_title"))</h2>
+          <p>\(context.t("profiling.scores_intro"))</p>
+          \(HTML.when(scoreRows.isEmpty) { "<p class=\"empty\">\(context.t("profiling.no_scores"))</p>" })
+          \(HTML.when(!scoreRows.isEmpty) { "<div class=\"table-wrap\"><table class=\"dense\"><thead><tr><th scope=\"col\">\(context.t("profiling.round"))</th><th scope=\"col\">\(context.t("profiling.group"))</th><th scope=\"col\">n</th><th scope=\"col\">\(context.t("profiling.economic"))</th><th scope=\"col\">\(context.t("profiling.social"))</th><th scope=\"col\">\(context.t("profiling.psychosocial"))</th><th scope=\"col\">\(context.t("profiling.composite"))</th><th scope=\"col\">\(context.t("profiling.table_version"))</th></tr></thead><tbody>\(scoreRows)</tbody></table></div>" })
+        </section>
+        """)
+    }
+
+    static func importPage(_ model: KoboImportModel, _ context: PageContext) -> HTML {
+        let questionnaires = model.questionnaires.map { (value: $0.code, label: $0.title.text(context.language)) }
+        var report: HTML = .empty
+        if let done = model.done {
+            report = "<p class=\"notice\" role=\"status\">\(context.t("kobo.done", ["created": String(done.created), "updated": String(done.updated), "unchanged": String(done.unchanged), "rejected": String(Set(done.rejected.map(\.line)).count)]))</p>"
+        } else if let read = model.read {
+            let questionnaire = model.questionnaires.first { $0.code == model.questionnaireCode }
+            let questionOptions = [(value: "", label: context.t("kobo.ignore"))] + (questionnaire?.questions ?? []).map { (value: $0.code, label: "\($0.code) — \($0.label.text(context.language))") }
+            let unmapped = read.unmappedColumns.map { column -> HTML in
+                "<tr><td><code>\(column)</code></td><td>\(Layout.selectField("q[\(column)]", label: context.t("kobo.question_for", ["column": column]), options: questionOptions, selected: "", error: nil, id: "map-\(column)"))</td></tr>"
+            }
+            let issues = read.issues.prefix(500).map { issue -> HTML in
+                "<tr><td>\(issue.line)</td><td><code>\(issue.column)</code></td><td>\(context.t(issue.code))</td><td>\(issue.value)</td></tr>"
+            }
+            let mapped = read.columnsByQuestion.sorted { $0.key < $1.key }.map { code, column -> HTML in "<li><code>\(column)</code> → <code>\(code)</code></li>" }
+            report = """
+            <section class="card">
+              <h2>\(context.t("kobo.report"))</h2>
+              <p>\(context.t("kobo.counts", ["rows": String(read.rowCount), "valid": String(read.submissions.count), "problems": String(read.issues.count)]))</p>
+              <details><summary>\(context.t("kobo.mapped", ["count": String(read.columnsByQuestion.count)]))</summary><ul>\(mapped)</ul></details>
+              \(HTML.when(!unmapped.isEmpty) { """
+                <h3>\(context.t("kobo.unmapped_title", ["count": String(read.unmappedColumns.count)]))</h3>
+                <form method="post" action="/profiling/mappings" class="card">\(context.csrfField)
+                  <input type="hidden" name="source" value="\(model.source)"><input type="hidden" name="questionnaire" value="\(model.questionnaireCode)">
+                  <div class="table-wrap"><table class="dense"><tbody>\(unmapped)</tbody></table></div>
+                  <button type="submit">\(context.t("kobo.save_mapping"))</button>
+                </form>
+                """ })
+              \(HTML.when(!issues.isEmpty) { "<h3>\(context.t("kobo.problems"))</h3><div class=\"table-wrap\"><table class=\"dense\"><thead><tr><th scope=\"col\">\(context.t("import.line"))</th><th scope=\"col\">\(context.t("import.column"))</th><th scope=\"col\">\(context.t("import.reason"))</th><th scope=\"col\">\(context.t("import.value"))</th></tr></thead><tbody>\(issues)</tbody></table></div>" })
+              \(HTML.when(model.uploadID != nil && !read.submissions.isEmpty) { """
+                <form method="post" action="/profiling/import/confirm">\(context.csrfField)
+                  <input type="hidden" name="id" value="\(model.uploadID ?? "")"><input type="hidden" name="source" value="\(model.source)">
+                  <input type="hidden" name="questionnaire" value="\(model.questionnaireCode)"><input type="hidden" name="file_name" value="\(model.fileName ?? "")">
+                  <p>\(context.t("kobo.confirm_intro", ["count": String(read.submissions.count)]))</p>
+                  <button type="submit" class="primary">\(context.t("import.confirm"))</button>
+                </form>
+                """ })
+            </section>
+            """
+        }
+        let error: HTML = model.error.map { "<div class=\"error-summary\" role=\"alert\"><p>\($0)</p></div>" } ?? .empty
+        return Layout.page(context.t("kobo.title"), context, """
+        <p><a href="/profiling">← \(context.t("profiling.title"))</a></p>
+        <h1>\(context.t("kobo.title"))</h1>
+        <p class="lead">\(context.t("kobo.intro"))</p>
+        \(error)\(report)
+        <form method="post" action="/profiling/import" enctype="multipart/form-data" class="card">
+          \(context.csrfField)
+          <div class="grid">
+            \(Layout.selectField("questionnaire", label: context.t("kobo.questionnaire"), options: questionnaires, selected: model.questionnaireCode, error: nil))
+            \(Layout.textField("source", label: context.t("kobo.source"), value: model.source, error: nil, hint: context.t("kobo.source_hint")))
+          </div>
+          <div class="field"><label for="file">\(context.t("import.file"))</label><input id="file" name="file" type="file" accept=".csv,text/csv" required></div>
+          <button type="submit" class="primary">\(context.t("import.validate"))</button>
+        </form>
+        <section class="card"><h2>\(context.t("kobo.mapping_title"))</h2>
+          <p>\(context.t("kobo.mapping_intro"))</p>
+          <p><a href="/profiling/mappings/download?source=\(model.source)&amp;questionnaire=\(model.questionnaireCode)">\(context.t("kobo.download_mapping"))</a></p>
+          <form method="post" action="/profiling/mappings/upload" enctype="multipart/form-data">\(context.csrfField)
+            <input type="hidden" name="source" value="\(model.source)"><input type="hidden" name="questionnaire" value="\(model.questionnaireCode)">
+            <div class="field"><label for="mapping">\(context.t("kobo.upload_mapping"))</label><input id="mapping" name="mapping" type="file" accept=".json,application/json"></div>
+            <button type="submit">\(context.t("kobo.upload_mapping_button"))</button>
+          </form>
+        </section>
+        """)
+    }
+
+    static func interviewForm(_ questionnaire: Questionnaire, answers: Answers, caseNumber: String?, memberNumber: Int?, errors: [String: String], _ context: PageContext) -> HTML {
+        let fields = questionnaire.questions.map { question -> HTML in
+            let label = question.label.text(context.language)
+            let error = errors[question.code]
+            let values = answers[question.code] ?? []
+            let condition: HTML = question.relevant.map { condition -> HTML in
+                let other = questionnaire.question(condition.question)?.label.text(context.language) ?? condition.question
+                return "<p class=\"hint\">\(context.t("interview.only_if", ["question": other]))</p>"
+            } ?? .empty
+            switch question.type {
+            case .singleChoice, .yesNo:
+                let options = [(value: "", label: context.t("form.choose"))] + question.allChoices.map { (value: $0.code, label: $0.label.text(context.language)) }
+                return "<div>\(condition)\(Layout.selectField(question.code, label: label, options: options, selected: values.first ?? "", error: error))</div>"
+            case .multipleChoice:
+                let boxes = question.allChoices.map { choice -> HTML in
+                    "<label class=\"check\"><input type=\"checkbox\" name=\"\(question.code)[]\" value=\"\(choice.code)\"\(HTML(raw: values.contains(choice.code) ? " checked" : ""))> \(choice.label.text(context.language))</label>"
+                }
+                return "<fieldset class=\"\(error == nil ? "" : "has-error")\" id=\"\(question.code)\"><legend>\(label)</legend>\(condition)<div class=\"checks\">\(boxes)</div>\(Layout.fieldError(question.code, error))</fieldset>"
+            case .integer, .decimal:
+                return "<div>\(condition)\(Layout.textField(question.code, label: label, value: values.first, error: error, type: "number", required: question.required == true))</div>"
+            case .date:
+                return "<div>\(condition)\(Layout.textField(question.code, label: label, value: values.first, error: error, type: "date", required: question.required == true))</div>"
+            case .country:
+                return "<div>\(condition)\(Layout.textField(question.code, label: label, value: values.joined(separator: " "), error: error, required: question.required == true, hint: context.t("member.route_hint")))</div>"
+            case .text:
+                return "<div>\(condition)\(Layout.textField(question.code, label: label, value: values.first, error: error, required: question.required == true))</div>"
+            }
+        }
+        let link: HTML = """
+            <fieldset><legend>\(context.t("interview.about"))</legend><div class="grid">
+              \(Layout.textField("case_number", label: context.t("case.number"), value: caseNumber, error: errors["case_number"], required: questionnaire.code == "reintegration_monitoring", hint: context.t("interview.case_hint")))
+              \(Layout.textField("member_number", label: context.t("interview.member_number"), value: memberNumber.map(String.init), error: nil, type: "number", required: false))
+              \(Layout.textField("interviewed_on", label: context.t("interview.date"), value: answers["_interviewed_on"]?.first, error: errors["interviewed_on"], type: "date"))
+            </div></fieldset>
+            """
+        return Layout.page(questionnaire.title.text(context.language), context, """
+        <p><a href="/profiling">← \(context.t("profiling.title"))</a></p>
+        <h1>\(questionnaire.title.text(context.language)) <small>v\(questionnaire.version)</small></h1>
+        \(Layout.errorSummary(context, errors, order: questionnaire.questions.map(\.code)))
+        <form method="post" action="/profiling/interviews/new?questionnaire=\(questionnaire.code)" class="card" novalidate>
+          \(context.csrfField)
+          \(link)
+          <div class="questions">\(fields)</div>
+          <button type="submit" class="primary">\(context.t("form.save"))</button>
+        </form>
+        """)
+    }
+
+    static func followUps(_ items: [ProfilingQueries.FollowUp], _ context: PageContext) -> HTML {
+        let rows = items.map { item -> HTML in
+            """
+            <tr class="\(item.overdue ? "overdue" : "")"><td><a href="/cases/\(item.caseNumber)">\(item.caseNumber)</a></td><td>\(item.principalName)</td>
+            <td class="date">\(CaseHTML.day(item.arrivalDate, context))</td><td>\(item.round)</td><td class="date">\(context.format.longDate(item.due.date))\(HTML.when(item.overdue) { " <span class=\"badge warn\">\(context.t("matrix.overdue_badge"))</span>" })</td>
+            <td><a href="/profiling/interviews/new?questionnaire=reintegration_monitoring&amp;case=\(item.caseNumber)&amp;member=1&amp;round=\(item.round)">\(context.t("followups.record"))</a></td></tr>
+            """
+        }
+        return Layout.page(context.t("followups.title"), context, """
+        <h1>\(context.t("followups.title"))</h1>
+        <p class="lead">\(context.t("followups.intro"))</p>
+        \(HTML.when(rows.isEmpty) { "<p class=\"empty\">\(context.t("followups.none"))</p>" })
+        \(HTML.when(!rows.isEmpty) { "<div class=\"table-wrap\"><table><thead><tr><th scope=\"col\">\(context.t("case.number"))</th><th scope=\"col\">\(context.t("case.principal"))</th><th scope=\"col\">\(context.t("case.arrival_date"))</th><th scope=\"col\">\(context.t("profiling.round"))</th><th scope=\"col\">\(context.t("followups.due"))</th><th scope=\"col\"><span class=\"visually-hidden\">\(context.t("form.actions"))</span></th></tr></thead><tbody>\(rows)</tbody></table></div>" })
+        """)
+    }
+}

@@ -1,0 +1,247 @@
+import CorridorCore
+import Fluent
+import Foundation
+import Vapor
+
+/// The profiling report, interview forms, Kobo imports and mappings, follow-ups, and the API summary.
+struct ProfilingController: Sendable {
+    func register(web: any RoutesBuilder, api: any RoutesBuilder) {
+        web.get("profiling", action: .viewProfiling, use: report)
+        web.get("profiling", "export", action: .viewProfiling, use: export)
+        web.get("profiling", "interviews", "new", action: .recordInterviews, use: newInterview)
+        web.post("profiling", "interviews", "new", action: .recordInterviews, use: createInterview)
+        web.get("profiling", "import", action: .importInterviews, use: importPage)
+        web.on(.POST, ["profiling", "import"], action: .importInterviews, body: .collect(maxSize: "50mb"), use: validateImport)
+        web.post("profiling", "import", "confirm", action: .importInterviews, use: confirmImport)
+        web.post("profiling", "mappings", action: .importInterviews, use: saveMapping)
+        web.get("profiling", "mappings", "download", action: .importInterviews, use: downloadMapping)
+        web.on(.POST, ["profiling", "mappings", "upload"], action: .importInterviews, body: .collect(maxSize: "1mb"), use: uploadMapping)
+        web.get("followups", action: .viewFollowUps, use: followUps)
+        api.get("profiling", "summary", action: .viewProfiling, use: summaryAPI)
+    }
+
+    private func questionnaire(_ req: Request, _ code: String) async throws -> Questionnaire {
+        guard let questionnaire = try await ProfilingCatalog(request: req).questionnaire(code) else { throw Abort(.notFound) }
+        return questionnaire
+    }
+
+    @Sendable func report(_ req: Request) async throws -> HTML {
+        var filter = try req.query.decode(ProfilingFilter.self)
+        if filter.question == nil { filter.question = "reasons_leaving" }
+        let questionnaire = try await questionnaire(req, "profiling_return")
+        let queries = ProfilingQueries(database: req.db)
+        var summary: ProfilingQueries.Summary?
+        if let question = questionnaire.question(filter.question ?? ""), question.type.hasChoices {
+            summary = try await queries.summary(questionnaire, question: question, filter: filter, language: req.language)
+        }
+        var cross: (Question, [ProfilingQueries.CrossCell])?
+        if let rows = questionnaire.question(filter.question ?? ""), let columns = questionnaire.question(filter.cross ?? ""), columns.type.hasChoices, rows.type.hasChoices {
+            cross = (columns, try await queries.crossTab(questionnaire, rows: rows, columns: columns, filter: filter))
+        }
+        let principal = req.currentUser?.principal
+        let model = ProfilingReportModel(questionnaire: questionnaire, filter: filter, summary: summary, cross: cross.map { (question: $0.0, cells: $0.1) },
+                                         scores: try await queries.scoresByRound(filter: filter), canImport: Policy.allows(principal, .importInterviews),
+                                         canRecord: Policy.allows(principal, .recordInterviews))
+        return ProfilingPages.report(model, req.pageContext())
+    }
+
+    @Sendable func summaryAPI(_ req: Request) async throws -> ProfilingQueries.Summary {
+        let filter = try req.query.decode(ProfilingFilter.self)
+        let questionnaire = try await questionnaire(req, "profiling_return")
+        guard let question = questionnaire.question(filter.question ?? ""), question.type.hasChoices else {
+            throw Abort(.unprocessableEntity, reason: "error.unknown_question")
+        }
+        return try await ProfilingQueries(database: req.db).summary(questionnaire, question: question, filter: filter, language: req.language)
+    }
+
+    @Sendable func export(_ req: Request) async throws -> Response {
+        let filter = try req.query.decode(ProfilingFilter.self)
+        let format = (try? req.query.get(String.self, at: "format")) ?? "csv"
+        guard format == "csv" || format == "xlsx" else { throw Abort(.badRequest) }
+        let questionnaire = try await questionnaire(req, "profiling_return")
+        guard let question = questionnaire.question(filter.question ?? "reasons_leaving"), question.type.hasChoices else { throw Abort(.notFound) }
+        let summary = try await ProfilingQueries(database: req.db).summary(questionnaire, question: question, filter: filter, language: req.language)
+        let table = TabularExport(sheetName: "profiling", headers: ["question", "choice", "label", "count", "n", "share", "ci_low", "ci_high"], rows: summary.choices.map {
+            [summary.question, $0.choice, $0.label, String($0.count), String($0.n), String(format: "%.4f", $0.share), String(format: "%.4f", $0.ciLow), String(format: "%.4f", $0.ciHigh)]
+        })
+        let actor = req.auditActor, now = req.now
+        try await req.db.writeTransaction { db in
+            try await AuditLog.append(AuditEvent(action: .export, entityType: "profiling_report", entityID: summary.question, detail: "\(format), \(filter.query())"),
+                                      by: actor, at: now, on: db)
+        }
+        if format == "xlsx" {
+            return CaseTransferController.download(try table.xlsx(), name: "profiling-\(summary.question).xlsx", type: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        }
+        return CaseTransferController.download(Data(table.csv().utf8), name: "profiling-\(summary.question).csv", type: "text/csv; charset=utf-8")
+    }
+
+    @Sendable func newInterview(_ req: Request) async throws -> HTML {
+        let code = req.query[String.self, at: "questionnaire"] ?? "profiling_return"
+        let questionnaire = try await questionnaire(req, code)
+        var answers: Answers = ["_interviewed_on": [Day(req.now).iso]]
+        if let round = req.query[String.self, at: "round"] { answers["round"] = [round] }
+        if code == "profiling_return" { answers["consent"] = ["yes"] }
+        return ProfilingPages.interviewForm(questionnaire, answers: answers, caseNumber: req.query[String.self, at: "case"],
+                                            memberNumber: req.query[Int.self, at: "member"], errors: [:], req.pageContext())
+    }
+
+    @Sendable func createInterview(_ req: Request) async throws -> Response {
+        let code = req.query[String.self, at: "questionnaire"] ?? "profiling_return"
+        let questionnaire = try await questionnaire(req, code)
+        var answers: Answers = [:]
+        for question in questionnaire.questions {
+            if question.type == .multipleChoice {
+                answers[question.code] = (try? req.content.get([String].self, at: question.code)) ?? []
+            } else if let value = try? req.content.get(String.self, at: question.code) {
+                answers[question.code] = [value]
+            }
+        }
+        let caseNumber = (try? req.content.get(String.self, at: "case_number"))?.nilIfEmpty
+        let memberNumber = (try? req.content.get(String.self, at: "member_number")).flatMap { Int($0) }
+        let interviewedText = (try? req.content.get(String.self, at: "interviewed_on")) ?? ""
+        var errors: [String: String] = [:]
+        let interviewedOn = Day(iso: interviewedText)
+        if interviewedOn == nil { errors["interviewed_on"] = req.t("case.error.date_format") }
+        if code == "reintegration_monitoring", caseNumber == nil { errors["case_number"] = req.t("case.error.required") }
+        do {
+            guard errors.isEmpty, let interviewedOn else { throw ProfilingError.invalid([]) }
+            let table = try await ProfilingCatalog(request: req).weightTable()
+            _ = try await ProfilingService(request: req).record(
+                .init(answers: answers, interviewedOn: interviewedOn, caseNumber: caseNumber, memberNumber: caseNumber == nil ? nil : (memberNumber ?? 1), source: "form"),
+                questionnaire: questionnaire, table: table)
+            return req.redirect(to: caseNumber.map { "/cases/\($0.uppercased())?notice=saved" } ?? "/profiling?notice=saved", redirectType: .normal)
+        } catch let error as ProfilingError {
+            switch error {
+            case .invalid(let issues): for issue in issues where errors[issue.field] == nil { errors[issue.field] = req.t(issue.code) }
+            case .unknownMember: errors["case_number"] = req.t("interview.error.unknown_member")
+            case .unknownQuestionnaire: throw Abort(.notFound)
+            }
+            answers["_interviewed_on"] = [interviewedText]
+            let page = ProfilingPages.interviewForm(questionnaire, answers: answers, caseNumber: caseNumber, memberNumber: memberNumber, errors: errors, req.pageContext())
+            return try await HTMLPage(status: .unprocessableEntity, html: page).encodeResponse(for: req)
+        }
+    }
+
+    @Sendable func importPage(_ req: Request) async throws -> HTML {
+        let questionnaires = try await ProfilingCatalog(request: req).questionnaires()
+        return ProfilingPages.importPage(KoboImportModel(questionnaires: questionnaires, questionnaireCode: req.query[String.self, at: "questionnaire"] ?? "profiling_return",
+                                                         source: req.query[String.self, at: "source"] ?? "kobo"), req.pageContext())
+    }
+
+    struct Upload: Content {
+        var file: File?
+        var questionnaire: String?
+        var source: String?
+    }
+
+    @Sendable func validateImport(_ req: Request) async throws -> Response {
+        let upload = try req.content.decode(Upload.self)
+        let catalog = ProfilingCatalog(request: req)
+        let questionnaires = try await catalog.questionnaires()
+        let code = upload.questionnaire ?? "profiling_return"
+        let source = Self.sourceName(upload.source)
+        var model = KoboImportModel(questionnaires: questionnaires, questionnaireCode: code, source: source)
+        guard let file = upload.file, file.data.readableBytes > 0 else {
+            model.error = req.t("import.error.no_file")
+            return try await HTMLPage(status: .unprocessableEntity, html: ProfilingPages.importPage(model, req.pageContext())).encodeResponse(for: req)
+        }
+        let questionnaire = try await questionnaire(req, code)
+        let data = Data(buffer: file.data)
+        do {
+            let mapping = try await ProfilingQueries(database: req.db).mapping(source: source, questionnaireCode: code)
+            let read = try KoboCSVReader.read(text: CaseImportReader.text(of: data), questionnaire: questionnaire, mapping: mapping)
+            model.read = read
+            model.fileName = file.filename
+            model.uploadID = try ImportStore(directory: req.corridor.configuration.dataDirectory).keep(data, owner: req.currentUser?.id)
+            return try await ProfilingPages.importPage(model, req.pageContext()).encodeResponse(for: req)
+        } catch let error as CaseImportError {
+            model.error = CaseImportPages.message(error, req.catalogue)
+            return try await HTMLPage(status: .unprocessableEntity, html: ProfilingPages.importPage(model, req.pageContext())).encodeResponse(for: req)
+        }
+    }
+
+    struct Confirmation: Content {
+        var id: String?
+        var source: String?
+        var questionnaire: String?
+        var file_name: String?
+    }
+
+    @Sendable func confirmImport(_ req: Request) async throws -> Response {
+        let form = try req.content.decode(Confirmation.self)
+        let catalog = ProfilingCatalog(request: req)
+        let code = form.questionnaire ?? "profiling_return"
+        let source = Self.sourceName(form.source)
+        var model = KoboImportModel(questionnaires: try await catalog.questionnaires(), questionnaireCode: code, source: source)
+        let store = ImportStore(directory: req.corridor.configuration.dataDirectory)
+        guard let id = form.id, let data = try store.load(id, owner: req.currentUser?.id) else {
+            model.error = req.t("import.error.expired")
+            return try await HTMLPage(status: .unprocessableEntity, html: ProfilingPages.importPage(model, req.pageContext())).encodeResponse(for: req)
+        }
+        let questionnaire = try await questionnaire(req, code)
+        let mapping = try await ProfilingQueries(database: req.db).mapping(source: source, questionnaireCode: code)
+        let read = try KoboCSVReader.read(text: CaseImportReader.text(of: data), questionnaire: questionnaire, mapping: mapping)
+        model.done = try await ProfilingService(request: req).importSubmissions(read, questionnaire: questionnaire, table: try await catalog.weightTable(),
+                                                                               source: source, fileName: form.file_name ?? id)
+        store.discard(id, owner: req.currentUser?.id)
+        return try await ProfilingPages.importPage(model, req.pageContext()).encodeResponse(for: req)
+    }
+
+    /// Adds the choices made on the import report to the saved mapping of the source form.
+    @Sendable func saveMapping(_ req: Request) async throws -> Response {
+        let source = Self.sourceName(try? req.content.get(String.self, at: "source"))
+        let code = (try? req.content.get(String.self, at: "questionnaire")) ?? "profiling_return"
+        let questionnaire = try await questionnaire(req, code)
+        let chosen = (try? req.content.get([String: String].self, at: "q")) ?? [:]
+        var mapping = try await ProfilingQueries(database: req.db).mapping(source: source, questionnaireCode: code)
+        for (column, question) in chosen where questionnaire.question(question) != nil { mapping.questions[column] = question }
+        try await ProfilingService(request: req).saveMapping(source: source, questionnaireCode: code, mapping)
+        return req.redirect(to: "/profiling/import?source=\(source)&questionnaire=\(code)&notice=mapping_saved", redirectType: .normal)
+    }
+
+    @Sendable func downloadMapping(_ req: Request) async throws -> Response {
+        let source = Self.sourceName(req.query[String.self, at: "source"])
+        let code = req.query[String.self, at: "questionnaire"] ?? "profiling_return"
+        let mapping = try await ProfilingQueries(database: req.db).mapping(source: source, questionnaireCode: code)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        return CaseTransferController.download(try encoder.encode(mapping), name: "mapping-\(source)-\(code).json", type: "application/json")
+    }
+
+    struct MappingUpload: Content {
+        var mapping: File?
+        var source: String?
+        var questionnaire: String?
+    }
+
+    @Sendable func uploadMapping(_ req: Request) async throws -> Response {
+        let upload = try req.content.decode(MappingUpload.self)
+        let source = Self.sourceName(upload.source)
+        let code = upload.questionnaire ?? "profiling_return"
+        let questionnaire = try await questionnaire(req, code)
+        guard let file = upload.mapping, let mapping = try? JSONDecoder().decode(KoboMapping.self, from: Data(buffer: file.data)) else {
+            var model = KoboImportModel(questionnaires: try await ProfilingCatalog(request: req).questionnaires(), questionnaireCode: code, source: source)
+            model.error = req.t("kobo.error.mapping_file")
+            return try await HTMLPage(status: .unprocessableEntity, html: ProfilingPages.importPage(model, req.pageContext())).encodeResponse(for: req)
+        }
+        let unknown = mapping.questions.values.filter { questionnaire.question($0) == nil } + mapping.choices.keys.filter { questionnaire.question($0) == nil }
+        guard unknown.isEmpty else {
+            var model = KoboImportModel(questionnaires: try await ProfilingCatalog(request: req).questionnaires(), questionnaireCode: code, source: source)
+            model.error = req.t("kobo.error.unknown_codes", ["codes": unknown.sorted().joined(separator: ", ")])
+            return try await HTMLPage(status: .unprocessableEntity, html: ProfilingPages.importPage(model, req.pageContext())).encodeResponse(for: req)
+        }
+        try await ProfilingService(request: req).saveMapping(source: source, questionnaireCode: code, mapping)
+        return req.redirect(to: "/profiling/import?source=\(source)&questionnaire=\(code)&notice=mapping_saved", redirectType: .normal)
+    }
+
+    @Sendable func followUps(_ req: Request) async throws -> HTML {
+        let items = try await ProfilingQueries(database: req.db).dueFollowUps(today: Day(req.now))
+        return ProfilingPages.followUps(items, req.pageContext())
+    }
+
+    /// Source names are short identifiers: letters, digits, `-` and `_`.
+    static func sourceName(_ raw: String?) -> String {
+        let cleaned = String((raw ?? "").lowercased().filter { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") }.prefix(60))
+        return cleaned.isEmpty ? "kobo" : cleaned
+    }
+}

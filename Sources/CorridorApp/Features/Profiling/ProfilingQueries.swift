@@ -1,0 +1,218 @@
+import CorridorCore
+import Fluent
+import Foundation
+import SQLKit
+import Vapor
+
+/// Who a report is about: filters on the respondents.
+struct ProfilingFilter: Content, Sendable {
+    var question: String?
+    var cross: String?
+    var returned_from: String?
+    var returned_to: String?
+    var host_country: String?
+    var sex: String?
+    var age_group: String?
+    var region: String?
+
+    func query(question override: String? = nil) -> String {
+        var items: [URLQueryItem] = []
+        for (name, value) in [("question", override ?? question), ("cross", cross), ("returned_from", returned_from), ("returned_to", returned_to),
+                              ("host_country", host_country), ("sex", sex), ("age_group", age_group), ("region", region)] {
+            if let value, !value.isEmpty { items.append(URLQueryItem(name: name, value: value)) }
+        }
+        var components = URLComponents()
+        components.queryItems = items
+        return components.percentEncodedQuery ?? ""
+    }
+}
+
+/// Reads of the profiling feature; every figure is counted in the database.
+struct ProfilingQueries: Sendable {
+    let database: any Database
+
+    var sql: any SQLDatabase {
+        get throws {
+            guard let sql = database as? any SQLDatabase else { throw Abort(.internalServerError) }
+            return sql
+        }
+    }
+
+    struct ChoiceFigure: Content, Sendable {
+        var choice: String
+        var label: String
+        var count: Int
+        var n: Int
+        var share: Double
+        var ciLow: Double
+        var ciHigh: Double
+    }
+
+    struct Summary: Content, Sendable {
+        var questionnaire: String
+        var question: String
+        var label: String
+        var n: Int
+        var choices: [ChoiceFigure]
+    }
+
+    private func conditions(_ filter: ProfilingFilter) -> [SQLQueryString] {
+        var conditions: [SQLQueryString] = []
+        func value(_ text: String?) -> String? { text?.trimmingCharacters(in: .whitespaces).nilIfEmpty }
+        if let from = value(filter.returned_from).flatMap(Day.init(iso:)) { conditions.append("i.return_date >= \(bind: from.iso)") }
+        if let to = value(filter.returned_to).flatMap(Day.init(iso:)) { conditions.append("i.return_date <= \(bind: to.iso)") }
+        if let host = value(filter.host_country) { conditions.append("i.host_country = \(bind: host.uppercased())") }
+        if let sex = value(filter.sex) { conditions.append("i.sex = \(bind: sex)") }
+        if let group = value(filter.age_group) { conditions.append("i.age_group = \(bind: group)") }
+        if let region = value(filter.region) { conditions.append("i.region_origin = \(bind: region)") }
+        return conditions
+    }
+
+    /// For each choice of `question`: respondents who chose it, of the respondents who answered
+    /// (for multiple choice the denominator is respondents, not answers), with the Wilson interval.
+    func summary(_ questionnaire: Questionnaire, question: Question, filter: ProfilingFilter, language: Language) async throws -> Summary {
+        let sql = try self.sql
+        let extra = conditions(filter)
+        let whereClause = SQLQueryString(" WHERE i.questionnaire_code = \(bind: questionnaire.code) AND a.question_code = \(bind: question.code)")
+            + (extra.isEmpty ? "" : SQLQueryString(" AND ") + extra.joined(separator: " AND "))
+        struct Total: Decodable { var n: Int }
+        struct Row: Decodable { var value: String; var total: Int }
+        let from = SQLQueryString(" FROM interview_answers a JOIN interviews i ON i.id = a.interview_id")
+        let n = try await sql.raw("SELECT COUNT(DISTINCT a.interview_id) AS n" + from + whereClause).first(decoding: Total.self)?.n ?? 0
+        let rows = try await sql.raw("SELECT a.value AS value, COUNT(DISTINCT a.interview_id) AS total" + from + whereClause + " GROUP BY a.value").all(decoding: Row.self)
+        let counts = Dictionary(rows.map { ($0.value, $0.total) }, uniquingKeysWith: +)
+        let choices = question.allChoices.map { choice -> ChoiceFigure in
+            let proportion = Proportion(count: counts[choice.code] ?? 0, n: n)
+            return ChoiceFigure(choice: choice.code, label: choice.label.text(language), count: proportion.count, n: n,
+                                share: proportion.share, ciLow: proportion.low, ciHigh: proportion.high)
+        }
+        return Summary(questionnaire: questionnaire.code, question: question.code, label: question.label.text(language), n: n, choices: choices)
+    }
+
+    struct CrossCell: Sendable {
+        var row: String
+        var column: String
+        var count: Int
+    }
+
+    /// Respondents by pair of answers to two questions.
+    func crossTab(_ questionnaire: Questionnaire, rows: Question, columns: Question, filter: ProfilingFilter) async throws -> [CrossCell] {
+        let sql = try self.sql
+        let extra = conditions(filter)
+        let query = SQLQueryString("""
+            SELECT a.value AS r, b.value AS c, COUNT(DISTINCT a.interview_id) AS total
+            FROM interview_answers a JOIN interview_answers b ON b.interview_id = a.interview_id JOIN interviews i ON i.id = a.interview_id
+            WHERE i.questionnaire_code = \(bind: questionnaire.code) AND a.question_code = \(bind: rows.code) AND b.question_code = \(bind: columns.code)
+            """) + (extra.isEmpty ? "" : SQLQueryString(" AND ") + extra.joined(separator: " AND ")) + " GROUP BY a.value, b.value"
+        struct Row: Decodable { var r: String; var c: String; var total: Int }
+        return try await sql.raw(query).all(decoding: Row.self).map { CrossCell(row: $0.r, column: $0.c, count: $0.total) }
+    }
+
+    struct ScoreRow: Content, Sendable {
+        var round: Int
+        var group: String
+        var n: Int
+        var economic: Double
+        var social: Double
+        var psychosocial: Double
+        var composite: Double
+        var tableVersions: String
+    }
+
+    /// Mean reintegration scores by round, overall and by sex.
+    func scoresByRound(filter: ProfilingFilter) async throws -> [ScoreRow] {
+        let sql = try self.sql
+        let extra = conditions(filter)
+        let whereClause = extra.isEmpty ? SQLQueryString("") : SQLQueryString(" WHERE ") + extra.joined(separator: " AND ")
+        struct Row: Decodable { var round: Int?; var sex: String?; var n: Int; var economic: Double; var social: Double; var psychosocial: Double; var composite: Double; var versions: String? }
+        let base = SQLQueryString("""
+            SELECT i.round AS round, i.sex AS sex, COUNT(*) AS n, AVG(s.economic) AS economic, AVG(s.social) AS social,
+                   AVG(s.psychosocial) AS psychosocial, AVG(s.composite) AS composite, MIN(s.table_version) AS versions
+            FROM reintegration_scores s JOIN interviews i ON i.id = s.interview_id
+            """) + whereClause + " GROUP BY i.round, i.sex ORDER BY i.round, i.sex"
+        let rows = try await sql.raw(base).all(decoding: Row.self)
+        var result: [ScoreRow] = []
+        for round in Set(rows.compactMap(\.round)).sorted() {
+            let inRound = rows.filter { $0.round == round }
+            let n = inRound.reduce(0) { $0 + $1.n }
+            func mean(_ key: KeyPath<Row, Double>) -> Double { inRound.reduce(0) { $0 + $1[keyPath: key] * Double($1.n) } / Double(max(n, 1)) }
+            result.append(ScoreRow(round: round, group: "all", n: n, economic: mean(\.economic), social: mean(\.social), psychosocial: mean(\.psychosocial),
+                                   composite: mean(\.composite), tableVersions: Set(inRound.compactMap(\.versions)).sorted().joined(separator: ", ")))
+            for row in inRound {
+                result.append(ScoreRow(round: round, group: row.sex ?? "unknown", n: row.n, economic: row.economic, social: row.social,
+                                       psychosocial: row.psychosocial, composite: row.composite, tableVersions: row.versions ?? ""))
+            }
+        }
+        return result
+    }
+
+    struct TrajectoryPoint: Content, Sendable {
+        var memberNumber: Int?
+        var round: Int?
+        var interviewedOn: String
+        var economic: Double
+        var social: Double
+        var psychosocial: Double
+        var composite: Double
+        var tableVersion: String
+    }
+
+    /// A case's reintegration scores across rounds.
+    func trajectory(caseNumber: String) async throws -> [TrajectoryPoint] {
+        let interviews = try await InterviewModel.query(on: database).filter(\.$caseNumber == caseNumber.uppercased())
+            .filter(\.$questionnaireCode == "reintegration_monitoring").sort(\.$round).all()
+        let scores = try await ReintegrationScoreModel.query(on: database).filter(\.$interviewID ~~ interviews.compactMap(\.id)).all()
+        return interviews.compactMap { interview in
+            guard let score = scores.first(where: { $0.interviewID == interview.id }) else { return nil }
+            return TrajectoryPoint(memberNumber: interview.memberNumber, round: interview.round, interviewedOn: interview.interviewedOn,
+                                   economic: score.economic, social: score.social, psychosocial: score.psychosocial, composite: score.composite,
+                                   tableVersion: score.tableVersion)
+        }
+    }
+
+    struct FollowUp: Sendable {
+        var caseNumber: String
+        var principalName: String
+        var arrivalDate: String
+        var round: Int
+        var due: Day
+        var overdue: Bool
+    }
+
+    /// Monitoring rounds due within `horizon` days or overdue, for households that arrived in
+    /// the last 15 months and are not closed, whose round has no interview yet.
+    func dueFollowUps(today: Day, horizon: Int = 30, caseworkerID: UUID? = nil) async throws -> [FollowUp] {
+        let since = today.adding(days: -460).iso
+        var query = ReturnCaseModel.query(on: database).filter(\.$arrivalDate >= since).filter(\.$status != CaseStatus.closed.rawValue)
+        if let caseworkerID { query = query.filter(\.$caseworkerID == caseworkerID) }
+        let cases = try await query.sort(\.$arrivalDate).limit(5_000).all()
+        let done = try await InterviewModel.query(on: database).filter(\.$questionnaireCode == "reintegration_monitoring")
+            .filter(\.$caseNumber ~~ cases.map(\.caseNumber)).all()
+        let doneRounds = Set(done.compactMap { interview in interview.round.map { "\(interview.caseNumber ?? "")#\($0)" } })
+        let limit = today.adding(days: horizon)
+        var result: [FollowUp] = []
+        for record in cases {
+            guard let arrival = record.arrivalDate.flatMap(Day.init(iso:)) else { continue }
+            for round in FollowUpSchedule.rounds(arrival: arrival) where round.due <= limit && !doneRounds.contains("\(record.caseNumber)#\(round.number)") {
+                result.append(FollowUp(caseNumber: record.caseNumber, principalName: record.principalName, arrivalDate: arrival.iso,
+                                       round: round.number, due: round.due, overdue: round.due < today))
+            }
+        }
+        return result.sorted { $0.due < $1.due }
+    }
+
+    func mapping(source: String, questionnaireCode: String) async throws -> KoboMapping {
+        guard let model = try await KoboMappingModel.query(on: database).filter(\.$source == source).filter(\.$questionnaireCode == questionnaireCode).first() else {
+            return KoboMapping()
+        }
+        return try JSONDecoder().decode(KoboMapping.self, from: Data(model.definition.utf8))
+    }
+
+    func mappingSources() async throws -> [String] {
+        Array(Set(try await KoboMappingModel.query(on: database).all().map(\.source))).sorted()
+    }
+
+    func interviewCount(_ code: String) async throws -> Int {
+        try await InterviewModel.query(on: database).filter(\.$questionnaireCode == code).count()
+    }
+}

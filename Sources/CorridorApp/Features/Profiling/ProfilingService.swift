@@ -1,0 +1,298 @@
+import CorridorCore
+import Fluent
+import Foundation
+import SQLKit
+import Vapor
+
+enum ProfilingError: Error, Sendable {
+    case invalid([FieldIssue])
+    case unknownQuestionnaire
+    case unknownMember
+}
+
+/// The questionnaires and weight tables in force: stored versions first, the shipped ones
+/// seeded when none is stored yet.
+struct ProfilingCatalog: Sendable {
+    let database: any Database
+    let shipped: [Questionnaire]
+    let shippedTables: [WeightTable]
+
+    init(request: Request) {
+        database = request.db
+        shipped = request.corridor.questionnaires
+        shippedTables = request.corridor.weightTables
+    }
+
+    init(application: Application) {
+        database = application.db
+        shipped = application.corridor.questionnaires
+        shippedTables = application.corridor.weightTables
+    }
+
+    /// The latest version of a questionnaire (or a given one).
+    func questionnaire(_ code: String, version: Int? = nil) async throws -> Questionnaire? {
+        try await seed()
+        var query = QuestionnaireModel.query(on: database).filter(\.$code == code)
+        if let version { query = query.filter(\.$version == version) }
+        guard let model = try await query.sort(\.$version, .descending).first() else { return nil }
+        return try JSONDecoder().decode(Questionnaire.self, from: Data(model.definition.utf8))
+    }
+
+    func questionnaires() async throws -> [Questionnaire] {
+        var result: [Questionnaire] = []
+        for code in ["profiling_return", "reintegration_monitoring"] { if let q = try await questionnaire(code) { result.append(q) } }
+        return result
+    }
+
+    /// The newest weight table (a programme may load its own; the default ships with Corridor).
+    func weightTable() async throws -> WeightTable? {
+        try await seed()
+        guard let model = try await WeightTableModel.query(on: database).sort(\.$createdAt, .descending).first() else { return nil }
+        return try JSONDecoder().decode(WeightTable.self, from: Data(model.definition.utf8))
+    }
+
+    private func seed() async throws {
+        for questionnaire in shipped {
+            let exists = try await QuestionnaireModel.query(on: database).filter(\.$code == questionnaire.code).filter(\.$version == questionnaire.version).count() > 0
+            if !exists {
+                let model = QuestionnaireModel()
+                model.code = questionnaire.code
+                model.version = questionnaire.version
+                model.definition = String(decoding: try JSONEncoder.sorted.encode(questionnaire), as: UTF8.self)
+                model.createdAt = Date(timeIntervalSince1970: 0)
+                try? await model.create(on: database)
+            }
+        }
+        for table in shippedTables {
+            let exists = try await WeightTableModel.query(on: database).filter(\.$code == table.code).filter(\.$version == table.version).count() > 0
+            if !exists {
+                let model = WeightTableModel()
+                model.code = table.code
+                model.version = table.version
+                model.definition = String(decoding: try JSONEncoder.sorted.encode(table), as: UTF8.self)
+                model.createdAt = Date(timeIntervalSince1970: 0)
+                try? await model.create(on: database)
+            }
+        }
+    }
+
+    /// Loads the definitions shipped as resources.
+    static func loadShipped() throws -> (questionnaires: [Questionnaire], tables: [WeightTable]) {
+        func load<T: Decodable>(_ name: String, _ type: T.Type) throws -> T {
+            let parts = name.split(separator: ".", maxSplits: 1).map(String.init)
+            guard let url = Bundle.module.url(forResource: parts[0], withExtension: parts[1], subdirectory: "Resources/Questionnaires") else {
+                throw Abort(.internalServerError, reason: "missing resource \(name)")
+            }
+            return try JSONDecoder().decode(T.self, from: Data(contentsOf: url))
+        }
+        let questionnaires = [try load("profiling_return.v1.json", Questionnaire.self), try load("reintegration_monitoring.v1.json", Questionnaire.self)]
+        let table = try load("reintegration_default.weights.json", WeightTable.self)
+        precondition(table.problems.isEmpty, "the shipped weight table is invalid: \(table.problems)")
+        return (questionnaires, [table])
+    }
+}
+
+/// Writes of the profiling feature: interviews (typed or imported), mappings, weight tables.
+struct ProfilingService: Sendable {
+    let database: any Database
+    let actor: AuditActor
+    let now: Date
+
+    init(request: Request) {
+        database = request.db
+        actor = request.auditActor
+        now = request.now
+    }
+
+    init(application: Application, actor: AuditActor) {
+        database = application.db
+        self.actor = actor
+        now = application.corridor.timeSource.now()
+    }
+
+    struct InterviewDraft: Sendable {
+        var answers: Answers
+        var interviewedOn: Day
+        var caseNumber: String?
+        var memberNumber: Int?
+        var source: String
+        var externalUUID: String?
+    }
+
+    enum WriteResult: Sendable, Equatable { case created, updated, unchanged }
+
+    /// Records one interview typed in the form.
+    func record(_ draft: InterviewDraft, questionnaire: Questionnaire, table: WeightTable?) async throws -> UUID {
+        let checked = AnswerRules.check(draft.answers, against: questionnaire, today: Day(now))
+        guard checked.issues.isEmpty else { throw ProfilingError.invalid(checked.issues) }
+        var checkedDraft = draft
+        checkedDraft.answers = checked.answers
+        let actor = self.actor, now = self.now, draft = checkedDraft
+        return try await database.writeTransaction { db in
+            let (id, _) = try await Self.write(draft, questionnaire: questionnaire, table: table, actor: actor, now: now, on: db)
+            try await AuditLog.append(AuditEvent(action: .create, entityType: "interview", entityID: id.uuidString, changedFields: Array(draft.answers.keys).sorted()),
+                                      by: actor, at: now, on: db)
+            return id
+        }
+    }
+
+    struct ImportOutcome: Sendable, Equatable {
+        var created = 0
+        var updated = 0
+        var unchanged = 0
+        var rejected: [ImportIssue] = []
+    }
+
+    /// Checks every submission, then writes the valid ones in one transaction, matched on
+    /// their `_uuid`: the same export twice, or a later one, never duplicates an interview.
+    func importSubmissions(_ read: KoboReadResult, questionnaire: Questionnaire, table: WeightTable?, source: String, fileName: String) async throws -> ImportOutcome {
+        var outcome = ImportOutcome()
+        outcome.rejected = read.issues
+        var drafts: [InterviewDraft] = []
+        let today = Day(now)
+        for submission in read.submissions {
+            let checked = AnswerRules.check(submission.answers, against: questionnaire, today: today)
+            if !checked.issues.isEmpty {
+                outcome.rejected += checked.issues.map { ImportIssue(line: submission.line, column: read.columnsByQuestion[$0.field] ?? $0.field, code: $0.code,
+                                                                   value: submission.answers[$0.field]?.joined(separator: " ") ?? "") }
+                continue
+            }
+            let interviewed = checked.answers["return_date"]?.first.flatMap(Day.init(iso:)) ?? today
+            drafts.append(InterviewDraft(answers: checked.answers, interviewedOn: interviewed, source: "kobo:\(source)", externalUUID: submission.uuid))
+        }
+        outcome.rejected.sort { ($0.line, $0.column) < ($1.line, $1.column) }
+        let actor = self.actor, now = self.now, toWrite = drafts, problems = outcome.rejected.count
+        let written = try await database.writeTransaction { db -> ImportOutcome in
+            var counts = ImportOutcome()
+            for draft in toWrite {
+                switch try await Self.write(draft, questionnaire: questionnaire, table: table, actor: actor, now: now, on: db).1 {
+                case .created: counts.created += 1
+                case .updated: counts.updated += 1
+                case .unchanged: counts.unchanged += 1
+                }
+            }
+            try await AuditLog.append(AuditEvent(action: .create, entityType: "interview_import", entityID: fileName,
+                                                 detail: "\(counts.created) created, \(counts.updated) updated, \(counts.unchanged) unchanged, \(problems) problems"),
+                                      by: actor, at: now, on: db)
+            return counts
+        }
+        outcome.created = written.created
+        outcome.updated = written.updated
+        outcome.unchanged = written.unchanged
+        return outcome
+    }
+
+    /// Inserts or updates one interview, its answer rows and its scores.
+    private static func write(_ draft: InterviewDraft, questionnaire: Questionnaire, table: WeightTable?, actor: AuditActor, now: Date,
+                              on db: any Database) async throws -> (UUID, WriteResult) {
+        let answersText = String(decoding: try JSONEncoder.sorted.encode(draft.answers), as: UTF8.self)
+        var existing: InterviewModel?
+        if let uuid = draft.externalUUID {
+            existing = try await InterviewModel.query(on: db).filter(\.$externalUUID == uuid).first()
+        }
+        if let existing, existing.answers == answersText, existing.questionnaireVersion == questionnaire.version, let id = existing.id {
+            return (id, .unchanged)
+        }
+        // Respondent attributes: from the answers, or from the case member the interview is about.
+        var sex = draft.answers["sex"]?.first
+        var age = draft.answers["age"]?.first.flatMap { Int($0) }
+        var region = draft.answers["region_origin"]?.first.map { CoteDIvoire.region(named: $0)?.name ?? $0 }
+        var host = draft.answers["host_country"]?.first
+        var returnDate = draft.answers["return_date"]?.first
+        var memberID: UUID?
+        if let number = draft.caseNumber, let memberNumber = draft.memberNumber {
+            guard let record = try await ReturnCaseModel.query(on: db).filter(\.$caseNumber == number.uppercased()).first(),
+                  let member = try await CaseMemberModel.query(on: db).filter(\.$returnCase.$id == record.requireID()).filter(\.$memberNumber == memberNumber).first()
+            else { throw ProfilingError.unknownMember }
+            memberID = member.id
+            sex = sex ?? (member.sex == "F" ? "female" : member.sex == "M" ? "male" : "other")
+            host = host ?? record.hostCountry
+            region = region ?? member.originRegion
+            returnDate = returnDate ?? record.arrivalDate
+            if age == nil, let birth = member.birthYear, let reference = (returnDate.flatMap(Day.init(iso:)) ?? Optional(draft.interviewedOn)) {
+                age = (member.birthDate.flatMap(Day.init(iso:)).map(BirthDate.init(exact:)) ?? BirthDate(estimatedYear: birth))?.age(on: reference)
+            }
+        }
+        let model = existing ?? InterviewModel()
+        model.questionnaireCode = questionnaire.code
+        model.questionnaireVersion = questionnaire.version
+        model.source = draft.source
+        model.externalUUID = draft.externalUUID
+        model.caseMemberID = memberID
+        model.caseNumber = draft.caseNumber?.uppercased()
+        model.memberNumber = draft.memberNumber
+        model.interviewedOn = draft.interviewedOn.iso
+        model.round = draft.answers["round"]?.first.flatMap { Int($0) }
+        model.sex = sex
+        model.ageGroup = age.map { AgeGroup(age: $0).rawValue }
+        model.regionOrigin = region
+        model.hostCountry = host
+        model.returnDate = returnDate
+        model.answers = answersText
+        model.recordedBy = actor.label
+        if existing == nil { model.createdAt = now }
+        model.updatedAt = now
+        try await model.save(on: db)
+        let id = try model.requireID()
+        if existing != nil {
+            try await InterviewAnswerModel.query(on: db).filter(\.$interviewID == id).delete()
+            try await ReintegrationScoreModel.query(on: db).filter(\.$interviewID == id).delete()
+        }
+        // One multi-row insert per interview: imports of thousands of interviews stay fast.
+        let rows = draft.answers.sorted { $0.key < $1.key }.flatMap { question, values in values.map { (question, $0) } }
+        if let sql = db as? any SQLDatabase, !rows.isEmpty {
+            var insert = sql.insert(into: InterviewAnswerModel.schema).columns("id", "interview_id", "question_code", "value")
+            for (question, value) in rows {
+                insert = insert.values(SQLBind(UUID()), SQLBind(id), SQLBind(question), SQLBind(value))
+            }
+            try await insert.run()
+        }
+        if questionnaire.code == "reintegration_monitoring", let table, let score = ReintegrationScore.compute(draft.answers, table: table) {
+            let row = ReintegrationScoreModel()
+            row.interviewID = id
+            row.tableVersion = score.tableVersion
+            row.economic = score.dimensions["economic"] ?? 0
+            row.social = score.dimensions["social"] ?? 0
+            row.psychosocial = score.dimensions["psychosocial"] ?? 0
+            row.composite = score.composite
+            try await row.create(on: db)
+        }
+        return (id, existing == nil ? .created : .updated)
+    }
+
+    /// Saves the mapping of a source form (replacing the previous one).
+    func saveMapping(source: String, questionnaireCode: String, _ mapping: KoboMapping) async throws {
+        let text = String(decoding: try JSONEncoder.sorted.encode(mapping), as: UTF8.self)
+        let actor = self.actor, now = self.now
+        try await database.writeTransaction { db in
+            let model = try await KoboMappingModel.query(on: db).filter(\.$source == source).filter(\.$questionnaireCode == questionnaireCode).first() ?? KoboMappingModel()
+            if model.id == nil {
+                model.source = source
+                model.questionnaireCode = questionnaireCode
+            }
+            model.definition = text
+            model.updatedAt = now
+            try await model.save(on: db)
+            try await AuditLog.append(AuditEvent(action: .update, entityType: "kobo_mapping", entityID: "\(source)/\(questionnaireCode)",
+                                                 changedFields: ["questions", "choices"]), by: actor, at: now, on: db)
+        }
+    }
+
+    /// Stores a programme's own weight table as the newest version; scores of later surveys use it.
+    func saveWeightTable(_ table: WeightTable) async throws {
+        guard table.problems.isEmpty else { throw ProfilingError.invalid(table.problems.map { FieldIssue("table", $0) }) }
+        let actor = self.actor, now = self.now
+        try await database.writeTransaction { db in
+            if try await WeightTableModel.query(on: db).filter(\.$code == table.code).filter(\.$version == table.version).count() > 0 {
+                throw ProfilingError.invalid([FieldIssue("version", "profiling.error.table_version_exists")])
+            }
+            let model = WeightTableModel()
+            model.code = table.code
+            model.version = table.version
+            model.definition = String(decoding: try JSONEncoder.sorted.encode(table), as: UTF8.self)
+            model.createdAt = now
+            try await model.create(on: db)
+            try await AuditLog.append(AuditEvent(action: .create, entityType: "weight_table", entityID: table.version), by: actor, at: now, on: db)
+        }
+    }
+}
