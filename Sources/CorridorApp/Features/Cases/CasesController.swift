@@ -37,7 +37,10 @@ struct CasesController: Sendable {
 
     @Sendable func detail(_ req: Request) async throws -> HTML {
         let view = try await loadCase(req)
-        return CasePages.detail(detailModel(req, view), req.pageContext())
+        var model = detailModel(req, view)
+        model.trajectory = try await ProfilingQueries(database: req.db).trajectory(caseNumber: view.caseNumber)
+        model.canRecordInterviews = Policy.allows(req.currentUser?.principal, .recordInterviews)
+        return CasePages.detail(model, req.pageContext())
     }
 
     @Sendable func newPage(_ req: Request) async throws -> HTML {

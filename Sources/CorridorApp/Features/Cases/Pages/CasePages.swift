@@ -19,6 +19,8 @@ struct CaseDetailModel: Sendable {
     var assistanceErrors: [String: String] = [:]
     var assistanceForm = AssistanceForm()
     var today: Day
+    var trajectory: [ProfilingQueries.TrajectoryPoint] = []
+    var canRecordInterviews = false
 }
 
 struct CaseFormModel: Sendable {
@@ -346,6 +348,7 @@ enum CasePages {
           \(assistanceTable)
           \(assistanceForm)
         </section>
+        \(trajectorySection(model, context))
         <section class="card" aria-labelledby="timeline-title">
           <h2 id="timeline-title">\(context.t("case.timeline"))</h2>
           \(HTML.when(transitions.isEmpty) { "<p class=\"empty\">\(context.t("case.no_event"))</p>" })<ol class="timeline">\(transitions)</ol>
@@ -353,6 +356,25 @@ enum CasePages {
           <p><small>\(context.t("case.version", ["version": String(view.version)]))</small></p>
         </section>
         """)
+    }
+
+    private static func trajectorySection(_ model: CaseDetailModel, _ context: PageContext) -> HTML {
+        let status = CaseStatus(rawValue: model.view.status) ?? .registered
+        guard status.hasArrived || !model.trajectory.isEmpty else { return .empty }
+        let rows = model.trajectory.map { point -> HTML in
+            "<tr><td>\(point.round.map(String.init) ?? "—")</td><td class=\"date\">\(CaseHTML.day(point.interviewedOn, context))</td><td class=\"number\">\(String(format: "%.2f", point.economic))</td><td class=\"number\">\(String(format: "%.2f", point.social))</td><td class=\"number\">\(String(format: "%.2f", point.psychosocial))</td><td class=\"number\"><strong>\(String(format: "%.2f", point.composite))</strong></td><td><small>\(point.tableVersion)</small></td></tr>"
+        }
+        let record: HTML = model.canRecordInterviews
+            ? "<p><a class=\"button\" href=\"/profiling/interviews/new?questionnaire=reintegration_monitoring&amp;case=\(model.view.caseNumber)&amp;member=1&amp;round=\(model.trajectory.count + 1)\">\(context.t("followups.record"))</a></p>"
+            : .empty
+        let table: HTML = rows.isEmpty ? "<p class=\"empty\">\(context.t("profiling.no_scores"))</p>" : """
+            <div class="table-wrap"><table class="dense"><thead><tr><th scope="col">\(context.t("profiling.round"))</th><th scope="col">\(context.t("interview.date"))</th>
+            <th scope="col">\(context.t("profiling.economic"))</th><th scope="col">\(context.t("profiling.social"))</th><th scope="col">\(context.t("profiling.psychosocial"))</th>
+            <th scope="col">\(context.t("profiling.composite"))</th><th scope="col">\(context.t("profiling.table_version"))</th></tr></thead><tbody>\(rows)</tbody></table></div>
+            """
+        return """
+        <section class="card" aria-labelledby="trajectory-title"><h2 id="trajectory-title">\(context.t("profiling.trajectory"))</h2>\(table)\(record)</section>
+        """
     }
 
     private static func transitionForms(_ model: CaseDetailModel, status: CaseStatus, _ context: PageContext) -> HTML {

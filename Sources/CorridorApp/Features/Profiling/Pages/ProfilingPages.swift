@@ -32,14 +32,14 @@ enum ProfilingHTML {
 
     /// A horizontal bar chart as accessible SVG: a title, a description, and the table beside it.
     static func barChart(_ summary: ProfilingQueries.Summary, _ context: PageContext) -> HTML {
-        let labelWidth = 300, barWidth = 360, rowHeight = 26
+        let labelWidth = 340, barWidth = 380, rowHeight = 28
         let height = summary.choices.count * rowHeight + 10
         let bars = summary.choices.enumerated().map { index, figure -> HTML in
             let y = index * rowHeight + 5
             let width = Int((figure.share * Double(barWidth)).rounded())
             let low = Int((figure.ciLow * Double(barWidth)).rounded()), high = Int((figure.ciHigh * Double(barWidth)).rounded())
             return """
-            <text x="\(labelWidth - 8)" y="\(y + 16)" text-anchor="end" class="chart-label">\(figure.label)</text>
+            <text x="\(labelWidth - 8)" y="\(y + 17)" text-anchor="end" class="chart-label">\(figure.label.count > 44 ? String(figure.label.prefix(43)) + "…" : figure.label)</text>
             <rect x="\(labelWidth)" y="\(y + 3)" width="\(width)" height="\(rowHeight - 8)" class="chart-bar"></rect>
             <line x1="\(labelWidth + low)" x2="\(labelWidth + high)" y1="\(y + 12)" y2="\(y + 12)" class="chart-ci"></line>
             <text x="\(labelWidth + max(width, high) + 6)" y="\(y + 16)" class="chart-value">\(percent(figure.share, context))</text>
