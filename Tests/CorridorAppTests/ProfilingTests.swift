@@ -71,6 +71,14 @@ import VaporTesting
             let second = try await me.upload("/profiling/import", field: "file", fileName: "k.csv", data: Data(text.utf8))
             #expect(!second.text.contains("colonne(s) non reconnue(s)"))
             #expect(second.text.contains("<code>motif</code> → <code>main_reason</code>"))
+
+            // An unknown choice is mapped from the report too, then recognised.
+            let withChoice = "\"motif\";\"_uuid\"\n\"argent\";\"u2\"\n"
+            let third = try await me.upload("/profiling/import", field: "file", fileName: "k.csv", data: Data(withChoice.utf8))
+            #expect(third.text.contains("name=\"c[main_reason][argent]\""))
+            #expect(try await me.post("/profiling/mappings", ["source": "kobo", "questionnaire": "profiling_return", "c[main_reason][argent]": "economic"]).status == .seeOther)
+            let fourth = try await me.upload("/profiling/import", field: "file", fileName: "k.csv", data: Data(withChoice.utf8))
+            #expect(!fourth.text.contains("c[main_reason][argent]") && fourth.text.contains("1 soumissions lisibles"))
         }
     }
 

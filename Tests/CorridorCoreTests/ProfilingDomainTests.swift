@@ -125,3 +125,33 @@ import Testing
         #expect(result.submissions.first?.answers["consent"] == ["yes"])
     }
 }
+
+@Suite struct KoboWorkbookTests {
+    static let questionnaire: Questionnaire = {
+        var q = QuestionnaireTests.questionnaire
+        q.questions.append(Question(code: "transit", type: .country, label: .init(fr: "T", en: "T"), relevant: SkipCondition(question: "consent", equals: "yes")))
+        return q
+    }()
+
+    @Test func repeatGroupsJoinTheirSubmission() throws {
+        let main = TabularExport(sheetName: "Profilage", headers: ["g/consent", "g/reasons", "g/reasons/eco", "g/reasons/family", "_id", "_uuid", "_index"],
+                                 rows: [["oui", "eco", "1", "0", "11", "uuid-a", "1"], ["oui", "family", "0", "1", "12", "uuid-b", "2"]])
+        let legs = TabularExport(sheetName: "etapes", headers: ["etapes/transit", "_index", "_parent_index", "_submission__uuid"],
+                                 rows: [["MLI", "1", "1", ""], ["DZA", "2", "1", "uuid-a"], ["NER", "3", "2", ""], ["TUN", "4", "9", ""]])
+        let data = try TabularExport.workbook([main, legs])
+        let result = try KoboCSVReader.read(data: data, questionnaire: Self.questionnaire, mapping: KoboMapping())
+        #expect(result.submissions.count == 2)
+        #expect(result.submissions[0].answers["transit"] == ["MLI", "DZA"])
+        #expect(result.submissions[1].answers["transit"] == ["NER"])
+        #expect(result.submissions[0].answers["reasons"] == ["economic"])
+        #expect(result.issues.contains { $0.code == "profiling.error.orphan_repeat" && $0.value == "9" })
+    }
+
+    @Test func sharedStringsAndSparseCellsAreRead() {
+        let shared = WorkbookReader.parseSharedStrings(Data(#"<sst><si><t>Kouamé</t></si><si><r><t>N'Gu</t></r><r><t>essan</t></r></si></sst>"#.utf8))
+        #expect(shared == ["Kouamé", "N'Guessan"])
+        let sheet = WorkbookReader.parseSheet(Data(#"<worksheet><sheetData><row r="1"><c r="A1" t="s"><v>0</v></c><c r="C1" t="s"><v>1</v></c></row><row r="2"><c r="B2"><v>42</v></c><c r="C2" t="inlineStr"><is><t>x</t></is></c></row></sheetData></worksheet>"#.utf8), shared: shared)
+        #expect(sheet == [["Kouamé", "", "N'Guessan"], ["", "42", "x"]])
+        #expect(WorkbookReader.columnIndex("AB12") == 27)
+    }
+}

@@ -78,7 +78,7 @@ struct ImportCommandGroup: AsyncCommandGroup {
             let mapping = try await ProfilingQueries(database: app.db).mapping(source: source, questionnaireCode: code)
             let read: KoboReadResult
             do {
-                read = try KoboCSVReader.read(text: CaseImportReader.text(of: data), questionnaire: questionnaire, mapping: mapping)
+                read = try KoboCSVReader.read(data: data, questionnaire: questionnaire, mapping: mapping)
             } catch {
                 throw CommandFailure(CaseImportPages.message(error, english))
             }

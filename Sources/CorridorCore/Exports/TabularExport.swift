@@ -35,19 +35,32 @@ public struct TabularExport: Sendable {
     }
 
     /// A one-sheet `.xlsx` workbook with the header row in bold and every cell as text.
-    public func xlsx() throws -> Data {
+    public func xlsx() throws -> Data { try Self.workbook([self]) }
+
+    /// A workbook with one sheet per table, in order.
+    public static func workbook(_ sheets: [TabularExport]) throws -> Data {
         let archive = try Archive(accessMode: .create)
-        let sheetRows = ([headers] + rows).enumerated().map { index, row -> String in
-            let style = index == 0 ? " s=\"1\"" : ""
-            let cells = row.enumerated().map { column, value in
-                "<c r=\"\(Self.columnName(column))\(index + 1)\" t=\"inlineStr\"\(style)><is><t xml:space=\"preserve\">\(Self.xmlEscaped(Self.neutralised(value)))</t></is></c>"
+        func sheetXML(_ sheet: TabularExport) -> String {
+            let rows = ([sheet.headers] + sheet.rows).enumerated().map { index, row -> String in
+                let style = index == 0 ? " s=\"1\"" : ""
+                let cells = row.enumerated().map { column, value in
+                    "<c r=\"\(columnName(column))\(index + 1)\" t=\"inlineStr\"\(style)><is><t xml:space=\"preserve\">\(xmlEscaped(neutralised(value)))</t></is></c>"
+                }.joined()
+                return "<row r=\"\(index + 1)\">\(cells)</row>"
             }.joined()
-            return "<row r=\"\(index + 1)\">\(cells)</row>"
-        }.joined()
-        let files: [(String, String)] = [
+            return """
+            <?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+            <worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetViews><sheetView workbookViewId="0"><pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" state="frozen"/></sheetView></sheetViews><sheetData>\(rows)</sheetData></worksheet>
+            """
+        }
+        let indexed = Array(sheets.enumerated())
+        let overrides = indexed.map { "<Override PartName=\"/xl/worksheets/sheet\($0.offset + 1).xml\" ContentType=\"application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml\"/>" }.joined()
+        let sheetEntries = indexed.map { "<sheet name=\"\(xmlEscaped(String($0.element.sheetName.prefix(31))))\" sheetId=\"\($0.offset + 1)\" r:id=\"rId\($0.offset + 1)\"/>" }.joined()
+        let relations = indexed.map { "<Relationship Id=\"rId\($0.offset + 1)\" Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet\" Target=\"worksheets/sheet\($0.offset + 1).xml\"/>" }.joined()
+        var files: [(String, String)] = [
             ("[Content_Types].xml", """
             <?xml version="1.0" encoding="UTF-8" standalone="yes"?>
-            <Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/><Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/><Override PartName="/xl/styles.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/></Types>
+            <Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>\(overrides)<Override PartName="/xl/styles.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/></Types>
             """),
             ("_rels/.rels", """
             <?xml version="1.0" encoding="UTF-8" standalone="yes"?>
@@ -55,21 +68,18 @@ public struct TabularExport: Sendable {
             """),
             ("xl/workbook.xml", """
             <?xml version="1.0" encoding="UTF-8" standalone="yes"?>
-            <workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets><sheet name="\(Self.xmlEscaped(String(sheetName.prefix(31))))" sheetId="1" r:id="rId1"/></sheets></workbook>
+            <workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets>\(sheetEntries)</sheets></workbook>
             """),
             ("xl/_rels/workbook.xml.rels", """
             <?xml version="1.0" encoding="UTF-8" standalone="yes"?>
-            <Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/><Relationship Id="rId2" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles" Target="styles.xml"/></Relationships>
+            <Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">\(relations)<Relationship Id="rIdStyles" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles" Target="styles.xml"/></Relationships>
             """),
             ("xl/styles.xml", """
             <?xml version="1.0" encoding="UTF-8" standalone="yes"?>
             <styleSheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><fonts count="2"><font><sz val="11"/><name val="Calibri"/></font><font><b/><sz val="11"/><name val="Calibri"/></font></fonts><fills count="2"><fill><patternFill patternType="none"/></fill><fill><patternFill patternType="gray125"/></fill></fills><borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders><cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs><cellXfs count="2"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/><xf numFmtId="0" fontId="1" fillId="0" borderId="0" xfId="0" applyFont="1"/></cellXfs></styleSheet>
             """),
-            ("xl/worksheets/sheet1.xml", """
-            <?xml version="1.0" encoding="UTF-8" standalone="yes"?>
-            <worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetViews><sheetView workbookViewId="0"><pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" state="frozen"/></sheetView></sheetViews><sheetData>\(sheetRows)</sheetData></worksheet>
-            """),
         ]
+        for (offset, sheet) in indexed { files.append(("xl/worksheets/sheet\(offset + 1).xml", sheetXML(sheet))) }
         let fixedDate = Date(timeIntervalSince1970: 1_577_836_800)
         for (path, text) in files {
             let data = Data(text.utf8)

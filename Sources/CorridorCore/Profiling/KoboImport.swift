@@ -60,6 +60,12 @@ public enum KoboCSVReader {
         metadataColumns.contains(column) || metadataColumns.contains(lastComponent(column)) || column.hasPrefix("_")
     }
 
+    /// An export as uploaded: an XLSX workbook (a ZIP archive) or CSV text.
+    public static func read(data: Data, questionnaire: Questionnaire, mapping: KoboMapping) throws(CaseImportError) -> KoboReadResult {
+        if data.starts(with: [0x50, 0x4B, 0x03, 0x04]) { return try read(workbook: data, questionnaire: questionnaire, mapping: mapping) }
+        return try read(text: CaseImportReader.text(of: data), questionnaire: questionnaire, mapping: mapping)
+    }
+
     public static func read(text: String, questionnaire: Questionnaire, mapping: KoboMapping) throws(CaseImportError) -> KoboReadResult {
         let reader: CSVReader
         do {
@@ -67,7 +73,66 @@ public enum KoboCSVReader {
         } catch {
             throw .malformed(line: 1)
         }
-        guard let header = reader.next()?.map({ $0.trimmingCharacters(in: .whitespaces) }) else { throw .empty }
+        var table: [[String]] = []
+        while let row = reader.next() { table.append(row) }
+        if reader.error != nil { throw .malformed(line: table.count + 1) }
+        return try read(table: table, questionnaire: questionnaire, mapping: mapping)
+    }
+
+    /// Reads a Kobo XLSX export: the first sheet holds the submissions; every other sheet is a
+    /// repeat group whose rows join their submission through `_submission__uuid` or
+    /// `_parent_index`, their answers added to the submission's.
+    public static func read(workbook data: Data, questionnaire: Questionnaire, mapping: KoboMapping) throws(CaseImportError) -> KoboReadResult {
+        let sheets: [WorkbookReader.Sheet]
+        do { sheets = try WorkbookReader.sheets(of: data) } catch { throw .malformed(line: 1) }
+        guard let main = sheets.first else { throw .empty }
+        var result = try read(table: main.rows, questionnaire: questionnaire, mapping: mapping)
+        guard let mainHeader = main.rows.first else { return result }
+        let indexColumn = mainHeader.firstIndex(of: "_index")
+        let uuidColumn = mainHeader.firstIndex(of: "_uuid")
+        var uuidByIndex: [String: String] = [:]
+        if let indexColumn, let uuidColumn {
+            for row in main.rows.dropFirst() where row.count > max(indexColumn, uuidColumn) { uuidByIndex[row[indexColumn]] = row[uuidColumn] }
+        }
+        var positionByUUID: [String: Int] = [:]
+        for (position, submission) in result.submissions.enumerated() { positionByUUID[submission.uuid] = position }
+        for sheet in sheets.dropFirst() {
+            guard let header = sheet.rows.first else { continue }
+            let parentUUID = header.firstIndex(of: "_submission__uuid")
+            let parentIndex = header.firstIndex(of: "_parent_index")
+            var columns: [(index: Int, question: Question)] = []
+            for (index, column) in header.enumerated() where !isMetadata(column) {
+                if let question = self.question(forColumn: column, in: questionnaire, mapping: mapping) {
+                    columns.append((index, question))
+                    result.columnsByQuestion[question.code] = result.columnsByQuestion[question.code] ?? "\(sheet.name)/\(column)"
+                } else if !result.unmappedColumns.contains("\(sheet.name)/\(column)") {
+                    result.unmappedColumns.append("\(sheet.name)/\(column)")
+                }
+            }
+            for (offset, row) in sheet.rows.dropFirst().enumerated() {
+                func cell(_ index: Int?) -> String? { index.flatMap { $0 < row.count ? row[$0].trimmingCharacters(in: .whitespaces) : nil } }
+                let uuid = cell(parentUUID).flatMap { $0.isEmpty ? nil : $0.replacingOccurrences(of: "uuid:", with: "") } ?? cell(parentIndex).flatMap { uuidByIndex[$0] }
+                guard let uuid, let position = positionByUUID[uuid] else {
+                    result.issues.append(ImportIssue(line: offset + 2, column: "\(sheet.name)/_parent_index", code: "profiling.error.orphan_repeat", value: cell(parentIndex) ?? ""))
+                    continue
+                }
+                for (index, question) in columns {
+                    guard let value = cell(index), !value.isEmpty else { continue }
+                    let values = question.type == .multipleChoice || question.type == .country ? value.split(separator: " ").map(String.init) : [value]
+                    let codes = question.type.hasChoices ? values.compactMap { mapping.choices[question.code]?[$0] ?? question.choice(matching: $0)?.code } : values
+                    var answers = result.submissions[position].answers[question.code] ?? []
+                    for code in codes where !answers.contains(code) { answers.append(code) }
+                    result.submissions[position].answers[question.code] = answers
+                }
+            }
+        }
+        return result
+    }
+
+    /// Reads rows already split into cells; the first row holds the column names.
+    public static func read(table: [[String]], questionnaire: Questionnaire, mapping: KoboMapping) throws(CaseImportError) -> KoboReadResult {
+        var rows = table.makeIterator()
+        guard let header = rows.next()?.map({ $0.trimmingCharacters(in: .whitespaces) }) else { throw .empty }
         guard let uuidIndex = header.firstIndex(where: { $0 == "_uuid" || $0 == "meta/instanceID" }) else { throw .missingColumns(["_uuid"]) }
         let headerSet = Set(header)
 
@@ -99,7 +164,7 @@ public enum KoboCSVReader {
         var issues: [ImportIssue] = []
         var seen: Set<String> = []
         var line = 1
-        while let cells = reader.next() {
+        while let cells = rows.next() {
             line += 1
             if cells.allSatisfy({ $0.trimmingCharacters(in: .whitespaces).isEmpty }) { continue }
             // The optional second row of HXL hashtags.

@@ -17,6 +17,9 @@ struct ProfilingController: Sendable {
         web.get("profiling", "mappings", "download", action: .importInterviews, use: downloadMapping)
         web.on(.POST, ["profiling", "mappings", "upload"], action: .importInterviews, body: .collect(maxSize: "1mb"), use: uploadMapping)
         web.get("followups", action: .viewFollowUps, use: followUps)
+        web.get("profiling", "weights", action: .viewProfiling, use: weightsPage)
+        web.get("profiling", "weights", "download", action: .viewProfiling, use: downloadWeights)
+        web.on(.POST, ["profiling", "weights"], action: .importInterviews, body: .collect(maxSize: "1mb"), use: uploadWeights)
         api.get("profiling", "summary", action: .viewProfiling, use: summaryAPI)
     }
 
@@ -149,7 +152,7 @@ struct ProfilingController: Sendable {
         let data = Data(buffer: file.data)
         do {
             let mapping = try await ProfilingQueries(database: req.db).mapping(source: source, questionnaireCode: code)
-            let read = try KoboCSVReader.read(text: CaseImportReader.text(of: data), questionnaire: questionnaire, mapping: mapping)
+            let read = try KoboCSVReader.read(data: data, questionnaire: questionnaire, mapping: mapping)
             model.read = read
             model.fileName = file.filename
             model.uploadID = try ImportStore(directory: req.corridor.configuration.dataDirectory).keep(data, owner: req.currentUser?.id)
@@ -180,7 +183,7 @@ struct ProfilingController: Sendable {
         }
         let questionnaire = try await questionnaire(req, code)
         let mapping = try await ProfilingQueries(database: req.db).mapping(source: source, questionnaireCode: code)
-        let read = try KoboCSVReader.read(text: CaseImportReader.text(of: data), questionnaire: questionnaire, mapping: mapping)
+        let read = try KoboCSVReader.read(data: data, questionnaire: questionnaire, mapping: mapping)
         model.done = try await ProfilingService(request: req).importSubmissions(read, questionnaire: questionnaire, table: try await catalog.weightTable(),
                                                                                source: source, fileName: form.file_name ?? id)
         store.discard(id, owner: req.currentUser?.id)
@@ -195,6 +198,13 @@ struct ProfilingController: Sendable {
         let chosen = (try? req.content.get([String: String].self, at: "q")) ?? [:]
         var mapping = try await ProfilingQueries(database: req.db).mapping(source: source, questionnaireCode: code)
         for (column, question) in chosen where questionnaire.question(question) != nil { mapping.questions[column] = question }
+        let choices = (try? req.content.get([String: [String: String]].self, at: "c")) ?? [:]
+        for (questionCode, values) in choices {
+            guard let question = questionnaire.question(questionCode) else { continue }
+            for (value, code) in values where question.allChoices.contains(where: { $0.code == code }) {
+                mapping.choices[questionCode, default: [:]][value] = code
+            }
+        }
         try await ProfilingService(request: req).saveMapping(source: source, questionnaireCode: code, mapping)
         return req.redirect(to: "/profiling/import?source=\(source)&questionnaire=\(code)&notice=mapping_saved", redirectType: .normal)
     }
@@ -237,6 +247,35 @@ struct ProfilingController: Sendable {
     @Sendable func followUps(_ req: Request) async throws -> HTML {
         let items = try await ProfilingQueries(database: req.db).dueFollowUps(today: Day(req.now))
         return ProfilingPages.followUps(items, req.pageContext())
+    }
+
+    @Sendable func weightsPage(_ req: Request) async throws -> HTML {
+        let table = try await ProfilingCatalog(request: req).weightTable()
+        return ProfilingPages.weights(table, canUpload: Policy.allows(req.currentUser?.principal, .importInterviews), error: nil, req.pageContext())
+    }
+
+    @Sendable func downloadWeights(_ req: Request) async throws -> Response {
+        guard let table = try await ProfilingCatalog(request: req).weightTable() else { throw Abort(.notFound) }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        return CaseTransferController.download(try encoder.encode(table), name: "weights-\(table.version).json", type: "application/json")
+    }
+
+    struct WeightsUpload: Content { var table: File? }
+
+    @Sendable func uploadWeights(_ req: Request) async throws -> Response {
+        let upload = try req.content.decode(WeightsUpload.self)
+        let current = try await ProfilingCatalog(request: req).weightTable()
+        guard let file = upload.table, let table = try? JSONDecoder().decode(WeightTable.self, from: Data(buffer: file.data)) else {
+            return try await HTMLPage(status: .unprocessableEntity, html: ProfilingPages.weights(current, canUpload: true, error: req.t("weights.error.file"), req.pageContext())).encodeResponse(for: req)
+        }
+        do {
+            try await ProfilingService(request: req).saveWeightTable(table)
+            return req.redirect(to: "/profiling/weights?notice=saved", redirectType: .normal)
+        } catch ProfilingError.invalid(let issues) {
+            let message = issues.map { $0.code.hasPrefix("profiling.") ? req.t($0.code) : $0.code }.joined(separator: " ; ")
+            return try await HTMLPage(status: .unprocessableEntity, html: ProfilingPages.weights(current, canUpload: true, error: message, req.pageContext())).encodeResponse(for: req)
+        }
     }
 
     /// Source names are short identifiers: letters, digits, `-` and `_`.

@@ -128,7 +128,7 @@ enum ProfilingPages {
         \(summaryHTML)
         \(crossHTML)
         <section class="card"><h2>\(context.t("profiling.scores_title"))</h2>
-          <p>\(context.t("profiling.scores_intro"))</p>
+          <p>\(context.t("profiling.scores_intro")) <a href="/profiling/weights">\(context.t("weights.title"))</a></p>
           \(HTML.when(scoreRows.isEmpty) { "<p class=\"empty\">\(context.t("profiling.no_scores"))</p>" })
           \(HTML.when(!scoreRows.isEmpty) { "<div class=\"table-wrap\"><table class=\"dense\"><thead><tr><th scope=\"col\">\(context.t("profiling.round"))</th><th scope=\"col\">\(context.t("profiling.group"))</th><th scope=\"col\">n</th><th scope=\"col\">\(context.t("profiling.economic"))</th><th scope=\"col\">\(context.t("profiling.social"))</th><th scope=\"col\">\(context.t("profiling.psychosocial"))</th><th scope=\"col\">\(context.t("profiling.composite"))</th><th scope=\"col\">\(context.t("profiling.table_version"))</th></tr></thead><tbody>\(scoreRows)</tbody></table></div>" })
         </section>
@@ -146,6 +146,18 @@ enum ProfilingPages {
             let unmapped = read.unmappedColumns.map { column -> HTML in
                 "<tr><td><code>\(column)</code></td><td>\(Layout.selectField("q[\(column)]", label: context.t("kobo.question_for", ["column": column]), options: questionOptions, selected: "", error: nil, id: "map-\(column)"))</td></tr>"
             }
+            // Choices the mapping does not know yet, once each, with the question's codes to pick from.
+            let questionByColumn = Dictionary(read.columnsByQuestion.map { ($0.value, $0.key) }, uniquingKeysWith: { a, _ in a })
+            var unknownChoices: [(question: Question, value: String)] = []
+            for issue in read.issues where issue.code == "profiling.error.unmapped_choice" {
+                guard let code = questionByColumn[issue.column], let question = questionnaire?.question(code),
+                      !unknownChoices.contains(where: { $0.question.code == code && $0.value == issue.value }) else { continue }
+                unknownChoices.append((question, issue.value))
+            }
+            let choiceRows = unknownChoices.map { item -> HTML in
+                let options = [(value: "", label: context.t("kobo.ignore"))] + item.question.allChoices.map { (value: $0.code, label: $0.label.text(context.language)) }
+                return "<tr><td><code>\(item.question.code)</code></td><td><code>\(item.value)</code></td><td>\(Layout.selectField("c[\(item.question.code)][\(item.value)]", label: context.t("kobo.choice_for", ["value": item.value]), options: options, selected: "", error: nil, id: "choice-\(item.question.code)-\(item.value)"))</td></tr>"
+            }
             let issues = read.issues.prefix(500).map { issue -> HTML in
                 "<tr><td>\(issue.line)</td><td><code>\(issue.column)</code></td><td>\(context.t(issue.code))</td><td>\(issue.value)</td></tr>"
             }
@@ -160,6 +172,14 @@ enum ProfilingPages {
                 <form method="post" action="/profiling/mappings" class="card">\(context.csrfField)
                   <input type="hidden" name="source" value="\(model.source)"><input type="hidden" name="questionnaire" value="\(model.questionnaireCode)">
                   <div class="table-wrap"><table class="dense"><tbody>\(unmapped)</tbody></table></div>
+                  <button type="submit">\(context.t("kobo.save_mapping"))</button>
+                </form>
+                """ })
+              \(HTML.when(!choiceRows.isEmpty) { """
+                <h3>\(context.t("kobo.unmapped_choices", ["count": String(choiceRows.count)]))</h3>
+                <form method="post" action="/profiling/mappings" class="card">\(context.csrfField)
+                  <input type="hidden" name="source" value="\(model.source)"><input type="hidden" name="questionnaire" value="\(model.questionnaireCode)">
+                  <div class="table-wrap"><table class="dense"><tbody>\(choiceRows)</tbody></table></div>
                   <button type="submit">\(context.t("kobo.save_mapping"))</button>
                 </form>
                 """ })
@@ -187,7 +207,7 @@ enum ProfilingPages {
             \(Layout.selectField("questionnaire", label: context.t("kobo.questionnaire"), options: questionnaires, selected: model.questionnaireCode, error: nil))
             \(Layout.textField("source", label: context.t("kobo.source"), value: model.source, error: nil, hint: context.t("kobo.source_hint")))
           </div>
-          <div class="field"><label for="file">\(context.t("import.file"))</label><input id="file" name="file" type="file" accept=".csv,text/csv" required></div>
+          <div class="field"><label for="file">\(context.t("import.file"))</label><p class="hint" id="file-hint">\(context.t("kobo.file_hint"))</p><input id="file" name="file" type="file" accept=".csv,.xlsx,text/csv" aria-describedby="file-hint" required></div>
           <button type="submit" class="primary">\(context.t("import.validate"))</button>
         </form>
         <section class="card"><h2>\(context.t("kobo.mapping_title"))</h2>
@@ -247,6 +267,36 @@ enum ProfilingPages {
           <div class="questions">\(fields)</div>
           <button type="submit" class="primary">\(context.t("form.save"))</button>
         </form>
+        """)
+    }
+
+    static func weights(_ table: WeightTable?, canUpload: Bool, error: String?, _ context: PageContext) -> HTML {
+        let dimensions = (table?.dimensions ?? []).map { dimension -> HTML in
+            let indicators = dimension.indicators.map { indicator -> HTML in
+                let scores = indicator.scores.sorted { $0.value < $1.value }.map { "\($0.key) = \(String(format: "%.2f", $0.value))" }.joined(separator: ", ")
+                return "<li><code>\(indicator.question)</code> (\(context.t("weights.weight")) \(String(format: "%g", indicator.weight))) : \(scores)</li>"
+            }
+            return "<h3>\(context.t("profiling." + dimension.code)) <small>(\(context.t("weights.weight")) \(String(format: "%g", dimension.weight)))</small></h3><ul>\(indicators)</ul>"
+        }
+        let alert: HTML = error.map { "<div class=\"error-summary\" role=\"alert\"><p>\($0)</p></div>" } ?? .empty
+        let upload: HTML = canUpload ? """
+            <form method="post" action="/profiling/weights" enctype="multipart/form-data" class="card narrow">\(context.csrfField)
+              <div class="field"><label for="table">\(context.t("weights.upload"))</label><p class="hint" id="table-hint">\(context.t("weights.upload_hint"))</p>
+              <input id="table" name="table" type="file" accept=".json,application/json" aria-describedby="table-hint" required></div>
+              <button type="submit">\(context.t("weights.upload_button"))</button>
+            </form>
+            """ : .empty
+        return Layout.page(context.t("weights.title"), context, """
+        <p><a href="/profiling">← \(context.t("profiling.title"))</a></p>
+        <h1>\(context.t("weights.title"))</h1>
+        <p class="lead">\(context.t("weights.intro"))</p>
+        \(alert)
+        <section class="card"><h2>\(context.t("weights.current", ["version": table?.version ?? "—"]))</h2>
+          <p>\(table?.description.text(context.language) ?? "")</p>
+          \(dimensions)
+          <p><a href="/profiling/weights/download">\(context.t("weights.download"))</a></p>
+        </section>
+        \(upload)
         """)
     }
 
