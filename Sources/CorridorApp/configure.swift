@@ -75,6 +75,7 @@ func configure(
     CasesAPIController().register(api: api)
     CooperationController().register(web: web, api: api)
     ProfilingController().register(web: web, api: api)
+    FiguresController().register(web: app, api: api)
 
     CorridorCommands.register(on: app)
 }

@@ -17,6 +17,7 @@ enum CorridorCommands {
         app.asyncCommands.use(AuditCommandGroup(), as: "audit")
         app.asyncCommands.use(ImportCommandGroup(), as: "import")
         app.asyncCommands.use(DemoCommand(), as: "demo")
+        app.asyncCommands.use(FigureCommand(), as: "figures")
     }
 }
 

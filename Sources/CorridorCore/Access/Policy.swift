@@ -34,6 +34,8 @@ public enum Action: String, Sendable, CaseIterable, Hashable {
     case importInterviews = "import_interviews"
     /// The list of reintegration follow-ups due (names of returnees).
     case viewFollowUps = "view_follow_ups"
+    /// Key figures (aggregates, with their press-release wording).
+    case viewFigures = "view_figures"
 }
 
 /// What a person may do on one action of a matrix.
@@ -77,6 +79,7 @@ public enum Policy {
         .recordInterviews: .roles([.admin, .meOfficer, .caseworker, .protection]),
         .importInterviews: .roles([.admin, .meOfficer]),
         .viewFollowUps: .roles([.admin, .caseworker, .protection]),
+        .viewFigures: .signedIn,
     ]
 
     /// Whether drafts and matrices under review are visible (others see validated and archived ones).

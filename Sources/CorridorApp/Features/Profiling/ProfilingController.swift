@@ -43,7 +43,8 @@ struct ProfilingController: Sendable {
         }
         let principal = req.currentUser?.principal
         let model = ProfilingReportModel(questionnaire: questionnaire, filter: filter, summary: summary, cross: cross.map { (question: $0.0, cells: $0.1) },
-                                         scores: try await queries.scoresByRound(filter: filter), canImport: Policy.allows(principal, .importInterviews),
+                                         scores: try await queries.scoresByRound(filter: filter),
+                                         distributions: try await queries.distributions(filter: filter), canImport: Policy.allows(principal, .importInterviews),
                                          canRecord: Policy.allows(principal, .recordInterviews))
         return ProfilingPages.report(model, req.pageContext())
     }

@@ -146,6 +146,36 @@ struct ProfilingQueries: Sendable {
         return result
     }
 
+    struct Distribution: Content, Sendable {
+        var round: Int
+        var dimension: String
+        /// Surveys whose score falls in [0, 0.2), [0.2, 0.4), [0.4, 0.6), [0.6, 0.8), [0.8, 1].
+        var bins: [Int]
+    }
+
+    /// How scores spread, per round and dimension, in five bands of 0.2.
+    func distributions(filter: ProfilingFilter) async throws -> [Distribution] {
+        let sql = try self.sql
+        let extra = conditions(filter)
+        let whereClause = extra.isEmpty ? SQLQueryString("") : SQLQueryString(" WHERE ") + extra.joined(separator: " AND ")
+        var result: [Distribution] = []
+        for dimension in ["economic", "social", "psychosocial", "composite"] {
+            let bands = (0..<5).map { band -> String in
+                let low = Double(band) / 5, high = Double(band + 1) / 5
+                let upper = band == 4 ? "s.\(dimension) <= 1" : "s.\(dimension) < \(high)"
+                return "SUM(CASE WHEN s.\(dimension) >= \(low) AND \(upper) THEN 1 ELSE 0 END) AS b\(band)"
+            }.joined(separator: ", ")
+            struct Row: Decodable { var round: Int?; var b0: Int?; var b1: Int?; var b2: Int?; var b3: Int?; var b4: Int? }
+            let query = SQLQueryString("SELECT i.round AS round, \(unsafeRaw: bands) FROM reintegration_scores s JOIN interviews i ON i.id = s.interview_id")
+                + whereClause + " GROUP BY i.round ORDER BY i.round"
+            for row in try await sql.raw(query).all(decoding: Row.self) {
+                guard let round = row.round else { continue }
+                result.append(Distribution(round: round, dimension: dimension, bins: [row.b0, row.b1, row.b2, row.b3, row.b4].map { $0 ?? 0 }))
+            }
+        }
+        return result.sorted { ($0.round, $0.dimension) < ($1.round, $1.dimension) }
+    }
+
     struct TrajectoryPoint: Content, Sendable {
         var memberNumber: Int?
         var round: Int?

@@ -7,6 +7,7 @@ struct ProfilingReportModel: Sendable {
     var summary: ProfilingQueries.Summary?
     var cross: (question: Question, cells: [ProfilingQueries.CrossCell])?
     var scores: [ProfilingQueries.ScoreRow]
+    var distributions: [ProfilingQueries.Distribution] = []
     var canImport: Bool
     var canRecord: Bool
 }
@@ -130,9 +131,26 @@ enum ProfilingPages {
         <section class="card"><h2>\(context.t("profiling.scores_title"))</h2>
           <p>\(context.t("profiling.scores_intro")) <a href="/profiling/weights">\(context.t("weights.title"))</a></p>
           \(HTML.when(scoreRows.isEmpty) { "<p class=\"empty\">\(context.t("profiling.no_scores"))</p>" })
+          \(HTML.when(!model.distributions.isEmpty) { distributionTable(model.distributions, context) })
           \(HTML.when(!scoreRows.isEmpty) { "<div class=\"table-wrap\"><table class=\"dense\"><thead><tr><th scope=\"col\">\(context.t("profiling.round"))</th><th scope=\"col\">\(context.t("profiling.group"))</th><th scope=\"col\">n</th><th scope=\"col\">\(context.t("profiling.economic"))</th><th scope=\"col\">\(context.t("profiling.social"))</th><th scope=\"col\">\(context.t("profiling.psychosocial"))</th><th scope=\"col\">\(context.t("profiling.composite"))</th><th scope=\"col\">\(context.t("profiling.table_version"))</th></tr></thead><tbody>\(scoreRows)</tbody></table></div>" })
         </section>
         """)
+    }
+
+    static func distributionTable(_ distributions: [ProfilingQueries.Distribution], _ context: PageContext) -> HTML {
+        let rows = distributions.map { item -> HTML in
+            "<tr><td>\(item.round)</td><td>\(context.t("profiling." + item.dimension))</td>\(item.bins.map { bin -> HTML in "<td class=\"number\">\(bin)</td>" })</tr>"
+        }
+        return """
+        <div class="table-wrap"><table class="dense"><caption>\(context.t("profiling.distribution"))</caption>
+        <thead><tr><th scope="col">\(context.t("profiling.round"))</th><th scope="col">\(context.t("profiling.dimension"))</th>
+        \((0..<5).map { band -> HTML in
+            let mark = context.language == .fr ? "," : "."
+            let low = band == 0 ? "0" : "0\(mark)\(band * 2)", high = band == 4 ? "1" : "0\(mark)\(band * 2 + 2)"
+            return "<th scope=\"col\">\(low)–\(high)</th>"
+        })</tr></thead>
+        <tbody>\(rows)</tbody></table></div>
+        """
     }
 
     static func importPage(_ model: KoboImportModel, _ context: PageContext) -> HTML {

@@ -1,0 +1,46 @@
+import CorridorCore
+import Foundation
+import Vapor
+
+/// `corridor figures INDICATOR [--from D] [--to D] [--nationality X] … [--lang fr|en]`
+struct FigureCommand: AsyncCommand {
+    struct Signature: CommandSignature {
+        @Argument(name: "indicator", help: "returns, registrations, cases_open, vot_identified, assistance_items, profiling_share or reintegration_score.") var indicator: String
+        @Option(name: "from", help: "First day, YYYY-MM-DD.") var from: String?
+        @Option(name: "to", help: "Last day, YYYY-MM-DD.") var to: String?
+        @Option(name: "host-country", help: "ISO3 code of the host country.") var hostCountry: String?
+        @Option(name: "nationality", help: "ISO3 code of the nationality.") var nationality: String?
+        @Option(name: "sex", help: "female, male or other.") var sex: String?
+        @Option(name: "age-group", help: "0-17, 18-24, 25-34, 35-49 or 50+.") var ageGroup: String?
+        @Option(name: "region", help: "Region of origin.") var region: String?
+        @Option(name: "vulnerability", help: "A vulnerability code, e.g. vot.") var vulnerability: String?
+        @Option(name: "office", help: "ISO3 code of the office.") var office: String?
+        @Option(name: "question", help: "For profiling_share: the question code.") var question: String?
+        @Option(name: "choice", help: "For profiling_share: the choice code.") var choice: String?
+        @Option(name: "lang", help: "fr (default) or en.") var lang: String?
+    }
+    var help: String { "Prints a key figure with its exact value, headline and press-release sentence." }
+
+    func run(using context: CommandContext, signature: Signature) async throws {
+        let app = context.application
+        try await app.autoMigrate()
+        guard let indicator = Indicator(rawValue: signature.indicator) else {
+            throw CommandFailure("unknown indicator \(signature.indicator) (expected one of: \(Indicator.allCases.map(\.rawValue).joined(separator: ", ")))")
+        }
+        guard let language = Language(code: signature.lang ?? "fr") else { throw CommandFailure("--lang must be fr or en") }
+        let query = FiguresController.FigureQuery(indicator: indicator.rawValue, from: signature.from, to: signature.to, host_country: signature.hostCountry,
+                                                  nationality: signature.nationality, sex: signature.sex, age_group: signature.ageGroup, region: signature.region,
+                                                  vulnerability: signature.vulnerability, office: signature.office, assistance_type: nil,
+                                                  question: signature.question, choice: signature.choice)
+        do {
+            let output = try await FiguresController.compute(indicator, query: query, database: app.db, catalog: ProfilingCatalog(application: app),
+                                                             today: Day(app.corridor.timeSource.now()), language: language)
+            context.console.print("value: \(output.value)\(output.n.map { " (n = \($0))" } ?? "")")
+            context.console.print("exact: \(output.exact)")
+            context.console.print("headline: \(output.headline)")
+            context.console.print(output.sentence)
+        } catch let error as AbortError {
+            throw CommandFailure(app.corridor.catalogue(.en).text(error.reason))
+        }
+    }
+}

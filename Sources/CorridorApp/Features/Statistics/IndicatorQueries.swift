@@ -1,0 +1,179 @@
+import CorridorCore
+import Fluent
+import Foundation
+import NIOConcurrencyHelpers
+import SQLKit
+import Vapor
+
+/// The indicator engine's database side: every figure is counted by the database.
+struct IndicatorQueries: Sendable {
+    let database: any Database
+
+    var sql: any SQLDatabase {
+        get throws {
+            guard let sql = database as? any SQLDatabase else { throw Abort(.internalServerError) }
+            return sql
+        }
+    }
+
+    struct Figure: Sendable {
+        var value: Double
+        var n: Int?
+        var choiceLabel: String?
+    }
+
+    /// Age at arrival from the stored birth date (or 1 July of an estimated year).
+    static let ageAtArrival: SQLQueryString = """
+        (CAST(substr(c.arrival_date, 1, 4) AS INTEGER) - m.birth_year - CASE WHEN substr(c.arrival_date, 6, 5) < COALESCE(substr(m.birth_date, 6, 5), '07-01') THEN 1 ELSE 0 END)
+        """
+
+    static func ageCondition(_ group: String, age: SQLQueryString) -> SQLQueryString? {
+        switch AgeGroup(rawValue: group) {
+        case .under18?: return age + " < 18"
+        case .from18to24?: return age + " BETWEEN 18 AND 24"
+        case .from25to34?: return age + " BETWEEN 25 AND 34"
+        case .from35to49?: return age + " BETWEEN 35 AND 49"
+        case .over50?: return age + " >= 50"
+        case nil: return nil
+        }
+    }
+
+    /// Member-level conditions (`m` members, `c` cases).
+    private func memberConditions(_ filters: FigureFilters, includeAge: Bool = true) -> [SQLQueryString] {
+        var conditions: [SQLQueryString] = []
+        if let nationality = filters.nationality { conditions.append("m.nationality = \(bind: nationality.uppercased())") }
+        if let sex = filters.sex {
+            let code = ["female": "F", "male": "M", "other": "X"][sex] ?? sex.uppercased()
+            conditions.append("m.sex = \(bind: code)")
+        }
+        if let region = filters.region { conditions.append("m.origin_region = \(bind: CoteDIvoire.region(named: region)?.name ?? region)") }
+        if let vulnerability = filters.vulnerability.flatMap({ Vulnerability(code: $0) }) {
+            conditions.append("m.vulnerabilities LIKE \(bind: "%|\(vulnerability.rawValue)|%")")
+        }
+        if includeAge, let group = filters.ageGroup, let condition = Self.ageCondition(group, age: Self.ageAtArrival) { conditions.append(condition) }
+        return conditions
+    }
+
+    private func caseConditions(_ filters: FigureFilters) -> [SQLQueryString] {
+        var conditions: [SQLQueryString] = []
+        if let host = filters.hostCountry { conditions.append("c.host_country = \(bind: host.uppercased())") }
+        if let office = filters.office { conditions.append("c.office = \(bind: office.uppercased())") }
+        return conditions
+    }
+
+    private func period(_ column: String, _ filters: FigureFilters) -> [SQLQueryString] {
+        var conditions: [SQLQueryString] = []
+        if let from = filters.from { conditions.append("\(unsafeRaw: column) >= \(bind: from.iso)") }
+        if let to = filters.to { conditions.append("\(unsafeRaw: column) <= \(bind: to.iso)") }
+        return conditions
+    }
+
+    private func count(_ base: SQLQueryString, _ conditions: [SQLQueryString]) async throws -> Int {
+        struct Row: Decodable { var total: Int }
+        let query = conditions.isEmpty ? base : base + " WHERE " + conditions.joined(separator: " AND ")
+        return try await sql.raw(query).first(decoding: Row.self)?.total ?? 0
+    }
+
+    func figure(_ indicator: Indicator, _ filters: FigureFilters, catalog: ProfilingCatalog, language: Language) async throws -> Figure {
+        switch indicator {
+        case .returns:
+            let conditions: [SQLQueryString] = ["c.arrival_date IS NOT NULL"] + period("c.arrival_date", filters) + caseConditions(filters) + memberConditions(filters)
+            return Figure(value: Double(try await count("SELECT COUNT(*) AS total FROM case_members m JOIN return_cases c ON c.id = m.case_id", conditions)))
+        case .registrations:
+            var conditions = period("c.registered_on", filters) + caseConditions(filters)
+            let members = memberConditions(filters, includeAge: false)
+            if !members.isEmpty {
+                conditions.append("EXISTS (SELECT 1 FROM case_members m WHERE m.case_id = c.id AND " + members.joined(separator: " AND ") + ")")
+            }
+            return Figure(value: Double(try await count("SELECT COUNT(*) AS total FROM return_cases c", conditions)))
+        case .casesOpen:
+            let conditions: [SQLQueryString] = ["c.status NOT IN ('completed', 'closed')"] + caseConditions(filters)
+            return Figure(value: Double(try await count("SELECT COUNT(*) AS total FROM return_cases c", conditions)))
+        case .votIdentified:
+            var vot = filters
+            vot.vulnerability = "vot"
+            let conditions = period("c.registered_on", filters) + caseConditions(filters) + memberConditions(vot, includeAge: false)
+            return Figure(value: Double(try await count("SELECT COUNT(*) AS total FROM case_members m JOIN return_cases c ON c.id = m.case_id", conditions)))
+        case .assistanceItems:
+            var conditions = period("a.provided_on", filters) + caseConditions(filters)
+            if let type = filters.assistanceType { conditions.append("a.assistance_type = \(bind: type)") }
+            return Figure(value: Double(try await count("SELECT COUNT(*) AS total FROM case_assistance a JOIN return_cases c ON c.id = a.case_id", conditions)))
+        case .profilingShare:
+            guard let questionnaire = try await catalog.questionnaire("profiling_return"),
+                  let question = questionnaire.question(filters.question ?? ""), question.type.hasChoices,
+                  let choice = question.allChoices.first(where: { $0.code == filters.choice }) else {
+                throw Abort(.unprocessableEntity, reason: "error.unknown_question")
+            }
+            let profilingFilter = ProfilingFilter(question: question.code, returned_from: filters.from?.iso, returned_to: filters.to?.iso,
+                                                  host_country: filters.hostCountry, sex: filters.sex, age_group: filters.ageGroup, region: filters.region)
+            let summary = try await ProfilingQueries(database: database).summary(questionnaire, question: question, filter: profilingFilter, language: language)
+            let figure = summary.choices.first { $0.choice == choice.code }
+            return Figure(value: figure?.share ?? 0, n: summary.n, choiceLabel: choice.label.text(language))
+        case .reintegrationScore:
+            struct Row: Decodable { var mean: Double?; var n: Int }
+            var conditions = period("i.interviewed_on", filters)
+            if let host = filters.hostCountry { conditions.append("i.host_country = \(bind: host.uppercased())") }
+            if let sex = filters.sex { conditions.append("i.sex = \(bind: sex)") }
+            let base: SQLQueryString = "SELECT AVG(s.composite) AS mean, COUNT(*) AS n FROM reintegration_scores s JOIN interviews i ON i.id = s.interview_id"
+            let query = conditions.isEmpty ? base : base + " WHERE " + conditions.joined(separator: " AND ")
+            let row = try await sql.raw(query).first(decoding: Row.self)
+            return Figure(value: row?.mean ?? 0, n: row?.n ?? 0)
+        }
+    }
+
+    /// Returns counted by two dimensions, for public tables: `host_country`, `year`, `sex`,
+    /// `age_group`, `region`, `nationality`.
+    func returnsTable(by dimensions: [String], filters: FigureFilters) async throws -> (rows: [String], columns: [String], counts: [[Int]]) {
+        func expression(_ dimension: String) throws -> SQLQueryString {
+            switch dimension {
+            case "host_country": return "c.host_country"
+            case "year": return "substr(c.arrival_date, 1, 4)"
+            case "sex": return "m.sex"
+            case "region": return "COALESCE(m.origin_region, '')"
+            case "nationality": return "m.nationality"
+            case "age_group":
+                let age = Self.ageAtArrival
+                return "CASE WHEN " + age + " < 18 THEN '0-17' WHEN " + age + " < 25 THEN '18-24' WHEN " + age + " < 35 THEN '25-34' WHEN " + age + " < 50 THEN '35-49' ELSE '50+' END"
+            default: throw Abort(.badRequest, reason: "error.unknown_dimension")
+            }
+        }
+        let first = try expression(dimensions.first ?? "host_country")
+        let second: SQLQueryString = dimensions.count > 1 ? try expression(dimensions[1]) : "'total'"
+        let conditions: [SQLQueryString] = ["c.arrival_date IS NOT NULL"] + period("c.arrival_date", filters) + caseConditions(filters) + memberConditions(filters)
+        let query = "SELECT " + first + " AS r, " + second + " AS k, COUNT(*) AS total FROM case_members m JOIN return_cases c ON c.id = m.case_id WHERE "
+            + conditions.joined(separator: " AND ") + " GROUP BY 1, 2"
+        struct Row: Decodable { var r: String?; var k: String?; var total: Int }
+        let rows = try await sql.raw(query).all(decoding: Row.self)
+        let rowKeys = Array(Set(rows.map { $0.r ?? "" })).sorted()
+        let columnKeys = Array(Set(rows.map { $0.k ?? "" })).sorted()
+        var counts = rowKeys.map { _ in columnKeys.map { _ in 0 } }
+        for row in rows {
+            guard let r = rowKeys.firstIndex(of: row.r ?? ""), let k = columnKeys.firstIndex(of: row.k ?? "") else { continue }
+            counts[r][k] += row.total
+        }
+        return (rowKeys, columnKeys, counts)
+    }
+}
+
+/// A small per-address limit for the public API: `limit` requests per `window` seconds.
+final class PublicRateLimiter: Sendable {
+    private let state = NIOLockedValueBox<[String: [Date]]>([:])
+    let limit: Int
+    let window: TimeInterval
+
+    init(limit: Int = 60, window: TimeInterval = 60) {
+        self.limit = limit
+        self.window = window
+    }
+
+    func allow(_ address: String, now: Date) -> Bool {
+        state.withLockedValue { requests in
+            if requests.count > 10_000 { requests = requests.filter { $0.value.last.map { now.timeIntervalSince($0) < window } ?? false } }
+            var recent = (requests[address] ?? []).filter { now.timeIntervalSince($0) < window }
+            guard recent.count < limit else { requests[address] = recent; return false }
+            recent.append(now)
+            requests[address] = recent
+            return true
+        }
+    }
+}
