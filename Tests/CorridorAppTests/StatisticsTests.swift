@@ -1,0 +1,89 @@
+import CorridorCore
+import Fluent
+import Foundation
+import Testing
+import Vapor
+import VaporTesting
+@testable import CorridorApp
+
+@Suite struct IndicatorTests {
+    /// Three households counted by hand: A (Morocco, arrived 2024-03-10: a woman born 1990,
+    /// victim of trafficking, and a boy born 2015), B (Tunisia, arrived 2023-06-01: a man born
+    /// 1980), C (Morocco, registered 2024-05-01, not yet travelled: a woman born 1995, victim).
+    static func load(_ corridor: TestCorridor) async throws {
+        func member(_ number: Int, _ relationship: Relationship, _ given: String, _ sex: Sex, _ birth: String, _ vulnerabilities: [Vulnerability]) -> MemberDraft {
+            MemberDraft(memberNumber: number, relationship: relationship, givenNames: given, familyName: "Fixture", sex: sex, birthDate: BirthDate(text: birth),
+                        nationality: "CIV", originRegion: "Gôh", vulnerabilities: vulnerabilities)
+        }
+        let d = { (text: String) in Day(iso: text)! }
+        let cases = [
+            ImportedCase(caseNumber: CaseNumber("CIV-2024-00001"), fields: CaseFields(hostCountry: "MAR", office: "CIV", registeredOn: d("2024-01-05"),
+                         departureDate: d("2024-03-09"), arrivalDate: d("2024-03-10"), status: .arrived),
+                         members: [member(1, .principal, "Awa", .female, "1990-06-01", [.vot]), member(2, .child, "Ali", .male, "2015", [])], lines: []),
+            ImportedCase(caseNumber: CaseNumber("CIV-2023-00001"), fields: CaseFields(hostCountry: "TUN", office: "CIV", registeredOn: d("2023-02-01"),
+                         departureDate: d("2023-06-01"), arrivalDate: d("2023-06-01"), status: .reintegrationOngoing),
+                         members: [member(1, .principal, "Yao", .male, "1980-02-02", [])], lines: []),
+            ImportedCase(caseNumber: CaseNumber("CIV-2024-00002"), fields: CaseFields(hostCountry: "MAR", office: "CIV", registeredOn: d("2024-05-01")),
+                         members: [member(1, .principal, "Ina", .female, "1995-01-01", [.vot])], lines: []),
+        ]
+        let service = CaseService(application: corridor.app, actor: .commandLine("test"))
+        _ = try await service.commit(CaseImportPlan(cases: cases, issues: [], rowCount: 4), fileName: "fixture")
+        try await service.addAssistance(number: "CIV-2023-00001", AssistanceDraft(type: .economic, memberNumber: 1, providedOn: d("2023-08-01"),
+                                                                                 description: "Kit", amountCents: 10_000_000, currency: .XOF))
+    }
+
+    func value(_ corridor: TestCorridor, _ indicator: Indicator, _ filters: FigureFilters = FigureFilters()) async throws -> Double {
+        try await IndicatorQueries(database: corridor.app.db).figure(indicator, filters, catalog: ProfilingCatalog(application: corridor.app), language: .fr).value
+    }
+
+    @Test func everyIndicatorAgainstHandCounts() async throws {
+        try await TestCorridor.run { corridor in
+            try await Self.load(corridor)
+            let d = { (text: String) in Day(iso: text)! }
+            #expect(try await value(corridor, .returns) == 3)
+            #expect(try await value(corridor, .returns, FigureFilters(hostCountry: "MAR")) == 2)
+            #expect(try await value(corridor, .returns, FigureFilters(vulnerability: "vot")) == 1)
+            #expect(try await value(corridor, .returns, FigureFilters(from: d("2024-01-01"), to: d("2024-12-31"))) == 2)
+            #expect(try await value(corridor, .returns, FigureFilters(sex: "female")) == 1)
+            #expect(try await value(corridor, .returns, FigureFilters(ageGroup: "0-17")) == 1)
+            #expect(try await value(corridor, .returns, FigureFilters(ageGroup: "25-34")) == 1, "born June 1990, arrived March 2024: 33")
+            #expect(try await value(corridor, .returns, FigureFilters(ageGroup: "35-49")) == 1)
+            #expect(try await value(corridor, .registrations) == 3)
+            #expect(try await value(corridor, .registrations, FigureFilters(hostCountry: "MAR")) == 2)
+            #expect(try await value(corridor, .registrations, FigureFilters(from: d("2024-01-01"))) == 2)
+            #expect(try await value(corridor, .casesOpen) == 3)
+            #expect(try await value(corridor, .votIdentified) == 2)
+            #expect(try await value(corridor, .votIdentified, FigureFilters(hostCountry: "TUN")) == 0)
+            #expect(try await value(corridor, .assistanceItems) == 1)
+        }
+    }
+
+    @Test func figuresAPIWritesTheSentence() async throws {
+        try await TestCorridor.run { corridor in
+            try await Self.load(corridor)
+            let token = try await corridor.apiToken(for: try await corridor.makeUser(.focalPoint))
+            let response = try await apiRequest(corridor.app, .GET, "/api/v1/figures?indicator=returns&nationality=CIV&from=2017-01-01&to=2024-08-31&lang=en", token: token)
+            #expect(response.status == .ok)
+            #expect(response.text.contains(#""value":3"#))
+            #expect(response.text.contains("Between January 2017 and August 2024, 3 nationals of Côte d'Ivoire were helped to return."))
+            let french = try await apiRequest(corridor.app, .GET, "/api/v1/figures?indicator=returns&host_country=MAR&vulnerability=vot&from=2021-01-01", token: token)
+            #expect(french.text.contains("Depuis janvier 2021, 1 victime de la traite a été aidée à rentrer du Maroc."))
+            let bad = try await apiRequest(corridor.app, .GET, "/api/v1/figures?indicator=nope", token: token)
+            #expect(bad.status == .unprocessableEntity)
+        }
+    }
+
+    @Test func publicTableSuppressesSmallCellsAndShowsNoRecord() async throws {
+        try await TestCorridor.run { corridor in
+            try await Self.load(corridor)
+            let response = try await TestBrowser(app: corridor.app).get("/api/v1/public/returns?by=host_country,year")
+            #expect(response.status == .ok)
+            struct Table: Decodable { var rows: [String]; var columns: [String]; var cells: [[Int?]]; var total: Int?; var threshold: Int }
+            let table = try JSONDecoder().decode(Table.self, from: Data(response.text.utf8))
+            #expect(table.rows == ["MAR", "TUN"] && table.columns == ["2023", "2024"])
+            #expect(table.cells.flatMap { $0 }.allSatisfy { $0 == nil || $0 == 0 }, "every non-zero cell is below 5")
+            #expect(table.total == nil, "a total of 3 is below the threshold too")
+            for secret in ["Awa", "Fixture", "CIV-2024-00001", "Ina"] { #expect(!response.text.contains(secret)) }
+        }
+    }
+}
