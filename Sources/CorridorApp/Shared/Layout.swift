@@ -173,6 +173,22 @@ enum Layout {
         """
     }
 
+    /// The rejected rows of an import: line, column, reason, value read.
+    static func issuesTable(_ issues: [ImportIssue], _ context: PageContext, limit: Int = 1_000) -> HTML {
+        let rows = issues.prefix(limit).map { issue -> HTML in
+            "<tr><td>\(issue.line)</td><td><code>\(issue.column)</code></td><td>\(context.t(issue.code))</td><td>\(issue.value)</td></tr>"
+        }
+        let more: HTML = issues.count > limit ? "<p>\(context.t("import.more_issues", ["count": context.format.integer(issues.count - limit)]))</p>" : .empty
+        return """
+        <div class="table-wrap"><table class="dense">
+          <thead><tr><th scope="col">\(context.t("import.line"))</th><th scope="col">\(context.t("import.column"))</th>
+          <th scope="col">\(context.t("import.reason"))</th><th scope="col">\(context.t("import.value"))</th></tr></thead>
+          <tbody>\(rows)</tbody>
+        </table></div>
+        \(more)
+        """
+    }
+
     /// The summary of errors at the top of an invalid form.
     static func errorSummary(_ context: PageContext, _ errors: [String: String], general: String? = nil, labels: [String: String] = [:], order: [String] = []) -> HTML {
         guard !errors.isEmpty || general != nil else { return .empty }

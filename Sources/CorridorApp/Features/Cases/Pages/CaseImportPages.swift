@@ -40,19 +40,9 @@ enum CaseImportPages {
     static func report(_ model: ImportReportModel, _ context: PageContext) -> HTML {
         let plan = model.plan
         let format = context.format
-        let rows = plan.issues.prefix(listedIssues).map { issue -> HTML in
-            "<tr><td>\(issue.line)</td><td><code>\(issue.column)</code></td><td>\(context.t(issue.code))</td><td>\(issue.value)</td></tr>"
-        }
-        let more: HTML = plan.issues.count > listedIssues
-            ? "<p>\(context.t("import.more_issues", ["count": format.integer(plan.issues.count - listedIssues)]))</p>" : .empty
         let issues: HTML = plan.issues.isEmpty ? "<p class=\"notice\" role=\"status\">\(context.t("import.no_issues"))</p>" : """
             <h2>\(context.t("import.rejected_title", ["count": format.integer(plan.rejectedLines.count)]))</h2>
-            <div class="table-wrap"><table class="dense">
-              <thead><tr><th scope="col">\(context.t("import.line"))</th><th scope="col">\(context.t("import.column"))</th>
-              <th scope="col">\(context.t("import.reason"))</th><th scope="col">\(context.t("import.value"))</th></tr></thead>
-              <tbody>\(rows)</tbody>
-            </table></div>
-            \(more)
+            \(Layout.issuesTable(plan.issues, context, limit: listedIssues))
             """
         let confirm: HTML = plan.cases.isEmpty ? "<p>\(context.t("import.nothing_to_import"))</p>" : """
             <form method="post" action="/cases/import/confirm" class="card narrow">

@@ -198,7 +198,6 @@ enum CaseHTML {
 enum CasePages {
     static func list(_ model: CaseListModel, _ context: PageContext) -> HTML {
         let filter = model.filter
-        let format = context.format
         func sortLink(_ column: String, _ label: String) -> HTML {
             let active = (filter.sort ?? "registered_on") == column
             let nextDir = active && filter.dir != "asc" ? "asc" : "desc"

@@ -142,9 +142,6 @@ enum MatrixFormPages {
     static func importPage(_ model: MatrixImportModel, _ context: PageContext) -> HTML {
         var report: HTML = .empty
         if let plan = model.plan {
-            let rows = plan.issues.map { issue -> HTML in
-                "<tr><td>\(issue.line)</td><td><code>\(issue.column)</code></td><td>\(context.t(issue.code))</td><td>\(issue.value)</td></tr>"
-            }
             report = plan.issues.isEmpty ? """
                 <div class="notice" role="status"><p>\(context.t("matrix.import_ready", ["count": String(plan.actions.count)]))</p></div>
                 <form method="post" action="/matrices/import/confirm" class="card narrow">\(context.csrfField)
@@ -153,8 +150,7 @@ enum MatrixFormPages {
                   <button type="submit" class="primary">\(context.t("import.confirm"))</button></form>
                 """ : """
                 <div class="error-summary" role="alert"><h2>\(context.t("matrix.import_problems", ["count": String(plan.issues.count)]))</h2><p>\(context.t("matrix.import_nothing_written"))</p></div>
-                <div class="table-wrap"><table class="dense"><thead><tr><th scope="col">\(context.t("import.line"))</th><th scope="col">\(context.t("import.column"))</th>
-                <th scope="col">\(context.t("import.reason"))</th><th scope="col">\(context.t("import.value"))</th></tr></thead><tbody>\(rows)</tbody></table></div>
+                \(Layout.issuesTable(plan.issues, context))
                 """
         }
         let fileError: HTML = model.fileError.map { "<div class=\"error-summary\" role=\"alert\"><p>\($0)</p></div>" } ?? .empty
@@ -179,14 +175,12 @@ enum MatrixFormPages {
         if let done {
             body = "<p class=\"notice\" role=\"status\">\(context.t("institutions.import_done", ["created": String(done.0), "updated": String(done.1)]))</p>"
         } else if let issues {
-            let rows = issues.map { issue -> HTML in "<tr><td>\(issue.line)</td><td><code>\(issue.column)</code></td><td>\(context.t(issue.code))</td><td>\(issue.value)</td></tr>" }
             body = issues.isEmpty ? """
                 <form method="post" action="/admin/institutions/import/confirm" class="card narrow">\(context.csrfField)<input type="hidden" name="id" value="\(uploadID ?? "")">
                 <p>\(context.t("institutions.import_ready", ["count": String(count ?? 0)]))</p><button type="submit" class="primary">\(context.t("import.confirm"))</button></form>
                 """ : """
                 <div class="error-summary" role="alert"><h2>\(context.t("matrix.import_problems", ["count": String(issues.count)]))</h2><p>\(context.t("matrix.import_nothing_written"))</p></div>
-                <div class="table-wrap"><table class="dense"><thead><tr><th scope="col">\(context.t("import.line"))</th><th scope="col">\(context.t("import.column"))</th>
-                <th scope="col">\(context.t("import.reason"))</th><th scope="col">\(context.t("import.value"))</th></tr></thead><tbody>\(rows)</tbody></table></div>
+                \(Layout.issuesTable(issues, context))
                 """
         }
         let error: HTML = fileError.map { "<div class=\"error-summary\" role=\"alert\"><p>\($0)</p></div>" } ?? .empty

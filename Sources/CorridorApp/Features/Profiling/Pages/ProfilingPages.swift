@@ -176,9 +176,6 @@ enum ProfilingPages {
                 let options = [(value: "", label: context.t("kobo.ignore"))] + item.question.allChoices.map { (value: $0.code, label: $0.label.text(context.language)) }
                 return "<tr><td><code>\(item.question.code)</code></td><td><code>\(item.value)</code></td><td>\(Layout.selectField("c[\(item.question.code)][\(item.value)]", label: context.t("kobo.choice_for", ["value": item.value]), options: options, selected: "", error: nil, id: "choice-\(item.question.code)-\(item.value)"))</td></tr>"
             }
-            let issues = read.issues.prefix(500).map { issue -> HTML in
-                "<tr><td>\(issue.line)</td><td><code>\(issue.column)</code></td><td>\(context.t(issue.code))</td><td>\(issue.value)</td></tr>"
-            }
             let mapped = read.columnsByQuestion.sorted { $0.key < $1.key }.map { code, column -> HTML in "<li><code>\(column)</code> → <code>\(code)</code></li>" }
             report = """
             <section class="card">
@@ -201,7 +198,7 @@ enum ProfilingPages {
                   <button type="submit">\(context.t("kobo.save_mapping"))</button>
                 </form>
                 """ })
-              \(HTML.when(!issues.isEmpty) { "<h3>\(context.t("kobo.problems"))</h3><div class=\"table-wrap\"><table class=\"dense\"><thead><tr><th scope=\"col\">\(context.t("import.line"))</th><th scope=\"col\">\(context.t("import.column"))</th><th scope=\"col\">\(context.t("import.reason"))</th><th scope=\"col\">\(context.t("import.value"))</th></tr></thead><tbody>\(issues)</tbody></table></div>" })
+              \(HTML.when(!read.issues.isEmpty) { "<h3>\(context.t("kobo.problems"))</h3>\(Layout.issuesTable(read.issues, context, limit: 500))" })
               \(HTML.when(model.uploadID != nil && !read.submissions.isEmpty) { """
                 <form method="post" action="/profiling/import/confirm">\(context.csrfField)
                   <input type="hidden" name="id" value="\(model.uploadID ?? "")"><input type="hidden" name="source" value="\(model.source)">
