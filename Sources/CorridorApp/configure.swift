@@ -76,6 +76,7 @@ func configure(
     CooperationController().register(web: web, api: api)
     ProfilingController().register(web: web, api: api)
     FiguresController().register(web: app, api: api)
+    PortalController().register(app: app, web: web)
 
     CorridorCommands.register(on: app)
 }

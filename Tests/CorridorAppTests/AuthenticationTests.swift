@@ -73,13 +73,13 @@ import VaporTesting
 
             let stale = TestBrowser(app: corridor.app)
             stale.cookies[CookieNames.session] = first
-            #expect(try await stale.get("/").status == .seeOther, "the session replaced at sign-in is gone")
+            #expect(try await stale.get("/account").status == .seeOther, "the session replaced at sign-in is gone")
 
-            #expect(try await browser.get("/").status == .ok)
+            #expect(try await browser.get("/account").status == .ok)
             #expect(try await browser.post("/logout").status == .seeOther)
             let replay = TestBrowser(app: corridor.app)
             replay.cookies[CookieNames.session] = second
-            #expect(try await replay.get("/").location?.hasPrefix("/login") == true)
+            #expect(try await replay.get("/account").location?.hasPrefix("/login") == true)
         }
     }
 
@@ -135,9 +135,9 @@ import VaporTesting
             let user = try await corridor.makeUser(.communications)
             let browser = TestBrowser(app: corridor.app)
             try await browser.signIn(user.email)
-            #expect(try await browser.get("/").status == .ok)
+            #expect(try await browser.get("/account").status == .ok)
             try await AccountService(application: corridor.app, actor: .commandLine("test")).setUserActive(id: user.requireID(), active: false, actingUserID: nil)
-            #expect(try await browser.get("/").status == .seeOther, "disabling ends the open session")
+            #expect(try await browser.get("/account").status == .seeOther, "disabling ends the open session")
             #expect(try await TestBrowser(app: corridor.app).signIn(user.email).status == .unauthorized)
         }
     }

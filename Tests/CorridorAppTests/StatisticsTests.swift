@@ -87,3 +87,40 @@ import VaporTesting
         }
     }
 }
+
+@Suite struct PortalTests {
+    /// Every public URL, crawled without signing in: no name, case number or document number
+    /// of the fixture data, and small counts hidden.
+    @Test func publicPagesRevealNoPersonAndHideSmallCounts() async throws {
+        try await TestCorridor.run { corridor in
+            try await IndicatorTests.load(corridor)
+            let browser = TestBrowser(app: corridor.app)
+            var pages: [String: String] = [:]
+            for path in ["/", "/data", "/about", "/data/returns.csv", "/data/returns.hxl.csv", "/api/v1/public/returns", "/?lang=en", "/data?lang=en"] {
+                let response = try await browser.get(path)
+                #expect(response.status == .ok, "\(path)")
+                pages[path] = response.text
+            }
+            for (path, text) in pages {
+                for secret in ["Awa", "Ali", "Yao", "Ina", "Fixture", "CIV-2024-00001", "CIV-2023-00001", "CIV-2024-00002"] {
+                    #expect(!text.contains(secret), "\(path) shows \(secret)")
+                }
+            }
+            #expect(pages["/"]?.contains("moins de 5") == true, "3 returns in all: below the threshold")
+            #expect(pages["/?lang=en"]?.contains("fewer than 5") == true)
+            #expect(pages["/"]?.contains("hreflang=\"en\"") == true)
+            let hxl = try #require(pages["/data/returns.hxl.csv"])
+            let lines = hxl.split(separator: "\r\n").map(String.init)
+            #expect(lines[1] == "#country+code+v_iso3,#country+name,#date+year,#affected+returnees+ind")
+            #expect(lines.dropFirst(2).allSatisfy { $0.hasSuffix(",") || $0.hasSuffix(",0") }, "every non-zero cell is suppressed")
+        }
+    }
+
+    @Test func signedInPeopleKeepTheirHome() async throws {
+        try await TestCorridor.run { corridor in
+            let browser = try await corridor.browser(signedInAs: try await corridor.makeUser(.caseworker))
+            let home = try await browser.get("/")
+            #expect(home.text.contains("Bienvenue, Test caseworker"))
+        }
+    }
+}

@@ -103,6 +103,8 @@ enum Layout {
           <meta name="viewport" content="width=device-width, initial-scale=1">
           <title>\(title) · Corridor</title>
           <link rel="stylesheet" href="/assets/corridor.css">
+          <link rel="alternate" hreflang="\(context.language.rawValue)" href="\(context.languageSwitchLink(context.language))">
+          <link rel="alternate" hreflang="\(other.rawValue)" href="\(context.languageSwitchLink(other))">
         </head>
         <body>
           <a class="skip" href="#main">\(context.t("layout.skip"))</a>

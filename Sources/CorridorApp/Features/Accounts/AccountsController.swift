@@ -26,7 +26,6 @@ struct AccountsController: Sendable {
         web.get("login", action: .viewPublic, use: loginPage)
         web.post("login", action: .viewPublic, use: login)
         web.post("logout", action: .useOwnAccount, use: logout)
-        web.get(action: .useOwnAccount, use: home)
         web.get("account", action: .useOwnAccount, use: profilePage)
         web.post("account", action: .useOwnAccount, use: updateProfile)
         web.get("account", "password", action: .useOwnAccount, use: passwordPage)

@@ -1,0 +1,61 @@
+import CorridorCore
+import Foundation
+
+enum PortalPages {
+    static func links(_ context: PageContext) -> HTML {
+        """
+        <nav class="portal-links" aria-label="\(context.t("portal.navigation"))"><a href="/">\(context.t("portal.figures"))</a> · <a href="/data">\(context.t("portal.data"))</a> · <a href="/about">\(context.t("portal.about"))</a> · <a href="/login">\(context.t("login.title"))</a></nav>
+        """
+    }
+
+    static func home(_ figures: [PortalController.KeyFigure], _ context: PageContext) -> HTML {
+        let cards = figures.map { figure -> HTML in
+            let sentence: HTML = figure.sentence.map { "<p>\($0)</p>" } ?? .empty
+            return "<li class=\"card figure\"><p class=\"figure-value\">\(figure.text)</p><p class=\"figure-label\">\(figure.label)</p>\(sentence)</li>"
+        }
+        return Layout.page(context.t("portal.title"), context, """
+        \(links(context))
+        <h1>\(context.t("portal.title"))</h1>
+        <p class="lead">\(context.t("portal.intro"))</p>
+        <ul class="cards figures">\(cards)</ul>
+        <p><a class="button" href="/data">\(context.t("portal.see_data"))</a></p>
+        """)
+    }
+
+    static func data(_ table: PortalController.PublicTable, threshold: Int, _ context: PageContext) -> HTML {
+        let format = context.format
+        let header = table.columns.map { column -> HTML in "<th scope=\"col\">\(column)</th>" }
+        let body = table.rows.enumerated().map { index, country -> HTML in
+            let cells = table.result.cells[index].map { cell -> HTML in
+                cell.map { "<td class=\"number\">\(format.integer($0))</td>" } ?? "<td class=\"number suppressed\" title=\"\(context.t("portal.suppressed"))\">·</td>"
+            }
+            let total: HTML = table.result.rowTotals[index].map { "<td class=\"number\"><strong>\(format.integer($0))</strong></td>" } ?? "<td class=\"number suppressed\">·</td>"
+            return "<tr><th scope=\"row\">\(Countries.named(country)?.name(context.language) ?? country)</th>\(cells)\(total)</tr>"
+        }
+        let totals = table.result.columnTotals.map { cell -> HTML in
+            cell.map { "<td class=\"number\"><strong>\(format.integer($0))</strong></td>" } ?? "<td class=\"number suppressed\">·</td>"
+        }
+        let grand: HTML = table.result.grandTotal.map { "<td class=\"number\"><strong>\(format.integer($0))</strong></td>" } ?? "<td class=\"number suppressed\">·</td>"
+        return Layout.page(context.t("portal.data"), context, """
+        \(links(context))
+        <h1>\(context.t("portal.data_title"))</h1>
+        <p class="lead">\(context.t("portal.data_intro", ["k": String(threshold)]))</p>
+        \(HTML.when(table.rows.isEmpty) { "<p class=\"empty\">\(context.t("portal.no_data"))</p>" })
+        \(HTML.when(!table.rows.isEmpty) { """
+          <div class="table-wrap"><table><caption>\(context.t("portal.table_caption"))</caption>
+          <thead><tr><th scope="col">\(context.t("case.host_country"))</th>\(header)<th scope="col">\(context.t("portal.total"))</th></tr></thead>
+          <tbody>\(body)<tr><th scope="row">\(context.t("portal.total"))</th>\(totals)\(grand)</tr></tbody></table></div>
+          """ })
+        <p>\(context.t("portal.downloads")) <a href="/data/returns.csv">CSV</a> · <a href="/data/returns.xlsx">XLSX</a> · <a href="/data/returns.hxl.csv">HXL</a> · <a href="/api/v1/public/returns?by=host_country,year">JSON</a></p>
+        """)
+    }
+
+    static func about(threshold: Int, _ context: PageContext) -> HTML {
+        Layout.page(context.t("portal.about"), context, """
+        \(links(context))
+        <h1>\(context.t("portal.about"))</h1>
+        <p class="lead">\(context.t("portal.about_text"))</p>
+        <p>\(context.t("portal.about_privacy", ["k": String(threshold)]))</p>
+        """)
+    }
+}
