@@ -77,6 +77,7 @@ func configure(
     ProfilingController().register(web: web, api: api)
     FiguresController().register(web: app, api: api)
     PortalController().register(app: app, web: web)
+    NewsController().register(app: app, web: web)
 
     CorridorCommands.register(on: app)
 }
@@ -93,6 +94,7 @@ enum Migrations {
         CreateReturnCases(),
         CreateCooperation(),
         CreateProfiling(),
+        CreateNews(),
     ]
 }
 

@@ -100,3 +100,15 @@ import Testing
         if let grand = result.grandTotal { #expect(grand == table.flatMap { $0 }.reduce(0, +)) }
     }
 }
+
+@Suite struct FigureTokenTests {
+    @Test func tokensAreReadAndReplaced() {
+        let text = "Au total, {{figure returns nationality=CIV from=2017-01-01 to=2024-08-31 style=headline}} retours ; {{figure nope}} ; {{figure returns style=loud}}."
+        let scan = FigureToken.scan(text)
+        #expect(scan.tokens.count == 1)
+        #expect(scan.tokens.first?.filters.nationality == "CIV" && scan.tokens.first?.filters.to == Day(year: 2024, month: 8, day: 31))
+        #expect(scan.problems == ["{{figure nope}}", "{{figure returns style=loud}}"])
+        let replaced = FigureToken.replace(in: text) { _ in "plus de 15 000" }
+        #expect(replaced.hasPrefix("Au total, plus de 15 000 retours"))
+    }
+}

@@ -51,6 +51,7 @@ struct PageContext: Sendable {
         ("/my-actions", "nav.my_actions", .followUpActions),
         ("/profiling", "nav.profiling", .viewProfiling),
         ("/followups", "nav.followups", .viewFollowUps),
+        ("/admin/news", "nav.news", .manageNews),
         ("/admin/users", "nav.users", .manageUsers),
         ("/admin/institutions", "nav.institutions", .manageInstitutions),
         ("/admin/audit", "nav.audit", .viewAuditTrail),

@@ -36,6 +36,8 @@ public enum Action: String, Sendable, CaseIterable, Hashable {
     case viewFollowUps = "view_follow_ups"
     /// Key figures (aggregates, with their press-release wording).
     case viewFigures = "view_figures"
+    /// Writing, previewing and publishing news and press releases.
+    case manageNews = "manage_news"
 }
 
 /// What a person may do on one action of a matrix.
@@ -80,6 +82,7 @@ public enum Policy {
         .importInterviews: .roles([.admin, .meOfficer]),
         .viewFollowUps: .roles([.admin, .caseworker, .protection]),
         .viewFigures: .signedIn,
+        .manageNews: .roles([.admin, .communications]),
     ]
 
     /// Whether drafts and matrices under review are visible (others see validated and archived ones).

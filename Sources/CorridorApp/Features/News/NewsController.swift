@@ -1,0 +1,160 @@
+import CorridorCore
+import Fluent
+import Foundation
+import Vapor
+
+/// News and press releases: written and published by communications officers, read by all.
+struct NewsController: Sendable {
+    struct NewsForm: Content {
+        var language: String?
+        var title: String?
+        var summary: String?
+        var body: String?
+        var slug: String?
+        var version: Int?
+        var preview: String?
+
+        var draft: NewsDraft {
+            NewsDraft(language: language.flatMap(Language.init(rawValue:)) ?? .fr, title: title ?? "", summary: summary ?? "", body: body ?? "", slug: slug ?? "")
+        }
+    }
+
+    func register(app: any RoutesBuilder, web: any RoutesBuilder) {
+        web.get("news", action: .viewPublic, use: list)
+        web.get("news", "feed.xml", action: .viewPublic, use: feed)
+        web.get("news", ":slug", action: .viewPublic, use: article)
+        let admin = web.grouped("admin", "news")
+        admin.get(action: .manageNews, use: adminList)
+        admin.get("new", action: .manageNews, use: newPage)
+        admin.post("new", action: .manageNews, use: create)
+        admin.get(":newsID", action: .manageNews, use: editPage)
+        admin.post(":newsID", action: .manageNews, use: update)
+        admin.post(":newsID", "publish", action: .manageNews, use: publish)
+    }
+
+    private func published(_ req: Request, language: Language) async throws -> [NewsArticleModel] {
+        try await NewsArticleModel.query(on: req.db).filter(\.$status == "published").filter(\.$language == language.rawValue)
+            .sort(\.$publishedAt, .descending).limit(50).all()
+    }
+
+    @Sendable func list(_ req: Request) async throws -> HTML {
+        NewsPages.list(try await published(req, language: req.language), req.pageContext())
+    }
+
+    @Sendable func article(_ req: Request) async throws -> HTML {
+        guard let slug = req.parameters.get("slug"),
+              let article = try await NewsArticleModel.query(on: req.db).filter(\.$slug == slug).filter(\.$status == "published")
+                .sort(\.$language, req.language == .fr ? .descending : .ascending).first() else { throw Abort(.notFound) }
+        return NewsPages.article(article, req.pageContext())
+    }
+
+    /// An Atom feed of the published news in the request's language.
+    @Sendable func feed(_ req: Request) async throws -> Response {
+        let language = req.language
+        let articles = try await published(req, language: language)
+        let base = req.corridor.configuration.publicURL.absoluteString.trimmingCharacters(in: CharacterSet(charactersIn: "/"))
+        let formatter = ISO8601DateFormatter()
+        let updated = formatter.string(from: articles.first?.publishedAt ?? Date(timeIntervalSince1970: 0))
+        let entries = articles.map { article -> String in
+            let link = "\(base)/news/\(article.slug)"
+            return """
+            <entry><title>\(HTML.escape(article.title))</title><link href="\(HTML.escape(link))"/><id>\(HTML.escape(link))#\(article.language)</id>
+            <updated>\(formatter.string(from: article.publishedAt ?? article.updatedAt))</updated><summary>\(HTML.escape(article.summary))</summary>
+            <author><name>Corridor</name></author></entry>
+            """
+        }.joined(separator: "\n")
+        let xml = """
+        <?xml version="1.0" encoding="utf-8"?>
+        <feed xmlns="http://www.w3.org/2005/Atom" xml:lang="\(language.rawValue)">
+        <title>\(HTML.escape(req.t("news.feed_title")))</title><link href="\(HTML.escape(base))/news"/><link rel="self" href="\(HTML.escape(base))/news/feed.xml?lang=\(language.rawValue)"/>
+        <id>\(HTML.escape(base))/news?lang=\(language.rawValue)</id><updated>\(updated)</updated>
+        \(entries)
+        </feed>
+        """
+        var headers = HTTPHeaders()
+        headers.replaceOrAdd(name: .contentType, value: "application/atom+xml; charset=utf-8")
+        return Response(status: .ok, headers: headers, body: .init(string: xml))
+    }
+
+    @Sendable func adminList(_ req: Request) async throws -> HTML {
+        NewsPages.adminList(try await NewsArticleModel.query(on: req.db).sort(\.$updatedAt, .descending).all(), req.pageContext())
+    }
+
+    @Sendable func newPage(_ req: Request) async throws -> HTML {
+        NewsPages.form(NewsPages.FormModel(id: nil, form: NewsForm(language: req.language.rawValue)), req.pageContext())
+    }
+
+    @Sendable func create(_ req: Request) async throws -> Response { try await save(req, id: nil) }
+
+    @Sendable func editPage(_ req: Request) async throws -> HTML {
+        let article = try await load(req)
+        let form = NewsForm(language: article.language, title: article.title, summary: article.summary, body: article.body, slug: article.slug, version: article.version)
+        var model = NewsPages.FormModel(id: article.id, form: form, status: article.status)
+        if let frozen = article.publishedBody {
+            model.preview = NewsService.render(frozen)
+        } else {
+            model.preview = NewsService.render(try await NewsService(request: req).resolve(article.body, language: Language(rawValue: article.language) ?? .fr))
+        }
+        return NewsPages.form(model, req.pageContext())
+    }
+
+    @Sendable func update(_ req: Request) async throws -> Response { try await save(req, id: try load(req).id) }
+
+    private func save(_ req: Request, id: UUID?) async throws -> Response {
+        let form = try req.content.decode(NewsForm.self)
+        let service = NewsService(request: req)
+        if form.preview != nil {
+            // Preview: figures resolved now, nothing saved.
+            var model = NewsPages.FormModel(id: id, form: form)
+            let issues = service.check(form.draft)
+            if issues.isEmpty {
+                model.preview = NewsService.render(try await service.resolve(form.draft.body, language: form.draft.language))
+            } else {
+                model.errors = Self.messages(issues, req)
+            }
+            return try await NewsPages.form(model, req.pageContext()).encodeResponse(for: req)
+        }
+        do {
+            let saved = try await service.save(id: id, form.draft, expectedVersion: form.version)
+            return req.redirect(to: "/admin/news/\(saved.uuidString)?notice=saved", redirectType: .normal)
+        } catch let error as NewsError {
+            var model = NewsPages.FormModel(id: id, form: form)
+            switch error {
+            case .invalid(let issues): model.errors = Self.messages(issues, req)
+            case .conflict: model.errors = ["general": req.t("news.error.conflict")]
+            case .notFound: throw Abort(.notFound)
+            }
+            return try await HTMLPage(status: error.isConflict ? .conflict : .unprocessableEntity, html: NewsPages.form(model, req.pageContext())).encodeResponse(for: req)
+        }
+    }
+
+    @Sendable func publish(_ req: Request) async throws -> Response {
+        let article = try await load(req)
+        let version = (try? req.content.get(Int.self, at: "version")) ?? -1
+        do {
+            try await NewsService(request: req).publish(id: try article.requireID(), expectedVersion: version)
+        } catch NewsError.conflict {
+            return req.redirect(to: "/admin/news/\(try article.requireID().uuidString)?notice=news_conflict", redirectType: .normal)
+        }
+        return req.redirect(to: "/news/\(article.slug)?lang=\(article.language)", redirectType: .normal)
+    }
+
+    private func load(_ req: Request) async throws -> NewsArticleModel {
+        guard let id = req.parameters.get("newsID", as: UUID.self), let article = try await NewsArticleModel.find(id, on: req.db) else { throw Abort(.notFound) }
+        return article
+    }
+
+    static func messages(_ issues: [FieldIssue], _ req: Request) -> [String: String] {
+        var messages: [String: String] = [:]
+        for issue in issues {
+            let text = issue.code.hasPrefix("news.error.token:")
+                ? req.t("news.error.token", ["token": String(issue.code.dropFirst("news.error.token:".count))]) : req.t(issue.code)
+            messages[issue.field] = messages[issue.field].map { $0 + " " + text } ?? text
+        }
+        return messages
+    }
+}
+
+extension NewsError {
+    var isConflict: Bool { if case .conflict = self { return true } else { return false } }
+}

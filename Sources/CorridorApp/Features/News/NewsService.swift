@@ -1,0 +1,142 @@
+import CorridorCore
+import Fluent
+import Foundation
+import Ink
+import Vapor
+
+enum NewsError: Error, Sendable {
+    case invalid([FieldIssue])
+    case conflict
+    case notFound
+}
+
+struct NewsDraft: Sendable {
+    var language: Language
+    var title: String
+    var summary: String
+    var body: String
+    var slug: String
+}
+
+/// Writes news; resolves live figures (for previews and at publication, when they freeze).
+struct NewsService: Sendable {
+    let database: any Database
+    let actor: AuditActor
+    let now: Date
+    let catalog: ProfilingCatalog
+    let threshold: Int
+
+    init(request: Request) {
+        database = request.db
+        actor = request.auditActor
+        now = request.now
+        catalog = ProfilingCatalog(request: request)
+        threshold = request.corridor.configuration.disclosureThreshold
+    }
+
+    /// The body with every figure token replaced by its value now, each linking to the public
+    /// data; a count below the threshold is written "fewer than k".
+    func resolve(_ body: String, language: Language) async throws -> String {
+        let queries = IndicatorQueries(database: database)
+        var values: [String: String] = [:]
+        for token in FigureToken.scan(body).tokens where values[token.source] == nil {
+            let figure = try await queries.figure(token.indicator, token.filters, catalog: catalog, language: language)
+            let text: String
+            let small = token.indicator != .profilingShare && token.indicator != .reintegrationScore && figure.value > 0 && Int(figure.value) < threshold
+            if small {
+                text = language == .fr ? "moins de \(threshold)" : "fewer than \(threshold)"
+            } else {
+                switch token.style {
+                case .headline:
+                    text = token.indicator == .profilingShare ? FigureText.percent(figure.value, language) : FigureText.headline(Int(figure.value), language)
+                case .exact:
+                    text = token.indicator == .profilingShare ? FigureText.percent(figure.value, language) : LocaleFormatting(language).integer(Int(figure.value))
+                case .sentence:
+                    text = FigureSentence.write(token.indicator, filters: token.filters, value: figure.value, n: figure.n, choiceLabel: figure.choiceLabel,
+                                                today: Day(now), language)
+                }
+            }
+            values[token.source] = "[\(text)](/data)"
+        }
+        return FigureToken.replace(in: body) { values[$0.source] ?? $0.source }
+    }
+
+    func check(_ draft: NewsDraft) -> [FieldIssue] {
+        var issues: [FieldIssue] = []
+        if draft.title.nilIfEmpty == nil { issues.append(FieldIssue("title", "case.error.required")) }
+        if draft.body.nilIfEmpty == nil { issues.append(FieldIssue("body", "case.error.required")) }
+        if !draft.slug.isEmpty, !draft.slug.allSatisfy({ $0.isASCII && ($0.isLowercase || $0.isNumber || $0 == "-") }) { issues.append(FieldIssue("slug", "news.error.slug")) }
+        for problem in FigureToken.scan(draft.body).problems { issues.append(FieldIssue("body", "news.error.token:" + problem)) }
+        return issues
+    }
+
+    static func slug(from title: String) -> String {
+        let folded = SearchText.fold(title).map { $0.isLetter || $0.isNumber ? $0 : "-" }
+        return String(String(folded).split(separator: "-").joined(separator: "-").prefix(80))
+    }
+
+    /// Saves a draft (new when `id` is nil); a published article is not edited any more.
+    func save(id: UUID?, _ draft: NewsDraft, expectedVersion: Int?) async throws -> UUID {
+        let issues = check(draft)
+        guard issues.isEmpty else { throw NewsError.invalid(issues) }
+        let actor = self.actor, now = self.now
+        let slug = draft.slug.isEmpty ? Self.slug(from: draft.title) : draft.slug
+        return try await database.writeTransaction { db in
+            let article: NewsArticleModel
+            if let id {
+                guard let existing = try await NewsArticleModel.find(id, on: db) else { throw NewsError.notFound }
+                guard existing.version == expectedVersion, existing.status == "draft" else { throw NewsError.conflict }
+                article = existing
+                article.version += 1
+            } else {
+                article = NewsArticleModel()
+                article.status = "draft"
+                article.version = 1
+                article.createdAt = now
+                article.author = actor.label
+            }
+            if try await NewsArticleModel.query(on: db).filter(\.$slug == slug).filter(\.$language == draft.language.rawValue)
+                .filter(\.$id != (id ?? UUID())).count() > 0 {
+                throw NewsError.invalid([FieldIssue("slug", "news.error.slug_taken")])
+            }
+            article.slug = slug
+            article.language = draft.language.rawValue
+            article.title = draft.title.trimmingCharacters(in: .whitespacesAndNewlines)
+            article.summary = draft.summary.trimmingCharacters(in: .whitespacesAndNewlines)
+            article.body = draft.body
+            article.updatedAt = now
+            try await article.save(on: db)
+            try await AuditLog.append(AuditEvent(action: id == nil ? .create : .update, entityType: "news", entityID: article.id?.uuidString,
+                                                 changedFields: ["title", "summary", "body"]), by: actor, at: now, on: db)
+            return try article.requireID()
+        }
+    }
+
+    /// Publishes: the figures are resolved once and frozen into the article.
+    func publish(id: UUID, expectedVersion: Int) async throws {
+        guard let article = try await NewsArticleModel.find(id, on: database) else { throw NewsError.notFound }
+        guard article.version == expectedVersion, article.status == "draft" else { throw NewsError.conflict }
+        let frozen = try await resolve(article.body, language: Language(rawValue: article.language) ?? .fr)
+        let actor = self.actor, now = self.now
+        try await database.writeTransaction { db in
+            guard let article = try await NewsArticleModel.find(id, on: db), article.version == expectedVersion else { throw NewsError.conflict }
+            article.publishedBody = frozen
+            article.status = "published"
+            article.publishedAt = now
+            article.version += 1
+            article.updatedAt = now
+            try await article.update(on: db)
+            try await AuditLog.append(AuditEvent(action: .update, entityType: "news", entityID: id.uuidString, changedFields: ["status", "published_body"],
+                                                 detail: "published"), by: actor, at: now, on: db)
+        }
+    }
+
+    /// Markdown to HTML without raw HTML: `<` is escaped before parsing, and links may only
+    /// point to http(s) addresses or paths of this site.
+    static func render(_ markdown: String) -> String {
+        let escaped = markdown.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;").replacingOccurrences(of: ">", with: "&gt;")
+        let html = MarkdownParser().html(from: escaped)
+        return html.replacingOccurrences(of: "href=\"javascript:", with: "href=\"#blocked:", options: .caseInsensitive)
+            .replacingOccurrences(of: "href=\"data:", with: "href=\"#blocked:", options: .caseInsensitive)
+    }
+}

@@ -1,0 +1,80 @@
+import CorridorCore
+import Fluent
+import Foundation
+#if canImport(FoundationXML)
+import FoundationXML
+#endif
+import Testing
+import Vapor
+import VaporTesting
+@testable import CorridorApp
+
+@Suite struct NewsTests {
+    @Test func pressReleaseWithLiveFiguresIsFrozenAtPublication() async throws {
+        try await TestCorridor.run { corridor in
+            // 300 demo households give enough returns to publish.
+            let households = DemoCases.generate(households: 300, seed: 11, today: Day(corridor.clock.now()))
+            _ = try await CaseService(application: corridor.app, actor: .commandLine("test"))
+                .commit(CaseImportPlan(cases: households, issues: [], rowCount: 0), fileName: "demo")
+            let writer = try await corridor.browser(signedInAs: try await corridor.makeUser(.communications))
+            let body = """
+            Depuis 2017, {{figure returns from=2017-01-01 style=headline}} personnes ont été aidées à rentrer.
+
+            {{figure returns host_country=MAR from=2017-01-01 style=sentence}}
+
+            Dont {{figure returns vulnerability=vot from=2017-01-01 style=exact}} victimes de la traite. <script>alert(1)</script>
+            """
+            let fields = ["language": "fr", "title": "Bilan des retours", "summary": "Les chiffres du programme", "body": body]
+            var preview = fields
+            preview["preview"] = "1"
+            let previewPage = try await writer.post("/admin/news/new", preview)
+            #expect(previewPage.status == .ok)
+            #expect(previewPage.text.contains("Aperçu") && previewPage.text.contains("href=\"/data\""))
+            let previewSection = try #require(previewPage.text.components(separatedBy: "Aperçu (chiffres d&#39;aujourd&#39;hui)").last ?? previewPage.text.components(separatedBy: "Aperçu").last)
+            #expect(!previewSection.contains("{{figure"), "the preview resolves every figure")
+            #expect(try await NewsArticleModel.query(on: corridor.app.db).count() == 0, "a preview saves nothing")
+
+            let saved = try await writer.post("/admin/news/new", fields)
+            #expect(saved.status == .seeOther)
+            let article = try #require(try await NewsArticleModel.query(on: corridor.app.db).first())
+            #expect(try await TestBrowser(app: corridor.app).get("/news/\(article.slug)").status == .notFound, "a draft is not public")
+            let published = try await writer.post("/admin/news/\(try article.requireID())/publish", ["version": String(article.version)])
+            #expect(published.status == .seeOther)
+
+            let reader = TestBrowser(app: corridor.app)
+            let page = try await reader.get("/news/bilan-des-retours")
+            #expect(page.status == .ok)
+            #expect(page.text.contains("personnes ont été aidées à rentrer"))
+            #expect(!page.text.contains("<script>alert(1)</script>") && page.text.contains("&lt;script&gt;"), "no raw HTML from the body")
+            let frozen = try #require(try await NewsArticleModel.find(article.requireID(), on: corridor.app.db)?.publishedBody)
+
+            // New records arrive: the published article does not change.
+            let more = DemoCases.generate(households: 50, seed: 99, today: Day(corridor.clock.now())).map { household -> ImportedCase in
+                var copy = household
+                copy.caseNumber = CaseNumber(office: "SEN", year: household.caseNumber?.year ?? 2020, sequence: household.caseNumber?.sequence ?? 1)
+                return copy
+            }
+            _ = try await CaseService(application: corridor.app, actor: .commandLine("test")).commit(CaseImportPlan(cases: more, issues: [], rowCount: 0), fileName: "more")
+            #expect(try await NewsArticleModel.find(article.requireID(), on: corridor.app.db)?.publishedBody == frozen)
+            #expect(try await reader.get("/news/bilan-des-retours").text == page.text)
+
+            let feed = try await reader.get("/news/feed.xml?lang=fr")
+            #expect(feed.headers.first(name: .contentType)?.hasPrefix("application/atom+xml") == true)
+            #expect(feed.text.contains("Bilan des retours"))
+            let parser = XMLParser(data: Data(feed.text.utf8))
+            #expect(parser.parse(), "the Atom feed is well-formed XML")
+            #expect(try await reader.get("/news").text.contains("Bilan des retours"))
+            #expect(!(try await reader.get("/news/feed.xml?lang=en").text.contains("Bilan des retours")), "feeds are per language")
+        }
+    }
+
+    @Test func badFigureTokensAreExplained() async throws {
+        try await TestCorridor.run { corridor in
+            let writer = try await corridor.browser(signedInAs: try await corridor.makeUser(.communications))
+            let response = try await writer.post("/admin/news/new", ["language": "fr", "title": "Essai", "body": "Un {{figure retours}} ici"])
+            #expect(response.status == .unprocessableEntity)
+            #expect(response.text.contains("Chiffre illisible"))
+            #expect(response.text.contains("Un {{figure retours}} ici"), "the text typed is kept")
+        }
+    }
+}
