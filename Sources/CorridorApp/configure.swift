@@ -78,6 +78,7 @@ func configure(
     FiguresController().register(web: app, api: api)
     PortalController().register(app: app, web: web)
     NewsController().register(app: app, web: web)
+    DashboardController().register(web: web)
 
     CorridorCommands.register(on: app)
 }

@@ -96,7 +96,8 @@ import VaporTesting
             try await IndicatorTests.load(corridor)
             let browser = TestBrowser(app: corridor.app)
             var pages: [String: String] = [:]
-            for path in ["/", "/data", "/about", "/data/returns.csv", "/data/returns.hxl.csv", "/api/v1/public/returns", "/?lang=en", "/data?lang=en"] {
+            for path in ["/", "/data", "/about", "/data/returns.csv", "/data/returns.hxl.csv", "/api/v1/public/returns", "/?lang=en", "/data?lang=en",
+                         "/news", "/news/feed.xml", "/sitemap.xml"] {
                 let response = try await browser.get(path)
                 #expect(response.status == .ok, "\(path)")
                 pages[path] = response.text
@@ -121,6 +122,30 @@ import VaporTesting
             let browser = try await corridor.browser(signedInAs: try await corridor.makeUser(.caseworker))
             let home = try await browser.get("/")
             #expect(home.text.contains("Bienvenue, Test caseworker"))
+        }
+    }
+}
+
+@Suite struct DashboardTests {
+    @Test func dashboardTablesAndDownloads() async throws {
+        try await TestCorridor.run { corridor in
+            try await IndicatorTests.load(corridor)
+            let focal = try await corridor.browser(signedInAs: try await corridor.makeUser(.focalPoint))
+            let page = try await focal.get("/dashboard")
+            #expect(page.status == .ok)
+            #expect(page.text.contains("Retours par région d&#39;origine") || page.text.contains("Retours par région d'origine"))
+            #expect(page.text.contains("<th scope=\"row\">Gôh</th><td class=\"number\">3</td>"), "all three returned people come from Gôh")
+            #expect(page.text.contains("<th scope=\"row\">Bafing</th><td class=\"number\">0</td>"), "every region is listed")
+            for secret in ["Awa", "Fixture", "CIV-2024-00001"] { #expect(!page.text.contains(secret)) }
+            let hxl = try await focal.get("/dashboard/tables/returns_by_year_host.hxl.csv")
+            let lines = hxl.text.split(separator: "\r\n").map(String.init)
+            #expect(lines[0].hasSuffix("year,host_country,returns"))
+            #expect(lines[1] == "#date+year,#country+code+v_iso3,#affected+returnees+ind")
+            #expect(lines.contains("2024,MAR,2") && lines.contains("2023,TUN,1"))
+            let xlsx = try await focal.get("/dashboard/tables/returns_by_vulnerability.xlsx")
+            let sheets = try WorkbookReader.sheets(of: Data(xlsx.body.readableBytesView))
+            #expect(sheets.first?.rows.first == ["vulnerability", "returns"])
+            #expect(sheets.first?.rows.contains(["vot", "1"]) == true)
         }
     }
 }

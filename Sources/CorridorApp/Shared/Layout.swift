@@ -46,6 +46,7 @@ struct PageContext: Sendable {
     /// The sections of Corridor, shown to the roles the policy lets in.
     static let sections: [(path: String, key: String, action: Action)] = [
         ("/", "nav.home", .useOwnAccount),
+        ("/dashboard", "nav.dashboard", .viewFigures),
         ("/cases", "nav.cases", .viewCases),
         ("/matrices", "nav.matrices", .viewMatrices),
         ("/my-actions", "nav.my_actions", .followUpActions),

@@ -26,6 +26,30 @@ struct PortalController: Sendable {
         web.get("data", "returns.xlsx", action: .viewPublic, use: { try await download($0, format: "xlsx") })
         web.get("data", "returns.hxl.csv", action: .viewPublic, use: { try await download($0, format: "hxl") })
         web.get("about", action: .viewPublic, use: about)
+        web.get("sitemap.xml", action: .viewPublic, use: sitemap)
+    }
+
+    /// Every public page in both languages.
+    @Sendable func sitemap(_ req: Request) async throws -> Response {
+        let base = req.corridor.configuration.publicURL.absoluteString.trimmingCharacters(in: CharacterSet(charactersIn: "/"))
+        let slugs = try await NewsArticleModel.query(on: req.db).filter(\.$status == "published").all().map { "/news/\($0.slug)" }
+        let paths = ["/", "/data", "/about", "/news"] + Array(Set(slugs)).sorted()
+        let urls = paths.map { path -> String in
+            let fr = HTML.escape("\(base)\(path)?lang=fr"), en = HTML.escape("\(base)\(path)?lang=en")
+            return """
+            <url><loc>\(fr)</loc><xhtml:link rel="alternate" hreflang="fr" href="\(fr)"/><xhtml:link rel="alternate" hreflang="en" href="\(en)"/></url>
+            <url><loc>\(en)</loc><xhtml:link rel="alternate" hreflang="fr" href="\(fr)"/><xhtml:link rel="alternate" hreflang="en" href="\(en)"/></url>
+            """
+        }.joined(separator: "\n")
+        let xml = """
+        <?xml version="1.0" encoding="UTF-8"?>
+        <urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" xmlns:xhtml="http://www.w3.org/1999/xhtml">
+        \(urls)
+        </urlset>
+        """
+        var headers = HTTPHeaders()
+        headers.replaceOrAdd(name: .contentType, value: "application/xml; charset=utf-8")
+        return Response(status: .ok, headers: headers, body: .init(string: xml))
     }
 
     /// Signed-in people get their working home; everyone else the public one.

@@ -1,0 +1,186 @@
+import CorridorCore
+import Fluent
+import Foundation
+import Vapor
+
+/// The internal dashboard: aggregates only, with every table downloadable as CSV, XLSX or HXL.
+struct DashboardController: Sendable {
+    /// A named table of the dashboard: two dimensions of returns, or vulnerabilities.
+    struct Table: Sendable {
+        var name: String
+        var rowDimension: String
+        var columnDimension: String?
+        var rows: [String]
+        var columns: [String]
+        var counts: [[Int]]
+    }
+
+    static let tables: [(name: String, dimensions: [String])] = [
+        ("returns_by_year_host", ["year", "host_country"]),
+        ("returns_by_sex_age", ["age_group", "sex"]),
+        ("returns_by_region", ["region"]),
+        ("returns_by_vulnerability", ["vulnerability"]),
+    ]
+
+    static let hxlTags: [String: String] = [
+        "year": "#date+year", "host_country": "#country+code+v_iso3", "sex": "#sex", "age_group": "#age+group",
+        "region": "#adm1+name", "vulnerability": "#indicator+vulnerability", "nationality": "#country+code+nationality",
+    ]
+
+    func register(web: any RoutesBuilder) {
+        web.get("dashboard", action: .viewFigures, use: page)
+        web.get("dashboard", "tables", ":name", action: .viewFigures, use: download)
+    }
+
+    func table(_ name: String, _ filters: FigureFilters, req: Request) async throws -> Table {
+        guard let spec = Self.tables.first(where: { $0.name == name }) else { throw Abort(.notFound) }
+        let queries = IndicatorQueries(database: req.db)
+        if spec.dimensions == ["vulnerability"] {
+            var counts: [[Int]] = []
+            for vulnerability in Vulnerability.allCases {
+                var scoped = filters
+                scoped.vulnerability = vulnerability.rawValue
+                counts.append([Int(try await queries.figure(.returns, scoped, catalog: ProfilingCatalog(request: req), language: req.language).value)])
+            }
+            return Table(name: name, rowDimension: "vulnerability", columnDimension: nil, rows: Vulnerability.allCases.map(\.rawValue), columns: ["returns"], counts: counts)
+        }
+        let result = try await queries.returnsTable(by: spec.dimensions, filters: filters)
+        if spec.dimensions == ["region"] {
+            // Every region of the country is listed, with its count or 0.
+            let byRegion = Dictionary(uniqueKeysWithValues: zip(result.rows, result.counts.map { $0.reduce(0, +) }))
+            let rows = CoteDIvoire.regions.map(\.name) + (byRegion[""].map { _ in [""] } ?? [])
+            return Table(name: name, rowDimension: "region", columnDimension: nil, rows: rows, columns: ["returns"], counts: rows.map { [byRegion[$0] ?? 0] })
+        }
+        return Table(name: name, rowDimension: spec.dimensions[0], columnDimension: spec.dimensions.count > 1 ? spec.dimensions[1] : nil,
+                     rows: result.rows, columns: result.columns, counts: result.counts)
+    }
+
+    struct Filter: Content {
+        var from: String?
+        var to: String?
+        var host_country: String?
+
+        var filters: FigureFilters {
+            FigureFilters(from: from?.nilIfEmpty.flatMap(Day.init(iso:)), to: to?.nilIfEmpty.flatMap(Day.init(iso:)), hostCountry: host_country?.nilIfEmpty)
+        }
+    }
+
+    @Sendable func page(_ req: Request) async throws -> HTML {
+        let filter = try req.query.decode(Filter.self)
+        var tables: [Table] = []
+        for spec in Self.tables { tables.append(try await table(spec.name, filter.filters, req: req)) }
+        var mine: [(String, Int)] = []
+        if let user = req.currentUser, user.role == .caseworker {
+            let cases = try await ReturnCaseModel.query(on: req.db).filter(\.$caseworkerID == user.id).all()
+            mine = CaseStatus.allCases.map { status in (status.rawValue, cases.filter { $0.status == status.rawValue }.count) }.filter { $0.1 > 0 }
+        }
+        return DashboardPages.page(tables, filter: filter, mine: mine, req.pageContext())
+    }
+
+    /// `/dashboard/tables/<name>.csv|xlsx|hxl.csv`
+    @Sendable func download(_ req: Request) async throws -> Response {
+        guard let file = req.parameters.get("name") else { throw Abort(.notFound) }
+        let format = file.hasSuffix(".hxl.csv") ? "hxl" : file.hasSuffix(".xlsx") ? "xlsx" : "csv"
+        let name = String(file.prefix { $0 != "." })
+        let filter = try req.query.decode(Filter.self)
+        let table = try await table(name, filter.filters, req: req)
+        var headers = [table.rowDimension] + (table.columnDimension.map { [$0] } ?? []) + ["returns"]
+        var rows: [[String]] = []
+        for (r, row) in table.rows.enumerated() {
+            for (c, column) in table.columns.enumerated() {
+                rows.append([row] + (table.columnDimension == nil ? [] : [column]) + [String(table.counts[r][c])])
+            }
+        }
+        let actor = req.auditActor, now = req.now
+        try await req.db.writeTransaction { db in
+            try await AuditLog.append(AuditEvent(action: .export, entityType: "dashboard_table", entityID: name, detail: format), by: actor, at: now, on: db)
+        }
+        switch format {
+        case "xlsx":
+            return CaseTransferController.download(try TabularExport(sheetName: name, headers: headers, rows: rows).xlsx(), name: "\(name).xlsx",
+                                                   type: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        case "hxl":
+            let tags = headers.map { Self.hxlTags[$0] ?? "#affected+returnees+ind" }
+            rows.insert(tags, at: 0)
+            headers = headers.map { $0 }
+            return CaseTransferController.download(Data(TabularExport(sheetName: name, headers: headers, rows: rows).csv().utf8), name: "\(name).hxl.csv", type: "text/csv; charset=utf-8")
+        default:
+            return CaseTransferController.download(Data(TabularExport(sheetName: name, headers: headers, rows: rows).csv().utf8), name: "\(name).csv", type: "text/csv; charset=utf-8")
+        }
+    }
+}
+
+enum DashboardPages {
+    static func label(_ dimension: String, _ value: String, _ context: PageContext) -> String {
+        switch dimension {
+        case "host_country": return Countries.named(value)?.name(context.language) ?? value
+        case "sex": return context.t("sex." + value)
+        case "vulnerability": return context.t("vulnerability." + value)
+        case "region": return value.isEmpty ? context.t("dashboard.unknown") : value
+        default: return value.isEmpty ? context.t("dashboard.unknown") : value
+        }
+    }
+
+    /// Vertical bars of a series (e.g. returns per year) as accessible SVG.
+    static func columnChart(_ title: String, _ points: [(String, Int)], _ context: PageContext) -> HTML {
+        let maximum = max(points.map(\.1).max() ?? 1, 1)
+        let width = 60, height = 180
+        let bars = points.enumerated().map { index, point -> HTML in
+            let barHeight = Int(Double(point.1) / Double(maximum) * Double(height - 30))
+            let x = index * width + 20
+            return """
+            <rect x="\(x)" y="\(height - 20 - barHeight)" width="\(width - 16)" height="\(barHeight)" class="chart-bar"></rect>
+            <text x="\(x + (width - 16) / 2)" y="\(height - 24 - barHeight)" text-anchor="middle" class="chart-value">\(context.format.integer(point.1))</text>
+            <text x="\(x + (width - 16) / 2)" y="\(height - 5)" text-anchor="middle" class="chart-label">\(point.0)</text>
+            """
+        }
+        let id = "chart-columns"
+        return """
+        <svg class="chart" viewBox="0 0 \(points.count * width + 40) \(height)" role="img" aria-labelledby="\(id)-title \(id)-desc">
+          <title id="\(id)-title">\(title)</title><desc id="\(id)-desc">\(context.t("dashboard.chart_desc"))</desc>
+          \(bars)
+        </svg>
+        """
+    }
+
+    static func tableHTML(_ table: DashboardController.Table, filterQuery: String, _ context: PageContext) -> HTML {
+        let header = table.columnDimension == nil ? ["<th scope=\"col\">\(context.t("dashboard.returns"))</th>" as HTML]
+            : table.columns.map { column -> HTML in "<th scope=\"col\">\(label(table.columnDimension ?? "", column, context))</th>" }
+        let body = table.rows.enumerated().map { index, row -> HTML in
+            let cells = table.counts[index].map { count -> HTML in "<td class=\"number\">\(context.format.integer(count))</td>" }
+            return "<tr><th scope=\"row\">\(label(table.rowDimension, row, context))</th>\(cells)</tr>"
+        }
+        return """
+        <section class="card"><h2>\(context.t("dashboard.table." + table.name))</h2>
+          <div class="table-wrap"><table class="dense"><thead><tr><th scope="col">\(context.t("dashboard.dimension." + table.rowDimension))</th>\(header)</tr></thead><tbody>\(body)</tbody></table></div>
+          <p>\(context.t("portal.downloads")) <a href="/dashboard/tables/\(table.name).csv?\(filterQuery)">CSV</a> · <a href="/dashboard/tables/\(table.name).xlsx?\(filterQuery)">XLSX</a> · <a href="/dashboard/tables/\(table.name).hxl.csv?\(filterQuery)">HXL</a></p>
+        </section>
+        """
+    }
+
+    static func page(_ tables: [DashboardController.Table], filter: DashboardController.Filter, mine: [(String, Int)], _ context: PageContext) -> HTML {
+        var items: [URLQueryItem] = []
+        for (name, value) in [("from", filter.from), ("to", filter.to), ("host_country", filter.host_country)] { if let value, !value.isEmpty { items.append(URLQueryItem(name: name, value: value)) } }
+        var components = URLComponents()
+        components.queryItems = items
+        let query = components.percentEncodedQuery ?? ""
+        let byYear = tables.first { $0.name == "returns_by_year_host" }.map { table in table.rows.enumerated().map { ($1, table.counts[$0].reduce(0, +)) } } ?? []
+        let mineHTML: HTML = mine.isEmpty ? .empty : """
+            <section class="card"><h2>\(context.t("dashboard.my_caseload"))</h2><ul class="inline-list">\(mine.map { item -> HTML in "<li>\(context.t("status." + item.0)) : <strong>\(item.1)</strong></li>" })</ul>
+            <p><a href="/cases?mine=1">\(context.t("case.assigned_to_me"))</a></p></section>
+            """
+        return Layout.page(context.t("dashboard.title"), context, """
+        <h1>\(context.t("dashboard.title"))</h1>
+        <p class="lead">\(context.t("dashboard.intro"))</p>
+        <form method="get" action="/dashboard" class="filters">
+          \(Layout.textField("from", label: context.t("filter.from"), value: filter.from, error: nil, type: "date", required: false))
+          \(Layout.textField("to", label: context.t("filter.to"), value: filter.to, error: nil, type: "date", required: false))
+          \(Layout.selectField("host_country", label: context.t("case.host_country"), options: CaseHTML.countryOptions(context, empty: context.t("filter.any")), selected: filter.host_country ?? "", error: nil))
+          <button type="submit">\(context.t("filter.apply"))</button>
+        </form>
+        \(mineHTML)
+        \(HTML.when(!byYear.isEmpty) { "<section class=\"card\"><h2>\(context.t("dashboard.returns_per_year"))</h2>\(columnChart(context.t("dashboard.returns_per_year"), byYear, context))</section>" })
+        \(tables.map { tableHTML($0, filterQuery: query, context) })
+        """)
+    }
+}
