@@ -149,3 +149,17 @@ import VaporTesting
         }
     }
 }
+
+@Suite struct PeriodDimensionTests {
+    @Test func quartersAndMonths() async throws {
+        try await TestCorridor.run { corridor in
+            try await IndicatorTests.load(corridor)
+            let queries = IndicatorQueries(database: corridor.app.db)
+            let quarters = try await queries.returnsTable(by: ["quarter"], filters: FigureFilters())
+            #expect(quarters.rows == ["2023-Q2", "2024-Q1"])
+            #expect(quarters.counts.map { $0.reduce(0, +) } == [1, 2])
+            let months = try await queries.returnsTable(by: ["month", "sex"], filters: FigureFilters())
+            #expect(months.rows == ["2023-06", "2024-03"] && months.columns == ["F", "M"])
+        }
+    }
+}

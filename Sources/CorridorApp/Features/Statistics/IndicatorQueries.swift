@@ -128,6 +128,9 @@ struct IndicatorQueries: Sendable {
             switch dimension {
             case "host_country": return "c.host_country"
             case "year": return "substr(c.arrival_date, 1, 4)"
+            case "month": return "substr(c.arrival_date, 1, 7)"
+            case "quarter":
+                return "substr(c.arrival_date, 1, 4) || '-Q' || CAST(((CAST(substr(c.arrival_date, 6, 2) AS INTEGER) + 2) / 3) AS TEXT)"
             case "sex": return "m.sex"
             case "region": return "COALESCE(m.origin_region, '')"
             case "nationality": return "m.nationality"
