@@ -163,3 +163,29 @@ import VaporTesting
         }
     }
 }
+
+@Suite struct ShareAndScoreIndicatorTests {
+    @Test func profilingShareAndReintegrationScore() async throws {
+        try await TestCorridor.run { corridor in
+            let me = try await corridor.browser(signedInAs: try await corridor.makeUser(.meOfficer))
+            let report = try await me.upload("/profiling/import", field: "file", fileName: "k.csv", data: Data(ProfilingRouteTests.export(count: 10, economic: 9).utf8))
+            let id = try #require(report.text.firstMatch(of: /name="id" value="([0-9a-f-]{36})"/)?.1)
+            _ = try await me.post("/profiling/import/confirm", ["id": String(id), "source": "kobo", "questionnaire": "profiling_return"])
+            let catalog = ProfilingCatalog(application: corridor.app)
+            let queries = IndicatorQueries(database: corridor.app.db)
+            let share = try await queries.figure(.profilingShare, FigureFilters(question: "reasons_leaving", choice: "economic"), catalog: catalog, language: .fr)
+            #expect(share.value == 0.9 && share.n == 10)
+            let questionnaire = try #require(try await catalog.questionnaire("reintegration_monitoring"))
+            let table = try #require(try await catalog.weightTable())
+            let service = ProfilingService(application: corridor.app, actor: .commandLine("test"))
+            var answers: Answers = ["round": ["1"]]
+            for question in questionnaire.questions where question.code != "round" { answers[question.code] = [question.allChoices.last?.code ?? ""] }
+            _ = try await service.record(.init(answers: answers, interviewedOn: Day(year: 2026, month: 6, day: 1)!, source: "form"), questionnaire: questionnaire, table: table)
+            for question in questionnaire.questions where question.code != "round" { answers[question.code] = [question.allChoices.first?.code ?? ""] }
+            _ = try await service.record(.init(answers: answers, interviewedOn: Day(year: 2026, month: 6, day: 2)!, source: "form"), questionnaire: questionnaire, table: table)
+            let score = try await queries.figure(.reintegrationScore, FigureFilters(), catalog: catalog, language: .fr)
+            #expect(score.n == 2)
+            #expect(abs(score.value - 0.5) < 1e-9, "one survey at 1, one at 0")
+        }
+    }
+}

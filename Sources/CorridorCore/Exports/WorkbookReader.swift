@@ -18,7 +18,8 @@ public enum WorkbookReader {
     }
 
     public static func sheets(of data: Data) throws -> [Sheet] {
-        guard let archive = try? Archive(data: data, accessMode: .read) else { throw ReadError.notAWorkbook }
+        let archive: Archive
+        do { archive = try Archive(data: data, accessMode: .read, pathEncoding: nil) } catch { throw ReadError.notAWorkbook }
         func part(_ path: String) throws -> Data? {
             guard let entry = archive[path] else { return nil }
             var result = Data()
@@ -56,7 +57,7 @@ public enum WorkbookReader {
         configure(collector)
         let parser = XMLParser(data: data)
         parser.delegate = collector
-        parser.parse()
+        _ = parser.parse()
     }
 
     static func parseRelations(_ data: Data) -> [String: String] {

@@ -74,7 +74,10 @@ struct DashboardController: Sendable {
             let cases = try await ReturnCaseModel.query(on: req.db).filter(\.$caseworkerID == user.id).all()
             mine = CaseStatus.allCases.map { status in (status.rawValue, cases.filter { $0.status == status.rawValue }.count) }.filter { $0.1 > 0 }
         }
-        return DashboardPages.page(tables, filter: filter, mine: mine, req.pageContext())
+        let quarterTable = try await IndicatorQueries(database: req.db).returnsTable(by: ["quarter"], filters: filter.filters)
+        let quarters = Array(zip(quarterTable.rows, quarterTable.counts.map { $0.reduce(0, +) }).suffix(16))
+        let scores = try await ProfilingQueries(database: req.db).scoresByRound(filter: ProfilingFilter(host_country: filter.host_country)).filter { $0.group == "all" }
+        return DashboardPages.page(tables, filter: filter, mine: mine, quarters: quarters, scores: scores, req.pageContext())
     }
 
     /// `/dashboard/tables/<name>.csv|xlsx|hxl.csv`
@@ -121,6 +124,54 @@ enum DashboardPages {
         }
     }
 
+    /// Stacked columns: one column per row of the table, one segment per column, with a legend.
+    static func stackedChart(_ title: String, _ table: DashboardController.Table, _ context: PageContext) -> HTML {
+        let totals = table.counts.map { $0.reduce(0, +) }
+        let maximum = max(totals.max() ?? 1, 1)
+        let width = 60, height = 200
+        let palette = ["#0b4f8a", "#2e86c1", "#76b7e5", "#8a4b00", "#d4a017", "#176b3a", "#6c8f3a", "#a4262c", "#6b4f8a", "#4f5b6a"]
+        let bars = table.rows.enumerated().map { index, row -> HTML in
+            var y = height - 20
+            let x = index * width + 20
+            let segments = table.columns.enumerated().map { column, _ -> HTML in
+                let value = table.counts[index][column]
+                let segment = Int(Double(value) / Double(maximum) * Double(height - 30))
+                y -= segment
+                return "<rect x=\"\(x)\" y=\"\(y)\" width=\"\(width - 16)\" height=\"\(segment)\" fill=\"\(palette[column % palette.count])\"><title>\(row) · \(label(table.columnDimension ?? "", table.columns[column], context)) : \(value)</title></rect>"
+            }
+            return "\(segments)<text x=\"\(x + (width - 16) / 2)\" y=\"\(height - 5)\" text-anchor=\"middle\" class=\"chart-label\">\(row)</text>"
+        }
+        let legend = table.columns.enumerated().map { column, key -> HTML in
+            "<li><span class=\"swatch\" data-color=\"\(column % palette.count)\"></span>\(label(table.columnDimension ?? "", key, context))</li>"
+        }
+        return """
+        <svg class="chart" viewBox="0 0 \(table.rows.count * width + 40) \(height)" role="img" aria-labelledby="chart-stacked-title chart-stacked-desc">
+          <title id="chart-stacked-title">\(title)</title><desc id="chart-stacked-desc">\(context.t("dashboard.chart_desc"))</desc>
+          \(bars)
+        </svg>
+        <ul class="legend">\(legend)</ul>
+        """
+    }
+
+    /// A line through a series (e.g. returns per quarter).
+    static func lineChart(_ title: String, _ points: [(String, Int)], _ context: PageContext) -> HTML {
+        guard points.count > 1 else { return .empty }
+        let maximum = max(points.map(\.1).max() ?? 1, 1)
+        let step = 46, height = 180
+        let coordinates = points.enumerated().map { index, point in (20 + index * step, height - 25 - Int(Double(point.1) / Double(maximum) * Double(height - 40))) }
+        let path = coordinates.map { "\($0.0),\($0.1)" }.joined(separator: " ")
+        let dots = zip(points, coordinates).enumerated().map { index, pair -> HTML in
+            let label: HTML = index % 2 == 0 ? "<text x=\"\(pair.1.0)\" y=\"\(height - 5)\" text-anchor=\"middle\" class=\"chart-label\">\(pair.0.0)</text>" : .empty
+            return "<circle cx=\"\(pair.1.0)\" cy=\"\(pair.1.1)\" r=\"3\" class=\"chart-dot\"><title>\(pair.0.0) : \(pair.0.1)</title></circle>\(label)"
+        }
+        return """
+        <svg class="chart" viewBox="0 0 \(points.count * step + 20) \(height)" role="img" aria-labelledby="chart-line-title chart-line-desc">
+          <title id="chart-line-title">\(title)</title><desc id="chart-line-desc">\(context.t("dashboard.chart_desc"))</desc>
+          <polyline points="\(path)" class="chart-line"></polyline>\(dots)
+        </svg>
+        """
+    }
+
     /// Vertical bars of a series (e.g. returns per year) as accessible SVG.
     static func columnChart(_ title: String, _ points: [(String, Int)], _ context: PageContext) -> HTML {
         let maximum = max(points.map(\.1).max() ?? 1, 1)
@@ -158,7 +209,8 @@ enum DashboardPages {
         """
     }
 
-    static func page(_ tables: [DashboardController.Table], filter: DashboardController.Filter, mine: [(String, Int)], _ context: PageContext) -> HTML {
+    static func page(_ tables: [DashboardController.Table], filter: DashboardController.Filter, mine: [(String, Int)],
+                     quarters: [(String, Int)] = [], scores: [ProfilingQueries.ScoreRow] = [], _ context: PageContext) -> HTML {
         var items: [URLQueryItem] = []
         for (name, value) in [("from", filter.from), ("to", filter.to), ("host_country", filter.host_country)] { if let value, !value.isEmpty { items.append(URLQueryItem(name: name, value: value)) } }
         var components = URLComponents()
@@ -180,6 +232,9 @@ enum DashboardPages {
         </form>
         \(mineHTML)
         \(HTML.when(!byYear.isEmpty) { "<section class=\"card\"><h2>\(context.t("dashboard.returns_per_year"))</h2>\(columnChart(context.t("dashboard.returns_per_year"), byYear, context))</section>" })
+        \(HTML.when(!quarters.isEmpty) { "<section class=\"card\"><h2>\(context.t("dashboard.returns_per_quarter"))</h2>\(lineChart(context.t("dashboard.returns_per_quarter"), quarters, context))</section>" })
+        \(tables.first { $0.name == "returns_by_year_host" && !$0.rows.isEmpty }.map { table -> HTML in "<section class=\"card\"><h2>\(context.t("dashboard.table.returns_by_year_host"))</h2>\(stackedChart(context.t("dashboard.table.returns_by_year_host"), table, context))</section>" } ?? .empty)
+        \(HTML.when(!scores.isEmpty) { "<section class=\"card\"><h2>\(context.t("profiling.scores_title"))</h2><div class=\"table-wrap\"><table class=\"dense\"><thead><tr><th scope=\"col\">\(context.t("profiling.round"))</th><th scope=\"col\">n</th><th scope=\"col\">\(context.t("profiling.economic"))</th><th scope=\"col\">\(context.t("profiling.social"))</th><th scope=\"col\">\(context.t("profiling.psychosocial"))</th><th scope=\"col\">\(context.t("profiling.composite"))</th></tr></thead><tbody>\(scores.map { row -> HTML in "<tr><td>\(row.round)</td><td class=\"number\">\(row.n)</td><td class=\"number\">\(String(format: "%.2f", row.economic))</td><td class=\"number\">\(String(format: "%.2f", row.social))</td><td class=\"number\">\(String(format: "%.2f", row.psychosocial))</td><td class=\"number\">\(String(format: "%.2f", row.composite))</td></tr>" })</tbody></table></div></section>" })
         \(tables.map { tableHTML($0, filterQuery: query, context) })
         """)
     }
