@@ -158,14 +158,14 @@ enum DashboardPages {
         guard points.count > 1 else { return .empty }
         let maximum = max(points.map(\.1).max() ?? 1, 1)
         let step = 46, height = 180
-        let coordinates = points.enumerated().map { index, point in (20 + index * step, height - 25 - Int(Double(point.1) / Double(maximum) * Double(height - 40))) }
+        let coordinates = points.enumerated().map { index, point in (34 + index * step, height - 25 - Int(Double(point.1) / Double(maximum) * Double(height - 40))) }
         let path = coordinates.map { "\($0.0),\($0.1)" }.joined(separator: " ")
         let dots = zip(points, coordinates).enumerated().map { index, pair -> HTML in
             let label: HTML = index % 2 == 0 ? "<text x=\"\(pair.1.0)\" y=\"\(height - 5)\" text-anchor=\"middle\" class=\"chart-label\">\(pair.0.0)</text>" : .empty
             return "<circle cx=\"\(pair.1.0)\" cy=\"\(pair.1.1)\" r=\"3\" class=\"chart-dot\"><title>\(pair.0.0) : \(pair.0.1)</title></circle>\(label)"
         }
         return """
-        <svg class="chart" viewBox="0 0 \(points.count * step + 20) \(height)" role="img" aria-labelledby="chart-line-title chart-line-desc">
+        <svg class="chart" viewBox="0 0 \(points.count * step + 40) \(height)" role="img" aria-labelledby="chart-line-title chart-line-desc">
           <title id="chart-line-title">\(title)</title><desc id="chart-line-desc">\(context.t("dashboard.chart_desc"))</desc>
           <polyline points="\(path)" class="chart-line"></polyline>\(dots)
         </svg>
@@ -177,7 +177,7 @@ enum DashboardPages {
         let maximum = max(points.map(\.1).max() ?? 1, 1)
         let width = 60, height = 180
         let bars = points.enumerated().map { index, point -> HTML in
-            let barHeight = Int(Double(point.1) / Double(maximum) * Double(height - 30))
+            let barHeight = Int(Double(point.1) / Double(maximum) * Double(height - 45))
             let x = index * width + 20
             return """
             <rect x="\(x)" y="\(height - 20 - barHeight)" width="\(width - 16)" height="\(barHeight)" class="chart-bar"></rect>
