@@ -225,3 +225,24 @@ import Testing
         }
     }
 }
+
+@Suite struct SyntheticDataTests {
+    @Test func generatedFilesAreDeterministicAndImportClean() throws {
+        let today = Day(year: 2026, month: 11, day: 28)!
+        func run(_ seed: UInt64) -> (cases: [String], kobo: [String]) {
+            var cases: [String] = [], kobo: [String] = []
+            SyntheticData(seed: seed, today: today).generate(individuals: 3_000, cases: { cases.append($0) }, interviews: { kobo.append($0) })
+            return (cases, kobo)
+        }
+        let first = run(42)
+        #expect(first.cases == run(42).cases && first.kobo == run(42).kobo)
+        #expect(first.cases != run(43).cases)
+        #expect(first.cases.count == 3_001)
+        let plan = try CaseImportReader.plan(text: first.cases.joined(separator: "\n"), today: today)
+        #expect(plan.issues == [], "\(plan.issues.prefix(3))")
+        #expect(plan.acceptedRowCount == 3_000)
+        let duplicates = Set(plan.cases.map { "\($0.members[0].familyName)|\($0.members[0].birthDate?.description ?? "")" })
+        #expect(duplicates.count < plan.cases.count, "some households are registered twice, as in real data")
+        #expect(first.kobo.count > 100)
+    }
+}

@@ -28,12 +28,12 @@ public struct SeededGenerator: RandomNumberGenerator, Sendable {
 /// so they belong to nobody; numbers use the 90000 range of each year so that they never
 /// meet real ones, and loading the same seed twice changes nothing.
 public enum DemoCases {
-    static let givenStarts = ["A", "Ko", "Ya", "Dri", "Ma", "Sé", "Fa", "Ki", "Ba", "Ou", "Zi", "Ti", "Mi", "Lé", "No", "Ra", "Sa", "Dja"]
-    static let givenEnds = ["ba", "mé", "ssa", "na", "dou", "rie", "lé", "ko", "ta", "lou", "bi", "nin", "ssou", "ya", "fa"]
-    static let familyStarts = ["Kou", "Tra", "Dia", "Ya", "Ga", "Bro", "Ahi", "Sé", "Tou", "Ké", "Zo", "Da", "N'Go", "Bam"]
-    static let familyEnds = ["assi", "oré", "baté", "o", "gbo", "ko", "nan", "ré", "kpa", "lé", "ssan", "bo", "ra", "hi"]
+    public static let givenStarts = ["A", "Ko", "Ya", "Dri", "Ma", "Sé", "Fa", "Ki", "Ba", "Ou", "Zi", "Ti", "Mi", "Lé", "No", "Ra", "Sa", "Dja"]
+    public static let givenEnds = ["ba", "mé", "ssa", "na", "dou", "rie", "lé", "ko", "ta", "lou", "bi", "nin", "ssou", "ya", "fa"]
+    public static let familyStarts = ["Kou", "Tra", "Dia", "Ya", "Ga", "Bro", "Ahi", "Sé", "Tou", "Ké", "Zo", "Da", "N'Go", "Bam"]
+    public static let familyEnds = ["assi", "oré", "baté", "o", "gbo", "ko", "nan", "ré", "kpa", "lé", "ssan", "bo", "ra", "hi"]
 
-    static func name(_ starts: [String], _ ends: [String], using random: inout SeededGenerator) -> String {
+    public static func name(_ starts: [String], _ ends: [String], using random: inout SeededGenerator) -> String {
         (starts.randomElement(using: &random) ?? "A") + (ends.randomElement(using: &random) ?? "ba")
     }
 
