@@ -76,8 +76,8 @@ func configure(
     CooperationController().register(web: web, api: api)
     ProfilingController().register(web: web, api: api)
     FiguresController().register(web: app, api: api)
-    PortalController().register(app: app, web: web)
-    NewsController().register(app: app, web: web)
+    PortalController().register(web: web)
+    NewsController().register(web: web)
     DashboardController().register(web: web)
 
     CorridorCommands.register(on: app)

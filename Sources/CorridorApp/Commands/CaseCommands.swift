@@ -193,9 +193,8 @@ struct GenerateCommand: AsyncCommand {
         try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
         let casesPath = (out as NSString).appendingPathComponent("cases.csv")
         let koboPath = (out as NSString).appendingPathComponent("interviews-kobo.csv")
-        FileManager.default.createFile(atPath: casesPath, contents: nil)
-        FileManager.default.createFile(atPath: koboPath, contents: nil)
-        guard let cases = FileHandle(forWritingAtPath: casesPath), let kobo = FileHandle(forWritingAtPath: koboPath) else {
+        guard FileManager.default.createFile(atPath: casesPath, contents: nil), FileManager.default.createFile(atPath: koboPath, contents: nil),
+              let cases = FileHandle(forWritingAtPath: casesPath), let kobo = FileHandle(forWritingAtPath: koboPath) else {
             throw CommandFailure("cannot write in \(out)")
         }
         defer { try? cases.close(); try? kobo.close() }

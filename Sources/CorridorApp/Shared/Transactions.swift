@@ -1,5 +1,7 @@
 import Fluent
 import Foundation
+import SQLKit
+import Vapor
 
 extension Database {
     /// Runs `work` in a transaction, trying again when another writer got there first
@@ -23,5 +25,15 @@ extension Database {
         let text = String(reflecting: error).lowercased()
         return text.contains("busy") || text.contains("locked")
             || text.contains("audit_entries") || text.contains("could not serialize")
+    }
+}
+
+extension Database {
+    /// The SQL side of the database, for queries Fluent cannot express (both drivers have one).
+    var sqlDatabase: any SQLDatabase {
+        get throws {
+            guard let sql = self as? any SQLDatabase else { throw Abort(.internalServerError) }
+            return sql
+        }
     }
 }

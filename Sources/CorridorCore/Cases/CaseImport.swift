@@ -1,4 +1,3 @@
-import CSV
 import Foundation
 
 /// The household-level fields of a row; every row of one case must agree on them.
@@ -117,9 +116,7 @@ public enum CaseImportReader {
 
     /// The column a header names, or nil.
     public static func column(forHeader header: String) -> String? {
-        let spaced = header.replacingOccurrences(of: "'", with: " ").replacingOccurrences(of: "\u{2019}", with: " ")
-        let folded = SearchText.fold(spaced).map { $0.isLetter || $0.isNumber ? $0 : "_" }
-        let key = String(folded).split(separator: "_").joined(separator: "_")
+        let key = CSVRows.key(header)
         if columns.contains(key) { return key }
         return aliases[key]
     }
@@ -143,17 +140,8 @@ public enum CaseImportReader {
 
     /// Validates a whole file and groups its rows into households. `today` bounds dates.
     public static func plan(text: String, today: Day) throws(CaseImportError) -> CaseImportPlan {
-        let reader: CSVReader
-        do {
-            reader = try CSVReader(string: text, hasHeaderRow: false, trimFields: true, delimiter: delimiter(of: text))
-        } catch {
-            throw .malformed(line: 1)
-        }
-        guard let header = reader.next() else { throw .empty }
-        var index: [String: Int] = [:]
-        for (position, name) in header.enumerated() {
-            if let column = column(forHeader: name), index[column] == nil { index[column] = position }
-        }
+        let reader = try CSVRows(text)
+        let index = reader.positions(column(forHeader:))
         let missing = required.subtracting(index.keys).sorted()
         if !missing.isEmpty { throw .missingColumns(missing) }
 
@@ -169,7 +157,7 @@ public enum CaseImportReader {
             case .failure(let rowIssues): issues += rowIssues.issues
             }
         }
-        if reader.error != nil { throw .malformed(line: line + 1) }
+        if reader.failed { throw .malformed(line: line + 1) }
         let rowCount = line - 1
 
         // Group into households: by case number; rows without one start a new household at

@@ -1,4 +1,3 @@
-import CSV
 import Foundation
 
 /// An institution as the importers match it: by acronym, or by its full name.
@@ -58,26 +57,15 @@ public enum MatrixImportReader {
     ]
 
     public static func column(forHeader header: String) -> String? {
-        let spaced = header.replacingOccurrences(of: "'", with: " ").replacingOccurrences(of: "\u{2019}", with: " ")
-        let folded = SearchText.fold(spaced).map { $0.isLetter || $0.isNumber ? $0 : "_" }
-        let key = String(folded).split(separator: "_").joined(separator: "_")
+        let key = CSVRows.key(header)
         if columns.contains(key) { return key }
         return aliases[key]
     }
 
     /// Validates a whole file against the known institutions.
     public static func plan(text: String, institutions: [InstitutionReference]) throws(CaseImportError) -> MatrixImportPlan {
-        let reader: CSVReader
-        do {
-            reader = try CSVReader(string: text, hasHeaderRow: false, trimFields: true, delimiter: CaseImportReader.delimiter(of: text))
-        } catch {
-            throw .malformed(line: 1)
-        }
-        guard let header = reader.next() else { throw .empty }
-        var index: [String: Int] = [:]
-        for (position, name) in header.enumerated() {
-            if let column = column(forHeader: name), index[column] == nil { index[column] = position }
-        }
+        let reader = try CSVRows(text)
+        let index = reader.positions(column(forHeader:))
         let missing = required.subtracting(index.keys).sorted()
         if !missing.isEmpty { throw .missingColumns(missing) }
 
@@ -154,7 +142,7 @@ public enum MatrixImportReader {
                 target: cell("target").nilIfEmpty, budget: budget, currency: currency, fundingSource: cell("funding_source").nilIfEmpty,
                 status: status, progress: progress))
         }
-        if reader.error != nil { throw .malformed(line: line + 1) }
+        if reader.failed { throw .malformed(line: line + 1) }
         return MatrixImportPlan(actions: actions, issues: issues.sorted { ($0.line, $0.column) < ($1.line, $1.column) }, rowCount: line - 1)
     }
 }
@@ -172,18 +160,10 @@ public enum InstitutionImportReader {
     static let aliases: [String: String] = ["sigle": "acronym", "nom": "name", "pays": "country", "type": "kind", "categorie": "kind"]
 
     public static func plan(text: String) throws(CaseImportError) -> (institutions: [ImportedInstitution], issues: [ImportIssue], rowCount: Int) {
-        let reader: CSVReader
-        do {
-            reader = try CSVReader(string: text, hasHeaderRow: false, trimFields: true, delimiter: CaseImportReader.delimiter(of: text))
-        } catch {
-            throw .malformed(line: 1)
-        }
-        guard let header = reader.next() else { throw .empty }
-        var index: [String: Int] = [:]
-        for (position, name) in header.enumerated() {
-            let key = SearchText.fold(name)
-            let column = ["acronym", "name", "country", "kind"].contains(key) ? key : aliases[key]
-            if let column, index[column] == nil { index[column] = position }
+        let reader = try CSVRows(text)
+        let index = reader.positions { name in
+            let key = CSVRows.key(name)
+            return ["acronym", "name", "country", "kind"].contains(key) ? key : aliases[key]
         }
         let missing = Set(["acronym", "name", "country", "kind"]).subtracting(index.keys).sorted()
         if !missing.isEmpty { throw .missingColumns(missing) }

@@ -1,4 +1,3 @@
-import CSV
 import Foundation
 
 /// How the columns and choices of a field form map to a questionnaire's codes, saved per
@@ -67,15 +66,10 @@ public enum KoboCSVReader {
     }
 
     public static func read(text: String, questionnaire: Questionnaire, mapping: KoboMapping) throws(CaseImportError) -> KoboReadResult {
-        let reader: CSVReader
-        do {
-            reader = try CSVReader(string: text, hasHeaderRow: false, trimFields: false, delimiter: CaseImportReader.delimiter(of: text))
-        } catch {
-            throw .malformed(line: 1)
-        }
-        var table: [[String]] = []
+        let reader = try CSVRows(text, trimFields: false)
+        var table: [[String]] = [reader.header]
         while let row = reader.next() { table.append(row) }
-        if reader.error != nil { throw .malformed(line: table.count + 1) }
+        if reader.failed { throw .malformed(line: table.count + 1) }
         return try read(table: table, questionnaire: questionnaire, mapping: mapping)
     }
 

@@ -55,12 +55,7 @@ struct CaseFilter: Content, Sendable {
 struct CaseQueries: Sendable {
     let database: any Database
 
-    var sql: any SQLDatabase {
-        get throws {
-            guard let sql = database as? any SQLDatabase else { throw Abort(.internalServerError) }
-            return sql
-        }
-    }
+    var sql: any SQLDatabase { get throws { try database.sqlDatabase } }
 
     struct ListRow: Content, Sendable {
         var caseNumber: String

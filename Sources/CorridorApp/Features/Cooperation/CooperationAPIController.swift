@@ -56,7 +56,7 @@ struct CooperationAPIController: Sendable {
     @Sendable func list(_ req: Request) async throws -> [MatrixSummary] {
         let today = Day(req.now)
         return try await CooperationQueries(database: req.db).matrices(for: req.currentUser?.principal, today: today).map { matrix in
-            let summary = ProgressSummary.of(MatrixHTML.progressSummaries(matrix.actions, today: today), today: today)
+            let summary = ProgressSummary.of(MatrixHTML.progressSummaries(matrix.actions), today: today)
             return MatrixSummary(id: matrix.id, titleFrench: matrix.titleFrench, titleEnglish: matrix.titleEnglish, theme: matrix.theme,
                                  status: matrix.status, validatedVersion: matrix.validatedVersion, actionCount: summary.actionCount,
                                  meanProgress: summary.meanProgress, overdueCount: summary.overdueCount)

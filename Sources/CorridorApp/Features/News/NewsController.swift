@@ -19,7 +19,7 @@ struct NewsController: Sendable {
         }
     }
 
-    func register(app: any RoutesBuilder, web: any RoutesBuilder) {
+    func register(web: any RoutesBuilder) {
         web.get("news", action: .viewPublic, use: list)
         web.get("news", "feed.xml", action: .viewPublic, use: feed)
         web.get("news", ":slug", action: .viewPublic, use: article)

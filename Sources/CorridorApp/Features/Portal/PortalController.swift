@@ -19,7 +19,7 @@ struct PortalController: Sendable {
         var result: DisclosurePolicy.Result
     }
 
-    func register(app: any RoutesBuilder, web: any RoutesBuilder) {
+    func register(web: any RoutesBuilder) {
         web.get(action: .viewPublic, use: home)
         web.get("data", action: .viewPublic, use: data)
         web.get("data", "returns.csv", action: .viewPublic, use: { try await download($0, format: "csv") })

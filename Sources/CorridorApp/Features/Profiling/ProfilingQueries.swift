@@ -31,12 +31,7 @@ struct ProfilingFilter: Content, Sendable {
 struct ProfilingQueries: Sendable {
     let database: any Database
 
-    var sql: any SQLDatabase {
-        get throws {
-            guard let sql = database as? any SQLDatabase else { throw Abort(.internalServerError) }
-            return sql
-        }
-    }
+    var sql: any SQLDatabase { get throws { try database.sqlDatabase } }
 
     struct ChoiceFigure: Content, Sendable {
         var choice: String
@@ -238,11 +233,4 @@ struct ProfilingQueries: Sendable {
         return try JSONDecoder().decode(KoboMapping.self, from: Data(model.definition.utf8))
     }
 
-    func mappingSources() async throws -> [String] {
-        Array(Set(try await KoboMappingModel.query(on: database).all().map(\.source))).sorted()
-    }
-
-    func interviewCount(_ code: String) async throws -> Int {
-        try await InterviewModel.query(on: database).filter(\.$questionnaireCode == code).count()
-    }
 }

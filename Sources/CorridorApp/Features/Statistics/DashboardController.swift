@@ -87,7 +87,7 @@ struct DashboardController: Sendable {
         let name = String(file.prefix { $0 != "." })
         let filter = try req.query.decode(Filter.self)
         let table = try await table(name, filter.filters, req: req)
-        var headers = [table.rowDimension] + (table.columnDimension.map { [$0] } ?? []) + ["returns"]
+        let headers = [table.rowDimension] + (table.columnDimension.map { [$0] } ?? []) + ["returns"]
         var rows: [[String]] = []
         for (r, row) in table.rows.enumerated() {
             for (c, column) in table.columns.enumerated() {
@@ -105,7 +105,6 @@ struct DashboardController: Sendable {
         case "hxl":
             let tags = headers.map { Self.hxlTags[$0] ?? "#affected+returnees+ind" }
             rows.insert(tags, at: 0)
-            headers = headers.map { $0 }
             return CaseTransferController.download(Data(TabularExport(sheetName: name, headers: headers, rows: rows).csv().utf8), name: "\(name).hxl.csv", type: "text/csv; charset=utf-8")
         default:
             return CaseTransferController.download(Data(TabularExport(sheetName: name, headers: headers, rows: rows).csv().utf8), name: "\(name).csv", type: "text/csv; charset=utf-8")

@@ -9,12 +9,7 @@ import Vapor
 struct IndicatorQueries: Sendable {
     let database: any Database
 
-    var sql: any SQLDatabase {
-        get throws {
-            guard let sql = database as? any SQLDatabase else { throw Abort(.internalServerError) }
-            return sql
-        }
-    }
+    var sql: any SQLDatabase { get throws { try database.sqlDatabase } }
 
     struct Figure: Sendable {
         var value: Double

@@ -199,7 +199,7 @@ enum MatrixFormPages {
     /// The Joint Commission report: every validated matrix, printable on A4.
     static func report(_ matrices: [CooperationQueries.MatrixView], today: Day, _ context: PageContext) -> HTML {
         let sections = matrices.map { matrix -> HTML in
-            let summary = ProgressSummary.of(MatrixHTML.progressSummaries(matrix.actions, today: today), today: today)
+            let summary = ProgressSummary.of(MatrixHTML.progressSummaries(matrix.actions), today: today)
             let rows = matrix.actions.map { action -> HTML in
                 let latest: HTML = action.latestUpdate.map { "\(MatrixHTML.day($0.occurredOn, context)) — \(MatrixHTML.summary($0, context))" } ?? "—"
                 return """

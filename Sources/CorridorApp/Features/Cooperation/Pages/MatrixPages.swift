@@ -67,7 +67,7 @@ enum MatrixHTML {
         return "<ul class=\"inline-list\">\(items)</ul>"
     }
 
-    static func progressSummaries(_ actions: [CooperationQueries.ActionView], today: Day) -> [ActionProgress] {
+    static func progressSummaries(_ actions: [CooperationQueries.ActionView]) -> [ActionProgress] {
         actions.map { ActionProgress(axis: $0.axis, status: ActionStatus(rawValue: $0.status) ?? .notStarted, progress: $0.progress,
                                      weight: $0.weight, deadline: $0.deadline.flatMap(Day.init(iso:))) }
     }
@@ -109,7 +109,7 @@ extension MatrixHTML {
 enum MatrixPages {
     static func list(_ matrices: [CooperationQueries.MatrixView], canManage: Bool, today: Day, _ context: PageContext) -> HTML {
         let rows = matrices.map { matrix -> HTML in
-            let summary = ProgressSummary.of(MatrixHTML.progressSummaries(matrix.actions, today: today), today: today)
+            let summary = ProgressSummary.of(MatrixHTML.progressSummaries(matrix.actions), today: today)
             return """
             <tr><td><a href="/matrices/\(matrix.id.uuidString)">\(matrix.title(context.language))</a><br><small>\(context.t("theme." + matrix.theme))</small></td>
             <td>\(context.t("matrix_status." + matrix.status))\(HTML.when(matrix.validatedVersion > 0) { " <small>v\(matrix.validatedVersion)</small>" })</td>
@@ -138,7 +138,7 @@ enum MatrixPages {
     static func matrix(_ model: MatrixPageModel, _ context: PageContext) -> HTML {
         let matrix = model.matrix
         let today = model.today
-        let all = MatrixHTML.progressSummaries(matrix.actions, today: today)
+        let all = MatrixHTML.progressSummaries(matrix.actions)
         let summary = ProgressSummary.of(all, today: today)
         let shown = matrix.actions.filter(model.filter.matches)
         var groups: [(String, [CooperationQueries.ActionView])] = []
