@@ -96,6 +96,7 @@ enum Migrations {
         CreateCooperation(),
         CreateProfiling(),
         CreateNews(),
+        CreateCaseTermsAndSummary(),
     ]
 }
 

@@ -133,25 +133,25 @@ struct ImportCommandGroup: AsyncCommandGroup {
         func run(using context: CommandContext, signature: Signature) async throws {
             let app = context.application
             try await app.autoMigrate()
-            guard let data = FileManager.default.contents(atPath: signature.file) else { throw CommandFailure("cannot read \(signature.file)") }
+            guard FileManager.default.isReadableFile(atPath: signature.file) else { throw CommandFailure("cannot read \(signature.file)") }
             let english = app.corridor.catalogue(.en)
             let service = CaseService(application: app, actor: .commandLine("import cases"))
-            let read: CaseImportPlan
+            let report: CaseImportReport
             do {
-                read = try CaseImportReader.plan(text: CaseImportReader.text(of: data), today: Day(app.corridor.timeSource.now()))
-            } catch {
+                report = try await service.importCases(from: .file(signature.file), fileName: (signature.file as NSString).lastPathComponent,
+                                                       write: signature.commit)
+            } catch let error as CaseImportError {
                 throw CommandFailure(CaseImportPages.message(error, english))
             }
-            let plan = try await service.screen(read)
-            for issue in plan.issues {
+            for issue in report.issues {
                 context.console.print("line \(issue.line)\t\(issue.column)\t\(english.text(issue.code))\t\(issue.value)")
             }
-            context.console.print("\(plan.rowCount) rows read, \(plan.acceptedRowCount) accepted in \(plan.cases.count) households, \(plan.rejectedLines.count) rejected")
+            context.console.print("\(report.rowCount) rows read, \(report.acceptedRows) accepted in \(report.households) households, \(report.rejectedLines.count) rejected")
             guard signature.commit else {
                 context.console.print("nothing written (dry run): add --commit to import the accepted rows")
                 return
             }
-            let outcome = try await service.commit(plan, fileName: (signature.file as NSString).lastPathComponent)
+            let outcome = report.outcome
             context.console.print("committed: \(outcome.casesCreated) cases created, \(outcome.casesUpdated) updated, \(outcome.casesUnchanged) unchanged")
         }
     }

@@ -140,69 +140,43 @@ public enum CaseImportReader {
 
     /// Validates a whole file and groups its rows into households. `today` bounds dates.
     public static func plan(text: String, today: Day) throws(CaseImportError) -> CaseImportPlan {
-        let reader = try CSVRows(text)
-        let index = reader.positions(column(forHeader:))
-        let missing = required.subtracting(index.keys).sorted()
-        if !missing.isEmpty { throw .missingColumns(missing) }
+        try plan(data: Data(text.utf8), today: today)
+    }
 
-        var issues: [ImportIssue] = []
-        var rows: [(line: Int, number: CaseNumber?, fields: CaseFields, member: MemberDraft)] = []
-        var line = 1
-        while let cells = reader.next() {
-            line += 1
-            if cells.allSatisfy({ $0.trimmingCharacters(in: .whitespaces).isEmpty }) { continue }
-            let result = readRow(cells, index: index, line: line, today: today)
-            switch result {
-            case .success(let row): rows.append((line, row.0, row.1, row.2))
-            case .failure(let rowIssues): issues += rowIssues.issues
-            }
-        }
-        if reader.failed { throw .malformed(line: line + 1) }
-        let rowCount = line - 1
-
-        // Group into households: by case number; rows without one start a new household at
-        // member 1 and are joined by the following numberless rows.
+    /// Validates a file held in memory (an upload) and groups its rows into households.
+    public static func plan(data: Data, today: Day) throws(CaseImportError) -> CaseImportPlan {
+        let reader: CSVStream
+        do { reader = try CSVStream(data: data) } catch { throw .malformed(line: 1) }
+        var stream = try CaseImportStream(reader: reader, today: today)
         var cases: [ImportedCase] = []
+        var issues: [ImportIssue] = []
         var positionByNumber: [CaseNumber: Int] = [:]
-        var currentUnnumbered: Int?
-        for row in rows {
-            let position: Int?
-            if let number = row.number {
-                currentUnnumbered = nil
-                position = positionByNumber[number]
-            } else {
-                position = row.member.memberNumber == 1 ? nil : currentUnnumbered
-            }
-            if let position {
-                var household = cases[position]
-                if let issue = conflict(household, row.fields, line: row.line) {
-                    issues.append(issue)
-                    continue
+        while let batch = try stream.nextBatch(households: 1_000) {
+            issues += batch.issues
+            for household in batch.cases {
+                // A household whose rows are apart in the file is one household.
+                if let number = household.caseNumber, let position = positionByNumber[number] {
+                    cases[position].members += household.members
+                    cases[position].lines += household.lines
+                } else {
+                    if let number = household.caseNumber { positionByNumber[number] = cases.count }
+                    cases.append(household)
                 }
-                if household.members.contains(where: { $0.memberNumber == row.member.memberNumber }) {
-                    issues.append(ImportIssue(line: row.line, column: "member", code: "import.error.duplicate_member", value: String(row.member.memberNumber)))
-                    continue
-                }
-                household.members.append(row.member)
-                household.lines.append(row.line)
-                cases[position] = household
-            } else {
-                cases.append(ImportedCase(caseNumber: row.number, fields: row.fields, members: [row.member], lines: [row.line]))
-                if let number = row.number { positionByNumber[number] = cases.count - 1 } else { currentUnnumbered = cases.count - 1 }
             }
         }
         issues.sort { ($0.line, $0.column) < ($1.line, $1.column) }
-        return CaseImportPlan(cases: cases, issues: issues, rowCount: rowCount)
+        return CaseImportPlan(cases: cases, issues: issues, rowCount: stream.rowCount)
     }
 
     struct RowIssues: Error { var issues: [ImportIssue] }
 
-    private static func readRow(_ cells: [String], index: [String: Int], line: Int, today: Day)
+    static func readRow(_ cells: [String], index: [String: Int], line: Int, today: Day)
         -> Result<(CaseNumber?, CaseFields, MemberDraft), RowIssues> {
         var issues: [ImportIssue] = []
+        let cells = cells.map(trimmed)
         func cell(_ column: String) -> String {
             guard let position = index[column], position < cells.count else { return "" }
-            return cells[position].trimmingCharacters(in: .whitespacesAndNewlines)
+            return cells[position]
         }
         func fail(_ column: String, _ code: String) { issues.append(ImportIssue(line: line, column: column, code: code, value: cell(column))) }
         func day(_ column: String, required: Bool = false) -> Day? {
@@ -284,8 +258,16 @@ public enum CaseImportReader {
         return .success((number, fields, member))
     }
 
+    /// A cell without surrounding white space; most cells have none, and are returned as they are.
+    static func trimmed(_ text: String) -> String {
+        guard let first = text.utf8.first, let last = text.utf8.last else { return text }
+        func plain(_ byte: UInt8) -> Bool { byte > 0x20 && byte < 0x80 }
+        if plain(first), plain(last) { return text }
+        return text.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
     /// A row whose household fields differ from the first row of its case.
-    private static func conflict(_ household: ImportedCase, _ fields: CaseFields, line: Int) -> ImportIssue? {
+    static func conflict(_ household: ImportedCase, _ fields: CaseFields, line: Int) -> ImportIssue? {
         let first = household.fields
         let checks: [(String, Bool, String)] = [
             ("host_country", first.hostCountry == fields.hostCountry, fields.hostCountry),
@@ -297,5 +279,136 @@ public enum CaseImportReader {
         ]
         guard let mismatch = checks.first(where: { !$0.1 }) else { return nil }
         return ImportIssue(line: line, column: mismatch.0, code: "import.error.household_mismatch", value: mismatch.2)
+    }
+}
+
+/// Households of a case file as they are read, a batch at a time, so that a file of any size
+/// is validated and written with memory that does not grow with it. Rows of a household are
+/// usually together; when a case number comes back later in the file, its rows are checked
+/// against the first ones and given as a second part of the same household.
+public struct CaseImportStream {
+    private var reader: CSVStream
+    private let index: [String: Int]
+    private let today: Day
+    /// Rows read so far (the header not counted).
+    public private(set) var rowCount = 0
+    private var line = 1
+    private var pending: ImportedCase?
+    private var pendingIsUnnumbered = false
+    /// What was read of each numbered household: its fields and the member numbers seen.
+    private var seen: [CaseNumber: (fields: CaseFields, members: MemberSet)] = [:]
+    /// The highest number read for each office and year.
+    public private(set) var highestNumbers: [String: CaseNumber] = [:]
+
+    /// Member numbers 1–127 as bits.
+    struct MemberSet {
+        var low: UInt64 = 0
+        var high: UInt64 = 0
+        func contains(_ number: Int) -> Bool { number < 64 ? low & (1 << number) != 0 : high & (1 << (number - 64)) != 0 }
+        mutating func insert(_ number: Int) { if number < 64 { low |= 1 << number } else { high |= 1 << (number - 64) } }
+    }
+
+    public init(reader: CSVStream, today: Day) throws(CaseImportError) {
+        self.reader = reader
+        self.today = today
+        let header: [String]
+        do {
+            guard let first = try self.reader.next() else { throw CaseImportError.empty }
+            header = first.map { $0.trimmingCharacters(in: CharacterSet.whitespaces) }
+        } catch let error as CaseImportError { throw error } catch { throw .malformed(line: 1) }
+        var index: [String: Int] = [:]
+        for (position, name) in header.enumerated() {
+            if let known = CaseImportReader.column(forHeader: name), index[known] == nil { index[known] = position }
+        }
+        let missing = CaseImportReader.required.subtracting(index.keys).sorted()
+        if !missing.isEmpty { throw .missingColumns(missing) }
+        self.index = index
+    }
+
+    /// Bytes read from the file so far.
+    public var bytesRead: Int { reader.bytesRead }
+
+    /// The next households (at least one unless the file has ended) and the rows rejected
+    /// while reading them; nil once the file is read.
+    public mutating func nextBatch(households limit: Int) throws(CaseImportError) -> (cases: [ImportedCase], issues: [ImportIssue])? {
+        var cases: [ImportedCase] = []
+        var issues: [ImportIssue] = []
+        while cases.count < limit {
+            let cells: [String]?
+            do { cells = try reader.next() } catch { throw .malformed(line: line + 1) }
+            guard let cells else {
+                if reader.failed { throw .malformed(line: line + 1) }
+                if finished { return nil }
+                finished = true
+                if let pending { cases.append(pending); self.pending = nil }
+                return (cases, issues)
+            }
+            line += 1
+            rowCount += 1
+            if cells.allSatisfy({ CaseImportReader.trimmed($0).isEmpty }) { continue }
+            switch CaseImportReader.readRow(cells, index: index, line: line, today: today) {
+            case .failure(let rowIssues): issues += rowIssues.issues
+            case .success(let (number, fields, member)):
+                if let household = add(number: number, fields: fields, member: member, line: line, issues: &issues) {
+                    cases.append(household)
+                }
+            }
+        }
+        return (cases, issues)
+    }
+
+    private var finished = false
+
+    /// Adds a valid row; returns a household that is complete.
+    private mutating func add(number: CaseNumber?, fields: CaseFields, member: MemberDraft, line: Int,
+                              issues: inout [ImportIssue]) -> ImportedCase? {
+        if let number {
+            let prefix = CaseNumber.prefix(office: number.office, year: number.year)
+            if highestNumbers[prefix].map({ $0.sequence < number.sequence }) ?? true { highestNumbers[prefix] = number }
+        }
+        // A row of the household being read.
+        if var household = pending, joins(household, number: number, member: member) {
+            if let issue = CaseImportReader.conflict(household, fields, line: line) { issues.append(issue); return nil }
+            if household.members.contains(where: { $0.memberNumber == member.memberNumber }) {
+                issues.append(ImportIssue(line: line, column: "member", code: "import.error.duplicate_member", value: String(member.memberNumber)))
+                return nil
+            }
+            household.members.append(member)
+            household.lines.append(line)
+            pending = household
+            if let number { seen[number]?.members.insert(member.memberNumber) }
+            return nil
+        }
+        let complete = pending
+        pending = nil
+        // A row of a numbered household read earlier in the file.
+        if let number, var earlier = seen[number] {
+            let first = ImportedCase(caseNumber: number, fields: earlier.fields, members: [], lines: [])
+            if let issue = CaseImportReader.conflict(first, fields, line: line) { issues.append(issue); return complete }
+            if earlier.members.contains(member.memberNumber) {
+                issues.append(ImportIssue(line: line, column: "member", code: "import.error.duplicate_member", value: String(member.memberNumber)))
+                return complete
+            }
+            earlier.members.insert(member.memberNumber)
+            seen[number] = earlier
+            pending = ImportedCase(caseNumber: number, fields: earlier.fields, members: [member], lines: [line])
+            pendingIsUnnumbered = false
+            return complete
+        }
+        pending = ImportedCase(caseNumber: number, fields: fields, members: [member], lines: [line])
+        pendingIsUnnumbered = number == nil
+        if let number {
+            var members = MemberSet()
+            members.insert(member.memberNumber)
+            seen[number] = (fields, members)
+        }
+        return complete
+    }
+
+    /// Whether a row belongs to the household being read: the same number, or no number and
+    /// not member 1 after a household without number.
+    private func joins(_ household: ImportedCase, number: CaseNumber?, member: MemberDraft) -> Bool {
+        if let number { return household.caseNumber == number }
+        return pendingIsUnnumbered && member.memberNumber != 1
     }
 }

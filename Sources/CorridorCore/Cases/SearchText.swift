@@ -7,25 +7,82 @@ public enum SearchText {
         var result = ""
         result.reserveCapacity(text.utf8.count)
         var lastWasSpace = true
-        for scalar in text.decomposedStringWithCanonicalMapping.unicodeScalars {
+        func append(_ scalar: Unicode.Scalar) {
             let value = scalar.value
-            if (0x0300...0x036F).contains(value) { continue } // combining accents
+            if (0x0300...0x036F).contains(value) { return } // combining accents
             switch scalar {
-            case "'", "\u{2019}", "\u{2018}", "`", "\u{00B4}": continue
-            case "œ", "Œ": result += "oe"; lastWasSpace = false; continue
-            case "æ", "Æ": result += "ae"; lastWasSpace = false; continue
-            case "ß": result += "ss"; lastWasSpace = false; continue
+            case "'", "\u{2019}", "\u{2018}", "`", "\u{00B4}": return
+            case "œ", "Œ": result += "oe"; lastWasSpace = false; return
+            case "æ", "Æ": result += "ae"; lastWasSpace = false; return
+            case "ß": result += "ss"; lastWasSpace = false; return
             default: break
             }
             if scalar.properties.isWhitespace {
                 if !lastWasSpace { result += " " }
                 lastWasSpace = true
-                continue
+                return
             }
-            result += String(scalar).lowercased()
+            if value < 0x80 {
+                // ASCII: lower-cased without building a string.
+                let lowered = (0x41...0x5A).contains(value) ? value + 0x20 : value
+                result.unicodeScalars.append(Unicode.Scalar(UInt8(lowered)))
+            } else {
+                result += String(scalar).lowercased()
+            }
             lastWasSpace = false
+        }
+        for scalar in text.unicodeScalars {
+            if scalar.value < 0xC0 || scalar.value == 0xD7 || scalar.value == 0xF7 {
+                append(scalar)
+            } else {
+                // Letters with accents are taken apart one at a time, so plain text costs nothing.
+                for part in String(scalar).decomposedStringWithCanonicalMapping.unicodeScalars { append(part) }
+            }
         }
         if result.hasSuffix(" ") { result.removeLast() }
         return result
+    }
+
+    /// The words a case is found by: each word of the folded names and document numbers of its
+    /// members, and its number with its parts (`civ-2024-00123`, `00123`). Search matches
+    /// words by their beginning, through an index, so it never reads the whole caseload.
+    /// Each vulnerability of a member adds `~code` (`~vot`), which the caseload's filter uses.
+    public static func terms(caseNumber: String, members: [(givenNames: String, familyName: String, documentNumber: String?)],
+                             vulnerabilities: [String] = []) -> Set<String> {
+        var terms = Set(vulnerabilities.map(vulnerabilityTerm))
+        let number = caseNumber.lowercased()
+        if !number.isEmpty {
+            terms.insert(number)
+            for part in number.split(separator: "-") where part.count > 1 { terms.insert(String(part)) }
+        }
+        for member in members {
+            for text in [member.givenNames, member.familyName, member.documentNumber ?? ""] {
+                for word in words(text) { terms.insert(word) }
+            }
+        }
+        return terms
+    }
+
+    public static func vulnerabilityTerm(_ code: String) -> String { "~" + code }
+
+    /// The words of a text as search stores and compares them: folded, split on spaces and
+    /// hyphens, at most 64 characters each.
+    public static func words(_ text: String) -> [String] {
+        fold(text).split(whereSeparator: { $0 == " " || $0 == "-" }).map { String($0.prefix(64)) }
+    }
+
+    /// The first string after every string that begins with `prefix`, so that a range
+    /// `term >= prefix AND term < upperBound(prefix)` finds them through an index.
+    public static func upperBound(ofPrefix prefix: String) -> String {
+        var scalars = Array(prefix.unicodeScalars)
+        while let last = scalars.popLast() {
+            if let next = Unicode.Scalar(last.value + 1) {
+                scalars.append(next)
+                var result = String.UnicodeScalarView()
+                result.append(contentsOf: scalars)
+                return String(result)
+            }
+        }
+        return "\u{10FFFF}"
     }
 }

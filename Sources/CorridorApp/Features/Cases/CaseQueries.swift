@@ -105,7 +105,7 @@ struct CaseQueries: Sendable {
         if let host = value(filter.host_country) { conditions.append("c.host_country = \(bind: host.uppercased())") }
         if let office = value(filter.office) { conditions.append("c.office = \(bind: office.uppercased())") }
         if let code = value(filter.vulnerability), let vulnerability = Vulnerability(code: code) {
-            conditions.append("EXISTS (SELECT 1 FROM case_members vm WHERE vm.case_id = c.id AND vm.vulnerabilities LIKE \(bind: "%|\(vulnerability.rawValue)|%"))")
+            conditions.append("c.id IN (SELECT case_id FROM case_terms WHERE term = \(bind: SearchText.vulnerabilityTerm(vulnerability.rawValue)))")
         }
         if let worker = value(filter.caseworker).flatMap(UUID.init(uuidString:)) { conditions.append("c.caseworker_id = \(bind: worker)") }
         if filter.mine == "1", let userID { conditions.append("c.caseworker_id = \(bind: userID)") }
@@ -115,12 +115,11 @@ struct CaseQueries: Sendable {
         if let from = value(filter.arrived_from).flatMap(Day.init(iso:)) { conditions.append("c.arrival_date >= \(bind: from.iso)") }
         if let to = value(filter.arrived_to).flatMap(Day.init(iso:)) { conditions.append("c.arrival_date <= \(bind: to.iso)") }
         if let q = value(filter.q) {
-            for word in SearchText.fold(q).split(separator: " ").prefix(5) {
-                // LIKE wildcards typed by the user are matched literally.
-                let term = String(word).replacingOccurrences(of: "\\", with: "\\\\")
-                    .replacingOccurrences(of: "%", with: "\\%").replacingOccurrences(of: "_", with: "\\_")
+            // Each word must begin a word of the case (a name, a document or case number):
+            // an index range on case_terms, never a scan of the caseload.
+            for word in SearchText.words(q).filter({ !$0.hasPrefix("~") }).prefix(5) {
                 conditions.append("""
-                    (c.case_number LIKE \(bind: "%\(term.uppercased())%") ESCAPE '\\' OR EXISTS (SELECT 1 FROM case_members sm WHERE sm.case_id = c.id AND sm.search_text LIKE \(bind: "%\(term)%") ESCAPE '\\'))
+                    c.id IN (SELECT case_id FROM case_terms WHERE term >= \(bind: word) AND term < \(bind: SearchText.upperBound(ofPrefix: word)))
                     """)
             }
         }

@@ -98,6 +98,7 @@ struct CaseService: Sendable {
             transition.actorLabel = actor.label
             transition.recordedAt = now
             try await transition.create(on: db)
+            try await CaseDerivedData.refresh(caseID, before: [:], on: db)
             try await AuditLog.append(
                 AuditEvent(action: .create, entityType: "return_case", entityID: number.description,
                            changedFields: ["host_country", "office", "registered_on", "caseworker_id", "member 1"]),
@@ -125,7 +126,9 @@ struct CaseService: Sendable {
             if record.registeredOn != registeredOn.iso { record.registeredOn = registeredOn.iso; changed.append("registered_on") }
             if record.caseworkerID != header.caseworkerID { record.caseworkerID = header.caseworkerID; changed.append("caseworker_id") }
             guard !changed.isEmpty else { return }
+            let before = try await CaseDerivedData.cells(of: [record.requireID()], on: db)
             try await Self.touch(record, now: now, on: db)
+            try await CaseDerivedData.refresh(record.requireID(), before: before, on: db)
             try await AuditLog.append(AuditEvent(action: .update, entityType: "return_case", entityID: number, changedFields: changed),
                                       by: actor, at: now, on: db)
         }
@@ -141,6 +144,7 @@ struct CaseService: Sendable {
             let issues = MemberRules.check(&member, registeredOn: Day(iso: record.registeredOn))
             guard issues.isEmpty else { throw CaseError.invalid(issues) }
             let caseID = try record.requireID()
+            let before = try await CaseDerivedData.cells(of: [caseID], on: db)
             let existing = try await CaseMemberModel.query(on: db).filter(\.$returnCase.$id == caseID).all()
             let changed: [String]
             if isNew {
@@ -164,6 +168,7 @@ struct CaseService: Sendable {
             record.memberCount = all.count
             record.principalName = Self.principalName(all)
             try await Self.touch(record, now: now, on: db)
+            try await CaseDerivedData.refresh(caseID, before: before, on: db)
             try await AuditLog.append(
                 AuditEvent(action: isNew ? .create : .update, entityType: "case_member", entityID: "\(number)/\(member.memberNumber)",
                            changedFields: changed),
@@ -191,6 +196,7 @@ struct CaseService: Sendable {
             } catch let problem as CaseStateMachine.Problem {
                 throw CaseError.transition(problem)
             }
+            let before = try await CaseDerivedData.cells(of: [caseID], on: db)
             record.status = target.rawValue
             record.closureReason = reason?.rawValue
             record.departureDate = next.departureDate?.iso
@@ -206,6 +212,7 @@ struct CaseService: Sendable {
             transition.actorLabel = actor.label
             transition.recordedAt = now
             try await transition.create(on: db)
+            try await CaseDerivedData.refresh(caseID, before: before, on: db)
             var fields = ["status"]
             if target == .departed { fields.append("departure_date") }
             if target == .arrived { fields.append("arrival_date") }
@@ -293,6 +300,21 @@ struct CaseService: Sendable {
         }
     }
 
+    /// Erases a case with its members, protected details, timeline and assistance (a person's
+    /// right to erasure, or a registration made in error). The audit keeps the number only.
+    func delete(number: String, expectedVersion: Int) async throws {
+        let actor = self.actor, now = self.now
+        try await database.writeTransaction { db in
+            let record = try await Self.find(number, on: db)
+            guard record.version == expectedVersion else { throw CaseError.conflict(currentVersion: record.version) }
+            let caseID = try record.requireID()
+            let before = try await CaseDerivedData.cells(of: [caseID], on: db)
+            try await record.delete(on: db)
+            try await CaseDerivedData.apply(ReturnSummary.difference(from: before, to: [:]), on: db)
+            try await AuditLog.append(AuditEvent(action: .delete, entityType: "return_case", entityID: number), by: actor, at: now, on: db)
+        }
+    }
+
     // MARK: Import
 
     struct ImportOutcome: Sendable, Equatable {
@@ -307,32 +329,41 @@ struct CaseService: Sendable {
     func commit(_ plan: CaseImportPlan, fileName: String) async throws -> ImportOutcome {
         let actor = self.actor, now = self.now
         return try await database.writeTransaction { db in
-            var outcome = ImportOutcome()
-            // Imported numbers move the counters once per office and year, at the end.
+            var writer = CaseImportWriter(db: db, actor: actor, now: now, write: true)
+            for start in stride(from: 0, to: plan.cases.count, by: 1_000) {
+                try await writer.add(Array(plan.cases[start..<min(start + 1_000, plan.cases.count)]))
+            }
             var highest: [String: CaseNumber] = [:]
             for number in plan.cases.compactMap(\.caseNumber) {
                 let prefix = CaseNumber.prefix(office: number.office, year: number.year)
                 if highest[prefix].map({ $0.sequence < number.sequence }) ?? true { highest[prefix] = number }
             }
-            for number in highest.values { try await Self.raiseCounter(to: number, on: db) }
-            for imported in plan.cases {
-                let result = try await Self.upsert(imported, now: now, actor: actor, on: db)
-                switch result {
-                case .created: outcome.casesCreated += 1
-                case .updated: outcome.casesUpdated += 1
-                case .unchanged: outcome.casesUnchanged += 1
-                }
-                if result != .unchanged { outcome.membersWritten += imported.members.count }
-            }
-            try await AuditLog.append(
-                AuditEvent(action: .create, entityType: "case_import", entityID: fileName,
-                           detail: "\(plan.acceptedRowCount) rows accepted, \(plan.rejectedLines.count) rejected; \(outcome.casesCreated) cases created, \(outcome.casesUpdated) updated, \(outcome.casesUnchanged) unchanged"),
-                by: actor, at: now, on: db)
-            return outcome
+            writer.reject(plan.issues)
+            try await writer.finish(fileName: fileName, highestNumbers: highest)
+            return writer.report.outcome
         }
     }
 
-    enum UpsertResult { case created, updated, unchanged }
+    /// Reads a case file a batch of households at a time, screens it against the stored cases
+    /// and, with `write`, imports it in one transaction (nothing is written if anything fails).
+    /// Memory stays flat in the size of the file.
+    func importCases(from source: CaseImportSource, fileName: String, write: Bool) async throws -> CaseImportReport {
+        let actor = self.actor, now = self.now, today = self.today
+        let work: @Sendable (any Database) async throws -> CaseImportReport = { db in
+            var stream = try source.stream(today: today)
+            var writer = CaseImportWriter(db: db, actor: actor, now: now, write: write)
+            while let batch = try stream.nextBatch(households: 1_000) {
+                writer.reject(batch.issues)
+                try await writer.add(batch.cases)
+            }
+            try await writer.finish(fileName: fileName, highestNumbers: stream.highestNumbers)
+            var report = writer.report
+            report.rowCount = stream.rowCount
+            report.issues.sort { ($0.line, $0.column) < ($1.line, $1.column) }
+            return report
+        }
+        return write ? try await database.writeTransaction(work) : try await work(database)
+    }
 
     /// Checks an import against the cases already stored: a file may move a case forward
     /// (or close it), never back, and never reopen a completed or closed case. Offending
@@ -364,104 +395,6 @@ struct CaseService: Sendable {
         if current == target { return true }
         if current == .completed || current == .closed { return false }
         return target == .closed || target > current
-    }
-
-    private static func upsert(_ imported: ImportedCase, now: Date, actor: AuditActor, on db: any Database) async throws -> UpsertResult {
-        let fields = imported.fields
-        let number: CaseNumber
-        var existing: ReturnCaseModel?
-        if let given = imported.caseNumber {
-            number = given
-            existing = try await ReturnCaseModel.query(on: db).filter(\.$caseNumber == given.description).first()
-        } else {
-            number = try await nextNumber(office: fields.office, year: fields.registeredOn.year, on: db)
-        }
-        let record = existing ?? ReturnCaseModel()
-        var changed = existing == nil
-        var changedFields: [String] = []
-        let values: [(ReferenceWritableKeyPath<ReturnCaseModel, String>, String)] = [
-            (\.caseNumber, number.description), (\.office, fields.office), (\.hostCountry, fields.hostCountry),
-            (\.status, fields.status.rawValue), (\.registeredOn, fields.registeredOn.iso),
-        ]
-        let optionals: [(ReferenceWritableKeyPath<ReturnCaseModel, String?>, String?)] = [
-            (\.closureReason, fields.closureReason?.rawValue), (\.departureDate, fields.departureDate?.iso), (\.arrivalDate, fields.arrivalDate?.iso),
-        ]
-        if existing == nil {
-            // A new model's fields cannot be read before they are set: assign without comparing.
-            record.caseNumber = number.description
-            record.office = fields.office
-            record.hostCountry = fields.hostCountry
-            record.status = fields.status.rawValue
-            record.registeredOn = fields.registeredOn.iso
-            record.closureReason = fields.closureReason?.rawValue
-            record.departureDate = fields.departureDate?.iso
-            record.arrivalDate = fields.arrivalDate?.iso
-            record.caseworkerID = nil
-            record.version = 1
-            record.createdAt = now
-            record.updatedAt = now
-            record.memberCount = imported.members.count
-            record.principalName = imported.members.first { $0.relationship == .principal }.map(displayName)
-                ?? imported.members.min { $0.memberNumber < $1.memberNumber }.map(displayName) ?? ""
-            try await record.create(on: db)
-            // The timeline starts with what the file says: the registration, then the status reached.
-            let caseID = try record.requireID()
-            var steps: [(CaseStatus?, CaseStatus, Day)] = [(nil, .registered, fields.registeredOn)]
-            if fields.status != .registered {
-                steps.append((.registered, fields.status, fields.arrivalDate ?? fields.departureDate ?? fields.registeredOn))
-            }
-            for (from, to, day) in steps {
-                let transition = CaseTransitionModel()
-                transition.caseID = caseID
-                transition.fromStatus = from?.rawValue
-                transition.toStatus = to.rawValue
-                transition.occurredOn = day.iso
-                transition.closureReason = to == .closed ? fields.closureReason?.rawValue : nil
-                transition.actorLabel = actor.label
-                transition.recordedAt = now
-                try await transition.create(on: db)
-            }
-        } else {
-            let previousStatus = record.status
-            for (keyPath, value) in values where record[keyPath: keyPath] != value { record[keyPath: keyPath] = value; changedFields.append(Self.columnName(keyPath)) }
-            for (keyPath, value) in optionals where record[keyPath: keyPath] != value { record[keyPath: keyPath] = value; changedFields.append(Self.columnName(keyPath)) }
-            changed = !changedFields.isEmpty
-            if previousStatus != fields.status.rawValue {
-                let transition = CaseTransitionModel()
-                transition.caseID = try record.requireID()
-                transition.fromStatus = previousStatus
-                transition.toStatus = fields.status.rawValue
-                transition.occurredOn = (fields.arrivalDate ?? fields.departureDate ?? fields.registeredOn).iso
-                transition.closureReason = fields.status == .closed ? fields.closureReason?.rawValue : nil
-                transition.note = "import"
-                transition.actorLabel = actor.label
-                transition.recordedAt = now
-                try await transition.create(on: db)
-            }
-        }
-        let caseID = try record.requireID()
-        let members = existing == nil ? [] : try await CaseMemberModel.query(on: db).filter(\.$returnCase.$id == caseID).all()
-        for draft in imported.members {
-            if let model = members.first(where: { $0.memberNumber == draft.memberNumber }) {
-                if !apply(draft, to: model).isEmpty { try await model.update(on: db); changed = true; changedFields.append("member \(draft.memberNumber)") }
-            } else {
-                try await memberModel(draft, caseID: caseID).create(on: db)
-                changed = true
-                changedFields.append("member \(draft.memberNumber)")
-            }
-        }
-        guard changed else { return .unchanged }
-        guard existing != nil else { return .created }
-        let all = try await CaseMemberModel.query(on: db).filter(\.$returnCase.$id == caseID).all()
-        record.memberCount = all.count
-        record.principalName = principalName(all)
-        record.version += 1
-        record.updatedAt = now
-        try await record.update(on: db)
-        // Updates of stored cases are attributed one by one, as if typed in the form.
-        try await AuditLog.append(AuditEvent(action: .update, entityType: "return_case", entityID: number.description,
-                                             changedFields: changedFields, detail: "import"), by: actor, at: now, on: db)
-        return .updated
     }
 
     // MARK: Helpers
@@ -515,7 +448,7 @@ struct CaseService: Sendable {
     }
 
     /// Keeps the counter at or above an imported number, so generated numbers never collide with it.
-    private static func raiseCounter(to number: CaseNumber, on db: any Database) async throws {
+    static func raiseCounter(to number: CaseNumber, on db: any Database) async throws {
         let prefix = CaseNumber.prefix(office: number.office, year: number.year)
         if let counter = try await CaseNumberCounterModel.find(prefix, on: db) {
             if counter.lastSequence < number.sequence {
@@ -557,6 +490,11 @@ struct CaseService: Sendable {
         return principal.map { "\($0.givenNames) \($0.familyName)" } ?? ""
     }
 
+    /// Vulnerabilities as stored: `|code|code|`, so that one can be found with LIKE '%|code|%'.
+    static func storedVulnerabilities(_ list: [Vulnerability]) -> String {
+        list.isEmpty ? "" : "|" + Vulnerability.joined(list) + "|"
+    }
+
     static func memberModel(_ member: MemberDraft, caseID: UUID) -> CaseMemberModel {
         let model = CaseMemberModel()
         model.$returnCase.id = caseID
@@ -585,7 +523,7 @@ struct CaseService: Sendable {
         model.leftCountryOn = member.leftCountryOn?.iso
         model.route = member.route.joined(separator: "|")
         model.stay = member.stay?.rawValue
-        model.vulnerabilities = member.vulnerabilities.isEmpty ? "" : "|" + Vulnerability.joined(member.vulnerabilities) + "|"
+        model.vulnerabilities = storedVulnerabilities(member.vulnerabilities)
         model.searchText = member.searchText
     }
 

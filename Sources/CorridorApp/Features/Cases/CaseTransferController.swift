@@ -38,7 +38,7 @@ struct CaseTransferController: Sendable {
         let data = Data(buffer: file.data)
         let store = ImportStore(directory: req.corridor.configuration.dataDirectory)
         do {
-            let plan = try await CaseService(request: req).screen(try CaseImportReader.plan(text: CaseImportReader.text(of: data), today: Day(req.now)))
+            let plan = try await CaseService(request: req).screen(try CaseImportReader.plan(data: data, today: Day(req.now)))
             let id = try store.keep(data, owner: req.currentUser?.id)
             let model = ImportReportModel(id: id, fileName: file.filename, plan: plan)
             return try await CaseImportPages.report(model, req.pageContext()).encodeResponse(for: req)
@@ -61,7 +61,7 @@ struct CaseTransferController: Sendable {
         }
         // Validated again: the file is the truth, not what the first page said.
         let service = CaseService(request: req)
-        let plan = try await service.screen(try CaseImportReader.plan(text: CaseImportReader.text(of: data), today: Day(req.now)))
+        let plan = try await service.screen(try CaseImportReader.plan(data: data, today: Day(req.now)))
         let outcome = try await service.commit(plan, fileName: form.file_name ?? id)
         store.discard(id, owner: req.currentUser?.id)
         return try await CaseImportPages.done(outcome, plan: plan, req.pageContext()).encodeResponse(for: req)

@@ -37,10 +37,7 @@ struct IndicatorQueries: Sendable {
     private func memberConditions(_ filters: FigureFilters, includeAge: Bool = true) -> [SQLQueryString] {
         var conditions: [SQLQueryString] = []
         if let nationality = filters.nationality { conditions.append("m.nationality = \(bind: nationality.uppercased())") }
-        if let sex = filters.sex {
-            let code = ["female": "F", "male": "M", "other": "X"][sex] ?? sex.uppercased()
-            conditions.append("m.sex = \(bind: code)")
-        }
+        if let sex = filters.sex { conditions.append("m.sex = \(bind: Self.sexCode(sex))") }
         if let region = filters.region { conditions.append("m.origin_region = \(bind: CoteDIvoire.region(named: region)?.name ?? region)") }
         if let vulnerability = filters.vulnerability.flatMap({ Vulnerability(code: $0) }) {
             conditions.append("m.vulnerabilities LIKE \(bind: "%|\(vulnerability.rawValue)|%")")
@@ -69,7 +66,9 @@ struct IndicatorQueries: Sendable {
         return try await sql.raw(query).first(decoding: Row.self)?.total ?? 0
     }
 
-    func figure(_ indicator: Indicator, _ filters: FigureFilters, catalog: ProfilingCatalog, language: Language) async throws -> Figure {
+    /// `useSummary: false` counts from the cases even when the summary could answer (tests compare both).
+    func figure(_ indicator: Indicator, _ filters: FigureFilters, catalog: ProfilingCatalog, language: Language, useSummary: Bool = true) async throws -> Figure {
+        if useSummary, let value = try await fromSummary(indicator, filters) { return Figure(value: Double(value)) }
         switch indicator {
         case .returns:
             let conditions: [SQLQueryString] = ["c.arrival_date IS NOT NULL"] + period("c.arrival_date", filters) + caseConditions(filters) + memberConditions(filters)
@@ -116,9 +115,100 @@ struct IndicatorQueries: Sendable {
         }
     }
 
+    // MARK: From the summary
+
+    /// The sex code stored for a filter value (`female` or `F`).
+    static func sexCode(_ sex: String) -> String { ["female": "F", "male": "M", "other": "X"][sex] ?? sex.uppercased() }
+
+    /// The member-level filters set, by dimension, with the values as the summary stores them.
+    private func memberFilterValues(_ filters: FigureFilters) -> [String: String] {
+        var values: [String: String] = [:]
+        if let sex = filters.sex { values["sex"] = Self.sexCode(sex) }
+        if let group = filters.ageGroup { values["age_group"] = group }
+        if let region = filters.region { values["region"] = CoteDIvoire.region(named: region)?.name ?? region }
+        if let nationality = filters.nationality { values["nationality"] = nationality.uppercased() }
+        if let vulnerability = filters.vulnerability.flatMap(Vulnerability.init(code:)) { values["vulnerability"] = vulnerability.rawValue }
+        return values
+    }
+
+    /// Conditions on `return_summary` for a slice, its period in months, host country and office.
+    private func summaryConditions(_ slice: ReturnSummary.Slice, _ filters: FigureFilters) -> [SQLQueryString]? {
+        guard let months = ReturnSummary.months(from: filters.from, to: filters.to) else { return nil }
+        var conditions: [SQLQueryString] = ["slice = \(bind: slice.rawValue)"]
+        if let from = months.from { conditions.append("period >= \(bind: from)") }
+        if let to = months.to { conditions.append("period <= \(bind: to)") }
+        if let host = filters.hostCountry { conditions.append("host_country = \(bind: host.uppercased())") }
+        if let office = filters.office { conditions.append("office = \(bind: office.uppercased())") }
+        return conditions
+    }
+
+    /// A count the summary holds exactly, or nil when the figure must be counted from the cases
+    /// (a period not made of whole months, or filters no slice combines).
+    private func fromSummary(_ indicator: Indicator, _ filters: FigureFilters) async throws -> Int? {
+        let members = memberFilterValues(filters)
+        let slice: ReturnSummary.Slice
+        var conditions: [SQLQueryString]
+        switch indicator {
+        case .returns:
+            guard let chosen = ReturnSummary.Slice.forReturns(dimensions: Set(members.keys)),
+                  let base = summaryConditions(chosen, filters) else { return nil }
+            slice = chosen
+            conditions = base
+            for (dimension, value) in members.sorted(by: { $0.key < $1.key }) {
+                guard let column = slice.column(for: dimension) else { return nil }
+                conditions.append("\(ident: column) = \(bind: value)")
+            }
+        case .registrations:
+            guard members.isEmpty, let base = summaryConditions(.registrations, filters) else { return nil }
+            conditions = base
+        case .votIdentified:
+            guard members.keys.allSatisfy({ $0 == "vulnerability" }), let base = summaryConditions(.vot, filters) else { return nil }
+            conditions = base
+        case .casesOpen:
+            guard members.isEmpty, var base = summaryConditions(.status, FigureFilters(hostCountry: filters.hostCountry, office: filters.office)) else { return nil }
+            base.append("a NOT IN ('completed', 'closed')")
+            conditions = base
+        default:
+            return nil
+        }
+        struct Row: Decodable { var total: Int }
+        return try await sql.raw("SELECT COALESCE(SUM(n), 0) AS total FROM return_summary WHERE " + conditions.joined(separator: " AND "))
+            .first(decoding: Row.self)?.total ?? 0
+    }
+
+    /// Returns counted by two dimensions from the summary, or nil when it cannot answer.
+    private func returnsTableFromSummary(by dimensions: [String], filters: FigureFilters) async throws -> [(r: String, k: String, total: Int)]? {
+        let members = memberFilterValues(filters)
+        guard let slice = ReturnSummary.Slice.forReturns(dimensions: Set(members.keys).union(dimensions)),
+              var conditions = summaryConditions(slice, filters) else { return nil }
+        for (dimension, value) in members.sorted(by: { $0.key < $1.key }) {
+            guard let column = slice.column(for: dimension) else { return nil }
+            conditions.append("\(ident: column) = \(bind: value)")
+        }
+        func expression(_ dimension: String) -> SQLQueryString? {
+            switch dimension {
+            case "host_country": return "host_country"
+            case "year": return "substr(period, 1, 4)"
+            case "month": return "period"
+            case "quarter": return "substr(period, 1, 4) || '-Q' || CAST(((CAST(substr(period, 6, 2) AS INTEGER) + 2) / 3) AS TEXT)"
+            default: return slice.column(for: dimension).map { "\(ident: $0)" }
+            }
+        }
+        guard let first = expression(dimensions.first ?? "host_country") else { return nil }
+        var second: SQLQueryString = "'total'"
+        if dimensions.count > 1 {
+            guard let expression = expression(dimensions[1]) else { return nil }
+            second = expression
+        }
+        struct Row: Decodable { var r: String?; var k: String?; var total: Int }
+        let query = "SELECT " + first + " AS r, " + second + " AS k, SUM(n) AS total FROM return_summary WHERE "
+            + conditions.joined(separator: " AND ") + " GROUP BY 1, 2"
+        return try await sql.raw(query).all(decoding: Row.self).map { ($0.r ?? "", $0.k ?? "", $0.total) }
+    }
+
     /// Returns counted by two dimensions, for public tables: `host_country`, `year`, `sex`,
     /// `age_group`, `region`, `nationality`.
-    func returnsTable(by dimensions: [String], filters: FigureFilters) async throws -> (rows: [String], columns: [String], counts: [[Int]]) {
+    func returnsTable(by dimensions: [String], filters: FigureFilters, useSummary: Bool = true) async throws -> (rows: [String], columns: [String], counts: [[Int]]) {
         func expression(_ dimension: String) throws -> SQLQueryString {
             switch dimension {
             case "host_country": return "c.host_country"
@@ -135,18 +225,25 @@ struct IndicatorQueries: Sendable {
             default: throw Abort(.badRequest, reason: "error.unknown_dimension")
             }
         }
-        let first = try expression(dimensions.first ?? "host_country")
-        let second: SQLQueryString = dimensions.count > 1 ? try expression(dimensions[1]) : "'total'"
-        let conditions: [SQLQueryString] = ["c.arrival_date IS NOT NULL"] + period("c.arrival_date", filters) + caseConditions(filters) + memberConditions(filters)
-        let query = "SELECT " + first + " AS r, " + second + " AS k, COUNT(*) AS total FROM case_members m JOIN return_cases c ON c.id = m.case_id WHERE "
-            + conditions.joined(separator: " AND ") + " GROUP BY 1, 2"
-        struct Row: Decodable { var r: String?; var k: String?; var total: Int }
-        let rows = try await sql.raw(query).all(decoding: Row.self)
-        let rowKeys = Array(Set(rows.map { $0.r ?? "" })).sorted()
-        let columnKeys = Array(Set(rows.map { $0.k ?? "" })).sorted()
+        let rows: [(r: String, k: String, total: Int)]
+        if useSummary, let summarised = try await returnsTableFromSummary(by: dimensions, filters: filters) {
+            rows = summarised
+        } else {
+            let first = try expression(dimensions.first ?? "host_country")
+            let second: SQLQueryString = dimensions.count > 1 ? try expression(dimensions[1]) : "'total'"
+            let conditions: [SQLQueryString] = ["c.arrival_date IS NOT NULL"] + period("c.arrival_date", filters) + caseConditions(filters) + memberConditions(filters)
+            let query = "SELECT " + first + " AS r, " + second + " AS k, COUNT(*) AS total FROM case_members m JOIN return_cases c ON c.id = m.case_id WHERE "
+                + conditions.joined(separator: " AND ") + " GROUP BY 1, 2"
+            struct Row: Decodable { var r: String?; var k: String?; var total: Int }
+            rows = try await sql.raw(query).all(decoding: Row.self).map { ($0.r ?? "", $0.k ?? "", $0.total) }
+        }
+        let rowKeys = Array(Set(rows.map(\.r))).sorted()
+        let columnKeys = Array(Set(rows.map(\.k))).sorted()
+        let rowIndex = Dictionary(uniqueKeysWithValues: rowKeys.enumerated().map { ($1, $0) })
+        let columnIndex = Dictionary(uniqueKeysWithValues: columnKeys.enumerated().map { ($1, $0) })
         var counts = rowKeys.map { _ in columnKeys.map { _ in 0 } }
         for row in rows {
-            guard let r = rowKeys.firstIndex(of: row.r ?? ""), let k = columnKeys.firstIndex(of: row.k ?? "") else { continue }
+            guard let r = rowIndex[row.r], let k = columnIndex[row.k] else { continue }
             counts[r][k] += row.total
         }
         return (rowKeys, columnKeys, counts)

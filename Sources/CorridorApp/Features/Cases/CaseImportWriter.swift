@@ -1,0 +1,238 @@
+import CorridorCore
+import Fluent
+import Foundation
+import SQLKit
+import Vapor
+
+/// Where a case file comes from: a path (the command line, read a megabyte at a time) or an
+/// upload already in memory.
+enum CaseImportSource: Sendable {
+    case file(String)
+    case data(Data)
+
+    func stream(today: Day) throws -> CaseImportStream {
+        let reader: CSVStream
+        do {
+            switch self {
+            case .file(let path): reader = try CSVStream(fileAt: path)
+            case .data(let data): reader = try CSVStream(data: data)
+            }
+        } catch {
+            throw CaseImportError.malformed(line: 1)
+        }
+        return try CaseImportStream(reader: reader, today: today)
+    }
+}
+
+/// What a whole import read and did.
+struct CaseImportReport: Sendable {
+    var outcome = CaseService.ImportOutcome()
+    var issues: [ImportIssue] = []
+    var rowCount = 0
+    var acceptedRows = 0
+    var households = 0
+    var rejectedLines: Set<Int> { Set(issues.map(\.line)) }
+}
+
+/// Writes imported households a batch at a time inside one transaction: new cases with
+/// multi-row inserts (cases, members, timeline, search words), stored cases compared field by
+/// field and updated one by one with their audit entry, and the return counts moved once at
+/// the end. The caller's transaction makes it all or nothing.
+struct CaseImportWriter {
+    let db: any Database
+    let actor: AuditActor
+    let now: Date
+    let write: Bool
+    private(set) var report = CaseImportReport()
+    private var summary: CaseDerivedData.Cells = [:]
+    private var ids = OrderedIDGenerator()
+
+    init(db: any Database, actor: AuditActor, now: Date, write: Bool) {
+        self.db = db
+        self.actor = actor
+        self.now = now
+        self.write = write
+    }
+
+    mutating func reject(_ issues: [ImportIssue]) { report.issues += issues }
+
+    /// Screens a batch against the stored cases and, when writing, writes what passes.
+    mutating func add(_ households: [ImportedCase]) async throws {
+        let numbers = households.compactMap { $0.caseNumber?.description }
+        var stored: [String: ReturnCaseModel] = [:]
+        for start in stride(from: 0, to: numbers.count, by: 500) {
+            let chunk = Array(numbers[start..<min(start + 500, numbers.count)])
+            for record in try await ReturnCaseModel.query(on: db).filter(\.$caseNumber ~~ chunk).all() { stored[record.caseNumber] = record }
+        }
+        var fresh: [ImportedCase] = []
+        var existing: [(ImportedCase, ReturnCaseModel)] = []
+        for household in households {
+            if let number = household.caseNumber?.description, let record = stored[number] {
+                guard let current = CaseStatus(rawValue: record.status), CaseService.importMayMove(from: current, to: household.fields.status) else {
+                    for line in household.lines {
+                        report.issues.append(ImportIssue(line: line, column: "status", code: "import.error.status_backwards", value: household.fields.status.rawValue))
+                    }
+                    continue
+                }
+                existing.append((household, record))
+            } else {
+                fresh.append(household)
+            }
+            report.households += 1
+            report.acceptedRows += household.members.count
+        }
+        guard write else { return }
+        try await insert(fresh)
+        if !existing.isEmpty {
+            let caseIDs = try existing.map { try $0.1.requireID() }
+            let members = Dictionary(grouping: try await CaseMemberModel.query(on: db).filter(\.$returnCase.$id ~~ caseIDs).all(), by: \.$returnCase.id)
+            for (household, record) in existing {
+                let result = try await update(record, with: household, members: members[try record.requireID()] ?? [])
+                if result { report.outcome.casesUpdated += 1; report.outcome.membersWritten += household.members.count } else { report.outcome.casesUnchanged += 1 }
+            }
+        }
+    }
+
+    /// Moves the numbering counters past the imported numbers, the return counts by what was
+    /// created, and records the import in the audit trail.
+    mutating func finish(fileName: String, highestNumbers: [String: CaseNumber]) async throws {
+        guard write else { return }
+        for number in highestNumbers.values { try await CaseService.raiseCounter(to: number, on: db) }
+        try await CaseDerivedData.apply(summary, on: db)
+        summary = [:]
+        let outcome = report.outcome
+        try await AuditLog.append(
+            AuditEvent(action: .create, entityType: "case_import", entityID: fileName,
+                       detail: "\(report.acceptedRows) rows accepted, \(report.rejectedLines.count) rejected; \(outcome.casesCreated) cases created, \(outcome.casesUpdated) updated, \(outcome.casesUnchanged) unchanged"),
+            by: actor, at: now, on: db)
+    }
+
+    // MARK: New cases
+
+    static let caseColumns = [
+        "id", "case_number", "office", "host_country", "status", "closure_reason", "registered_on", "departure_date", "arrival_date",
+        "caseworker_id", "principal_name", "member_count", "version", "created_at", "updated_at",
+    ]
+    static let memberColumns = [
+        "id", "case_id", "member_number", "relationship", "given_names", "family_name", "sex", "birth_date", "birth_year", "nationality",
+        "document_type", "document_number", "phone", "languages", "origin_region", "origin_department", "education_level", "occupation",
+        "left_country_on", "route", "stay", "vulnerabilities", "search_text",
+    ]
+    static let transitionColumns = ["id", "case_id", "from_status", "to_status", "occurred_on", "closure_reason", "note", "actor_label", "recorded_at"]
+
+    private mutating func insert(_ households: [ImportedCase]) async throws {
+        guard !households.isEmpty else { return }
+        var cases = BulkInsert(into: "return_cases", columns: Self.caseColumns, on: db)
+        var members = BulkInsert(into: "case_members", columns: Self.memberColumns, on: db)
+        var transitions = BulkInsert(into: "case_transitions", columns: Self.transitionColumns, on: db)
+        var terms = BulkInsert(into: "case_terms", columns: ["term", "case_id"], on: db)
+        for household in households {
+            let fields = household.fields
+            let number: CaseNumber
+            if let given = household.caseNumber { number = given } else {
+                number = try await CaseService.nextNumber(office: fields.office, year: fields.registeredOn.year, on: db)
+            }
+            let caseID = ids.next(now: now)
+            let principal = household.members.first { $0.relationship == .principal } ?? household.members.min { $0.memberNumber < $1.memberNumber }
+            cases.append([
+                .uuid(caseID), .text(number.description), .text(fields.office), .text(fields.hostCountry), .text(fields.status.rawValue),
+                .text(fields.closureReason?.rawValue), .text(fields.registeredOn.iso), .text(fields.departureDate?.iso), .text(fields.arrivalDate?.iso),
+                .null, .text(principal.map(CaseService.displayName) ?? ""), .int(household.members.count), .int(1), .date(now), .date(now),
+            ])
+            var facts: [ReturnSummary.MemberFacts] = []
+            for member in household.members {
+                let vulnerabilities = CaseService.storedVulnerabilities(member.vulnerabilities)
+                let birthDate = member.birthDate?.exact?.iso
+                members.append([
+                    .uuid(ids.next(now: now)), .uuid(caseID), .int(member.memberNumber), .text(member.relationship.rawValue), .text(member.givenNames),
+                    .text(member.familyName), .text(member.sex.rawValue), .text(birthDate), .int(member.birthDate?.year), .text(member.nationality),
+                    .text(member.documentType.rawValue), .text(member.documentNumber), .text(member.phone), .text(member.languages),
+                    .text(member.originRegion), .text(member.originDepartment), .text(member.educationLevel?.rawValue), .text(member.occupation),
+                    .text(member.leftCountryOn?.iso), .text(member.route.joined(separator: "|")), .text(member.stay?.rawValue),
+                    .text(vulnerabilities), .text(member.searchText),
+                ])
+                facts.append(ReturnSummary.MemberFacts(sex: member.sex.rawValue, birthDate: birthDate, birthYear: member.birthDate?.year,
+                                                       nationality: member.nationality, originRegion: member.originRegion, vulnerabilities: vulnerabilities))
+            }
+            // The timeline starts with what the file says: the registration, then the status reached.
+            var steps: [(CaseStatus?, CaseStatus, Day)] = [(nil, .registered, fields.registeredOn)]
+            if fields.status != .registered {
+                steps.append((.registered, fields.status, fields.arrivalDate ?? fields.departureDate ?? fields.registeredOn))
+            }
+            for (from, to, day) in steps {
+                transitions.append([
+                    .uuid(ids.next(now: now)), .uuid(caseID), .text(from?.rawValue), .text(to.rawValue), .text(day.iso),
+                    .text(to == .closed ? fields.closureReason?.rawValue : nil), .null, .text(actor.label), .date(now),
+                ])
+            }
+            let words = SearchText.terms(caseNumber: number.description, members: household.members.map { ($0.givenNames, $0.familyName, $0.documentNumber) },
+                                         vulnerabilities: household.members.flatMap { $0.vulnerabilities.map(\.rawValue) })
+            for word in words { terms.append([.text(word), .uuid(caseID)]) }
+            let caseFacts = ReturnSummary.CaseFacts(registeredOn: fields.registeredOn.iso, arrivalDate: fields.arrivalDate?.iso,
+                                                    hostCountry: fields.hostCountry, office: fields.office, status: fields.status.rawValue)
+            for (cell, count) in ReturnSummary.cells(caseFacts, members: facts) { summary[cell, default: 0] += count }
+            report.outcome.casesCreated += 1
+            report.outcome.membersWritten += household.members.count
+        }
+        // Cases first: the other rows refer to them.
+        try await cases.flush()
+        try await members.flush()
+        try await transitions.flush()
+        try await terms.flush()
+    }
+
+    // MARK: Stored cases
+
+    /// Compares a stored case with the file and writes the differences; false when it already matches.
+    private func update(_ record: ReturnCaseModel, with imported: ImportedCase, members: [CaseMemberModel]) async throws -> Bool {
+        let fields = imported.fields
+        let caseID = try record.requireID()
+        var changedFields: [String] = []
+        let previousStatus = record.status
+        let values: [(ReferenceWritableKeyPath<ReturnCaseModel, String>, String)] = [
+            (\.office, fields.office), (\.hostCountry, fields.hostCountry), (\.status, fields.status.rawValue), (\.registeredOn, fields.registeredOn.iso),
+        ]
+        let optionals: [(ReferenceWritableKeyPath<ReturnCaseModel, String?>, String?)] = [
+            (\.closureReason, fields.closureReason?.rawValue), (\.departureDate, fields.departureDate?.iso), (\.arrivalDate, fields.arrivalDate?.iso),
+        ]
+        for (keyPath, value) in values where record[keyPath: keyPath] != value { changedFields.append(CaseService.columnName(keyPath)) }
+        for (keyPath, value) in optionals where record[keyPath: keyPath] != value { changedFields.append(CaseService.columnName(keyPath)) }
+        var memberWrites: [CaseMemberModel] = []
+        for draft in imported.members {
+            if let model = members.first(where: { $0.memberNumber == draft.memberNumber }) {
+                if !CaseService.apply(draft, to: model).isEmpty { memberWrites.append(model); changedFields.append("member \(draft.memberNumber)") }
+            } else {
+                memberWrites.append(CaseService.memberModel(draft, caseID: caseID))
+                changedFields.append("member \(draft.memberNumber)")
+            }
+        }
+        guard !changedFields.isEmpty else { return false }
+        let summaryBefore = try await CaseDerivedData.cells(of: [caseID], on: db)
+        for (keyPath, value) in values { record[keyPath: keyPath] = value }
+        for (keyPath, value) in optionals { record[keyPath: keyPath] = value }
+        if previousStatus != fields.status.rawValue {
+            let transition = CaseTransitionModel()
+            transition.caseID = caseID
+            transition.fromStatus = previousStatus
+            transition.toStatus = fields.status.rawValue
+            transition.occurredOn = (fields.arrivalDate ?? fields.departureDate ?? fields.registeredOn).iso
+            transition.closureReason = fields.status == .closed ? fields.closureReason?.rawValue : nil
+            transition.note = "import"
+            transition.actorLabel = actor.label
+            transition.recordedAt = now
+            try await transition.create(on: db)
+        }
+        for model in memberWrites { try await model.save(on: db) }
+        let all = try await CaseMemberModel.query(on: db).filter(\.$returnCase.$id == caseID).all()
+        record.memberCount = all.count
+        record.principalName = CaseService.principalName(all)
+        record.version += 1
+        record.updatedAt = now
+        try await record.update(on: db)
+        try await CaseDerivedData.refresh(caseID, before: summaryBefore, on: db)
+        // Updates of stored cases are attributed one by one, as if typed in the form.
+        try await AuditLog.append(AuditEvent(action: .update, entityType: "return_case", entityID: record.caseNumber,
+                                             changedFields: changedFields, detail: "import"), by: actor, at: now, on: db)
+        return true
+    }
+}
