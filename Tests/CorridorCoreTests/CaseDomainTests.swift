@@ -246,3 +246,87 @@ import Testing
         #expect(first.kobo.count > 100)
     }
 }
+
+@Suite struct StreamingImportTests {
+    /// A source that gives a few bytes at a time, so that every boundary falls inside a field,
+    /// a quote or a line end somewhere.
+    static func stream(_ bytes: [UInt8], chunk: Int) throws -> CSVStream {
+        var offset = 0
+        return try CSVStream(source: {
+            let end = min(offset + chunk, bytes.count)
+            defer { offset = end }
+            return Array(bytes[offset..<end])
+        })
+    }
+
+    @Test func chunkBoundariesChangeNothing() throws {
+        var bytes: [UInt8] = [0xEF, 0xBB, 0xBF]
+        bytes += Array("nom;prénom;note\r\n\"Kouamé\";\"Adjoua \"\"Ama\"\"\";\"deux\nlignes\"\r\nN'Guessan;Koffi;\r\n;;\n".utf8)
+        bytes += [0x42, 0xE9, 0x3B, 0x78, 0x3B, 0x79] // "Bé;x;y" in Windows-1252, no final line break
+        var expected: [[String]] = []
+        var whole = try Self.stream(bytes, chunk: 1 << 20)
+        while let row = try whole.next() { expected.append(row) }
+        #expect(expected == [["nom", "prénom", "note"], ["Kouamé", "Adjoua \"Ama\"", "deux\nlignes"], ["N'Guessan", "Koffi", ""], ["", "", ""], ["Bé", "x", "y"]])
+        for chunk in 1...9 {
+            var reader = try Self.stream(bytes, chunk: chunk)
+            var rows: [[String]] = []
+            while let row = try reader.next() { rows.append(row) }
+            #expect(rows == expected, "chunks of \(chunk) bytes")
+            #expect(!reader.failed)
+        }
+        var open = try Self.stream(Array("a,b\n\"never closed,x\n".utf8), chunk: 3)
+        _ = try open.next()
+        #expect(try open.next() == nil)
+        #expect(open.failed, "an unterminated quote is reported")
+    }
+
+    @Test func streamedBatchesGiveThePlanOfTheWholeFile() throws {
+        let text = """
+            case_number,member,relationship,given_names,family_name,sex,birth_date,nationality,host_country,office,registered_on
+            CIV-2024-00001,1,principal,Awa,Koné,F,1990-01-01,CIV,MAR,CIV,2024-01-05
+            CIV-2024-00002,1,principal,Yao,Kra,M,1980-01-01,CIV,TUN,CIV,2024-01-06
+            CIV-2024-00001,2,child,Ali,Koné,M,2015,CIV,MAR,CIV,2024-01-05
+            CIV-2024-00001,2,child,Ali,Koné,M,2015,CIV,MAR,CIV,2024-01-05
+            CIV-2024-00002,2,child,Ama,Kra,F,2016,CIV,SEN,CIV,2024-01-06
+            ,1,principal,Bintou,Sow,F,1970,CIV,LBY,CIV,2024-02-01
+            ,2,child,Issa,Sow,M,2010,CIV,LBY,CIV,2024-02-01
+            """
+        let plan = try CaseImportReader.plan(text: text, today: Day(iso: "2026-09-21")!)
+        #expect(plan.cases.map { $0.members.count } == [2, 1, 2])
+        #expect(plan.cases[0].lines == [2, 4])
+        #expect(plan.issues.map(\.line) == [5, 6])
+        #expect(plan.issues.map(\.code) == ["import.error.duplicate_member", "import.error.household_mismatch"])
+        #expect(plan.rowCount == 7)
+        var stream = try CaseImportStream(reader: try CSVStream(data: Data(text.utf8)), today: Day(iso: "2026-09-21")!)
+        var batches = 0
+        while let batch = try stream.nextBatch(households: 1) { batches += 1; #expect(batch.cases.count <= 1) }
+        #expect(batches >= 4)
+        #expect(stream.highestNumbers.values.map(\.sequence) == [2])
+    }
+
+    @Test func summaryCellsAndPeriods() throws {
+        let facts = ReturnSummary.CaseFacts(registeredOn: "2024-01-05", arrivalDate: "2024-03-10", hostCountry: "MAR", office: "CIV", status: "arrived")
+        let members = [
+            ReturnSummary.MemberFacts(sex: "F", birthDate: "1990-06-01", birthYear: 1990, nationality: "CIV", originRegion: "Gôh", vulnerabilities: "|vot|"),
+            ReturnSummary.MemberFacts(sex: "M", birthDate: nil, birthYear: 2015, nationality: "CIV", originRegion: nil, vulnerabilities: ""),
+        ]
+        let cells = ReturnSummary.cells(facts, members: members)
+        #expect(cells[ReturnSummary.Cell(slice: .returns, period: "2024-03", hostCountry: "MAR", office: "CIV", a: "F", b: "25-34")] == 1)
+        #expect(cells[ReturnSummary.Cell(slice: .returns, period: "2024-03", hostCountry: "MAR", office: "CIV", a: "M", b: "0-17")] == 1)
+        #expect(cells[ReturnSummary.Cell(slice: .vot, period: "2024-01", hostCountry: "MAR", office: "CIV")] == 1)
+        #expect(cells[ReturnSummary.Cell(slice: .registrations, period: "2024-01", hostCountry: "MAR", office: "CIV")] == 1)
+        #expect(ReturnSummary.difference(from: cells, to: cells).isEmpty)
+        #expect(ReturnSummary.ageGroup(arrival: "2024-06-30", birthDate: nil, birthYear: 2000) == "18-24", "an estimated year counts from 1 July")
+        #expect(ReturnSummary.months(from: Day(iso: "2024-01-01"), to: Day(iso: "2024-02-29"))! == ("2024-01", "2024-02"))
+        #expect(ReturnSummary.months(from: Day(iso: "2024-01-02"), to: nil) == nil)
+        #expect(ReturnSummary.Slice.forReturns(dimensions: ["region", "sex", "year"]) == .returnsRegion)
+        #expect(ReturnSummary.Slice.forReturns(dimensions: ["region", "age_group"]) == nil)
+        var ids = OrderedIDGenerator()
+        let made = (0..<1000).map { _ in ids.next(now: Date(timeIntervalSince1970: 1_800_000_000)) }
+        #expect(made.map(\.uuidString) == made.map(\.uuidString).sorted(), "identifiers sort in the order they were made")
+        #expect(Set(made).count == 1000)
+        #expect(SearchText.terms(caseNumber: "CIV-2024-00123", members: [("Adjoua Ama", "N'Guessan-Kouamé", "AB 12")], vulnerabilities: ["vot"])
+                == ["civ-2024-00123", "civ", "2024", "00123", "adjoua", "ama", "nguessan", "kouame", "ab", "12", "~vot"])
+        #expect(SearchText.upperBound(ofPrefix: "kou") == "kov")
+    }
+}

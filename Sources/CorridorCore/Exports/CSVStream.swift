@@ -25,7 +25,7 @@ public struct CSVStream {
 
     public init(source: @escaping Source) throws {
         self.source = source
-        try fill()
+        while buffer.count < 3, !atEnd { try fill() }
         if buffer.starts(with: [0xEF, 0xBB, 0xBF]) { position = 3 }
         // The delimiter is decided on the header line, read whole first.
         var end = position

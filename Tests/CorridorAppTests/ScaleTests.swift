@@ -1,0 +1,133 @@
+import CorridorCore
+import Fluent
+import Foundation
+import SQLKit
+import Testing
+import Vapor
+import VaporTesting
+@testable import CorridorApp
+
+/// The structures kept for speed (return counts, search words) against what they stand for.
+@Suite struct SummaryExactnessTests {
+    static func expectExact(_ corridor: TestCorridor, _ step: String) async throws {
+        let stored = try await CaseDerivedData.stored(on: corridor.app.db)
+        let recount = try await CaseDerivedData.recount(on: corridor.app.db)
+        #expect(!stored.isEmpty, "\(step): the summary holds counts")
+        #expect(stored == recount, "\(step): the summary equals a recount")
+    }
+
+    @Test func summaryEqualsARecountAfterEveryKindOfWrite() async throws {
+        try await TestCorridor.run { corridor in
+            let db = corridor.app.db
+            let service = CaseService(application: corridor.app, actor: .commandLine("test"))
+            let today = Day(corridor.clock.now())
+            let households = DemoCases.generate(households: 120, seed: 5, today: today)
+            _ = try await service.commit(CaseImportPlan(cases: households, issues: [], rowCount: 0), fileName: "demo")
+            try await Self.expectExact(corridor, "import")
+
+            // Created in the form.
+            let principal = MemberDraft(memberNumber: 1, relationship: .principal, givenNames: "Adjoua", familyName: "Kouamé", sex: .female,
+                                        birthDate: BirthDate(text: "1991-04-02"), nationality: "CIV", originRegion: "Gôh", vulnerabilities: [.vot])
+            let created = try await service.create(CaseHeaderDraft(hostCountry: "MAR", office: "CIV", registeredOn: today.adding(days: -30), caseworkerID: nil),
+                                                   principal: principal)
+            try await Self.expectExact(corridor, "create")
+
+            // Travelled and arrived: the case enters the return counts.
+            var version = 1
+            for (offset, status) in [CaseStatus.counselled, .approved, .travelReady, .departed, .arrived].enumerated() {
+                try await service.transition(number: created.caseNumber, to: status, on: today.adding(days: -10 + offset), reason: nil, note: nil,
+                                             expectedVersion: version)
+                version += 1
+            }
+            try await Self.expectExact(corridor, "transition")
+
+            // A member added, another edited, the household moved to another host country.
+            var child = principal
+            child.relationship = .child
+            child.givenNames = "Éli"
+            child.sex = .male
+            child.birthDate = BirthDate(text: "2016")
+            child.vulnerabilities = []
+            _ = try await service.saveMember(number: created.caseNumber, child, isNew: true, expectedVersion: version)
+            var edited = principal
+            edited.birthDate = BirthDate(text: "1970-01-01")
+            edited.vulnerabilities = [.disability]
+            _ = try await service.saveMember(number: created.caseNumber, edited, isNew: false, expectedVersion: version + 1)
+            try await service.updateHeader(number: created.caseNumber, CaseHeaderDraft(hostCountry: "TUN", office: "CIV", registeredOn: today.adding(days: -30),
+                                                                                         caseworkerID: nil), expectedVersion: version + 2)
+            try await Self.expectExact(corridor, "edit")
+
+            // A streamed re-import that moves one stored case forward and adds a household.
+            let stored = households.first { $0.fields.status == .registered }!
+            let number = stored.caseNumber!.description
+            let member = stored.members[0]
+            let csv = """
+                case_number,member,relationship,given_names,family_name,sex,birth_date,nationality,host_country,office,registered_on,departure_date,arrival_date,status,vulnerabilities
+                \(number),1,principal,\(member.givenNames),\(member.familyName),\(member.sex.rawValue),\(member.birthDate?.description ?? ""),\(member.nationality),\(stored.fields.hostCountry),CIV,\(stored.fields.registeredOn.iso),\(today.adding(days: -1).iso),\(today.iso),arrived,
+                CIV-2019-09001,1,principal,Koffi,N'Guessan,M,1985-05-05,CIV,LBY,CIV,2019-02-01,2019-03-01,2019-03-02,reintegration_ongoing,vot
+                CIV-2019-09001,2,spouse,Aya,N'Guessan,F,1988,CIV,LBY,CIV,2019-02-01,2019-03-01,2019-03-02,reintegration_ongoing,
+                """
+            let report = try await service.importCases(from: .data(Data(csv.utf8)), fileName: "more.csv", write: true)
+            #expect(report.issues.isEmpty)
+            #expect(report.outcome.casesCreated == 1)
+            #expect(report.outcome.casesUpdated == 1)
+            try await Self.expectExact(corridor, "streamed import")
+            let again = try await service.importCases(from: .data(Data(csv.utf8)), fileName: "more.csv", write: true)
+            #expect(again.outcome.casesUnchanged == 2 && again.outcome.casesCreated == 0 && again.outcome.casesUpdated == 0)
+
+            // Erased.
+            let record = try await CaseService.find(created.caseNumber, on: db)
+            try await service.delete(number: created.caseNumber, expectedVersion: record.version)
+            try await Self.expectExact(corridor, "delete")
+            #expect(try await ReturnCaseModel.query(on: db).filter(\.$caseNumber == created.caseNumber).count() == 0)
+
+            // Search words follow the same writes: found without accents or apostrophe, by a
+            // word's beginning and by case number; the erased case is gone.
+            let queries = CaseQueries(database: db)
+            func found(_ q: String) async throws -> [String] {
+                try await queries.list(CaseFilter(q: q), userID: nil, now: corridor.clock.now(), pageSize: 500).rows.map(\.caseNumber)
+            }
+            #expect(try await found("nguessan koff") == ["CIV-2019-09001"])
+            #expect(try await found("civ-2019-09001") == ["CIV-2019-09001"])
+            #expect(try await found("kouame adjoua").isEmpty)
+            let vot = try await queries.list(CaseFilter(vulnerability: "vot"), userID: nil, now: corridor.clock.now(), pageSize: 500)
+            struct Count: Decodable { var total: Int }
+            let counted = try await db.sqlDatabase.raw("""
+                SELECT COUNT(*) AS total FROM return_cases c WHERE EXISTS (SELECT 1 FROM case_members m WHERE m.case_id = c.id AND m.vulnerabilities LIKE '%|vot|%')
+                """).first(decoding: Count.self)?.total
+            #expect(vot.total == counted && vot.total > 0)
+        }
+    }
+
+    @Test func figuresFromTheSummaryEqualFiguresFromTheCases() async throws {
+        try await TestCorridor.run { corridor in
+            let today = Day(corridor.clock.now())
+            let households = DemoCases.generate(households: 250, seed: 9, today: today)
+            _ = try await CaseService(application: corridor.app, actor: .commandLine("test"))
+                .commit(CaseImportPlan(cases: households, issues: [], rowCount: 0), fileName: "demo")
+            let queries = IndicatorQueries(database: corridor.app.db)
+            let catalog = ProfilingCatalog(application: corridor.app)
+            let d = { (text: String) in Day(iso: text)! }
+            let filters: [FigureFilters] = [
+                FigureFilters(), FigureFilters(sex: "female"), FigureFilters(ageGroup: "25-34"), FigureFilters(region: "Gôh"),
+                FigureFilters(vulnerability: "vot"), FigureFilters(hostCountry: "MAR"), FigureFilters(from: d("2020-01-01"), to: d("2023-12-31")),
+                FigureFilters(from: d("2021-03-01"), to: d("2021-05-31"), hostCountry: "LBY", sex: "male"), FigureFilters(nationality: "CIV", sex: "F"),
+                FigureFilters(from: d("2020-01-15")), FigureFilters(sex: "female", region: "Gôh"),
+            ]
+            for filter in filters {
+                for indicator in [Indicator.returns, .registrations, .votIdentified, .casesOpen] {
+                    let fast = try await queries.figure(indicator, filter, catalog: catalog, language: .en).value
+                    let slow = try await queries.figure(indicator, filter, catalog: catalog, language: .en, useSummary: false).value
+                    #expect(fast == slow, "\(indicator) \(filter)")
+                }
+            }
+            for dimensions in [["host_country", "year"], ["sex", "age_group"], ["region"], ["quarter"], ["nationality", "sex"], ["year", "region"]] {
+                for filter in [FigureFilters(), FigureFilters(from: d("2019-01-01"), to: d("2024-12-31"), hostCountry: "MAR")] {
+                    let fast = try await queries.returnsTable(by: dimensions, filters: filter)
+                    let slow = try await queries.returnsTable(by: dimensions, filters: filter, useSummary: false)
+                    #expect(fast.rows == slow.rows && fast.columns == slow.columns && fast.counts == slow.counts, "\(dimensions) \(filter)")
+                }
+            }
+        }
+    }
+}
