@@ -6,6 +6,8 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .executable(name: "corridor", targets: ["corridor"]),
+        // For the benchmarks package (Benchmarks/), which measures the domain on its own.
+        .library(name: "CorridorCore", targets: ["CorridorCore"]),
     ],
     dependencies: [
         .package(url: "https://github.com/vapor/vapor.git", from: "4.122.0"),

@@ -75,7 +75,7 @@ func configure(
     CasesAPIController().register(api: api)
     CooperationController().register(web: web, api: api)
     ProfilingController().register(web: web, api: api)
-    FiguresController().register(web: app, api: api)
+    FiguresController(limiter: PublicRateLimiter(limit: configuration.publicAPIRateLimit)).register(web: app, api: api)
     PortalController().register(web: web)
     NewsController().register(web: web)
     DashboardController().register(web: web)

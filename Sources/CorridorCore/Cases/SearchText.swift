@@ -44,7 +44,7 @@ public enum SearchText {
     }
 
     /// The words a case is found by: each word of the folded names and document numbers of its
-    /// members, and its number with its parts (`civ-2024-00123`, `00123`). Search matches
+    /// members, and its number whole and by sequence (`civ-2024-00123`, `00123`). Search matches
     /// words by their beginning, through an index, so it never reads the whole caseload.
     /// Each vulnerability of a member adds `~code` (`~vot`), which the caseload's filter uses.
     public static func terms(caseNumber: String, members: [(givenNames: String, familyName: String, documentNumber: String?)],
@@ -53,7 +53,8 @@ public enum SearchText {
         let number = caseNumber.lowercased()
         if !number.isEmpty {
             terms.insert(number)
-            for part in number.split(separator: "-") where part.count > 1 { terms.insert(String(part)) }
+            // The sequence part; the office and the year alone would match whole years of cases.
+            if let sequence = number.split(separator: "-").last, sequence.count > 1, sequence != number[...] { terms.insert(String(sequence)) }
         }
         for member in members {
             for text in [member.givenNames, member.familyName, member.documentNumber ?? ""] {

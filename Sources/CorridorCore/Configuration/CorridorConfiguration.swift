@@ -23,6 +23,9 @@ public struct CorridorConfiguration: Sendable, Equatable {
     public var disclosureThreshold: Int
     public var sessionLifetimeMinutes: Int
     public var logLevel: LogLevel
+    /// Requests per minute the public JSON API answers from one address; 0 lifts the limit
+    /// (for a load test, or behind a proxy that limits already).
+    public var publicAPIRateLimit: Int = 60
 
     public var databaseKind: DatabaseKind { databaseURL == nil ? .sqlite : .postgresql }
 
@@ -57,7 +60,7 @@ public struct CorridorConfiguration: Sendable, Equatable {
     /// The settings, with their meaning, as documented in `.env.example`.
     public static let settingNames: [String] = [
         "CORRIDOR_HOST", "CORRIDOR_PORT", "CORRIDOR_DATA_DIR", "DATABASE_URL",
-        "CORRIDOR_PUBLIC_URL", "CORRIDOR_DISCLOSURE_THRESHOLD",
+        "CORRIDOR_PUBLIC_URL", "CORRIDOR_DISCLOSURE_THRESHOLD", "CORRIDOR_PUBLIC_API_RATE_LIMIT",
         "CORRIDOR_SESSION_LIFETIME_MINUTES", "CORRIDOR_LOG_LEVEL",
     ]
 
@@ -83,6 +86,7 @@ public struct CorridorConfiguration: Sendable, Equatable {
         configuration.dataDirectory = value("CORRIDOR_DATA_DIR") ?? "./data"
         configuration.disclosureThreshold = integer("CORRIDOR_DISCLOSURE_THRESHOLD", default: 5, range: 2...1000)
         configuration.sessionLifetimeMinutes = integer("CORRIDOR_SESSION_LIFETIME_MINUTES", default: 480, range: 5...43_200)
+        configuration.publicAPIRateLimit = integer("CORRIDOR_PUBLIC_API_RATE_LIMIT", default: 60, range: 0...1_000_000)
 
         if let raw = value("DATABASE_URL") {
             if let url = URL(string: raw), let scheme = url.scheme?.lowercased(),

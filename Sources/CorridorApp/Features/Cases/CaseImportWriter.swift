@@ -10,6 +10,14 @@ enum CaseImportSource: Sendable {
     case file(String)
     case data(Data)
 
+    /// A file of more than 50 MB.
+    var isLarge: Bool {
+        switch self {
+        case .file(let path): return ((try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0) > 50_000_000
+        case .data(let data): return data.count > 50_000_000
+        }
+    }
+
     func stream(today: Day) throws -> CaseImportStream {
         let reader: CSVStream
         do {

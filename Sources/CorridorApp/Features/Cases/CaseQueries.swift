@@ -117,7 +117,11 @@ struct CaseQueries: Sendable {
         if let q = value(filter.q) {
             // Each word must begin a word of the case (a name, a document or case number):
             // an index range on case_terms, never a scan of the caseload.
-            for word in SearchText.words(q).filter({ !$0.hasPrefix("~") }).prefix(5) {
+            // A case number is one word; anything else is split as names are.
+            let words = q.split(separator: " ").flatMap { token -> [String] in
+                CaseNumber(token.uppercased()) != nil ? [token.lowercased()] : SearchText.words(String(token))
+            }
+            for word in words.filter({ !$0.hasPrefix("~") }).prefix(5) {
                 conditions.append("""
                     c.id IN (SELECT case_id FROM case_terms WHERE term >= \(bind: word) AND term < \(bind: SearchText.upperBound(ofPrefix: word)))
                     """)

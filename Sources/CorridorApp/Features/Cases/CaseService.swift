@@ -1,5 +1,6 @@
 import CorridorCore
 import Fluent
+import FluentSQLiteDriver
 import Foundation
 import SQLKit
 import Vapor
@@ -362,7 +363,22 @@ struct CaseService: Sendable {
             report.issues.sort { ($0.line, $0.column) < ($1.line, $1.column) }
             return report
         }
-        return write ? try await database.writeTransaction(work) : try await work(database)
+        guard write else { return try await work(database) }
+        // A large file on SQLite gets a page cache that holds the indexes being written (a
+        // connection's default is 2 MB), given back at the end.
+        guard source.isLarge, database is any SQLiteDatabase else { return try await database.writeTransaction(work) }
+        return try await database.withConnection { connection in
+            let sql = try connection.sqlDatabase
+            try await sql.raw("PRAGMA cache_size = -262144").run()
+            do {
+                let report = try await connection.writeTransaction(work)
+                try await sql.raw("PRAGMA cache_size = -2000").run()
+                return report
+            } catch {
+                try? await sql.raw("PRAGMA cache_size = -2000").run()
+                throw error
+            }
+        }
     }
 
     /// Checks an import against the cases already stored: a file may move a case forward

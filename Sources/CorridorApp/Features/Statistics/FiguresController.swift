@@ -5,7 +5,7 @@ import Vapor
 
 /// Key figures with their press-release wording, and the public disclosure-controlled table.
 struct FiguresController: Sendable {
-    let limiter = PublicRateLimiter()
+    let limiter: PublicRateLimiter
 
     struct FigureQuery: Content {
         var indicator: String?

@@ -261,8 +261,10 @@ final class PublicRateLimiter: Sendable {
         self.window = window
     }
 
+    /// `limit` 0 lets every request through.
     func allow(_ address: String, now: Date) -> Bool {
-        state.withLockedValue { requests in
+        if limit == 0 { return true }
+        return state.withLockedValue { requests in
             if requests.count > 10_000 { requests = requests.filter { $0.value.last.map { now.timeIntervalSince($0) < window } ?? false } }
             var recent = (requests[address] ?? []).filter { now.timeIntervalSince($0) < window }
             guard recent.count < limit else { requests[address] = recent; return false }

@@ -1,0 +1,434 @@
+#!/usr/bin/env python3
+"""Measures Corridor at scale, side by side with the tools underneath, and prints one table.
+
+Called by scripts/bench after the release build. Steps: generate N individuals; time
+sqlite3's own .import of the same CSV into a bare table; import into SQLite with
+`corridor import cases --commit` (time and peak memory); serve and measure latencies over
+HTTP (p50/p95/p99 over >= 200 requests per query, after warm-up); load-test with wrk; then
+the same import and queries on a throw-away PostgreSQL cluster.
+"""
+import argparse
+import http.client
+import json
+import os
+import random
+import re
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import unicodedata
+import urllib.parse
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+BIN = os.path.join(ROOT, ".build", "release", "corridor")
+PASSWORD = "bench password of enough length"
+
+
+def log(message):
+    print(f"== {message}", file=sys.stderr, flush=True)
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def machine():
+    cores = os.cpu_count()
+    with open("/proc/meminfo") as f:
+        total = int(re.search(r"MemTotal:\s+(\d+)", f.read()).group(1)) // 1024
+    model = "?"
+    with open("/proc/cpuinfo") as f:
+        for line in f:
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    return cores, total, model
+
+
+def timed(command, env=None, capture=True):
+    """Runs a command under /usr/bin/time -v: (seconds, peak RSS in MB, stdout)."""
+    started = time.monotonic()
+    result = subprocess.run(["/usr/bin/time", "-v"] + command, env=env, capture_output=True, text=True)
+    seconds = time.monotonic() - started
+    if result.returncode != 0:
+        sys.stderr.write(result.stdout[-4000:] + result.stderr[-4000:])
+        raise SystemExit(f"failed: {' '.join(command)}")
+    peak = int(re.search(r"Maximum resident set size \(kbytes\): (\d+)", result.stderr).group(1)) / 1024
+    return seconds, peak, result.stdout
+
+
+def corridor_env(data_dir, database_url=None, port=None):
+    env = dict(os.environ)
+    env["CORRIDOR_DATA_DIR"] = data_dir
+    env["CORRIDOR_LOG_LEVEL"] = "error"
+    # wrk sends every request from one address: the public API's per-address limit is lifted
+    # for the load test (it is a protection, measured separately by the test suite).
+    env["CORRIDOR_PUBLIC_API_RATE_LIMIT"] = "0"
+    env.pop("DATABASE_URL", None)
+    if database_url:
+        env["DATABASE_URL"] = database_url
+    if port:
+        env["CORRIDOR_PORT"] = str(port)
+        env["CORRIDOR_HOST"] = "127.0.0.1"
+        env["CORRIDOR_PUBLIC_URL"] = f"http://127.0.0.1:{port}"
+    return env
+
+
+class Client:
+    """One keep-alive connection with cookies, as a signed-in browser."""
+
+    def __init__(self, port):
+        self.port = port
+        self.connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        self.cookies = {}
+        self.headers = {}
+
+    def request(self, method, path, body=None, headers=None):
+        all_headers = dict(self.headers)
+        all_headers.update(headers or {})
+        if self.cookies:
+            all_headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
+        for attempt in range(2):
+            try:
+                self.connection.request(method, path, body=body, headers=all_headers)
+                response = self.connection.getresponse()
+                data = response.read()
+                break
+            except (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError):
+                self.connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
+                if attempt:
+                    raise
+        for header, value in response.getheaders():
+            if header.lower() == "set-cookie":
+                name, rest = value.split("=", 1)
+                self.cookies[name] = rest.split(";", 1)[0]
+        return response.status, data
+
+    def form(self, path, fields):
+        fields = dict(fields)
+        fields["_csrf"] = self.cookies.get("corridor_csrf", "")
+        body = urllib.parse.urlencode(fields)
+        return self.request("POST", path, body, {"Content-Type": "application/x-www-form-urlencoded"})
+
+
+def sign_in(port, email, one_time):
+    client = Client(port)
+    client.request("GET", "/login")
+    status, _ = client.form("/login", {"email": email, "password": one_time})
+    assert status in (302, 303), f"sign-in of {email} answered {status}"
+    status, _ = client.form("/account/password", {"current": one_time, "password": PASSWORD, "confirmation": PASSWORD})
+    assert status in (200, 302, 303), f"password change answered {status}"
+    status, _ = client.request("GET", "/")
+    assert status == 200, f"home answered {status} after sign-in"
+    return client
+
+
+def create_user(env, role, email):
+    result = subprocess.run([BIN, "user", "create", "--email", email, "--name", f"Bench {role}", "--role", role, "--language", "en"],
+                            env=env, capture_output=True, text=True, check=True)
+    return re.search(r"one-time password: (\S+)", result.stdout).group(1)
+
+
+def percentiles(samples):
+    ordered = sorted(samples)
+
+    def at(p):
+        index = max(0, min(len(ordered) - 1, int(round(p / 100 * len(ordered) + 0.5)) - 1))
+        return ordered[index] * 1000
+
+    return at(50), at(95), at(99)
+
+
+def measure(client, paths, requests=200, warmup=20):
+    """Latency over HTTP for a list of paths (cycled); every answer must be 200."""
+    for i in range(warmup):
+        status, _ = client.request("GET", paths[i % len(paths)])
+        assert status == 200, f"{paths[i % len(paths)]} answered {status}"
+    samples = []
+    for i in range(requests):
+        path = paths[i % len(paths)]
+        started = time.perf_counter()
+        status, _ = client.request("GET", path)
+        samples.append(time.perf_counter() - started)
+        assert status == 200, f"{path} answered {status}"
+    return percentiles(samples)
+
+
+def wait_ready(port, process, seconds=120):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise SystemExit("the server stopped while starting")
+        try:
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+            connection.request("GET", "/health")
+            if connection.getresponse().status == 200:
+                return
+        except OSError:
+            pass
+        time.sleep(0.2)
+    raise SystemExit("the server did not answer /health")
+
+
+def rss_mb(pid):
+    with open(f"/proc/{pid}/status") as f:
+        text = f.read()
+    return int(re.search(r"VmRSS:\s+(\d+)", text).group(1)) / 1024
+
+
+def wrk(port, path, seconds):
+    result = subprocess.run(["wrk", "-t2", "-c64", f"-d{seconds}s", "--latency", f"http://127.0.0.1:{port}{path}"],
+                            capture_output=True, text=True, check=True)
+    out = result.stdout
+    rate = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    errors = 0
+    for pattern in [r"Non-2xx or 3xx responses: (\d+)", r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)"]:
+        match = re.search(pattern, out)
+        if match:
+            errors += sum(int(g) for g in match.groups())
+    p99 = re.search(r"99%\s+([\d.]+)(us|ms|s)", out)
+    return rate, errors, p99.group(0) if p99 else "?"
+
+
+def fold(text):
+    text = unicodedata.normalize("NFD", text)
+    return "".join(c for c in text if not unicodedata.combining(c) and c not in "'’").lower()
+
+
+def sample_names(csv_path, count=200):
+    """Family names and given names spread over the file, for search."""
+    names = []
+    with open(csv_path, encoding="utf-8") as f:
+        header = f.readline().strip().split(",")
+        given, family = header.index("given_names"), header.index("family_name")
+        for number, line in enumerate(f):
+            if number % 4999 == 0:
+                cells = line.rstrip("\n").split(",")
+                names.append((cells[given], cells[family]))
+            if len(names) >= count:
+                break
+    return names
+
+
+def run_queries(port, env, names, label):
+    """The budgets' queries against a running server: {row: (p50, p95, p99)}."""
+    results = {}
+    caseworker = sign_in(port, "bench.caseworker@example.org", create_user(env, "caseworker", "bench.caseworker@example.org"))
+    me = sign_in(port, "bench.me@example.org", create_user(env, "me_officer", "bench.me@example.org"))
+    token = subprocess.run([BIN, "user", "token", "bench.me@example.org", "--name", "bench"], env=env, capture_output=True, text=True,
+                           check=True).stdout.strip().splitlines()[-1]
+    api = Client(port)
+    api.headers["Authorization"] = f"Bearer {token}"
+
+    filters = {
+        "caseload: no filter, newest first": ["/cases"],
+        "caseload: status + sort by registration": ["/cases?status=arrived", "/cases?status=registered", "/cases?status=reintegration_ongoing"],
+        "caseload: host country + sort by name": ["/cases?host_country=MAR&sort=principal_name&dir=asc", "/cases?host_country=LBY&sort=principal_name&dir=asc"],
+        "caseload: vulnerability + sort by arrival": ["/cases?vulnerability=vot&sort=arrival_date", "/cases?vulnerability=disability&sort=arrival_date"],
+        "caseload: registered in a period, page 40": ["/cases?registered_from=2024-01-01&registered_to=2024-12-31&page=40"],
+        "caseload: office + sort by case number": ["/cases?office=CIV&sort=case_number&dir=asc"],
+        "caseload: updated this week": ["/cases?recent=1"],
+    }
+    for name, paths in filters.items():
+        log(f"{label}: {name}")
+        results[name] = measure(caseworker, paths)
+    searches = []
+    for given, family in names:
+        searches.append("/cases?q=" + urllib.parse.quote(fold(family)))
+        searches.append("/cases?q=" + urllib.parse.quote(f"{fold(given)[:4]} {fold(family)[:5]}"))
+    log(f"{label}: name search")
+    results["name search (accent-insensitive, 400 names)"] = measure(caseworker, searches, requests=400)
+    log(f"{label}: dashboard")
+    results["M&E dashboard page"] = measure(me, ["/dashboard"])
+    figures = [
+        "/api/v1/figures?indicator=returns",
+        "/api/v1/figures?indicator=returns&host_country=MAR&from=2020-01-01&to=2024-12-31",
+        "/api/v1/figures?indicator=returns&sex=female&age_group=18-24",
+        "/api/v1/figures?indicator=registrations&from=2023-01-01&to=2023-12-31",
+        "/api/v1/figures?indicator=vot_identified",
+        "/api/v1/figures?indicator=cases_open",
+    ]
+    log(f"{label}: figures API")
+    results["/api/v1/figures"] = measure(api, figures)
+    return results
+
+
+def serve(env, port):
+    process = subprocess.Popen([BIN, "serve"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    wait_ready(port, process)
+    return process
+
+
+def stop(process):
+    process.send_signal(signal.SIGINT)
+    try:
+        process.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        process.kill()
+
+
+def load_test(port, pid, seconds):
+    peak = [rss_mb(pid)]
+    done = threading.Event()
+
+    def sample():
+        while not done.is_set():
+            try:
+                peak[0] = max(peak[0], rss_mb(pid))
+            except OSError:
+                pass
+            time.sleep(0.2)
+
+    sampler = threading.Thread(target=sample)
+    sampler.start()
+    results = {}
+    try:
+        for path in ["/health", "/", "/api/v1/public/returns?by=host_country"]:
+            log(f"wrk {path}")
+            results[path] = wrk(port, path, seconds)
+    finally:
+        done.set()
+        sampler.join()
+    return results, peak[0]
+
+
+class Postgres:
+    def __init__(self, work):
+        bins = sorted(d for d in os.listdir("/usr/lib/postgresql") if os.path.isdir(f"/usr/lib/postgresql/{d}/bin"))
+        self.bin = f"/usr/lib/postgresql/{bins[-1]}/bin"
+        self.dir = os.path.join(work, "pg")
+        os.makedirs(self.dir)
+        self.port = free_port()
+        self.as_owner = ["runuser", "-u", "postgres", "--"] if os.getuid() == 0 else []
+        if os.getuid() == 0:
+            shutil.chown(self.dir, "postgres")
+            shutil.chown(work, "postgres")
+
+    def start(self):
+        data = os.path.join(self.dir, "data")
+        subprocess.run(self.as_owner + [f"{self.bin}/initdb", "-D", data, "-U", "postgres", "--auth=trust", "-E", "UTF8"],
+                       check=True, capture_output=True)
+        options = f"-c listen_addresses=127.0.0.1 -p {self.port} -c unix_socket_directories={self.dir} -c shared_buffers=256MB -c max_wal_size=4GB"
+        subprocess.run(self.as_owner + [f"{self.bin}/pg_ctl", "-D", data, "-l", os.path.join(self.dir, "log"), "-w", "-o", options, "start"],
+                       check=True, capture_output=True)
+        subprocess.run(self.as_owner + [f"{self.bin}/createdb", "-h", "127.0.0.1", "-p", str(self.port), "-U", "postgres", "corridor"],
+                       check=True, capture_output=True)
+        return f"postgres://postgres@127.0.0.1:{self.port}/corridor?sslmode=disable"
+
+    def stop(self):
+        subprocess.run(self.as_owner + [f"{self.bin}/pg_ctl", "-D", os.path.join(self.dir, "data"), "-m", "fast", "stop"], capture_output=True)
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--individuals", type=int, default=1_000_000)
+    parser.add_argument("--wrk-seconds", type=int, default=20)
+    parser.add_argument("--skip-postgres", action="store_true")
+    parser.add_argument("--keep", action="store_true", help="keep the work folder")
+    args = parser.parse_args()
+
+    work = tempfile.mkdtemp(prefix="corridor-bench.")
+    os.chmod(work, 0o755)
+    cores, memory, model = machine()
+    rows = []  # (what, budget, sqlite, postgres, verdict)
+    try:
+        log(f"generating {args.individuals} individuals")
+        generated, _, _ = timed([BIN, "generate", "--individuals", str(args.individuals), "--seed", "1", "--out", os.path.join(work, "gen")])
+        csv_path = os.path.join(work, "gen", "cases.csv")
+        size = os.path.getsize(csv_path) / 1e6
+        rows.append((f"generate {args.individuals:,} individuals ({size:.0f} MB CSV)", "< 60 s", f"{generated:.1f} s", "", "met" if generated < 60 else "NOT met"))
+
+        log("sqlite3 .import into a bare table")
+        bare = os.path.join(work, "bare.sqlite")
+        started = time.monotonic()
+        subprocess.run(["sqlite3", bare], input=f".mode csv\n.import {csv_path} bare\n", text=True, check=True)
+        sqlite_import = time.monotonic() - started
+
+        sqlite_env = corridor_env(os.path.join(work, "sqlite"))
+        subprocess.run([BIN, "migrate", "apply"], env=sqlite_env, check=True, capture_output=True)
+        log("corridor import cases into SQLite")
+        seconds, peak, out = timed([BIN, "import", "cases", csv_path, "--commit"], env=sqlite_env)
+        log(out.strip().splitlines()[-1])
+        ratio = seconds / sqlite_import
+        rows.append(("import cases into SQLite: time", "<= 60 s", f"{seconds:.1f} s", "", "met" if seconds <= 60 else "NOT met"))
+        rows.append(("import cases into SQLite: peak memory", "<= 500 MB", f"{peak:.0f} MB", "", "met" if peak <= 500 else "NOT met"))
+        rows.append((f"import time / sqlite3 .import ({sqlite_import:.1f} s)", "<= 4x", f"{ratio:.1f}x", "", "met" if ratio <= 4 else "NOT met"))
+
+        names = sample_names(csv_path)
+        port = free_port()
+        env = corridor_env(os.path.join(work, "sqlite"), port=port)
+        server = serve(env, port)
+        try:
+            sqlite_queries = run_queries(port, env, names, "SQLite")
+            load, peak_rss = load_test(port, server.pid, args.wrk_seconds)
+        finally:
+            stop(server)
+
+        pg_import = pg_peak = None
+        pg_queries = {}
+        if not args.skip_postgres:
+            postgres = Postgres(work)
+            url = postgres.start()
+            try:
+                pg_env = corridor_env(os.path.join(work, "pgdata"), database_url=url)
+                subprocess.run([BIN, "migrate", "apply"], env=pg_env, check=True, capture_output=True)
+                log("corridor import cases into PostgreSQL")
+                pg_import, pg_peak, out = timed([BIN, "import", "cases", csv_path, "--commit"], env=pg_env)
+                log(out.strip().splitlines()[-1])
+                port = free_port()
+                env = corridor_env(os.path.join(work, "pgdata"), database_url=url, port=port)
+                server = serve(env, port)
+                try:
+                    pg_queries = run_queries(port, env, names, "PostgreSQL")
+                finally:
+                    stop(server)
+            finally:
+                postgres.stop()
+            rows[1] = (rows[1][0], rows[1][1], rows[1][2], f"{pg_import:.1f} s ({pg_import / seconds:.1f}x)",
+                       rows[1][4] + ("; PG met" if pg_import <= 2 * seconds else "; PG NOT within 2x"))
+            rows[2] = (rows[2][0], rows[2][1], rows[2][2], f"{pg_peak:.0f} MB", rows[2][4])
+
+        budgets = {"M&E dashboard page": 100, "/api/v1/figures": 20}
+        for name, (p50, p95, p99) in sqlite_queries.items():
+            budget = budgets.get(name, 50)
+            pg = pg_queries.get(name)
+            verdict = "met" if p95 <= budget else "NOT met"
+            pg_text = ""
+            if pg:
+                pg_text = f"{pg[0]:.1f} / {pg[1]:.1f} / {pg[2]:.1f}"
+                verdict += "; PG met" if pg[1] <= max(2 * p95, budget) else "; PG NOT within 2x"
+            rows.append((f"{name}: p50 / p95 / p99 ms", f"p95 <= {budget} ms", f"{p50:.1f} / {p95:.1f} / {p99:.1f}", pg_text, verdict))
+        health = load["/health"][0]
+        for path in ["/health", "/", "/api/v1/public/returns?by=host_country"]:
+            rate, errors, p99 = load[path]
+            share = rate / health * 100
+            verdict = "" if path == "/health" else ("met" if share >= 50 and errors == 0 else "NOT met")
+            rows.append((f"wrk -t2 -c64 -d{args.wrk_seconds}s {path}: req/s ({share:.0f}% of /health), errors", ">= 50%, 0 errors" if path != "/health" else "reference",
+                         f"{rate:,.0f} req/s, {errors} errors, {p99}", "", verdict))
+        rows.append(("server resident memory during the load test (peak)", "<= 250 MB", f"{peak_rss:.0f} MB", "", "met" if peak_rss <= 250 else "NOT met"))
+    finally:
+        if not args.keep:
+            subprocess.run(["rm", "-rf", work])
+        else:
+            log(f"work folder kept: {work}")
+
+    print()
+    print(f"Corridor benchmark, {time.strftime('%Y-%m-%d %H:%M')} UTC: {cores} cores ({model}), {memory:,} MB memory, "
+          f"{args.individuals:,} individuals, release build")
+    print()
+    print("| what | budget | SQLite | PostgreSQL | verdict |")
+    print("| --- | --- | --- | --- | --- |")
+    for row in rows:
+        print("| " + " | ".join(row) + " |")
+
+
+if __name__ == "__main__":
+    main()
