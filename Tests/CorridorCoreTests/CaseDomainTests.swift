@@ -325,7 +325,9 @@ import Testing
         let made = (0..<1000).map { _ in ids.next(now: Date(timeIntervalSince1970: 1_800_000_000)) }
         #expect(made.map(\.uuidString) == made.map(\.uuidString).sorted(), "identifiers sort in the order they were made")
         #expect(Set(made).count == 1000)
-        #expect(SearchText.terms(caseNumber: "CIV-2024-00123", members: [("Adjoua Ama", "N'Guessan-Kouamé", "AB 12")], vulnerabilities: ["vot"])
+        let member = MemberDraft(memberNumber: 1, relationship: .principal, givenNames: "Adjoua Ama", familyName: "N'Guessan-Kouamé", sex: .female,
+                                 birthDate: nil, nationality: "CIV", documentType: .passport, documentNumber: "AB 12")
+        #expect(SearchText.terms(caseNumber: "CIV-2024-00123", searchTexts: [member.searchText], vulnerabilities: ["vot"])
                 == ["civ-2024-00123", "00123", "adjoua", "ama", "nguessan", "kouame", "ab", "12", "~vot"])
         #expect(SearchText.upperBound(ofPrefix: "kou") == "kov")
     }

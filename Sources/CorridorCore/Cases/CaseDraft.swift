@@ -68,20 +68,20 @@ public enum MemberRules {
     /// Normalises and checks a member; returns the issues found (empty when valid).
     public static func check(_ member: inout MemberDraft, registeredOn: Day?) -> [FieldIssue] {
         var issues: [FieldIssue] = []
-        member.givenNames = member.givenNames.trimmingCharacters(in: .whitespacesAndNewlines)
-        member.familyName = member.familyName.trimmingCharacters(in: .whitespacesAndNewlines)
+        member.givenNames = member.givenNames.trimmedWhitespace
+        member.familyName = member.familyName.trimmedWhitespace
         if member.givenNames.isEmpty { issues.append(.init("given_names", "case.error.required")) }
         if member.familyName.isEmpty { issues.append(.init("family_name", "case.error.required")) }
         if member.givenNames.count > 200 || member.familyName.count > 200 { issues.append(.init("family_name", "case.error.too_long")) }
-        member.nationality = member.nationality.trimmingCharacters(in: .whitespaces).uppercased()
+        member.nationality = member.nationality.trimmedWhitespace.uppercased()
         if !Countries.isKnown(member.nationality) { issues.append(.init("nationality", "case.error.unknown_country")) }
-        member.route = member.route.map { $0.trimmingCharacters(in: .whitespaces).uppercased() }.filter { !$0.isEmpty }
+        member.route = member.route.map { $0.trimmedWhitespace.uppercased() }.filter { !$0.isEmpty }
         if member.route.contains(where: { !Countries.isKnown($0) }) { issues.append(.init("route", "case.error.unknown_country")) }
         if let birth = member.birthDate, let registeredOn {
             let birthDay = birth.exact ?? Day(year: birth.year, month: 1, day: 1)
             if let birthDay, birthDay > registeredOn { issues.append(.init("birth_date", "case.error.birth_after_registration")) }
         }
-        member.documentNumber = member.documentNumber?.trimmingCharacters(in: .whitespaces).nilIfEmpty
+        member.documentNumber = member.documentNumber?.nilIfEmpty
         if member.documentType != .none, member.documentNumber == nil { issues.append(.init("document_number", "case.error.document_number_required")) }
         if member.documentType == .none, member.documentNumber != nil { issues.append(.init("document_number", "case.error.document_number_without_type")) }
         if let region = member.originRegion?.nilIfEmpty {
@@ -105,7 +105,7 @@ public enum MemberRules {
             member.originDepartment = nil
         }
         for keyPath in [\MemberDraft.phone, \MemberDraft.languages, \MemberDraft.occupation] {
-            member[keyPath: keyPath] = member[keyPath: keyPath]?.trimmingCharacters(in: .whitespacesAndNewlines).nilIfEmpty
+            member[keyPath: keyPath] = member[keyPath: keyPath]?.nilIfEmpty
         }
         return issues
     }
@@ -113,7 +113,15 @@ public enum MemberRules {
 
 extension String {
     public var nilIfEmpty: String? {
-        let trimmed = trimmingCharacters(in: .whitespacesAndNewlines)
+        let trimmed = trimmedWhitespace
         return trimmed.isEmpty ? nil : trimmed
+    }
+
+    /// Without surrounding white space or line breaks; text with none (most of it) is returned
+    /// as it is, without the cost of Foundation's trimming.
+    public var trimmedWhitespace: String {
+        guard let first = utf8.first, let last = utf8.last else { return self }
+        if first > 0x20, first < 0x80, last > 0x20, last < 0x80 { return self }
+        return trimmingCharacters(in: .whitespacesAndNewlines)
     }
 }

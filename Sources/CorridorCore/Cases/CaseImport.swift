@@ -173,7 +173,7 @@ public enum CaseImportReader {
     static func readRow(_ cells: [String], index: [String: Int], line: Int, today: Day)
         -> Result<(CaseNumber?, CaseFields, MemberDraft), RowIssues> {
         var issues: [ImportIssue] = []
-        let cells = cells.map(trimmed)
+        let cells = cells.map(\.trimmedWhitespace)
         func cell(_ column: String) -> String {
             guard let position = index[column], position < cells.count else { return "" }
             return cells[position]
@@ -258,14 +258,6 @@ public enum CaseImportReader {
         return .success((number, fields, member))
     }
 
-    /// A cell without surrounding white space; most cells have none, and are returned as they are.
-    static func trimmed(_ text: String) -> String {
-        guard let first = text.utf8.first, let last = text.utf8.last else { return text }
-        func plain(_ byte: UInt8) -> Bool { byte > 0x20 && byte < 0x80 }
-        if plain(first), plain(last) { return text }
-        return text.trimmingCharacters(in: .whitespacesAndNewlines)
-    }
-
     /// A row whose household fields differ from the first row of its case.
     static func conflict(_ household: ImportedCase, _ fields: CaseFields, line: Int) -> ImportIssue? {
         let first = household.fields
@@ -345,7 +337,7 @@ public struct CaseImportStream {
             }
             line += 1
             rowCount += 1
-            if cells.allSatisfy({ CaseImportReader.trimmed($0).isEmpty }) { continue }
+            if cells.allSatisfy({ $0.trimmedWhitespace.isEmpty }) { continue }
             switch CaseImportReader.readRow(cells, index: index, line: line, today: today) {
             case .failure(let rowIssues): issues += rowIssues.issues
             case .success(let (number, fields, member)):

@@ -13,6 +13,7 @@ extension CaseCode {
 
     /// Reads a code leniently: case, accents, spaces and hyphens do not matter.
     public init?(code: String) {
+        if let exact = Self.allCases.first(where: { $0.rawValue == code }) { self = exact; return }
         let wanted = SearchText.fold(code).replacingOccurrences(of: " ", with: "_").replacingOccurrences(of: "-", with: "_")
         guard let match = Self.allCases.first(where: { $0.rawValue == wanted }) else { return nil }
         self = match
@@ -58,7 +59,7 @@ public enum Vulnerability: String, CaseCode {
     public static func parseList(_ text: String) -> (known: [Vulnerability], unknown: [String]) {
         var known: [Vulnerability] = [], unknown: [String] = []
         for part in text.split(whereSeparator: { $0 == "|" || $0 == ";" || $0 == "," }) {
-            let code = part.trimmingCharacters(in: .whitespaces)
+            let code = String(part).trimmedWhitespace
             if code.isEmpty { continue }
             if let vulnerability = Vulnerability(code: code) {
                 if !known.contains(vulnerability) { known.append(vulnerability) }

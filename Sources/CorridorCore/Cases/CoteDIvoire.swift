@@ -56,7 +56,10 @@ public enum CoteDIvoire {
     private static let regionsByKey: [String: OriginRegion] = Dictionary(uniqueKeysWithValues: regions.map { (key($0.name), $0) })
 
     /// The region a name designates, whatever its spelling.
+    private static let regionsByName: [String: OriginRegion] = Dictionary(uniqueKeysWithValues: regions.map { ($0.name, $0) })
+
     public static func region(named text: String) -> OriginRegion? {
+        if let exact = regionsByName[text] { return exact }
         let wanted = key(text)
         if let region = regionsByKey[wanted] { return region }
         if let alias = regionAliases[wanted] { return regionsByKey[key(alias)] }
@@ -65,6 +68,7 @@ public enum CoteDIvoire {
 
     /// The canonical spelling of a department of `region`, if it is one of its departments.
     public static func department(named text: String, in region: OriginRegion) -> String? {
+        if region.departments.contains(text) { return text }
         let wanted = key(text)
         return region.departments.first { key($0) == wanted }
     }

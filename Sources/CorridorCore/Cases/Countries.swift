@@ -11,7 +11,7 @@ public struct Country: Sendable, Hashable {
 public enum Countries {
     public static func named(_ code: String) -> Country? { byCode[code.uppercased()] }
 
-    public static func isKnown(_ code: String) -> Bool { byCode[code.uppercased()] != nil }
+    public static func isKnown(_ code: String) -> Bool { byCode[code] != nil || byCode[code.uppercased()] != nil }
 
     /// Countries sorted by their name in `language`.
     public static func sorted(_ language: Language) -> [Country] {

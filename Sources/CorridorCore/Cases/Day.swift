@@ -33,7 +33,13 @@ public struct Day: Sendable, Hashable, Comparable, Codable, CustomStringConverti
         day = parts.day ?? 1
     }
 
-    public var iso: String { String(format: "%04d-%02d-%02d", year, month, day) }
+    public var iso: String {
+        func digits(_ value: Int, _ width: Int) -> String {
+            let text = String(value)
+            return text.count >= width ? text : String(repeating: "0", count: width - text.count) + text
+        }
+        return digits(year, 4) + "-" + digits(month, 2) + "-" + digits(day, 2)
+    }
     public var description: String { iso }
 
     /// Midnight UTC of the day.
@@ -87,7 +93,7 @@ public struct BirthDate: Sendable, Hashable, Codable, CustomStringConvertible {
 
     /// `YYYY-MM-DD`, or `YYYY` for an estimated year.
     public init?(text: String) {
-        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        let trimmed = text.trimmedWhitespace
         if trimmed.count == 4, let year = Int(trimmed) {
             self.init(estimatedYear: year)
         } else if let day = Day(iso: trimmed) {

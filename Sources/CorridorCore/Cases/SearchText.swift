@@ -17,7 +17,7 @@ public enum SearchText {
             case "ß": result += "ss"; lastWasSpace = false; return
             default: break
             }
-            if scalar.properties.isWhitespace {
+            if value == 0x20 || (0x09...0x0D).contains(value) || (value >= 0x80 && scalar.properties.isWhitespace) {
                 if !lastWasSpace { result += " " }
                 lastWasSpace = true
                 return
@@ -43,12 +43,12 @@ public enum SearchText {
         return result
     }
 
-    /// The words a case is found by: each word of the folded names and document numbers of its
-    /// members, and its number whole and by sequence (`civ-2024-00123`, `00123`). Search matches
-    /// words by their beginning, through an index, so it never reads the whole caseload.
-    /// Each vulnerability of a member adds `~code` (`~vot`), which the caseload's filter uses.
-    public static func terms(caseNumber: String, members: [(givenNames: String, familyName: String, documentNumber: String?)],
-                             vulnerabilities: [String] = []) -> Set<String> {
+    /// The words a case is found by: each word of its members' search texts (folded names and
+    /// document numbers, `MemberDraft.searchText`), its number whole and by sequence
+    /// (`civ-2024-00123`, `00123`), and `~code` for each vulnerability (`~vot`), which the
+    /// caseload's filter uses. Search matches words by their beginning, through an index, so it
+    /// never reads the whole caseload.
+    public static func terms(caseNumber: String, searchTexts: [String], vulnerabilities: [String] = []) -> Set<String> {
         var terms = Set(vulnerabilities.map(vulnerabilityTerm))
         let number = caseNumber.lowercased()
         if !number.isEmpty {
@@ -56,10 +56,8 @@ public enum SearchText {
             // The sequence part; the office and the year alone would match whole years of cases.
             if let sequence = number.split(separator: "-").last, sequence.count > 1, sequence != number[...] { terms.insert(String(sequence)) }
         }
-        for member in members {
-            for text in [member.givenNames, member.familyName, member.documentNumber ?? ""] {
-                for word in words(text) { terms.insert(word) }
-            }
+        for text in searchTexts {
+            for word in words(folded: text) { terms.insert(word) }
         }
         return terms
     }
@@ -69,7 +67,12 @@ public enum SearchText {
     /// The words of a text as search stores and compares them: folded, split on spaces and
     /// hyphens, at most 64 characters each.
     public static func words(_ text: String) -> [String] {
-        fold(text).split(whereSeparator: { $0 == " " || $0 == "-" }).map { String($0.prefix(64)) }
+        words(folded: fold(text))
+    }
+
+    /// The words of a text already folded.
+    public static func words(folded text: String) -> [String] {
+        text.split(whereSeparator: { $0 == " " || $0 == "-" }).map { String($0.prefix(64)) }
     }
 
     /// The first string after every string that begins with `prefix`, so that a range

@@ -178,6 +178,8 @@ public struct CSVStream {
 
     /// UTF-8 when valid, else Windows-1252.
     static func decode(_ bytes: UnsafeBufferPointer<UInt8>) -> String {
+        // ASCII (most fields) is valid UTF-8 as it is; the rest is validated.
+        if !bytes.contains(where: { $0 >= 0x80 }) { return String(decoding: bytes, as: UTF8.self) }
         if let text = String(validating: bytes, as: UTF8.self) { return text }
         var scalars = String.UnicodeScalarView()
         for byte in bytes { scalars.append(windows1252(byte)) }

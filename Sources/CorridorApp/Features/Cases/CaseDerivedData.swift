@@ -22,9 +22,7 @@ enum CaseDerivedData {
 
     struct MemberRow: Decodable {
         var caseId: UUID
-        var givenNames: String
-        var familyName: String
-        var documentNumber: String?
+        var searchText: String
         var sex: String
         var birthDate: String?
         var birthYear: Int?
@@ -46,7 +44,7 @@ enum CaseDerivedData {
     }
 
     static func terms(_ number: String, _ members: [MemberRow]) -> Set<String> {
-        SearchText.terms(caseNumber: number, members: members.map { ($0.givenNames, $0.familyName, $0.documentNumber) },
+        SearchText.terms(caseNumber: number, searchTexts: members.map(\.searchText),
                          vulnerabilities: members.flatMap { $0.vulnerabilities.split(separator: "|").map(String.init) })
     }
 
@@ -64,7 +62,7 @@ enum CaseDerivedData {
         let sql = try db.sqlDatabase
         let caseColumns: SQLQueryString = "SELECT id, case_number, registered_on, arrival_date, host_country, office, status FROM return_cases"
         let memberColumns: SQLQueryString = """
-            SELECT case_id, given_names, family_name, document_number, sex, birth_date, birth_year, nationality, origin_region, vulnerabilities
+            SELECT case_id, search_text, sex, birth_date, birth_year, nationality, origin_region, vulnerabilities
             FROM case_members
             """
         func read(_ cases: [CaseRow]) async throws {

@@ -10,11 +10,10 @@ enum CaseImportSource: Sendable {
     case file(String)
     case data(Data)
 
-    /// A file of more than 50 MB.
-    var isLarge: Bool {
+    var byteCount: Int {
         switch self {
-        case .file(let path): return ((try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0) > 50_000_000
-        case .data(let data): return data.count > 50_000_000
+        case .file(let path): return (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
+        case .data(let data): return data.count
         }
     }
 
@@ -46,7 +45,7 @@ struct CaseImportReport: Sendable {
 /// multi-row inserts (cases, members, timeline, search words), stored cases compared field by
 /// field and updated one by one with their audit entry, and the return counts moved once at
 /// the end. The caller's transaction makes it all or nothing.
-struct CaseImportWriter {
+struct CaseImportWriter: Sendable {
     let db: any Database
     let actor: AuditActor
     let now: Date
@@ -63,6 +62,37 @@ struct CaseImportWriter {
     }
 
     mutating func reject(_ issues: [ImportIssue]) { report.issues += issues }
+
+    /// The tables an import fills.
+    static let tables = ["return_cases", "case_members", "case_transitions", "case_terms"]
+    /// Secondary indexes dropped for a bulk load, as the statements that build them again.
+    private var deferredIndexes: [String] = []
+
+    /// For a load that dwarfs what is stored: drops the secondary indexes of the tables it
+    /// fills (a unique constraint and primary keys stay), so that rows are appended instead of
+    /// being inserted at random places of ten indexes; `finish` builds them again, each with
+    /// one sort. Both run inside the import's transaction: a failed import keeps the indexes.
+    mutating func deferIndexes() async throws {
+        let sql = try db.sqlDatabase
+        struct Index: Decodable { var name: String; var definition: String }
+        let list = Self.tables.map { "'\($0)'" }.joined(separator: ", ")
+        let indexes: [Index]
+        if sql.dialect.name == "postgresql" {
+            indexes = try await sql.raw("""
+                SELECT indexname AS name, indexdef AS definition FROM pg_indexes
+                WHERE schemaname = current_schema() AND tablename IN (\(unsafeRaw: list))
+                AND indexname NOT IN (SELECT conname FROM pg_constraint)
+                """).all(decoding: Index.self)
+        } else {
+            indexes = try await sql.raw("""
+                SELECT name, sql AS definition FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL AND tbl_name IN (\(unsafeRaw: list))
+                """).all(decoding: Index.self)
+        }
+        for index in indexes {
+            try await sql.raw("DROP INDEX \(ident: index.name)").run()
+            deferredIndexes.append(index.definition)
+        }
+    }
 
     /// Screens a batch against the stored cases and, when writing, writes what passes.
     mutating func add(_ households: [ImportedCase]) async throws {
@@ -105,6 +135,9 @@ struct CaseImportWriter {
     /// created, and records the import in the audit trail.
     mutating func finish(fileName: String, highestNumbers: [String: CaseNumber]) async throws {
         guard write else { return }
+        let sql = try db.sqlDatabase
+        for definition in deferredIndexes { try await sql.raw("\(unsafeRaw: definition)").run() }
+        deferredIndexes = []
         for number in highestNumbers.values { try await CaseService.raiseCounter(to: number, on: db) }
         try await CaseDerivedData.apply(summary, on: db)
         summary = [:]
@@ -148,7 +181,10 @@ struct CaseImportWriter {
                 .null, .text(principal.map(CaseService.displayName) ?? ""), .int(household.members.count), .int(1), .date(now), .date(now),
             ])
             var facts: [ReturnSummary.MemberFacts] = []
+            var searchTexts: [String] = []
             for member in household.members {
+                let searchText = member.searchText
+                searchTexts.append(searchText)
                 let vulnerabilities = CaseService.storedVulnerabilities(member.vulnerabilities)
                 let birthDate = member.birthDate?.exact?.iso
                 members.append([
@@ -157,7 +193,7 @@ struct CaseImportWriter {
                     .text(member.documentType.rawValue), .text(member.documentNumber), .text(member.phone), .text(member.languages),
                     .text(member.originRegion), .text(member.originDepartment), .text(member.educationLevel?.rawValue), .text(member.occupation),
                     .text(member.leftCountryOn?.iso), .text(member.route.joined(separator: "|")), .text(member.stay?.rawValue),
-                    .text(vulnerabilities), .text(member.searchText),
+                    .text(vulnerabilities), .text(searchText),
                 ])
                 facts.append(ReturnSummary.MemberFacts(sex: member.sex.rawValue, birthDate: birthDate, birthYear: member.birthDate?.year,
                                                        nationality: member.nationality, originRegion: member.originRegion, vulnerabilities: vulnerabilities))
@@ -173,7 +209,7 @@ struct CaseImportWriter {
                     .text(to == .closed ? fields.closureReason?.rawValue : nil), .null, .text(actor.label), .date(now),
                 ])
             }
-            let words = SearchText.terms(caseNumber: number.description, members: household.members.map { ($0.givenNames, $0.familyName, $0.documentNumber) },
+            let words = SearchText.terms(caseNumber: number.description, searchTexts: searchTexts,
                                          vulnerabilities: household.members.flatMap { $0.vulnerabilities.map(\.rawValue) })
             for word in words { terms.append([.text(word), .uuid(caseID)]) }
             let caseFacts = ReturnSummary.CaseFacts(registeredOn: fields.registeredOn.iso, arrivalDate: fields.arrivalDate?.iso,

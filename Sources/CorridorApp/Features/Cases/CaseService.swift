@@ -345,17 +345,41 @@ struct CaseService: Sendable {
         }
     }
 
+    /// Whether a file is large and holds at least four times as many rows as there are cases
+    /// (counting a row per 100 bytes): a load worth building the indexes again for.
+    func isBulkLoad(_ source: CaseImportSource) async throws -> Bool {
+        guard source.byteCount > 50_000_000 else { return false }
+        let stored = try await ReturnCaseModel.query(on: database).count()
+        return source.byteCount / 100 > 4 * stored
+    }
+
     /// Reads a case file a batch of households at a time, screens it against the stored cases
     /// and, with `write`, imports it in one transaction (nothing is written if anything fails).
     /// Memory stays flat in the size of the file.
     func importCases(from source: CaseImportSource, fileName: String, write: Bool) async throws -> CaseImportReport {
         let actor = self.actor, now = self.now, today = self.today
+        let bulk = write ? try await isBulkLoad(source) : false
         let work: @Sendable (any Database) async throws -> CaseImportReport = { db in
             var stream = try source.stream(today: today)
             var writer = CaseImportWriter(db: db, actor: actor, now: now, write: write)
-            while let batch = try stream.nextBatch(households: 1_000) {
-                writer.reject(batch.issues)
-                try await writer.add(batch.cases)
+            if bulk { try await writer.deferIndexes() }
+            // While one batch is written (on the database's thread), the next is read and checked.
+            var inFlight: Task<CaseImportWriter, any Error>?
+            do {
+                while let batch = try stream.nextBatch(households: 1_000) {
+                    if let inFlight { writer = try await inFlight.value }
+                    writer.reject(batch.issues)
+                    let current = writer
+                    inFlight = Task {
+                        var next = current
+                        try await next.add(batch.cases)
+                        return next
+                    }
+                }
+                if let inFlight { writer = try await inFlight.value }
+            } catch {
+                _ = try? await inFlight?.value
+                throw error
             }
             try await writer.finish(fileName: fileName, highestNumbers: stream.highestNumbers)
             var report = writer.report
@@ -366,7 +390,7 @@ struct CaseService: Sendable {
         guard write else { return try await work(database) }
         // A large file on SQLite gets a page cache that holds the indexes being written (a
         // connection's default is 2 MB), given back at the end.
-        guard source.isLarge, database is any SQLiteDatabase else { return try await database.writeTransaction(work) }
+        guard bulk, database is any SQLiteDatabase else { return try await database.writeTransaction(work) }
         return try await database.withConnection { connection in
             let sql = try connection.sqlDatabase
             try await sql.raw("PRAGMA cache_size = -262144").run()
