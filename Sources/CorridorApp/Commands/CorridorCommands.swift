@@ -18,6 +18,7 @@ enum CorridorCommands {
         app.asyncCommands.use(ImportCommandGroup(), as: "import")
         app.asyncCommands.use(DemoCommand(), as: "demo")
         app.asyncCommands.use(FigureCommand(), as: "figures")
+        app.asyncCommands.use(SummaryCommandGroup(), as: "summary")
         app.asyncCommands.use(GenerateCommand(), as: "generate")
     }
 }

@@ -44,3 +44,39 @@ struct FigureCommand: AsyncCommand {
         }
     }
 }
+
+/// `corridor summary check|rebuild`
+struct SummaryCommandGroup: AsyncCommandGroup {
+    var help: String { "Compares the return counts kept for dashboards with a recount of the cases, or recounts them." }
+    var commands: [String: any AnyAsyncCommand] { ["check": Check(), "rebuild": Rebuild()] }
+
+    struct Check: AsyncCommand {
+        struct Signature: CommandSignature {}
+        var help: String { "Recounts the cases and compares with the summary; exits 1 when a count differs." }
+        func run(using context: CommandContext, signature: Signature) async throws {
+            let app = context.application
+            try await app.autoMigrate()
+            let stored = try await CaseDerivedData.stored(on: app.db)
+            let recount = try await CaseDerivedData.recount(on: app.db)
+            let differences = ReturnSummary.difference(from: recount, to: stored)
+            for (cell, delta) in differences.sorted(by: { $0.key < $1.key }).prefix(20) {
+                context.console.print("\(cell.slice)\t\(cell.period)\t\(cell.hostCountry)\t\(cell.office)\t\(cell.a)\t\(cell.b)\tstored \(stored[cell] ?? 0), counted \(recount[cell] ?? 0) (\(delta > 0 ? "+" : "")\(delta))")
+            }
+            guard differences.isEmpty else {
+                throw CommandFailure("\(differences.count) cell(s) differ from a recount: run `corridor summary rebuild`")
+            }
+            context.console.print("the summary equals a recount: \(stored.count) cells, \(recount.values.reduce(0, +)) counted")
+        }
+    }
+
+    struct Rebuild: AsyncCommand {
+        struct Signature: CommandSignature {}
+        var help: String { "Recounts the summary and the search words from the cases, in one transaction." }
+        func run(using context: CommandContext, signature: Signature) async throws {
+            let app = context.application
+            try await app.autoMigrate()
+            try await app.db.writeTransaction { db in try await CaseDerivedData.rebuild(on: db) }
+            context.console.print("rebuilt: \(try await CaseDerivedData.stored(on: app.db).count) cells")
+        }
+    }
+}

@@ -287,8 +287,49 @@ public struct CaseImportStream {
     private var line = 1
     private var pending: ImportedCase?
     private var pendingIsUnnumbered = false
-    /// What was read of each numbered household: its fields and the member numbers seen.
-    private var seen: [CaseNumber: (fields: CaseFields, members: MemberSet)] = [:]
+    /// What was read of each numbered household: its fields and the member numbers seen,
+    /// packed into 40 bytes, since a file may hold a million households.
+    private var seen: [Int64: (fields: PackedFields, members: MemberSet)] = [:]
+
+    /// A case number as one integer: three letters, the year and the sequence.
+    static func key(_ number: CaseNumber) -> Int64 {
+        var value: Int64 = 0
+        for byte in number.office.utf8.prefix(3) { value = value << 8 | Int64(byte) }
+        return value << 32 | Int64(number.year) << 17 | Int64(number.sequence)
+    }
+
+    /// The household fields of a row in 24 bytes.
+    struct PackedFields {
+        var host: UInt32
+        var office: UInt32
+        var registered: Int32
+        var departure: Int32
+        var arrival: Int32
+        var status: UInt8
+        var closure: UInt8
+
+        init(_ fields: CaseFields) {
+            func letters(_ text: String) -> UInt32 { text.utf8.prefix(4).reduce(0) { $0 << 8 | UInt32($1) } }
+            func day(_ day: Day?) -> Int32 { day.map { Int32($0.year * 10_000 + $0.month * 100 + $0.day) } ?? 0 }
+            host = letters(fields.hostCountry)
+            office = letters(fields.office)
+            registered = day(fields.registeredOn)
+            departure = day(fields.departureDate)
+            arrival = day(fields.arrivalDate)
+            status = UInt8(CaseStatus.allCases.firstIndex(of: fields.status) ?? 0)
+            closure = fields.closureReason.flatMap { ClosureReason.allCases.firstIndex(of: $0) }.map(UInt8.init) ?? .max
+        }
+
+        var fields: CaseFields {
+            func letters(_ value: UInt32) -> String {
+                String(decoding: stride(from: 24, through: 0, by: -8).map { UInt8(truncatingIfNeeded: value >> UInt32($0)) }.filter { $0 != 0 }, as: UTF8.self)
+            }
+            func day(_ value: Int32) -> Day? { value == 0 ? nil : Day(year: Int(value / 10_000), month: Int(value / 100 % 100), day: Int(value % 100)) }
+            return CaseFields(hostCountry: letters(host), office: letters(office), registeredOn: day(registered) ?? Day(year: 1900, month: 1, day: 1)!,
+                              departureDate: day(departure), arrivalDate: day(arrival), status: CaseStatus.allCases[Int(status)],
+                              closureReason: closure == .max ? nil : ClosureReason.allCases[Int(closure)])
+        }
+    }
     /// The highest number read for each office and year.
     public private(set) var highestNumbers: [String: CaseNumber] = [:]
 
@@ -368,22 +409,22 @@ public struct CaseImportStream {
             household.members.append(member)
             household.lines.append(line)
             pending = household
-            if let number { seen[number]?.members.insert(member.memberNumber) }
+            if let number { seen[Self.key(number)]?.members.insert(member.memberNumber) }
             return nil
         }
         let complete = pending
         pending = nil
         // A row of a numbered household read earlier in the file.
-        if let number, var earlier = seen[number] {
-            let first = ImportedCase(caseNumber: number, fields: earlier.fields, members: [], lines: [])
+        if let number, var earlier = seen[Self.key(number)] {
+            let first = ImportedCase(caseNumber: number, fields: earlier.fields.fields, members: [], lines: [])
             if let issue = CaseImportReader.conflict(first, fields, line: line) { issues.append(issue); return complete }
             if earlier.members.contains(member.memberNumber) {
                 issues.append(ImportIssue(line: line, column: "member", code: "import.error.duplicate_member", value: String(member.memberNumber)))
                 return complete
             }
             earlier.members.insert(member.memberNumber)
-            seen[number] = earlier
-            pending = ImportedCase(caseNumber: number, fields: earlier.fields, members: [member], lines: [line])
+            seen[Self.key(number)] = earlier
+            pending = ImportedCase(caseNumber: number, fields: earlier.fields.fields, members: [member], lines: [line])
             pendingIsUnnumbered = false
             return complete
         }
@@ -392,7 +433,7 @@ public struct CaseImportStream {
         if let number {
             var members = MemberSet()
             members.insert(member.memberNumber)
-            seen[number] = (fields, members)
+            seen[Self.key(number)] = (PackedFields(fields), members)
         }
         return complete
     }

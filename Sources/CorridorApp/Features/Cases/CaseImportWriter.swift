@@ -137,6 +137,9 @@ struct CaseImportWriter: Sendable {
         guard write else { return }
         let sql = try db.sqlDatabase
         for definition in deferredIndexes { try await sql.raw("\(unsafeRaw: definition)").run() }
+        // After a bulk load the planner needs to know how the values spread (one office, a
+        // few host countries) to choose between a filter's index and a sort's.
+        if !deferredIndexes.isEmpty { try await sql.raw("ANALYZE").run() }
         deferredIndexes = []
         for number in highestNumbers.values { try await CaseService.raiseCounter(to: number, on: db) }
         try await CaseDerivedData.apply(summary, on: db)
@@ -161,6 +164,60 @@ struct CaseImportWriter: Sendable {
     ]
     static let transitionColumns = ["id", "case_id", "from_status", "to_status", "occurred_on", "closure_reason", "note", "actor_label", "recorded_at"]
 
+    /// The rows of one new household.
+    struct Prepared: Sendable {
+        var caseRow: [BulkValue]
+        var members: [[BulkValue]]
+        var transitions: [[BulkValue]]
+        var terms: [[BulkValue]]
+        var cells: CaseDerivedData.Cells
+    }
+
+    static func prepare(_ household: ImportedCase, number: CaseNumber, ids: inout OrderedIDGenerator, actor: AuditActor, now: Date) -> Prepared {
+        let fields = household.fields
+        let caseID = ids.next(now: now)
+        let principal = household.members.first { $0.relationship == .principal } ?? household.members.min { $0.memberNumber < $1.memberNumber }
+        let caseRow: [BulkValue] = [
+            .uuid(caseID), .text(number.description), .text(fields.office), .text(fields.hostCountry), .text(fields.status.rawValue),
+            .text(fields.closureReason?.rawValue), .text(fields.registeredOn.iso), .text(fields.departureDate?.iso), .text(fields.arrivalDate?.iso),
+            .null, .text(principal.map(CaseService.displayName) ?? ""), .int(household.members.count), .int(1), .date(now), .date(now),
+        ]
+        var members: [[BulkValue]] = []
+        var facts: [ReturnSummary.MemberFacts] = []
+        var searchTexts: [String] = []
+        for member in household.members {
+            let vulnerabilities = CaseService.storedVulnerabilities(member.vulnerabilities)
+            let birthDate = member.birthDate?.exact?.iso
+            let searchText = member.searchText
+            searchTexts.append(searchText)
+            members.append([
+                .uuid(ids.next(now: now)), .uuid(caseID), .int(member.memberNumber), .text(member.relationship.rawValue), .text(member.givenNames),
+                .text(member.familyName), .text(member.sex.rawValue), .text(birthDate), .int(member.birthDate?.year), .text(member.nationality),
+                .text(member.documentType.rawValue), .text(member.documentNumber), .text(member.phone), .text(member.languages),
+                .text(member.originRegion), .text(member.originDepartment), .text(member.educationLevel?.rawValue), .text(member.occupation),
+                .text(member.leftCountryOn?.iso), .text(member.route.joined(separator: "|")), .text(member.stay?.rawValue),
+                .text(vulnerabilities), .text(searchText),
+            ])
+            facts.append(ReturnSummary.MemberFacts(sex: member.sex.rawValue, birthDate: birthDate, birthYear: member.birthDate?.year,
+                                                   nationality: member.nationality, originRegion: member.originRegion, vulnerabilities: vulnerabilities))
+        }
+        // The timeline starts with what the file says: the registration, then the status reached.
+        var steps: [(CaseStatus?, CaseStatus, Day)] = [(nil, .registered, fields.registeredOn)]
+        if fields.status != .registered {
+            steps.append((.registered, fields.status, fields.arrivalDate ?? fields.departureDate ?? fields.registeredOn))
+        }
+        let transitions: [[BulkValue]] = steps.map { from, to, day in
+            [.uuid(ids.next(now: now)), .uuid(caseID), .text(from?.rawValue), .text(to.rawValue), .text(day.iso),
+             .text(to == .closed ? fields.closureReason?.rawValue : nil), .null, .text(actor.label), .date(now)]
+        }
+        let words = SearchText.terms(caseNumber: number.description, searchTexts: searchTexts,
+                                     vulnerabilities: household.members.flatMap { $0.vulnerabilities.map(\.rawValue) })
+        let caseFacts = ReturnSummary.CaseFacts(registeredOn: fields.registeredOn.iso, arrivalDate: fields.arrivalDate?.iso,
+                                                hostCountry: fields.hostCountry, office: fields.office, status: fields.status.rawValue)
+        return Prepared(caseRow: caseRow, members: members, transitions: transitions, terms: words.map { [.text($0), .uuid(caseID)] },
+                        cells: ReturnSummary.cells(caseFacts, members: facts))
+    }
+
     private mutating func insert(_ households: [ImportedCase]) async throws {
         guard !households.isEmpty else { return }
         var cases = BulkInsert(into: "return_cases", columns: Self.caseColumns, on: db)
@@ -173,48 +230,12 @@ struct CaseImportWriter: Sendable {
             if let given = household.caseNumber { number = given } else {
                 number = try await CaseService.nextNumber(office: fields.office, year: fields.registeredOn.year, on: db)
             }
-            let caseID = ids.next(now: now)
-            let principal = household.members.first { $0.relationship == .principal } ?? household.members.min { $0.memberNumber < $1.memberNumber }
-            cases.append([
-                .uuid(caseID), .text(number.description), .text(fields.office), .text(fields.hostCountry), .text(fields.status.rawValue),
-                .text(fields.closureReason?.rawValue), .text(fields.registeredOn.iso), .text(fields.departureDate?.iso), .text(fields.arrivalDate?.iso),
-                .null, .text(principal.map(CaseService.displayName) ?? ""), .int(household.members.count), .int(1), .date(now), .date(now),
-            ])
-            var facts: [ReturnSummary.MemberFacts] = []
-            var searchTexts: [String] = []
-            for member in household.members {
-                let searchText = member.searchText
-                searchTexts.append(searchText)
-                let vulnerabilities = CaseService.storedVulnerabilities(member.vulnerabilities)
-                let birthDate = member.birthDate?.exact?.iso
-                members.append([
-                    .uuid(ids.next(now: now)), .uuid(caseID), .int(member.memberNumber), .text(member.relationship.rawValue), .text(member.givenNames),
-                    .text(member.familyName), .text(member.sex.rawValue), .text(birthDate), .int(member.birthDate?.year), .text(member.nationality),
-                    .text(member.documentType.rawValue), .text(member.documentNumber), .text(member.phone), .text(member.languages),
-                    .text(member.originRegion), .text(member.originDepartment), .text(member.educationLevel?.rawValue), .text(member.occupation),
-                    .text(member.leftCountryOn?.iso), .text(member.route.joined(separator: "|")), .text(member.stay?.rawValue),
-                    .text(vulnerabilities), .text(searchText),
-                ])
-                facts.append(ReturnSummary.MemberFacts(sex: member.sex.rawValue, birthDate: birthDate, birthYear: member.birthDate?.year,
-                                                       nationality: member.nationality, originRegion: member.originRegion, vulnerabilities: vulnerabilities))
-            }
-            // The timeline starts with what the file says: the registration, then the status reached.
-            var steps: [(CaseStatus?, CaseStatus, Day)] = [(nil, .registered, fields.registeredOn)]
-            if fields.status != .registered {
-                steps.append((.registered, fields.status, fields.arrivalDate ?? fields.departureDate ?? fields.registeredOn))
-            }
-            for (from, to, day) in steps {
-                transitions.append([
-                    .uuid(ids.next(now: now)), .uuid(caseID), .text(from?.rawValue), .text(to.rawValue), .text(day.iso),
-                    .text(to == .closed ? fields.closureReason?.rawValue : nil), .null, .text(actor.label), .date(now),
-                ])
-            }
-            let words = SearchText.terms(caseNumber: number.description, searchTexts: searchTexts,
-                                         vulnerabilities: household.members.flatMap { $0.vulnerabilities.map(\.rawValue) })
-            for word in words { terms.append([.text(word), .uuid(caseID)]) }
-            let caseFacts = ReturnSummary.CaseFacts(registeredOn: fields.registeredOn.iso, arrivalDate: fields.arrivalDate?.iso,
-                                                    hostCountry: fields.hostCountry, office: fields.office, status: fields.status.rawValue)
-            for (cell, count) in ReturnSummary.cells(caseFacts, members: facts) { summary[cell, default: 0] += count }
+            let prepared = Self.prepare(household, number: number, ids: &ids, actor: actor, now: now)
+            cases.append(prepared.caseRow)
+            for row in prepared.members { members.append(row) }
+            for row in prepared.transitions { transitions.append(row) }
+            for row in prepared.terms { terms.append(row) }
+            for (cell, count) in prepared.cells { summary[cell, default: 0] += count }
             report.outcome.casesCreated += 1
             report.outcome.membersWritten += household.members.count
         }

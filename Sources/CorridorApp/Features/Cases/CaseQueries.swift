@@ -80,12 +80,22 @@ struct CaseQueries: Sendable {
     }
 
     /// One page of the caseload matching `filter`; `userID` serves "assigned to me".
-    func list(_ filter: CaseFilter, userID: UUID?, now: Date, pageSize: Int = CaseFilter.pageSize) async throws -> ListPage {
+    /// Past `scanThreshold` matches, SQLite reads the sort column's index (tests lower it).
+    func list(_ filter: CaseFilter, userID: UUID?, now: Date, pageSize: Int = CaseFilter.pageSize, scanThreshold: Int = 2_000) async throws -> ListPage {
         let sql = try self.sql
         let conditions = conditions(filter, userID: userID, now: now)
-        let whereClause = conditions.isEmpty ? SQLQueryString("") : SQLQueryString(" WHERE ") + conditions.joined(separator: " AND ")
+        var whereClause = conditions.isEmpty ? SQLQueryString("") : SQLQueryString(" WHERE ") + conditions.joined(separator: " AND ")
         struct Count: Decodable { var total: Int }
         let total = try await sql.raw("SELECT COUNT(*) AS total FROM return_cases c" + whereClause).first(decoding: Count.self)?.total ?? 0
+        // Many matches: reading the sort column's index in order and keeping the matching rows
+        // finds a page at once, where the filter's index would sort every match first. SQLite
+        // is told so (a unary + keeps a column's index out of a plan); PostgreSQL's planner
+        // weighs it from its statistics.
+        if total > scanThreshold, sql.dialect.name == "sqlite" {
+            let sortColumn = CaseFilter.sortColumns[filter.sort ?? ""] ?? "c.registered_on"
+            let scanning = self.conditions(filter, userID: userID, now: now, scanSortIndex: String(sortColumn.dropFirst(2)))
+            whereClause = SQLQueryString(" WHERE ") + scanning.joined(separator: " AND ")
+        }
         let column = CaseFilter.sortColumns[filter.sort ?? ""] ?? "c.registered_on"
         let direction = filter.dir == "asc" ? "ASC" : "DESC"
         let page = min(max(1, filter.page ?? 1), max(1, (total + pageSize - 1) / pageSize))
@@ -98,33 +108,41 @@ struct CaseQueries: Sendable {
         return ListPage(rows: rows, total: total, page: page)
     }
 
-    private func conditions(_ filter: CaseFilter, userID: UUID?, now: Date) -> [SQLQueryString] {
+    /// The filter as SQL conditions on `c` (return_cases). With `scanSortIndex` (the sort
+    /// column), other column comparisons are written `+c.column` and word lookups as correlated
+    /// EXISTS, so that SQLite reads the sort column's index instead of the filter's.
+    private func conditions(_ filter: CaseFilter, userID: UUID?, now: Date, scanSortIndex sortColumn: String? = nil) -> [SQLQueryString] {
+        let scanSortIndex = sortColumn != nil
         var conditions: [SQLQueryString] = []
         func value(_ text: String?) -> String? { text?.trimmingCharacters(in: .whitespaces).nilIfEmpty }
-        if let status = value(filter.status), CaseStatus(rawValue: status) != nil { conditions.append("c.status = \(bind: status)") }
-        if let host = value(filter.host_country) { conditions.append("c.host_country = \(bind: host.uppercased())") }
-        if let office = value(filter.office) { conditions.append("c.office = \(bind: office.uppercased())") }
-        if let code = value(filter.vulnerability), let vulnerability = Vulnerability(code: code) {
-            conditions.append("c.id IN (SELECT case_id FROM case_terms WHERE term = \(bind: SearchText.vulnerabilityTerm(vulnerability.rawValue)))")
+        // The sort column keeps its index: a range on it is read in order.
+        let column: (String) -> SQLQueryString = { name in SQLQueryString("\(unsafeRaw: scanSortIndex && name != sortColumn ? "+" : "")c.\(unsafeRaw: name)") }
+        func hasTerm(_ range: SQLQueryString) -> SQLQueryString {
+            scanSortIndex ? "EXISTS (SELECT 1 FROM case_terms t WHERE " + range + " AND t.case_id = c.id)"
+                : "c.id IN (SELECT t.case_id FROM case_terms t WHERE " + range + ")"
         }
-        if let worker = value(filter.caseworker).flatMap(UUID.init(uuidString:)) { conditions.append("c.caseworker_id = \(bind: worker)") }
-        if filter.mine == "1", let userID { conditions.append("c.caseworker_id = \(bind: userID)") }
-        if filter.recent == "1" { conditions.append("c.updated_at >= \(bind: now.addingTimeInterval(-7 * 86_400))") }
-        if let from = value(filter.registered_from).flatMap(Day.init(iso:)) { conditions.append("c.registered_on >= \(bind: from.iso)") }
-        if let to = value(filter.registered_to).flatMap(Day.init(iso:)) { conditions.append("c.registered_on <= \(bind: to.iso)") }
-        if let from = value(filter.arrived_from).flatMap(Day.init(iso:)) { conditions.append("c.arrival_date >= \(bind: from.iso)") }
-        if let to = value(filter.arrived_to).flatMap(Day.init(iso:)) { conditions.append("c.arrival_date <= \(bind: to.iso)") }
+        if let status = value(filter.status), CaseStatus(rawValue: status) != nil { conditions.append(column("status") + " = \(bind: status)") }
+        if let host = value(filter.host_country) { conditions.append(column("host_country") + " = \(bind: host.uppercased())") }
+        if let office = value(filter.office) { conditions.append(column("office") + " = \(bind: office.uppercased())") }
+        if let code = value(filter.vulnerability), let vulnerability = Vulnerability(code: code) {
+            conditions.append(hasTerm("t.term = \(bind: SearchText.vulnerabilityTerm(vulnerability.rawValue))"))
+        }
+        if let worker = value(filter.caseworker).flatMap(UUID.init(uuidString:)) { conditions.append(column("caseworker_id") + " = \(bind: worker)") }
+        if filter.mine == "1", let userID { conditions.append(column("caseworker_id") + " = \(bind: userID)") }
+        if filter.recent == "1" { conditions.append(column("updated_at") + " >= \(bind: now.addingTimeInterval(-7 * 86_400))") }
+        if let from = value(filter.registered_from).flatMap(Day.init(iso:)) { conditions.append(column("registered_on") + " >= \(bind: from.iso)") }
+        if let to = value(filter.registered_to).flatMap(Day.init(iso:)) { conditions.append(column("registered_on") + " <= \(bind: to.iso)") }
+        if let from = value(filter.arrived_from).flatMap(Day.init(iso:)) { conditions.append(column("arrival_date") + " >= \(bind: from.iso)") }
+        if let to = value(filter.arrived_to).flatMap(Day.init(iso:)) { conditions.append(column("arrival_date") + " <= \(bind: to.iso)") }
         if let q = value(filter.q) {
             // Each word must begin a word of the case (a name, a document or case number):
-            // an index range on case_terms, never a scan of the caseload.
-            // A case number is one word; anything else is split as names are.
+            // an index range on case_terms, never a scan of the caseload. A case number is
+            // one word; anything else is split as names are.
             let words = q.split(separator: " ").flatMap { token -> [String] in
                 CaseNumber(token.uppercased()) != nil ? [token.lowercased()] : SearchText.words(String(token))
             }
             for word in words.filter({ !$0.hasPrefix("~") }).prefix(5) {
-                conditions.append("""
-                    c.id IN (SELECT case_id FROM case_terms WHERE term >= \(bind: word) AND term < \(bind: SearchText.upperBound(ofPrefix: word)))
-                    """)
+                conditions.append(hasTerm("t.term >= \(bind: word) AND t.term < \(bind: SearchText.upperBound(ofPrefix: word))"))
             }
         }
         return conditions

@@ -393,7 +393,7 @@ struct CaseService: Sendable {
         guard bulk, database is any SQLiteDatabase else { return try await database.writeTransaction(work) }
         return try await database.withConnection { connection in
             let sql = try connection.sqlDatabase
-            try await sql.raw("PRAGMA cache_size = -262144").run()
+            try await sql.raw("PRAGMA cache_size = -65536").run()
             do {
                 let report = try await connection.writeTransaction(work)
                 try await sql.raw("PRAGMA cache_size = -2000").run()
