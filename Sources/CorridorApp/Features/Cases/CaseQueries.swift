@@ -91,7 +91,7 @@ struct CaseQueries: Sendable {
         // finds a page at once, where the filter's index would sort every match first. SQLite
         // is told so (a unary + keeps a column's index out of a plan); PostgreSQL's planner
         // weighs it from its statistics.
-        if total > scanThreshold, sql.dialect.name == "sqlite" {
+        if total > scanThreshold, !conditions.isEmpty, sql.dialect.name == "sqlite" {
             let sortColumn = CaseFilter.sortColumns[filter.sort ?? ""] ?? "c.registered_on"
             let scanning = self.conditions(filter, userID: userID, now: now, scanSortIndex: String(sortColumn.dropFirst(2)))
             whereClause = SQLQueryString(" WHERE ") + scanning.joined(separator: " AND ")
@@ -109,23 +109,25 @@ struct CaseQueries: Sendable {
     }
 
     /// The filter as SQL conditions on `c` (return_cases). With `scanSortIndex` (the sort
-    /// column), other column comparisons are written `+c.column` and word lookups as correlated
-    /// EXISTS, so that SQLite reads the sort column's index instead of the filter's.
+    /// column), other column comparisons are written `+c.column` and the vulnerability lookup as
+    /// a correlated EXISTS, so that SQLite reads the sort column's index instead of the filter's.
     private func conditions(_ filter: CaseFilter, userID: UUID?, now: Date, scanSortIndex sortColumn: String? = nil) -> [SQLQueryString] {
         let scanSortIndex = sortColumn != nil
         var conditions: [SQLQueryString] = []
         func value(_ text: String?) -> String? { text?.trimmingCharacters(in: .whitespaces).nilIfEmpty }
         // The sort column keeps its index: a range on it is read in order.
         let column: (String) -> SQLQueryString = { name in SQLQueryString("\(unsafeRaw: scanSortIndex && name != sortColumn ? "+" : "")c.\(unsafeRaw: name)") }
-        func hasTerm(_ range: SQLQueryString) -> SQLQueryString {
-            scanSortIndex ? "EXISTS (SELECT 1 FROM case_terms t WHERE " + range + " AND t.case_id = c.id)"
+        // An exact word is checked row by row through the (term, case_id) index when scanning;
+        // a prefix always drives the query from the words it matches.
+        func hasTerm(_ range: SQLQueryString, exact: Bool = false) -> SQLQueryString {
+            scanSortIndex && exact ? "EXISTS (SELECT 1 FROM case_terms t WHERE " + range + " AND t.case_id = c.id)"
                 : "c.id IN (SELECT t.case_id FROM case_terms t WHERE " + range + ")"
         }
         if let status = value(filter.status), CaseStatus(rawValue: status) != nil { conditions.append(column("status") + " = \(bind: status)") }
         if let host = value(filter.host_country) { conditions.append(column("host_country") + " = \(bind: host.uppercased())") }
         if let office = value(filter.office) { conditions.append(column("office") + " = \(bind: office.uppercased())") }
         if let code = value(filter.vulnerability), let vulnerability = Vulnerability(code: code) {
-            conditions.append(hasTerm("t.term = \(bind: SearchText.vulnerabilityTerm(vulnerability.rawValue))"))
+            conditions.append(hasTerm("t.term = \(bind: SearchText.vulnerabilityTerm(vulnerability.rawValue))", exact: true))
         }
         if let worker = value(filter.caseworker).flatMap(UUID.init(uuidString:)) { conditions.append(column("caseworker_id") + " = \(bind: worker)") }
         if filter.mine == "1", let userID { conditions.append(column("caseworker_id") + " = \(bind: userID)") }

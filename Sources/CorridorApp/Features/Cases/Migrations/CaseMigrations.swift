@@ -129,7 +129,9 @@ struct CreateCaseTermsAndSummary: AsyncMigration {
         let sql = try database.sqlDatabase
         // Words compare byte by byte ("C" collation on PostgreSQL), so a prefix is an index range.
         let collation = sql.dialect.name == "postgresql" ? " COLLATE \"C\"" : ""
-        let uuid = sql.dialect.name == "postgresql" ? "UUID" : "TEXT"
+        // The same declared type as return_cases.id (SQLite then compares them with the same
+        // affinity, and can look a case up in the (term, case_id) index).
+        let uuid = "UUID"
         try await sql.raw("""
             CREATE TABLE case_terms (term TEXT\(unsafeRaw: collation) NOT NULL, case_id \(unsafeRaw: uuid) NOT NULL REFERENCES return_cases (id) ON DELETE CASCADE)
             """).run()
