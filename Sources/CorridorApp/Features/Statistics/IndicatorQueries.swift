@@ -172,7 +172,7 @@ struct IndicatorQueries: Sendable {
             return nil
         }
         struct Row: Decodable { var total: Int }
-        return try await sql.raw("SELECT COALESCE(SUM(n), 0) AS total FROM return_summary WHERE " + conditions.joined(separator: " AND "))
+        return try await sql.raw("SELECT CAST(COALESCE(SUM(n), 0) AS BIGINT) AS total FROM return_summary WHERE " + conditions.joined(separator: " AND "))
             .first(decoding: Row.self)?.total ?? 0
     }
 
@@ -201,7 +201,7 @@ struct IndicatorQueries: Sendable {
             second = expression
         }
         struct Row: Decodable { var r: String?; var k: String?; var total: Int }
-        let query = "SELECT " + first + " AS r, " + second + " AS k, SUM(n) AS total FROM return_summary WHERE "
+        let query = "SELECT " + first + " AS r, " + second + " AS k, CAST(SUM(n) AS BIGINT) AS total FROM return_summary WHERE "
             + conditions.joined(separator: " AND ") + " GROUP BY 1, 2"
         return try await sql.raw(query).all(decoding: Row.self).map { ($0.r ?? "", $0.k ?? "", $0.total) }
     }
