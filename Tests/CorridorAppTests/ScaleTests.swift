@@ -9,11 +9,26 @@ import VaporTesting
 
 /// The structures kept for speed (return counts, search words) against what they stand for.
 @Suite struct SummaryExactnessTests {
+    /// One cache for the whole test, as a server keeps one: it must follow every write.
+    static let cache = SummaryCache()
+
     static func expectExact(_ corridor: TestCorridor, _ step: String) async throws {
         let stored = try await CaseDerivedData.stored(on: corridor.app.db)
         let recount = try await CaseDerivedData.recount(on: corridor.app.db)
         #expect(!stored.isEmpty, "\(step): the summary holds counts")
         #expect(stored == recount, "\(step): the summary equals a recount")
+        let catalog = ProfilingCatalog(application: corridor.app)
+        let cached = IndicatorQueries(database: corridor.app.db, cache: cache, today: Day(corridor.clock.now()))
+        for filters in [FigureFilters(), FigureFilters(hostCountry: "TUN"), FigureFilters(vulnerability: "vot")] {
+            for indicator in [Indicator.returns, .registrations, .casesOpen] {
+                let fast = try await cached.figure(indicator, filters, catalog: catalog, language: .en).value
+                let slow = try await cached.figure(indicator, filters, catalog: catalog, language: .en, useSummary: false).value
+                #expect(fast == slow, "\(step): cached \(indicator) \(filters)")
+            }
+        }
+        let table = try await cached.returnsTable(by: ["host_country", "year"], filters: FigureFilters())
+        let counted = try await cached.returnsTable(by: ["host_country", "year"], filters: FigureFilters(), useSummary: false)
+        #expect(table.counts == counted.counts && table.rows == counted.rows, "\(step): cached table")
     }
 
     @Test func summaryEqualsARecountAfterEveryKindOfWrite() async throws {

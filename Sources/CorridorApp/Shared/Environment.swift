@@ -71,6 +71,8 @@ struct CorridorServices: Sendable {
     /// The questionnaires and weight tables shipped with Corridor (seeded into the database).
     var questionnaires: [Questionnaire] = []
     var weightTables: [WeightTable] = []
+    /// Figures read from the return summary, kept while it does not change.
+    var summaryCache = SummaryCache()
 
     struct Asset: Sendable {
         var contentType: HTTPMediaType

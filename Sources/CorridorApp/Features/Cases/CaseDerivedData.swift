@@ -106,6 +106,13 @@ enum CaseDerivedData {
                 """).run()
         }
         try await sql.raw("DELETE FROM return_summary WHERE n = 0").run()
+        try await sql.raw("UPDATE summary_state SET version = version + 1 WHERE id = 1").run()
+    }
+
+    /// The summary's version: it moves in the transaction of every change.
+    static func version(on db: any Database) async throws -> Int {
+        struct Row: Decodable { var version: Int }
+        return try await db.sqlDatabase.raw("SELECT version FROM summary_state WHERE id = 1").first(decoding: Row.self)?.version ?? 0
     }
 
     /// Call after a case was written: moves the summary from `before` to what the case holds
@@ -151,6 +158,7 @@ enum CaseDerivedData {
         let sql = try db.sqlDatabase
         try await sql.raw("DELETE FROM return_summary").run()
         try await sql.raw("DELETE FROM case_terms").run()
+        try await sql.raw("UPDATE summary_state SET version = version + 1 WHERE id = 1").run()
         var cells: Cells = [:]
         var insert = BulkInsert(into: "case_terms", columns: ["term", "case_id"], on: db)
         var pending: [(UUID, Set<String>)] = []

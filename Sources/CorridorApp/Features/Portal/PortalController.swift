@@ -67,7 +67,7 @@ struct PortalController: Sendable {
         let today = Day(req.now)
         let threshold = req.corridor.configuration.disclosureThreshold
         let catalog = ProfilingCatalog(request: req)
-        let queries = IndicatorQueries(database: req.db)
+        let queries = IndicatorQueries(database: req.db, cache: req.corridor.summaryCache, today: Day(req.now))
         func publish(_ value: Int) -> String {
             value > 0 && value < threshold ? req.t("portal.fewer_than", ["k": String(threshold)]) : FigureText.headline(value, language)
         }
@@ -92,7 +92,7 @@ struct PortalController: Sendable {
     }
 
     func table(_ req: Request) async throws -> PublicTable {
-        let table = try await IndicatorQueries(database: req.db).returnsTable(by: ["host_country", "year"], filters: FigureFilters())
+        let table = try await IndicatorQueries(database: req.db, cache: req.corridor.summaryCache, today: Day(req.now)).returnsTable(by: ["host_country", "year"], filters: FigureFilters())
         return PublicTable(rows: table.rows, columns: table.columns,
                            result: DisclosurePolicy(threshold: req.corridor.configuration.disclosureThreshold).protect(table.counts))
     }

@@ -34,7 +34,7 @@ struct DashboardController: Sendable {
 
     func table(_ name: String, _ filters: FigureFilters, req: Request) async throws -> Table {
         guard let spec = Self.tables.first(where: { $0.name == name }) else { throw Abort(.notFound) }
-        let queries = IndicatorQueries(database: req.db)
+        let queries = IndicatorQueries(database: req.db, cache: req.corridor.summaryCache, today: Day(req.now))
         if spec.dimensions == ["vulnerability"] {
             var counts: [[Int]] = []
             for vulnerability in Vulnerability.allCases {
@@ -74,7 +74,7 @@ struct DashboardController: Sendable {
             let cases = try await ReturnCaseModel.query(on: req.db).filter(\.$caseworkerID == user.id).all()
             mine = CaseStatus.allCases.map { status in (status.rawValue, cases.filter { $0.status == status.rawValue }.count) }.filter { $0.1 > 0 }
         }
-        let quarterTable = try await IndicatorQueries(database: req.db).returnsTable(by: ["quarter"], filters: filter.filters)
+        let quarterTable = try await IndicatorQueries(database: req.db, cache: req.corridor.summaryCache, today: Day(req.now)).returnsTable(by: ["quarter"], filters: filter.filters)
         let quarters = Array(zip(quarterTable.rows, quarterTable.counts.map { $0.reduce(0, +) }).suffix(16))
         let scores = try await ProfilingQueries(database: req.db).scoresByRound(filter: ProfilingFilter(host_country: filter.host_country)).filter { $0.group == "all" }
         return DashboardPages.page(tables, filter: filter, mine: mine, quarters: quarters, scores: scores, req.pageContext())

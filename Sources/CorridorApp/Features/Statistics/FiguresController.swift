@@ -63,12 +63,14 @@ struct FiguresController: Sendable {
         let query = try req.query.decode(FigureQuery.self)
         guard let indicator = query.indicator.flatMap(Indicator.init(rawValue:)) else { throw Abort(.unprocessableEntity, reason: "error.unknown_indicator") }
         let language = req.language
-        return try await Self.compute(indicator, query: query, database: req.db, catalog: ProfilingCatalog(request: req), today: Day(req.now), language: language)
+        return try await Self.compute(indicator, query: query, database: req.db, catalog: ProfilingCatalog(request: req), today: Day(req.now), language: language,
+                                      cache: req.corridor.summaryCache)
     }
 
-    static func compute(_ indicator: Indicator, query: FigureQuery, database: any Database, catalog: ProfilingCatalog, today: Day, language: Language) async throws -> FigureOutput {
+    static func compute(_ indicator: Indicator, query: FigureQuery, database: any Database, catalog: ProfilingCatalog, today: Day, language: Language,
+                        cache: SummaryCache? = nil) async throws -> FigureOutput {
         let filters = try query.filters()
-        let figure = try await IndicatorQueries(database: database).figure(indicator, filters, catalog: catalog, language: language)
+        let figure = try await IndicatorQueries(database: database, cache: cache, today: today).figure(indicator, filters, catalog: catalog, language: language)
         let format = LocaleFormatting(language)
         let isShare = indicator == .profilingShare
         let isScore = indicator == .reintegrationScore
@@ -101,7 +103,7 @@ struct FiguresController: Sendable {
         var filters = try query.filters()
         // Public figures carry no filter narrower than the published dimensions allow.
         filters.vulnerability = nil
-        let table = try await IndicatorQueries(database: req.db).returnsTable(by: Array(by), filters: filters)
+        let table = try await IndicatorQueries(database: req.db, cache: req.corridor.summaryCache, today: Day(req.now)).returnsTable(by: Array(by), filters: filters)
         let threshold = req.corridor.configuration.disclosureThreshold
         let protected = DisclosurePolicy(threshold: threshold).protect(table.counts)
         let output = PublicTable(indicator: "returns", by: Array(by), threshold: threshold, rows: table.rows, columns: table.columns, cells: protected.cells,

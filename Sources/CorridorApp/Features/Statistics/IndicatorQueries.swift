@@ -8,6 +8,11 @@ import Vapor
 /// The indicator engine's database side: every figure is counted by the database.
 struct IndicatorQueries: Sendable {
     let database: any Database
+    /// Keeps summary answers between requests (nil: always read).
+    var cache: SummaryCache? = nil
+    /// Today: a period that ends today or later is open-ended for the summary, since no date
+    /// of a case may be in the future (nil: periods must end on a month's last day).
+    var today: Day? = nil
 
     var sql: any SQLDatabase { get throws { try database.sqlDatabase } }
 
@@ -133,7 +138,9 @@ struct IndicatorQueries: Sendable {
 
     /// Conditions on `return_summary` for a slice, its period in months, host country and office.
     private func summaryConditions(_ slice: ReturnSummary.Slice, _ filters: FigureFilters) -> [SQLQueryString]? {
-        guard let months = ReturnSummary.months(from: filters.from, to: filters.to) else { return nil }
+        var to = filters.to
+        if let end = to, let today, end >= today { to = nil }
+        guard let months = ReturnSummary.months(from: filters.from, to: to) else { return nil }
         var conditions: [SQLQueryString] = ["slice = \(bind: slice.rawValue)"]
         if let from = months.from { conditions.append("period >= \(bind: from)") }
         if let to = months.to { conditions.append("period <= \(bind: to)") }
@@ -171,9 +178,18 @@ struct IndicatorQueries: Sendable {
         default:
             return nil
         }
-        struct Row: Decodable { var total: Int }
-        return try await sql.raw("SELECT CAST(COALESCE(SUM(n), 0) AS BIGINT) AS total FROM return_summary WHERE " + conditions.joined(separator: " AND "))
-            .first(decoding: Row.self)?.total ?? 0
+        let query = "SELECT CAST(COALESCE(SUM(n), 0) AS BIGINT) AS total FROM return_summary WHERE " + conditions.joined(separator: " AND ")
+        return try await summaryRows("figure|\(indicator.rawValue)|\(filters)", query).first?.total ?? 0
+    }
+
+    /// Rows of a summary query, from the cache while the summary has not changed. The key names
+    /// the question (what the query was built from), with today when periods depend on it.
+    private func summaryRows(_ key: String, _ query: SQLQueryString) async throws -> [SummaryCache.SummaryRow] {
+        guard let cache else { return try await sql.raw(query).all(decoding: SummaryCache.SummaryRow.self) }
+        let version = try await CaseDerivedData.version(on: database)
+        return try await cache.rows(key + "|\(today?.iso ?? "")", version: version) {
+            try await sql.raw(query).all(decoding: SummaryCache.SummaryRow.self)
+        }
     }
 
     /// Returns counted by two dimensions from the summary, or nil when it cannot answer.
@@ -200,10 +216,9 @@ struct IndicatorQueries: Sendable {
             guard let expression = expression(dimensions[1]) else { return nil }
             second = expression
         }
-        struct Row: Decodable { var r: String?; var k: String?; var total: Int }
         let query = "SELECT " + first + " AS r, " + second + " AS k, CAST(SUM(n) AS BIGINT) AS total FROM return_summary WHERE "
             + conditions.joined(separator: " AND ") + " GROUP BY 1, 2"
-        return try await sql.raw(query).all(decoding: Row.self).map { ($0.r ?? "", $0.k ?? "", $0.total) }
+        return try await summaryRows("table|\(dimensions)|\(filters)", query).map { ($0.r ?? "", $0.k ?? "", $0.total) }
     }
 
     /// Returns counted by two dimensions, for public tables: `host_country`, `year`, `sex`,
@@ -272,5 +287,24 @@ final class PublicRateLimiter: Sendable {
             requests[address] = recent
             return true
         }
+    }
+}
+
+/// Answers read from the return summary, kept while the summary's version (`summary_state`,
+/// moved by every change, whichever process makes it) stays the same: a cached figure is
+/// always the figure a recount would give. One per application.
+final class SummaryCache: Sendable {
+    private let entries = NIOLockedValueBox<[String: (version: Int, rows: [SummaryRow])]>([:])
+
+    struct SummaryRow: Sendable, Decodable { var r: String?; var k: String?; var total: Int }
+
+    func rows(_ key: String, version: Int, compute: () async throws -> [SummaryRow]) async throws -> [SummaryRow] {
+        if let hit = entries.withLockedValue({ $0[key] }), hit.version == version { return hit.rows }
+        let rows = try await compute()
+        entries.withLockedValue { entries in
+            if entries.count > 1_000 { entries = entries.filter { $0.value.version == version } }
+            entries[key] = (version, rows)
+        }
+        return rows
     }
 }

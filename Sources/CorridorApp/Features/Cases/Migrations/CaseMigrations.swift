@@ -141,6 +141,9 @@ struct CreateCaseTermsAndSummary: AsyncMigration {
                 a TEXT NOT NULL, b TEXT NOT NULL, n BIGINT NOT NULL,
                 PRIMARY KEY (slice, period, host_country, office, a, b))
             """).run()
+        // Moves on every change of the summary: caches of figures compare it (any process).
+        try await sql.raw("CREATE TABLE summary_state (id INTEGER PRIMARY KEY, version BIGINT NOT NULL)").run()
+        try await sql.raw("INSERT INTO summary_state (id, version) VALUES (1, 0)").run()
         let indexes: [(String, String, [String])] = [
             ("case_terms_term_idx", "case_terms", ["term", "case_id"]),
             ("case_terms_case_idx", "case_terms", ["case_id"]),
@@ -160,6 +163,7 @@ struct CreateCaseTermsAndSummary: AsyncMigration {
         let sql = try database.sqlDatabase
         try await sql.raw("DROP INDEX return_cases_name_idx").run()
         try await sql.create(index: "case_members_search_idx").on("case_members").column("search_text").run()
+        try await sql.raw("DROP TABLE summary_state").run()
         try await sql.raw("DROP TABLE return_summary").run()
         try await sql.raw("DROP TABLE case_terms").run()
     }
