@@ -143,8 +143,17 @@ struct CaseQueries: Sendable {
             let words = q.split(separator: " ").flatMap { token -> [String] in
                 CaseNumber(token.uppercased()) != nil ? [token.lowercased()] : SearchText.words(String(token))
             }
-            for word in words.filter({ !$0.hasPrefix("~") }).prefix(5) {
-                conditions.append(hasTerm("t.term >= \(bind: word) AND t.term < \(bind: SearchText.upperBound(ofPrefix: word))"))
+            let ranges = words.filter { !$0.hasPrefix("~") }.prefix(5).map { word -> SQLQueryString in
+                "(t.term >= \(bind: word) AND t.term < \(bind: SearchText.upperBound(ofPrefix: word)))"
+            }
+            if ranges.count == 1 {
+                conditions.append(hasTerm(ranges[0]))
+            } else if ranges.count > 1 {
+                // Several words: each word's range is read once and the cases holding every
+                // word are kept by grouping (a join per word would read a range per case).
+                let every = ranges.map { "MAX(CASE WHEN " + $0 + " THEN 1 ELSE 0 END)" }.joined(separator: " + ")
+                conditions.append("c.id IN (SELECT t.case_id FROM case_terms t WHERE " + ranges.joined(separator: " OR ")
+                                  + " GROUP BY t.case_id HAVING " + every + " = \(unsafeRaw: String(ranges.count)))")
             }
         }
         return conditions
