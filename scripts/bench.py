@@ -232,7 +232,7 @@ def run_queries(port, env, names, label):
         "caseload: no filter, newest first": ["/cases"],
         "caseload: status + sort by registration": ["/cases?status=arrived", "/cases?status=registered", "/cases?status=reintegration_ongoing"],
         "caseload: host country + sort by name": ["/cases?host_country=MAR&sort=principal_name&dir=asc", "/cases?host_country=LBY&sort=principal_name&dir=asc"],
-        "caseload: vulnerability + sort by arrival": ["/cases?vulnerability=vot&sort=arrival_date", "/cases?vulnerability=disability&sort=arrival_date"],
+        "caseload: vulnerability + sort by arrival": ["/cases?vulnerability=vot&sort=arrival_date", "/cases?vulnerability=medical&sort=arrival_date"],
         "caseload: registered in a period, page 40": ["/cases?registered_from=2024-01-01&registered_to=2024-12-31&page=40"],
         "caseload: office + sort by case number": ["/cases?office=CIV&sort=case_number&dir=asc"],
         "caseload: updated this week": ["/cases?recent=1"],

@@ -86,7 +86,10 @@ struct CaseQueries: Sendable {
         let conditions = conditions(filter, userID: userID, now: now)
         var whereClause = conditions.isEmpty ? SQLQueryString("") : SQLQueryString(" WHERE ") + conditions.joined(separator: " AND ")
         struct Count: Decodable { var total: Int }
-        let total = try await sql.raw("SELECT COUNT(*) AS total FROM return_cases c" + whereClause).first(decoding: Count.self)?.total ?? 0
+        // A vulnerability or a single word alone is counted in the words' index itself.
+        let countQuery: SQLQueryString = soleWordRange(filter).map { "SELECT COUNT(DISTINCT t.case_id) AS total FROM case_terms t WHERE " + $0 }
+            ?? "SELECT COUNT(*) AS total FROM return_cases c" + whereClause
+        let total = try await sql.raw(countQuery).first(decoding: Count.self)?.total ?? 0
         // Many matches: reading the sort column's index in order and keeping the matching rows
         // finds a page at once, where the filter's index would sort every match first. SQLite
         // is told so (a unary + keeps a column's index out of a plan); PostgreSQL's planner
@@ -106,6 +109,28 @@ struct CaseQueries: Sendable {
             """ + whereClause + SQLQueryString(" ORDER BY \(unsafeRaw: column) \(unsafeRaw: direction), c.case_number \(unsafeRaw: direction) LIMIT \(unsafeRaw: String(pageSize)) OFFSET \(unsafeRaw: String((page - 1) * pageSize))")
         let rows = try await sql.raw(query).all(decoding: ListRow.self, with: SQLRowDecoder(keyDecodingStrategy: .convertFromSnakeCase))
         return ListPage(rows: rows, total: total, page: page)
+    }
+
+    /// The words searched for (at most five): a case number is one word, anything else is
+    /// split as names are.
+    static func searchWords(_ q: String) -> [String] {
+        let words = q.split(separator: " ").flatMap { token -> [String] in
+            CaseNumber(token.uppercased()) != nil ? [token.lowercased()] : SearchText.words(String(token))
+        }
+        return Array(words.filter { !$0.hasPrefix("~") }.prefix(5))
+    }
+
+    /// The range of words a filter reads when a vulnerability, or one search word, is all it
+    /// asks: every case holding such a word is counted once from the index of words.
+    private func soleWordRange(_ filter: CaseFilter) -> SQLQueryString? {
+        let others = [filter.status, filter.host_country, filter.office, filter.caseworker, filter.mine, filter.recent,
+                      filter.registered_from, filter.registered_to, filter.arrived_from, filter.arrived_to]
+        guard others.allSatisfy({ ($0 ?? "").trimmingCharacters(in: .whitespaces).isEmpty }) else { return nil }
+        let vulnerability = filter.vulnerability?.nilIfEmpty.flatMap(Vulnerability.init(code:))
+        let words = Self.searchWords(filter.q ?? "")
+        if let vulnerability, words.isEmpty { return "t.term = \(bind: SearchText.vulnerabilityTerm(vulnerability.rawValue))" }
+        if vulnerability == nil, words.count == 1 { return "t.term >= \(bind: words[0]) AND t.term < \(bind: SearchText.upperBound(ofPrefix: words[0]))" }
+        return nil
     }
 
     /// The filter as SQL conditions on `c` (return_cases). With `scanSortIndex` (the sort
@@ -140,10 +165,7 @@ struct CaseQueries: Sendable {
             // Each word must begin a word of the case (a name, a document or case number):
             // an index range on case_terms, never a scan of the caseload. A case number is
             // one word; anything else is split as names are.
-            let words = q.split(separator: " ").flatMap { token -> [String] in
-                CaseNumber(token.uppercased()) != nil ? [token.lowercased()] : SearchText.words(String(token))
-            }
-            let ranges = words.filter { !$0.hasPrefix("~") }.prefix(5).map { word -> SQLQueryString in
+            let ranges = Self.searchWords(q).map { word -> SQLQueryString in
                 "(t.term >= \(bind: word) AND t.term < \(bind: SearchText.upperBound(ofPrefix: word)))"
             }
             if ranges.count == 1 {

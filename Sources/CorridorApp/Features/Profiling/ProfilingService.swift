@@ -1,6 +1,7 @@
 import CorridorCore
 import Fluent
 import Foundation
+import NIOConcurrencyHelpers
 import SQLKit
 import Vapor
 
@@ -35,7 +36,21 @@ struct ProfilingCatalog: Sendable {
         var query = QuestionnaireModel.query(on: database).filter(\.$code == code)
         if let version { query = query.filter(\.$version == version) }
         guard let model = try await query.sort(\.$version, .descending).first() else { return nil }
-        return try JSONDecoder().decode(Questionnaire.self, from: Data(model.definition.utf8))
+        return try Self.decode(model.definition)
+    }
+
+    /// Questionnaires decoded once per definition text (the same text is the same questionnaire),
+    /// since pages and figures ask for them on every request.
+    private static let decoded = NIOLockedValueBox<[String: Questionnaire]>([:])
+
+    static func decode(_ definition: String) throws -> Questionnaire {
+        if let known = decoded.withLockedValue({ $0[definition] }) { return known }
+        let questionnaire = try JSONDecoder().decode(Questionnaire.self, from: Data(definition.utf8))
+        decoded.withLockedValue { cache in
+            if cache.count > 64 { cache.removeAll() }
+            cache[definition] = questionnaire
+        }
+        return questionnaire
     }
 
     func questionnaires() async throws -> [Questionnaire] {
