@@ -73,6 +73,8 @@ struct CorridorServices: Sendable {
     var weightTables: [WeightTable] = []
     /// Figures read from the return summary, kept while it does not change.
     var summaryCache = SummaryCache()
+    /// Whether the shipped questionnaires and weight tables are stored already.
+    var profilingSeeded = ProfilingCatalog.SeededFlag()
 
     struct Asset: Sendable {
         var contentType: HTTPMediaType

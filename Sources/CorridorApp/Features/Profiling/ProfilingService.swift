@@ -17,17 +17,26 @@ struct ProfilingCatalog: Sendable {
     let database: any Database
     let shipped: [Questionnaire]
     let shippedTables: [WeightTable]
+    /// Set once the shipped versions are known to be stored (rows are never deleted), so that
+    /// pages do not ask again on every request.
+    let seeded: SeededFlag
+
+    final class SeededFlag: Sendable {
+        let value = NIOLockedValueBox(false)
+    }
 
     init(request: Request) {
         database = request.db
         shipped = request.corridor.questionnaires
         shippedTables = request.corridor.weightTables
+        seeded = request.corridor.profilingSeeded
     }
 
     init(application: Application) {
         database = application.db
         shipped = application.corridor.questionnaires
         shippedTables = application.corridor.weightTables
+        seeded = application.corridor.profilingSeeded
     }
 
     /// The latest version of a questionnaire (or a given one).
@@ -67,6 +76,7 @@ struct ProfilingCatalog: Sendable {
     }
 
     private func seed() async throws {
+        if seeded.value.withLockedValue({ $0 }) { return }
         for questionnaire in shipped {
             let exists = try await QuestionnaireModel.query(on: database).filter(\.$code == questionnaire.code).filter(\.$version == questionnaire.version).count() > 0
             if !exists {
@@ -89,6 +99,7 @@ struct ProfilingCatalog: Sendable {
                 try? await model.create(on: database)
             }
         }
+        seeded.value.withLockedValue { $0 = true }
     }
 
     /// Loads the definitions shipped as resources.
