@@ -128,6 +128,27 @@ import VaporTesting
         }
     }
 
+    /// What `corridor summary rebuild` and the migration on an existing caseload do.
+    @Test func rebuildingGivesTheSameSummaryAndWords() async throws {
+        try await TestCorridor.run { corridor in
+            let db = corridor.app.db
+            let households = DemoCases.generate(households: 80, seed: 3, today: Day(corridor.clock.now()))
+            _ = try await CaseService(application: corridor.app, actor: .commandLine("test"))
+                .commit(CaseImportPlan(cases: households, issues: [], rowCount: 0), fileName: "demo")
+            let summary = try await CaseDerivedData.stored(on: db)
+            struct Term: Decodable, Hashable { var term: String; var caseId: UUID }
+            func terms() async throws -> Set<Term> {
+                Set(try await db.sqlDatabase.raw("SELECT term, case_id FROM case_terms").all(decoding: Term.self, with: CaseDerivedData.decoder))
+            }
+            let words = try await terms()
+            let version = try await CaseDerivedData.version(on: db)
+            try await db.writeTransaction { try await CaseDerivedData.rebuild(on: $0) }
+            #expect(try await CaseDerivedData.stored(on: db) == summary)
+            #expect(try await terms() == words && !words.isEmpty)
+            #expect(try await CaseDerivedData.version(on: db) > version, "a rebuild moves the version, so caches drop what they kept")
+        }
+    }
+
     @Test func figuresFromTheSummaryEqualFiguresFromTheCases() async throws {
         try await TestCorridor.run { corridor in
             let today = Day(corridor.clock.now())
