@@ -41,8 +41,6 @@ struct BulkInsert {
         rows.append(row)
     }
 
-    var isEmpty: Bool { rows.isEmpty }
-
     /// Writes the rows kept, a statement per `rowsPerStatement` rows.
     mutating func flush() async throws {
         let all = rows

@@ -358,9 +358,6 @@ public struct CaseImportStream {
         self.index = index
     }
 
-    /// Bytes read from the file so far.
-    public var bytesRead: Int { reader.bytesRead }
-
     /// The next households (at least one unless the file has ended) and the rows rejected
     /// while reading them; nil once the file is read.
     public mutating func nextBatch(households limit: Int) throws(CaseImportError) -> (cases: [ImportedCase], issues: [ImportIssue])? {
@@ -395,10 +392,7 @@ public struct CaseImportStream {
     /// Adds a valid row; returns a household that is complete.
     private mutating func add(number: CaseNumber?, fields: CaseFields, member: MemberDraft, line: Int,
                               issues: inout [ImportIssue]) -> ImportedCase? {
-        if let number {
-            let prefix = CaseNumber.prefix(office: number.office, year: number.year)
-            if highestNumbers[prefix].map({ $0.sequence < number.sequence }) ?? true { highestNumbers[prefix] = number }
-        }
+        if let number { CaseNumber.keepHighest(number, in: &highestNumbers) }
         // A row of the household being read.
         if var household = pending, joins(household, number: number, member: member) {
             if let issue = CaseImportReader.conflict(household, fields, line: line) { issues.append(issue); return nil }

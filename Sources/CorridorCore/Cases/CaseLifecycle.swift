@@ -149,5 +149,12 @@ public struct CaseNumber: Sendable, Hashable, Comparable, CustomStringConvertibl
     /// The prefix shared by every number of one office and year, for finding the last one.
     public static func prefix(office: String, year: Int) -> String { "\(office)-\(year)-" }
 
+    /// Keeps in `highest` the largest number of each office and year seen (for numbering
+    /// counters after an import).
+    public static func keepHighest(_ number: CaseNumber, in highest: inout [String: CaseNumber]) {
+        let prefix = prefix(office: number.office, year: number.year)
+        if highest[prefix].map({ $0.sequence < number.sequence }) ?? true { highest[prefix] = number }
+    }
+
     public static func < (a: CaseNumber, b: CaseNumber) -> Bool { a.description < b.description }
 }

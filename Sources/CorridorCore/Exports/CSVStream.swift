@@ -20,8 +20,6 @@ public struct CSVStream {
     public private(set) var delimiter: UInt8 = UInt8(ascii: ",")
     /// Whether the input ended inside a quoted field.
     public private(set) var failed = false
-    /// Bytes consumed so far.
-    public private(set) var bytesRead = 0
 
     public init(source: @escaping Source) throws {
         self.source = source
@@ -90,7 +88,6 @@ public struct CSVStream {
         var index = position
         let result = parseFields(from: &index, into: &fields, final: true)
         position = buffer.count
-        bytesRead = buffer.count
         if result == .unterminatedQuote { failed = true; return nil }
         return fields
     }
@@ -105,7 +102,6 @@ public struct CSVStream {
         var index = position
         switch parseFields(from: &index, into: &fields, final: false) {
         case .record:
-            bytesRead += index - position
             position = index
             return fields
         case .needMore, .unterminatedQuote:

@@ -45,9 +45,6 @@ public enum Language: String, Sendable, CaseIterable, Codable {
 
 extension StringProtocol {
     func trimmingWhitespace() -> String {
-        // Most text has nothing to trim: answer without building a new string.
-        if let first = unicodeScalars.first, let last = unicodeScalars.reversed().first, first.value > 0x20, first.value < 0x80,
-           last.value > 0x20, last.value < 0x80 { return String(self) }
-        return String(drop(while: \.isWhitespace).reversed().drop(while: \.isWhitespace).reversed())
+        String(self).trimmedWhitespace
     }
 }

@@ -335,10 +335,7 @@ struct CaseService: Sendable {
                 try await writer.add(Array(plan.cases[start..<min(start + 1_000, plan.cases.count)]))
             }
             var highest: [String: CaseNumber] = [:]
-            for number in plan.cases.compactMap(\.caseNumber) {
-                let prefix = CaseNumber.prefix(office: number.office, year: number.year)
-                if highest[prefix].map({ $0.sequence < number.sequence }) ?? true { highest[prefix] = number }
-            }
+            for number in plan.cases.compactMap(\.caseNumber) { CaseNumber.keepHighest(number, in: &highest) }
             writer.reject(plan.issues)
             try await writer.finish(fileName: fileName, highestNumbers: highest)
             return writer.report.outcome
