@@ -44,17 +44,16 @@ func configure(
     try configureDatabase(app, target: database ?? .from(configuration), configuration: configuration)
     for migration in Migrations.all { app.migrations.add(migration) }
 
-    let shipped = try ProfilingCatalog.loadShipped()
     app.corridor = CorridorServices(
         configuration: configuration,
         catalogues: try CatalogueLoader.loadAll(),
         timeSource: timeSource,
-        throttle: LoginThrottle(),
-        assets: try OperationsController.loadAssets(),
-        decoyPasswordHash: try app.password.hash(SecureToken.generate()),
-        questionnaires: shipped.questionnaires,
-        weightTables: shipped.tables
+        files: FolderFileStore(folder: URL(fileURLWithPath: configuration.dataDirectory).appendingPathComponent("imports", isDirectory: true))
     )
+    app.assets = try StaticAssets.load()
+    app.signInDefences = SignInDefences(throttle: LoginThrottle(), decoyPasswordHash: try app.password.hash(SecureToken.generate()))
+    app.shippedProfiling = try ProfilingCatalog.loadShipped()
+    app.summaryCache = SummaryCache()
 
     app.middleware = Middlewares()
     app.middleware.use(SecurityHeadersMiddleware())
@@ -83,21 +82,11 @@ func configure(
     CorridorCommands.register(on: app)
 }
 
-/// Every migration, in the order it must run. Never reorder; only append.
+/// Every migration, feature by feature: each feature's list is in the order it was added, and
+/// no migration of one feature reads the tables of a feature listed after it.
 enum Migrations {
-    static let all: [any Migration] = [
-        CreateInstitutions(),
-        CreateUsers(),
-        CreateSessions(),
-        CreateAPITokens(),
-        CreateLoginAttempts(),
-        CreateAuditTrail(),
-        CreateReturnCases(),
-        CreateCooperation(),
-        CreateProfiling(),
-        CreateNews(),
-        CreateCaseTermsAndSummary(),
-    ]
+    static let all: [any Migration] = AccountMigrations.all + AuditMigrations.all + CaseMigrations.all
+        + CooperationMigrations.all + ProfilingMigrations.all + NewsMigrations.all
 }
 
 private func configureDatabase(_ app: Application, target: DatabaseTarget, configuration: CorridorConfiguration) throws {

@@ -108,7 +108,7 @@ import VaporTesting
 
     @Test func userCommandRequiresAnInstitutionForAFocalPoint() async throws {
         try await TestCorridor.run { corridor in
-            let service = AccountService(application: corridor.app, actor: .commandLine("test"))
+            let service = AccountService(corridor.app.serviceContext(actor: .commandLine("test")))
             await #expect(throws: AccountError.institutionRequired) {
                 _ = try await service.createUser(UserDraft(email: "fp@gouv.ci", name: "FP", role: "focal_point", institutionID: nil, preferredLanguage: nil))
             }

@@ -74,7 +74,7 @@ import Vapor
             try await withThrowingTaskGroup(of: Void.self) { group in
                 for index in 0..<16 {
                     group.addTask {
-                        _ = try await AccountService(application: app, actor: .commandLine("test"))
+                        _ = try await AccountService(app.serviceContext(actor: .commandLine("test")))
                             .createInstitution(InstitutionDraft(name: "Institution \(index)", acronym: "I\(index)", country: "CIV", kind: "agency"))
                     }
                 }

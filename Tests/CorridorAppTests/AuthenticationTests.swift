@@ -33,7 +33,7 @@ import VaporTesting
 
     @Test func oneTimePasswordMustBeChangedAtFirstSignIn() async throws {
         try await TestCorridor.run { corridor in
-            let service = AccountService(application: corridor.app, actor: .commandLine("test"))
+            let service = AccountService(corridor.app.serviceContext(actor: .commandLine("test")))
             let admin = try #require(try await service.bootstrapAdministrator())
             #expect(try await service.bootstrapAdministrator() == nil, "only an empty database gets a bootstrap administrator")
             let browser = TestBrowser(app: corridor.app)
@@ -136,7 +136,7 @@ import VaporTesting
             let browser = TestBrowser(app: corridor.app)
             try await browser.signIn(user.email)
             #expect(try await browser.get("/account").status == .ok)
-            try await AccountService(application: corridor.app, actor: .commandLine("test")).setUserActive(id: user.requireID(), active: false, actingUserID: nil)
+            try await AccountService(corridor.app.serviceContext(actor: .commandLine("test"))).setUserActive(id: user.requireID(), active: false, actingUserID: nil)
             #expect(try await browser.get("/account").status == .seeOther, "disabling ends the open session")
             #expect(try await TestBrowser(app: corridor.app).signIn(user.email).status == .unauthorized)
         }

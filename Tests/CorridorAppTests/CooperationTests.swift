@@ -25,7 +25,7 @@ enum CooperationFixtures {
 
     /// Institutions and one draft matrix; returns the matrix id.
     static func load(_ corridor: TestCorridor) async throws -> UUID {
-        let service = CooperationService(application: corridor.app, actor: .commandLine("test"))
+        let service = CooperationService(corridor.app.serviceContext(actor: .commandLine("test")))
         let institutions = try InstitutionImportReader.plan(text: institutions)
         #expect(institutions.issues.isEmpty)
         _ = try await service.importInstitutions(institutions.institutions, fileName: "institutions.csv")

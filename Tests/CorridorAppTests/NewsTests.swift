@@ -14,7 +14,7 @@ import VaporTesting
         try await TestCorridor.run { corridor in
             // 300 demo households give enough returns to publish.
             let households = DemoCases.generate(households: 300, seed: 11, today: Day(corridor.clock.now()))
-            _ = try await CaseService(application: corridor.app, actor: .commandLine("test"))
+            _ = try await CaseService(corridor.app.serviceContext(actor: .commandLine("test")))
                 .commit(CaseImportPlan(cases: households, issues: [], rowCount: 0), fileName: "demo")
             let writer = try await corridor.browser(signedInAs: try await corridor.makeUser(.communications))
             let body = """
@@ -54,7 +54,7 @@ import VaporTesting
                 copy.caseNumber = CaseNumber(office: "SEN", year: household.caseNumber?.year ?? 2020, sequence: household.caseNumber?.sequence ?? 1)
                 return copy
             }
-            _ = try await CaseService(application: corridor.app, actor: .commandLine("test")).commit(CaseImportPlan(cases: more, issues: [], rowCount: 0), fileName: "more")
+            _ = try await CaseService(corridor.app.serviceContext(actor: .commandLine("test"))).commit(CaseImportPlan(cases: more, issues: [], rowCount: 0), fileName: "more")
             #expect(try await NewsArticleModel.find(article.requireID(), on: corridor.app.db)?.publishedBody == frozen)
             #expect(try await reader.get("/news/bilan-des-retours").text == page.text)
 

@@ -105,7 +105,7 @@ import VaporTesting
             #expect(casePage.text.contains("Trajectoire de réintégration"))
 
             // An imported survey missing an indicator is kept, without a score.
-            let table = try #require(try await ProfilingCatalog(application: corridor.app).weightTable())
+            let table = try #require(try await corridor.app.profilingCatalog.weightTable())
             var partial = questions.mapValues { [$0] }
             partial["distress"] = nil
             #expect(ReintegrationScore.compute(partial, table: table) == nil)

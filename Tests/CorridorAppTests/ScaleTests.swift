@@ -17,7 +17,7 @@ import VaporTesting
         let recount = try await CaseDerivedData.recount(on: corridor.app.db)
         #expect(!stored.isEmpty, "\(step): the summary holds counts")
         #expect(stored == recount, "\(step): the summary equals a recount")
-        let catalog = ProfilingCatalog(application: corridor.app)
+        let catalog = corridor.app.profilingCatalog
         let cached = IndicatorQueries(database: corridor.app.db, cache: cache, today: Day(corridor.clock.now()))
         for filters in [FigureFilters(), FigureFilters(hostCountry: "TUN"), FigureFilters(vulnerability: "vot")] {
             for indicator in [Indicator.returns, .registrations, .casesOpen] {
@@ -34,7 +34,7 @@ import VaporTesting
     @Test func summaryEqualsARecountAfterEveryKindOfWrite() async throws {
         try await TestCorridor.run { corridor in
             let db = corridor.app.db
-            let service = CaseService(application: corridor.app, actor: .commandLine("test"))
+            let service = CaseService(corridor.app.serviceContext(actor: .commandLine("test")))
             let today = Day(corridor.clock.now())
             let households = DemoCases.generate(households: 120, seed: 5, today: today)
             _ = try await service.commit(CaseImportPlan(cases: households, issues: [], rowCount: 0), fileName: "demo")
@@ -133,7 +133,7 @@ import VaporTesting
         try await TestCorridor.run { corridor in
             let db = corridor.app.db
             let households = DemoCases.generate(households: 80, seed: 3, today: Day(corridor.clock.now()))
-            _ = try await CaseService(application: corridor.app, actor: .commandLine("test"))
+            _ = try await CaseService(corridor.app.serviceContext(actor: .commandLine("test")))
                 .commit(CaseImportPlan(cases: households, issues: [], rowCount: 0), fileName: "demo")
             let summary = try await CaseDerivedData.stored(on: db)
             struct Term: Decodable, Hashable { var term: String; var caseId: UUID }
@@ -153,10 +153,10 @@ import VaporTesting
         try await TestCorridor.run { corridor in
             let today = Day(corridor.clock.now())
             let households = DemoCases.generate(households: 250, seed: 9, today: today)
-            _ = try await CaseService(application: corridor.app, actor: .commandLine("test"))
+            _ = try await CaseService(corridor.app.serviceContext(actor: .commandLine("test")))
                 .commit(CaseImportPlan(cases: households, issues: [], rowCount: 0), fileName: "demo")
             let queries = IndicatorQueries(database: corridor.app.db)
-            let catalog = ProfilingCatalog(application: corridor.app)
+            let catalog = corridor.app.profilingCatalog
             let d = { (text: String) in Day(iso: text)! }
             let filters: [FigureFilters] = [
                 FigureFilters(), FigureFilters(sex: "female"), FigureFilters(ageGroup: "25-34"), FigureFilters(region: "Gôh"),

@@ -26,14 +26,14 @@ import VaporTesting
             ImportedCase(caseNumber: CaseNumber("CIV-2024-00002"), fields: CaseFields(hostCountry: "MAR", office: "CIV", registeredOn: d("2024-05-01")),
                          members: [member(1, .principal, "Ina", .female, "1995-01-01", [.vot])], lines: []),
         ]
-        let service = CaseService(application: corridor.app, actor: .commandLine("test"))
+        let service = CaseService(corridor.app.serviceContext(actor: .commandLine("test")))
         _ = try await service.commit(CaseImportPlan(cases: cases, issues: [], rowCount: 4), fileName: "fixture")
         try await service.addAssistance(number: "CIV-2023-00001", AssistanceDraft(type: .economic, memberNumber: 1, providedOn: d("2023-08-01"),
                                                                                  description: "Kit", amountCents: 10_000_000, currency: .XOF))
     }
 
     func value(_ corridor: TestCorridor, _ indicator: Indicator, _ filters: FigureFilters = FigureFilters()) async throws -> Double {
-        try await IndicatorQueries(database: corridor.app.db).figure(indicator, filters, catalog: ProfilingCatalog(application: corridor.app), language: .fr).value
+        try await IndicatorQueries(database: corridor.app.db).figure(indicator, filters, catalog: corridor.app.profilingCatalog, language: .fr).value
     }
 
     @Test func everyIndicatorAgainstHandCounts() async throws {
@@ -171,13 +171,13 @@ import VaporTesting
             let report = try await me.upload("/profiling/import", field: "file", fileName: "k.csv", data: Data(ProfilingRouteTests.export(count: 10, economic: 9).utf8))
             let id = try #require(report.text.firstMatch(of: /name="id" value="([0-9a-f-]{36})"/)?.1)
             _ = try await me.post("/profiling/import/confirm", ["id": String(id), "source": "kobo", "questionnaire": "profiling_return"])
-            let catalog = ProfilingCatalog(application: corridor.app)
+            let catalog = corridor.app.profilingCatalog
             let queries = IndicatorQueries(database: corridor.app.db)
             let share = try await queries.figure(.profilingShare, FigureFilters(question: "reasons_leaving", choice: "economic"), catalog: catalog, language: .fr)
             #expect(share.value == 0.9 && share.n == 10)
             let questionnaire = try #require(try await catalog.questionnaire("reintegration_monitoring"))
             let table = try #require(try await catalog.weightTable())
-            let service = ProfilingService(application: corridor.app, actor: .commandLine("test"))
+            let service = ProfilingService(corridor.app.serviceContext(actor: .commandLine("test")))
             var answers: Answers = ["round": ["1"]]
             for question in questionnaire.questions where question.code != "round" { answers[question.code] = [question.allChoices.last?.code ?? ""] }
             _ = try await service.record(.init(answers: answers, interviewedOn: Day(year: 2026, month: 6, day: 1)!, source: "form"), questionnaire: questionnaire, table: table)

@@ -56,7 +56,7 @@ struct TestCorridor {
     /// A user who has already chosen their own password, ready to sign in.
     @discardableResult
     func makeUser(_ role: Role, email: String? = nil, password: String = "a long test password", institution: UUID? = nil) async throws -> UserModel {
-        let service = AccountService(application: app, actor: .commandLine("test"))
+        let service = AccountService(app.serviceContext(actor: .commandLine("test")))
         var institutionID = institution
         if role.requiresInstitution, institutionID == nil {
             institutionID = try await makeInstitution().requireID()
@@ -72,7 +72,7 @@ struct TestCorridor {
     }
 
     func makeInstitution(_ acronym: String? = nil) async throws -> InstitutionModel {
-        try await AccountService(application: app, actor: .commandLine("test")).createInstitution(InstitutionDraft(
+        try await AccountService(app.serviceContext(actor: .commandLine("test"))).createInstitution(InstitutionDraft(
             name: "Ministère de test", acronym: acronym ?? "M\(UUID().uuidString.prefix(5))", country: "CIV", kind: "ministry"))
     }
 
@@ -93,7 +93,7 @@ struct TestCorridor {
     }
 
     func apiToken(for user: UserModel) async throws -> String {
-        try await TokenService(application: app, actor: .commandLine("test")).create(userID: user.requireID(), name: "test").secret
+        try await TokenService(app.serviceContext(actor: .commandLine("test"))).create(userID: user.requireID(), name: "test").secret
     }
 }
 

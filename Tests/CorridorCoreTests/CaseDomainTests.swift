@@ -159,30 +159,30 @@ import Testing
         let text = "\u{FEFF}Numéro de dossier;Membre;Lien;Prénoms;Nom;Sexe;Date de naissance;Nationalité;Pays d'accueil;Bureau;Date d'enregistrement;Statut\r\n"
             + "CIV-2024-00009;1;principal;Kouamé;Traoré;M;1994;CIV;TUN;CIV;2024-06-01;registered\r\n"
         var data = Data(text.utf8)
-        #expect(CaseImportReader.delimiter(of: CaseImportReader.text(of: data)) == ";")
-        let plan = try CaseImportReader.plan(text: CaseImportReader.text(of: data), today: today)
+        #expect(TabularText.delimiter(of: TabularText.decode(data)) == ";")
+        let plan = try CaseImportReader.plan(text: TabularText.decode(data), today: today)
         #expect(plan.issues == [])
         #expect(plan.cases.first?.members.first?.givenNames == "Kouamé")
         #expect(plan.cases.first?.members.first?.birthDate?.isEstimated == true)
         data = Data(text.dropFirst().utf8)
-        #expect(try CaseImportReader.plan(text: CaseImportReader.text(of: data), today: today).cases.count == 1)
+        #expect(try CaseImportReader.plan(text: TabularText.decode(data), today: today).cases.count == 1)
     }
 
     @Test func windows1252IsRead() throws {
         let text = header + "\r\nCIV-2024-00010,1,principal,Kouamé Éric,Traoré,M,1994-11-21,CIV,MLI,CIV,2019-03-24,,,registered,Agnéby-Tiassa,,passport,PA4745328,\r\n"
         let data = try #require(text.data(using: .windowsCP1252))
         #expect(String(data: data, encoding: .utf8) == nil, "the bytes are not UTF-8")
-        let plan = try CaseImportReader.plan(text: CaseImportReader.text(of: data), today: today)
+        let plan = try CaseImportReader.plan(text: TabularText.decode(data), today: today)
         #expect(plan.issues == [])
         #expect(plan.cases.first?.members.first?.givenNames == "Kouamé Éric")
         #expect(plan.cases.first?.members.first?.originRegion == "Agnéby-Tiassa")
     }
 
     @Test func missingColumnsStopTheImport() {
-        #expect(throws: CaseImportError.missingColumns(["registered_on", "sex"])) {
+        #expect(throws: TabularFileError.missingColumns(["registered_on", "sex"])) {
             _ = try CaseImportReader.plan(text: "member,given_names,family_name,nationality,host_country,office\n1,a,b,CIV,MAR,CIV", today: today)
         }
-        #expect(throws: CaseImportError.empty) { _ = try CaseImportReader.plan(text: "", today: today) }
+        #expect(throws: TabularFileError.empty) { _ = try CaseImportReader.plan(text: "", today: today) }
     }
 
     @Test func rowsWithoutNumberFormHouseholdsFromMemberOne() throws {

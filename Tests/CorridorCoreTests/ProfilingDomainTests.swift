@@ -99,7 +99,7 @@ import Testing
             + "\"2024-01-02\";\"oui\";\"\";\"\";\"\";\"41\";\"\";\"2\";\"uuid-2\";\"2024\";\"2\"\r\n"
             + "\"2024-01-03\";\"oui\";\"sport\";\"0\";\"0\";\"22\";\"\";\"3\";\"uuid-3\";\"2024\";\"3\"\r\n"
             + "\"2024-01-04\";\"oui\";\"eco\";\"1\";\"0\";\"22\";\"\";\"4\";\"uuid-1\";\"2024\";\"4\"\r\n"
-        let result = try KoboCSVReader.read(text: CaseImportReader.text(of: Data(text.utf8)), questionnaire: Self.questionnaire, mapping: KoboMapping())
+        let result = try KoboCSVReader.read(text: TabularText.decode(Data(text.utf8)), questionnaire: Self.questionnaire, mapping: KoboMapping())
         #expect(result.rowCount == 5)
         #expect(result.submissions.map(\.uuid) == ["uuid-1", "uuid-2"], "the HXL row is skipped")
         #expect(result.submissions[0].answers["reasons"] == ["economic", "family"])

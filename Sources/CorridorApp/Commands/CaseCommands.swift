@@ -27,9 +27,9 @@ struct ImportCommandGroup: AsyncCommandGroup {
             let plan: MatrixImportPlan
             let institutions = try await CooperationQueries(database: app.db).institutionReferences()
             do {
-                plan = try MatrixImportReader.plan(text: CaseImportReader.text(of: data), institutions: institutions)
+                plan = try MatrixImportReader.plan(text: TabularText.decode(data), institutions: institutions)
             } catch {
-                throw CommandFailure(CaseImportPages.message(error, english))
+                throw CommandFailure(error.message(english))
             }
             for issue in plan.issues { context.console.print("line \(issue.line)\t\(issue.column)\t\(english.text(issue.code))\t\(issue.value)") }
             guard plan.issues.isEmpty else { throw CommandFailure("\(plan.issues.count) problem(s): nothing written") }
@@ -38,7 +38,7 @@ struct ImportCommandGroup: AsyncCommandGroup {
                                     theme: signature.theme ?? MatrixTheme.other.rawValue, countryA: countries.first ?? "CIV",
                                     countryB: countries.count > 1 ? countries[1] : "MAR", project: signature.project ?? "")
             do {
-                let id = try await CooperationService(application: app, actor: .commandLine("import matrix"))
+                let id = try await CooperationService(app.serviceContext(actor: .commandLine("import matrix")))
                     .importMatrix(plan, draft, fileName: (signature.file as NSString).lastPathComponent)
                 context.console.print("created matrix \(id.uuidString) with \(plan.actions.count) actions (draft)")
             } catch CooperationError.invalid(let issues) {
@@ -61,11 +61,11 @@ struct ImportCommandGroup: AsyncCommandGroup {
             let app = context.application
             try await app.autoMigrate()
             let code = signature.questionnaire ?? "profiling_return"
-            let source = ProfilingController.sourceName(signature.source)
-            let catalog = ProfilingCatalog(application: app)
+            let source = KoboMapping.sourceName(signature.source)
+            let catalog = app.profilingCatalog
             guard let questionnaire = try await catalog.questionnaire(code) else { throw CommandFailure("unknown questionnaire \(code)") }
             guard let data = FileManager.default.contents(atPath: signature.file) else { throw CommandFailure("cannot read \(signature.file)") }
-            let service = ProfilingService(application: app, actor: .commandLine("import kobo"))
+            let service = ProfilingService(app.serviceContext(actor: .commandLine("import kobo")))
             if let path = signature.mapping {
                 guard let file = FileManager.default.contents(atPath: path), let mapping = try? JSONDecoder().decode(KoboMapping.self, from: file) else {
                     throw CommandFailure("\(path) is not a mapping file")
@@ -80,7 +80,7 @@ struct ImportCommandGroup: AsyncCommandGroup {
             do {
                 read = try KoboCSVReader.read(data: data, questionnaire: questionnaire, mapping: mapping)
             } catch {
-                throw CommandFailure(CaseImportPages.message(error, english))
+                throw CommandFailure(error.message(english))
             }
             for column in read.unmappedColumns { context.console.print("unmapped column\t\(column)") }
             for issue in read.issues { context.console.print("line \(issue.line)\t\(issue.column)\t\(english.text(issue.code))\t\(issue.value)") }
@@ -111,13 +111,13 @@ struct ImportCommandGroup: AsyncCommandGroup {
             let english = app.corridor.catalogue(.en)
             let plan: (institutions: [ImportedInstitution], issues: [ImportIssue], rowCount: Int)
             do {
-                plan = try InstitutionImportReader.plan(text: CaseImportReader.text(of: data))
+                plan = try InstitutionImportReader.plan(text: TabularText.decode(data))
             } catch {
-                throw CommandFailure(CaseImportPages.message(error, english))
+                throw CommandFailure(error.message(english))
             }
             for issue in plan.issues { context.console.print("line \(issue.line)\t\(issue.column)\t\(english.text(issue.code))\t\(issue.value)") }
             guard plan.issues.isEmpty else { throw CommandFailure("\(plan.issues.count) problem(s): nothing written") }
-            let done = try await CooperationService(application: app, actor: .commandLine("import institutions"))
+            let done = try await CooperationService(app.serviceContext(actor: .commandLine("import institutions")))
                 .importInstitutions(plan.institutions, fileName: (signature.file as NSString).lastPathComponent)
             context.console.print("institutions: \(done.created) created, \(done.updated) updated")
         }
@@ -135,13 +135,13 @@ struct ImportCommandGroup: AsyncCommandGroup {
             try await app.autoMigrate()
             guard FileManager.default.isReadableFile(atPath: signature.file) else { throw CommandFailure("cannot read \(signature.file)") }
             let english = app.corridor.catalogue(.en)
-            let service = CaseService(application: app, actor: .commandLine("import cases"))
+            let service = CaseService(app.serviceContext(actor: .commandLine("import cases")))
             let report: CaseImportReport
             do {
                 report = try await service.importCases(from: .file(signature.file), fileName: (signature.file as NSString).lastPathComponent,
                                                        write: signature.commit)
-            } catch let error as CaseImportError {
-                throw CommandFailure(CaseImportPages.message(error, english))
+            } catch let error as TabularFileError {
+                throw CommandFailure(error.message(english))
             }
             for issue in report.issues {
                 context.console.print("line \(issue.line)\t\(issue.column)\t\(english.text(issue.code))\t\(issue.value)")
@@ -173,7 +173,7 @@ struct DemoCommand: AsyncCommand {
         let today = Day(app.corridor.timeSource.now())
         let households = DemoCases.generate(households: count, seed: UInt64(signature.seed ?? 2026), today: today)
         let plan = CaseImportPlan(cases: households, issues: [], rowCount: households.reduce(0) { $0 + $1.members.count })
-        let outcome = try await CaseService(application: app, actor: .commandLine("demo")).commit(plan, fileName: "demo")
+        let outcome = try await CaseService(app.serviceContext(actor: .commandLine("demo"))).commit(plan, fileName: "demo")
         context.console.print("demo data: \(outcome.casesCreated) cases created, \(outcome.casesUnchanged) already there (\(plan.rowCount) people)")
     }
 }

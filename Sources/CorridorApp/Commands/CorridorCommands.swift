@@ -32,7 +32,7 @@ struct ServeWithSetupCommand: AsyncCommand {
     func run(using context: CommandContext, signature: Signature) async throws {
         let app = context.application
         try await app.autoMigrate()
-        let service = AccountService(application: app, actor: .commandLine("serve"))
+        let service = AccountService(app.serviceContext(actor: .commandLine("serve")))
         if let admin = try await service.bootstrapAdministrator() {
             context.console.print("""
 
@@ -130,7 +130,7 @@ struct UserCommandGroup: AsyncCommandGroup {
                 throw CommandFailure("--language must be fr or en")
             }
             do {
-                let created = try await AccountService(application: app, actor: .commandLine("user create"))
+                let created = try await AccountService(app.serviceContext(actor: .commandLine("user create")))
                     .createUser(UserDraft(email: email, name: name, role: role, institutionID: institutionID, preferredLanguage: signature.language))
                 context.console.print("created \(created.user.email) (\(created.user.role))")
                 context.console.print("one-time password: \(created.oneTimePassword)")
@@ -161,7 +161,7 @@ struct UserCommandGroup: AsyncCommandGroup {
             let app = context.application
             try await app.autoMigrate()
             let user = try await UserCommandGroup.find(signature.email, app)
-            try await AccountService(application: app, actor: .commandLine("user disable")).setUserActive(id: user.id, active: false, actingUserID: nil)
+            try await AccountService(app.serviceContext(actor: .commandLine("user disable"))).setUserActive(id: user.id, active: false, actingUserID: nil)
             context.console.print("disabled \(user.email)")
         }
     }
@@ -175,7 +175,7 @@ struct UserCommandGroup: AsyncCommandGroup {
             let app = context.application
             try await app.autoMigrate()
             let user = try await UserCommandGroup.find(signature.email, app)
-            let password = try await AccountService(application: app, actor: .commandLine("user reset-password")).resetPassword(id: user.id)
+            let password = try await AccountService(app.serviceContext(actor: .commandLine("user reset-password"))).resetPassword(id: user.id)
             context.console.print("one-time password for \(user.email): \(password)")
         }
     }
@@ -191,7 +191,7 @@ struct UserCommandGroup: AsyncCommandGroup {
             try await app.autoMigrate()
             let user = try await UserCommandGroup.find(signature.email, app)
             guard user.isActive else { throw CommandFailure("\(user.email) is disabled") }
-            let created = try await TokenService(application: app, actor: .commandLine("user token"))
+            let created = try await TokenService(app.serviceContext(actor: .commandLine("user token")))
                 .create(userID: user.id, name: signature.name ?? "command line")
             context.console.print(created.secret)
         }

@@ -28,13 +28,12 @@ struct FigureCommand: AsyncCommand {
             throw CommandFailure("unknown indicator \(signature.indicator) (expected one of: \(Indicator.allCases.map(\.rawValue).joined(separator: ", ")))")
         }
         guard let language = Language(code: signature.lang ?? "fr") else { throw CommandFailure("--lang must be fr or en") }
-        let query = FiguresController.FigureQuery(indicator: indicator.rawValue, from: signature.from, to: signature.to, host_country: signature.hostCountry,
+        let query = FigureQuery(indicator: indicator.rawValue, from: signature.from, to: signature.to, host_country: signature.hostCountry,
                                                   nationality: signature.nationality, sex: signature.sex, age_group: signature.ageGroup, region: signature.region,
                                                   vulnerability: signature.vulnerability, office: signature.office, assistance_type: nil,
                                                   question: signature.question, choice: signature.choice)
         do {
-            let output = try await FiguresController.compute(indicator, query: query, database: app.db, catalog: ProfilingCatalog(application: app),
-                                                             today: Day(app.corridor.timeSource.now()), language: language)
+            let output = try await app.figurePublisher.publish(indicator, try query.filters(), for: .staff(.admin), language: language)
             context.console.print("value: \(output.value)\(output.n.map { " (n = \($0))" } ?? "")")
             context.console.print("exact: \(output.exact)")
             context.console.print("headline: \(output.headline)")

@@ -89,7 +89,7 @@ struct CorridorErrorMiddleware: AsyncMiddleware {
         let code = Self.code(for: status)
         let message = catalogue.text(messageKey ?? "error.\(code)")
         if request.isAPI || request.headers.accept.first?.mediaType == .json {
-            let body = APIErrorBody(error: .init(code: messageKey.map { String($0.dropFirst(6)) } ?? code, message: message))
+            let body = APIProblem(code: messageKey.map { String($0.dropFirst(6)) } ?? code, message: message)
             let response = Response(status: status, headers: headers)
             try? response.content.encode(body, as: .json)
             return response
@@ -115,15 +115,6 @@ struct CorridorErrorMiddleware: AsyncMiddleware {
         default: return status.code < 500 ? "bad_request" : "server_error"
         }
     }
-}
-
-/// `{"error": {"code": "...", "message": "..."}}`
-struct APIErrorBody: Content {
-    struct Detail: Content {
-        var code: String
-        var message: String
-    }
-    var error: Detail
 }
 
 enum ErrorPage {

@@ -56,13 +56,6 @@ public struct MemberDraft: Sendable, Equatable, Codable {
     }
 }
 
-/// A problem with one field; `code` is a catalogue key.
-public struct FieldIssue: Sendable, Equatable, Hashable {
-    public var field: String
-    public var code: String
-    public init(_ field: String, _ code: String) { self.field = field; self.code = code }
-}
-
 /// The checks every member passes through, whatever its source.
 public enum MemberRules {
     /// Normalises and checks a member; returns the issues found (empty when valid).
@@ -108,20 +101,5 @@ public enum MemberRules {
             member[keyPath: keyPath] = member[keyPath: keyPath]?.nilIfEmpty
         }
         return issues
-    }
-}
-
-extension String {
-    public var nilIfEmpty: String? {
-        let trimmed = trimmedWhitespace
-        return trimmed.isEmpty ? nil : trimmed
-    }
-
-    /// Without surrounding white space or line breaks; text with none (most of it) is returned
-    /// as it is, without the cost of Foundation's trimming.
-    public var trimmedWhitespace: String {
-        guard let first = utf8.first, let last = utf8.last else { return self }
-        if first > 0x20, first < 0x80, last > 0x20, last < 0x80 { return self }
-        return trimmingCharacters(in: .whitespacesAndNewlines)
     }
 }

@@ -37,21 +37,6 @@ public struct ImportedCase: Sendable, Equatable {
     }
 }
 
-/// A rejected row: the line, the column at fault, a catalogue key for the reason, the value read.
-public struct ImportIssue: Sendable, Equatable, Hashable {
-    public var line: Int
-    public var column: String
-    public var code: String
-    public var value: String
-
-    public init(line: Int, column: String, code: String, value: String) {
-        self.line = line
-        self.column = column
-        self.code = code
-        self.value = value
-    }
-}
-
 /// What an import would do: the households to write and every rejected row.
 public struct CaseImportPlan: Sendable, Equatable {
     public var cases: [ImportedCase]
@@ -66,12 +51,6 @@ public struct CaseImportPlan: Sendable, Equatable {
 
     public var rejectedLines: Set<Int> { Set(issues.map(\.line)) }
     public var acceptedRowCount: Int { cases.reduce(0) { $0 + $1.members.count } }
-}
-
-public enum CaseImportError: Error, Sendable, Equatable {
-    case empty
-    case missingColumns([String])
-    case malformed(line: Int)
 }
 
 /// Reads the canonical case template: one row per member, households grouped by case number.
@@ -121,30 +100,13 @@ public enum CaseImportReader {
         return aliases[key]
     }
 
-    /// Text of a file: UTF-8 (with or without byte-order mark), else Windows-1252 as French
-    /// spreadsheet software saves it.
-    public static func text(of data: Data) -> String {
-        var bytes = data
-        if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { bytes = bytes.dropFirst(3) }
-        if let text = String(data: bytes, encoding: .utf8) { return text }
-        return String(data: bytes, encoding: .windowsCP1252) ?? String(decoding: bytes, as: UTF8.self)
-    }
-
-    /// `;` when the header line has more semicolons than commas, else `,`.
-    public static func delimiter(of text: String) -> UnicodeScalar {
-        let firstLine = text.prefix { $0 != "\n" && $0 != "\r" }
-        let semicolons = firstLine.filter { $0 == ";" }.count
-        let commas = firstLine.filter { $0 == "," }.count
-        return semicolons > commas ? ";" : ","
-    }
-
     /// Validates a whole file and groups its rows into households. `today` bounds dates.
-    public static func plan(text: String, today: Day) throws(CaseImportError) -> CaseImportPlan {
+    public static func plan(text: String, today: Day) throws(TabularFileError) -> CaseImportPlan {
         try plan(data: Data(text.utf8), today: today)
     }
 
     /// Validates a file held in memory (an upload) and groups its rows into households.
-    public static func plan(data: Data, today: Day) throws(CaseImportError) -> CaseImportPlan {
+    public static func plan(data: Data, today: Day) throws(TabularFileError) -> CaseImportPlan {
         let reader: CSVStream
         do { reader = try CSVStream(data: data) } catch { throw .malformed(line: 1) }
         var stream = try CaseImportStream(reader: reader, today: today)
@@ -341,14 +303,14 @@ public struct CaseImportStream {
         mutating func insert(_ number: Int) { if number < 64 { low |= 1 << number } else { high |= 1 << (number - 64) } }
     }
 
-    public init(reader: CSVStream, today: Day) throws(CaseImportError) {
+    public init(reader: CSVStream, today: Day) throws(TabularFileError) {
         self.reader = reader
         self.today = today
         let header: [String]
         do {
-            guard let first = try self.reader.next() else { throw CaseImportError.empty }
+            guard let first = try self.reader.next() else { throw TabularFileError.empty }
             header = first.map { $0.trimmingCharacters(in: CharacterSet.whitespaces) }
-        } catch let error as CaseImportError { throw error } catch { throw .malformed(line: 1) }
+        } catch let error as TabularFileError { throw error } catch { throw .malformed(line: 1) }
         var index: [String: Int] = [:]
         for (position, name) in header.enumerated() {
             if let known = CaseImportReader.column(forHeader: name), index[known] == nil { index[known] = position }
@@ -360,7 +322,7 @@ public struct CaseImportStream {
 
     /// The next households (at least one unless the file has ended) and the rows rejected
     /// while reading them; nil once the file is read.
-    public mutating func nextBatch(households limit: Int) throws(CaseImportError) -> (cases: [ImportedCase], issues: [ImportIssue])? {
+    public mutating func nextBatch(households limit: Int) throws(TabularFileError) -> (cases: [ImportedCase], issues: [ImportIssue])? {
         var cases: [ImportedCase] = []
         var issues: [ImportIssue] = []
         while cases.count < limit {

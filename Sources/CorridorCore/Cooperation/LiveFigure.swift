@@ -10,3 +10,15 @@ public enum LiveFigure: String, CaseCode {
     case openCases = "open_cases"
     public static let cataloguePrefix = "live_figure"
 }
+
+extension LiveFigure {
+    /// The indicator and filters of the engine that count this figure, from `since` when given.
+    public func figure(since: Day?) -> (indicator: Indicator, filters: FigureFilters) {
+        switch self {
+        case .returns: return (.returns, FigureFilters(from: since))
+        case .returnsVictimsOfTrafficking: return (.returns, FigureFilters(from: since, vulnerability: "vot"))
+        case .registrations: return (.registrations, FigureFilters(from: since))
+        case .openCases: return (.casesOpen, FigureFilters())
+        }
+    }
+}

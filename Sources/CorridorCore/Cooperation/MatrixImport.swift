@@ -63,7 +63,7 @@ public enum MatrixImportReader {
     }
 
     /// Validates a whole file against the known institutions.
-    public static func plan(text: String, institutions: [InstitutionReference]) throws(CaseImportError) -> MatrixImportPlan {
+    public static func plan(text: String, institutions: [InstitutionReference]) throws(TabularFileError) -> MatrixImportPlan {
         let reader = try CSVRows(text)
         let index = reader.positions(column(forHeader:))
         let missing = required.subtracting(index.keys).sorted()
@@ -159,7 +159,7 @@ public struct ImportedInstitution: Sendable, Equatable {
 public enum InstitutionImportReader {
     static let aliases: [String: String] = ["sigle": "acronym", "nom": "name", "pays": "country", "type": "kind", "categorie": "kind"]
 
-    public static func plan(text: String) throws(CaseImportError) -> (institutions: [ImportedInstitution], issues: [ImportIssue], rowCount: Int) {
+    public static func plan(text: String) throws(TabularFileError) -> (institutions: [ImportedInstitution], issues: [ImportIssue], rowCount: Int) {
         let reader = try CSVRows(text)
         let index = reader.positions { name in
             let key = CSVRows.key(name)

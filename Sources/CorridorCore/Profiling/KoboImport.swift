@@ -60,12 +60,12 @@ public enum KoboCSVReader {
     }
 
     /// An export as uploaded: an XLSX workbook (a ZIP archive) or CSV text.
-    public static func read(data: Data, questionnaire: Questionnaire, mapping: KoboMapping) throws(CaseImportError) -> KoboReadResult {
+    public static func read(data: Data, questionnaire: Questionnaire, mapping: KoboMapping) throws(TabularFileError) -> KoboReadResult {
         if data.starts(with: [0x50, 0x4B, 0x03, 0x04]) { return try read(workbook: data, questionnaire: questionnaire, mapping: mapping) }
-        return try read(text: CaseImportReader.text(of: data), questionnaire: questionnaire, mapping: mapping)
+        return try read(text: TabularText.decode(data), questionnaire: questionnaire, mapping: mapping)
     }
 
-    public static func read(text: String, questionnaire: Questionnaire, mapping: KoboMapping) throws(CaseImportError) -> KoboReadResult {
+    public static func read(text: String, questionnaire: Questionnaire, mapping: KoboMapping) throws(TabularFileError) -> KoboReadResult {
         let reader = try CSVRows(text, trimFields: false)
         var table: [[String]] = [reader.header]
         while let row = reader.next() { table.append(row) }
@@ -76,7 +76,7 @@ public enum KoboCSVReader {
     /// Reads a Kobo XLSX export: the first sheet holds the submissions; every other sheet is a
     /// repeat group whose rows join their submission through `_submission__uuid` or
     /// `_parent_index`, their answers added to the submission's.
-    public static func read(workbook data: Data, questionnaire: Questionnaire, mapping: KoboMapping) throws(CaseImportError) -> KoboReadResult {
+    public static func read(workbook data: Data, questionnaire: Questionnaire, mapping: KoboMapping) throws(TabularFileError) -> KoboReadResult {
         let sheets: [WorkbookReader.Sheet]
         do { sheets = try WorkbookReader.sheets(of: data) } catch { throw .malformed(line: 1) }
         guard let main = sheets.first else { throw .empty }
@@ -124,7 +124,7 @@ public enum KoboCSVReader {
     }
 
     /// Reads rows already split into cells; the first row holds the column names.
-    public static func read(table: [[String]], questionnaire: Questionnaire, mapping: KoboMapping) throws(CaseImportError) -> KoboReadResult {
+    public static func read(table: [[String]], questionnaire: Questionnaire, mapping: KoboMapping) throws(TabularFileError) -> KoboReadResult {
         var rows = table.makeIterator()
         guard let header = rows.next()?.map({ $0.trimmingCharacters(in: .whitespaces) }) else { throw .empty }
         guard let uuidIndex = header.firstIndex(where: { $0 == "_uuid" || $0 == "meta/instanceID" }) else { throw .missingColumns(["_uuid"]) }
@@ -206,5 +206,14 @@ public enum KoboCSVReader {
             }
         }
         return KoboReadResult(submissions: submissions, issues: issues, unmappedColumns: unmapped, columnsByQuestion: columnsByQuestion, rowCount: line - 1)
+    }
+}
+
+extension KoboMapping {
+    /// The name a mapping is kept under: the source form's name, lower-case letters, digits,
+    /// `-` and `_` only, "kobo" when none is given.
+    public static func sourceName(_ raw: String?) -> String {
+        let cleaned = String((raw ?? "").lowercased().filter { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") }.prefix(60))
+        return cleaned.isEmpty ? "kobo" : cleaned
     }
 }

@@ -26,20 +26,12 @@ struct AccountService: Sendable {
     let actor: AuditActor
     let now: @Sendable () -> Date
 
-    init(request: Request) {
-        self.database = request.db
-        self.hasher = request.password.async
-        self.actor = request.auditActor
-        let timeSource = request.corridor.timeSource
-        self.now = { timeSource.now() }
-    }
-
-    init(application: Application, actor: AuditActor) {
-        self.database = application.db
-        self.hasher = application.password.async(on: application.threadPool, hopTo: application.eventLoopGroup.any())
-        self.actor = actor
-        let timeSource = application.corridor.timeSource
-        self.now = { timeSource.now() }
+    init(_ context: ServiceContext) {
+        database = context.database
+        hasher = context.passwords
+        actor = context.actor
+        let clock = context.clock
+        now = { clock.now() }
     }
 
     // MARK: Users

@@ -44,7 +44,7 @@ struct AccountsController: Sendable {
     @Sendable func login(_ req: Request) async throws -> Response {
         let form = try req.content.decode(LoginForm.self)
         let next = Self.safeNext(form.next)
-        let outcome = try await AuthenticationService(request: req).signIn(email: form.email ?? "", password: form.password ?? "")
+        let outcome = try await authentication(req).signIn(email: form.email ?? "", password: form.password ?? "")
         switch outcome {
         case .signedIn(let secret, _, let mustChange):
             req.rotateCSRFToken()
@@ -65,7 +65,7 @@ struct AccountsController: Sendable {
     }
 
     @Sendable func logout(_ req: Request) async throws -> Response {
-        try await AuthenticationService(request: req).signOut()
+        try await authentication(req).signOut()
         req.rotateCSRFToken()
         let response = req.redirect(to: "/login", redirectType: .normal)
         response.cookies[CookieNames.session] = req.secureCookie("", maxAge: 0)
@@ -87,7 +87,7 @@ struct AccountsController: Sendable {
         let user = try req.requireUser()
         let form = try req.content.decode(ProfileForm.self)
         do {
-            try await AccountService(request: req).updateProfile(userID: user.id, name: form.name ?? "", language: form.preferred_language)
+            try await AccountService(req.serviceContext).updateProfile(userID: user.id, name: form.name ?? "", language: form.preferred_language)
             return req.redirect(to: "/account?notice=saved", redirectType: .normal)
         } catch let error as AccountError {
             var model = try await profileModel(req, user: user)
@@ -107,7 +107,7 @@ struct AccountsController: Sendable {
         let user = try req.requireUser()
         let form = try req.content.decode(PasswordForm.self)
         do {
-            try await AccountService(request: req).changePassword(
+            try await AccountService(req.serviceContext).changePassword(
                 userID: user.id, current: form.current ?? "", new: form.password ?? "",
                 confirmation: form.confirmation ?? "", keepSession: user.sessionID)
             return req.redirect(to: "/?notice=password_changed", redirectType: .normal)
@@ -142,6 +142,11 @@ struct AccountsController: Sendable {
         guard raw.unicodeScalars.allSatisfy({ $0.value > 0x20 && $0.value < 0x7F && $0 != "\\" }) else { return nil }
         guard !raw.hasPrefix("//"), let components = URLComponents(string: raw), components.scheme == nil, components.host == nil else { return nil }
         return raw
+    }
+
+    private func authentication(_ req: Request) -> AuthenticationService {
+        AuthenticationService(context: req.serviceContext, defences: req.application.signInDefences,
+                              sessionLifetime: TimeInterval(req.corridor.configuration.sessionLifetimeMinutes * 60))
     }
 }
 

@@ -13,17 +13,23 @@ struct AuthenticationService: Sendable {
         case addressBlocked
     }
 
-    let request: Request
+    let context: ServiceContext
+    let defences: SignInDefences
+    /// How long a new session lasts.
+    let sessionLifetime: TimeInterval
+
+    /// The caller's address, for throttling and the audit trail.
+    private var address: String { context.actor.address ?? "unknown" }
 
     /// Checks the credentials and, when they are right, opens a new session (a fresh
     /// secret: the session is rotated at every sign-in).
     func signIn(email rawEmail: String, password: String) async throws -> Outcome {
-        let db = request.db
-        let now = request.now
-        let throttle = request.corridor.throttle
+        let db = context.database
+        let now = context.now
+        let throttle = defences.throttle
         // Nothing longer than an e-mail address can be is stored, whatever was sent.
         let email = String(EmailAddress.normalized(rawEmail).prefix(254))
-        let address = request.clientAddress
+        let address = self.address
         let since = throttle.windowStart(now: now)
 
         let addressFailures = try await LoginAttemptModel.query(on: db)
@@ -35,7 +41,7 @@ struct AuthenticationService: Sendable {
 
         let user = try await UserModel.query(on: db).filter(\.$email == email).first()
         guard let user, user.isActive else {
-            _ = try? await request.password.async.verify(password, created: request.corridor.decoyPasswordHash)
+            _ = try? await context.passwords.verify(password, created: defences.decoyPasswordHash)
             try await recordFailure(email: email, address: address, at: now, reason: user == nil ? "unknown account" : "disabled account")
             return .invalidCredentials
         }
@@ -43,7 +49,7 @@ struct AuthenticationService: Sendable {
             try await recordFailure(email: email, address: address, at: now, reason: "account locked")
             return .accountLocked
         }
-        guard try await request.password.async.verify(password, created: user.passwordHash) else {
+        guard try await context.passwords.verify(password, created: user.passwordHash) else {
             let lastSuccess = try await LoginAttemptModel.query(on: db)
                 .filter(\.$email == email).filter(\.$succeeded == true).filter(\.$occurredAt > since)
                 .sort(\.$occurredAt, .descending).first()?.occurredAt
@@ -52,7 +58,7 @@ struct AuthenticationService: Sendable {
                 .filter(\.$email == email).filter(\.$succeeded == false).filter(\.$occurredAt > windowStart).count() + 1
             try await recordFailure(email: email, address: address, at: now, reason: "wrong password", userID: user.id)
             if throttle.shouldLockAccount(recentFailures: accountFailures) {
-                let actor = request.auditActor
+                let actor = context.actor
                 try await db.writeTransaction { db in
                     guard let fresh = try await UserModel.find(user.id, on: db) else { return }
                     fresh.lockedUntil = throttle.lockedUntil(now: now)
@@ -69,8 +75,8 @@ struct AuthenticationService: Sendable {
 
         let secret = SecureToken.generate()
         let userID = try user.requireID()
-        let previousSession = request.currentUser?.sessionID
-        let lifetime = TimeInterval(request.corridor.configuration.sessionLifetimeMinutes * 60)
+        let previousSession = context.user?.sessionID
+        let lifetime = sessionLifetime
         let actor = AuditActor(id: userID.uuidString, label: user.email, address: address)
         try await db.writeTransaction { db in
             if let previousSession { try await SessionModel.query(on: db).filter(\.$id == previousSession).delete() }
@@ -101,9 +107,9 @@ struct AuthenticationService: Sendable {
 
     /// Ends the current session.
     func signOut() async throws {
-        guard let user = request.currentUser, let sessionID = user.sessionID else { return }
-        let actor = request.auditActor, now = request.now
-        try await request.db.writeTransaction { db in
+        guard let user = context.user, let sessionID = user.sessionID else { return }
+        let actor = context.actor, now = context.now
+        try await context.database.writeTransaction { db in
             try await SessionModel.query(on: db).filter(\.$id == sessionID).delete()
             try await AuditLog.append(AuditEvent(action: .logout, entityType: "user", entityID: user.id.uuidString),
                                       by: actor, at: now, on: db)
@@ -112,7 +118,7 @@ struct AuthenticationService: Sendable {
 
     private func recordFailure(email: String, address: String, at now: Date, reason: String, userID: UUID? = nil) async throws {
         let actor = AuditActor(id: nil, label: email.isEmpty ? "anonymous" : email, address: address)
-        try await request.db.writeTransaction { db in
+        try await context.database.writeTransaction { db in
             let attempt = LoginAttemptModel()
             attempt.email = email
             attempt.address = address

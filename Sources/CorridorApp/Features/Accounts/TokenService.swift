@@ -11,16 +11,10 @@ struct TokenService: Sendable {
     let actor: AuditActor
     let now: Date
 
-    init(request: Request) {
-        database = request.db
-        actor = request.auditActor
-        now = request.now
-    }
-
-    init(application: Application, actor: AuditActor) {
-        database = application.db
-        self.actor = actor
-        now = application.corridor.timeSource.now()
+    init(_ context: ServiceContext) {
+        database = context.database
+        actor = context.actor
+        now = context.now
     }
 
     /// Creates a token for `userID`; the returned secret is the only copy in clear.

@@ -35,7 +35,7 @@ struct TokensController: Sendable {
         let form = try req.content.decode(CreateForm.self)
         let queries = AccountQueries(database: req.db)
         do {
-            let created = try await TokenService(request: req).create(userID: user.id, name: form.name ?? "")
+            let created = try await TokenService(req.serviceContext).create(userID: user.id, name: form.name ?? "")
             let model = TokenPageModel(tokens: try await queries.tokens(userID: user.id), newSecret: created.secret)
             return try await TokenPages.list(model, req.pageContext()).encodeResponse(for: req)
         } catch TokenError.nameRequired {
@@ -48,7 +48,7 @@ struct TokensController: Sendable {
     @Sendable func revokeFromPage(_ req: Request) async throws -> Response {
         let user = try req.requireUser()
         guard let id = req.parameters.get("tokenID", as: UUID.self) else { throw Abort(.notFound) }
-        try await TokenService(request: req).revoke(tokenID: id, userID: user.id)
+        try await TokenService(req.serviceContext).revoke(tokenID: id, userID: user.id)
         return req.redirect(to: "/account/tokens?notice=token_revoked", redirectType: .normal)
     }
 
@@ -60,7 +60,7 @@ struct TokensController: Sendable {
         let user = try req.requireUser()
         let form = try req.content.decode(CreateForm.self)
         do {
-            let created = try await TokenService(request: req).create(userID: user.id, name: form.name ?? "")
+            let created = try await TokenService(req.serviceContext).create(userID: user.id, name: form.name ?? "")
             let body = CreatedToken(id: try created.token.requireID(), name: created.token.name, token: created.secret, createdAt: created.token.createdAt)
             let response = try await body.encodeResponse(status: .created, for: req)
             response.headers.replaceOrAdd(name: .cacheControl, value: "no-store")
@@ -73,7 +73,7 @@ struct TokensController: Sendable {
     @Sendable func revoke(_ req: Request) async throws -> HTTPStatus {
         let user = try req.requireUser()
         guard let id = req.parameters.get("tokenID", as: UUID.self) else { throw Abort(.notFound) }
-        try await TokenService(request: req).revoke(tokenID: id, userID: user.id)
+        try await TokenService(req.serviceContext).revoke(tokenID: id, userID: user.id)
         return .noContent
     }
 }

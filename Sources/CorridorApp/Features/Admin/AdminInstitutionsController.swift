@@ -38,7 +38,7 @@ struct AdminInstitutionsController: Sendable {
     @Sendable func create(_ req: Request) async throws -> Response {
         let form = try req.content.decode(InstitutionForm.self)
         do {
-            _ = try await AccountService(request: req).createInstitution(form.draft)
+            _ = try await AccountService(req.serviceContext).createInstitution(form.draft)
             return req.redirect(to: "/admin/institutions?notice=saved", redirectType: .normal)
         } catch let error as AccountError {
             return try await invalid(req, form: form, existing: nil, error: error)
@@ -57,7 +57,7 @@ struct AdminInstitutionsController: Sendable {
         guard let id = req.parameters.get("institutionID", as: UUID.self) else { throw Abort(.notFound) }
         let form = try req.content.decode(InstitutionForm.self)
         do {
-            _ = try await AccountService(request: req).updateInstitution(id: id, form.draft, expectedVersion: form.version ?? -1)
+            _ = try await AccountService(req.serviceContext).updateInstitution(id: id, form.draft, expectedVersion: form.version ?? -1)
             return req.redirect(to: "/admin/institutions?notice=saved", redirectType: .normal)
         } catch let error as AccountError {
             if error == .notFound { throw Abort(.notFound) }
@@ -72,7 +72,7 @@ struct AdminInstitutionsController: Sendable {
     private func setActive(_ req: Request, _ active: Bool) async throws -> Response {
         guard let id = req.parameters.get("institutionID", as: UUID.self) else { throw Abort(.notFound) }
         do {
-            try await AccountService(request: req).setInstitutionActive(id: id, active: active)
+            try await AccountService(req.serviceContext).setInstitutionActive(id: id, active: active)
         } catch AccountError.notFound {
             throw Abort(.notFound)
         }

@@ -49,7 +49,7 @@ struct AdminUsersController: Sendable {
     @Sendable func create(_ req: Request) async throws -> Response {
         let form = try req.content.decode(UserForm.self)
         do {
-            let created = try await AccountService(request: req).createUser(form.draft)
+            let created = try await AccountService(req.serviceContext).createUser(form.draft)
             let model = OneTimePasswordModel(name: created.user.name, email: created.user.email, password: created.oneTimePassword, isNewUser: true)
             return try await AdminPages.oneTimePassword(model, req.pageContext()).encodeResponse(for: req)
         } catch let error as AccountError {
@@ -69,7 +69,7 @@ struct AdminUsersController: Sendable {
         guard let id = req.parameters.get("userID", as: UUID.self) else { throw Abort(.notFound) }
         let form = try req.content.decode(UserForm.self)
         do {
-            _ = try await AccountService(request: req).updateUser(id: id, form.draft, expectedVersion: form.version ?? -1)
+            _ = try await AccountService(req.serviceContext).updateUser(id: id, form.draft, expectedVersion: form.version ?? -1)
             return req.redirect(to: "/admin/users?notice=saved", redirectType: .normal)
         } catch let error as AccountError {
             if error == .notFound { throw Abort(.notFound) }
@@ -88,14 +88,14 @@ struct AdminUsersController: Sendable {
     @Sendable func resetPassword(_ req: Request) async throws -> HTML {
         let queries = AccountQueries(database: req.db)
         guard let id = req.parameters.get("userID", as: UUID.self), let user = try await queries.user(id) else { throw Abort(.notFound) }
-        let password = try await AccountService(request: req).resetPassword(id: id)
+        let password = try await AccountService(req.serviceContext).resetPassword(id: id)
         return AdminPages.oneTimePassword(OneTimePasswordModel(name: user.name, email: user.email, password: password, isNewUser: false), req.pageContext())
     }
 
     private func setActive(_ req: Request, _ active: Bool) async throws -> Response {
         guard let id = req.parameters.get("userID", as: UUID.self) else { throw Abort(.notFound) }
         do {
-            try await AccountService(request: req).setUserActive(id: id, active: active, actingUserID: req.currentUser?.id)
+            try await AccountService(req.serviceContext).setUserActive(id: id, active: active, actingUserID: req.currentUser?.id)
             return req.redirect(to: "/admin/users?notice=" + (active ? "user_enabled" : "user_disabled"), redirectType: .normal)
         } catch AccountError.notFound {
             throw Abort(.notFound)

@@ -3,17 +3,6 @@ import Fluent
 import Foundation
 import SQLKit
 
-/// Who did something: a signed-in person, or the command line.
-struct AuditActor: Sendable {
-    var id: String?
-    var label: String
-    var address: String?
-
-    static func commandLine(_ command: String) -> AuditActor {
-        AuditActor(id: nil, label: "cli:\(command)", address: nil)
-    }
-}
-
 /// One thing to record.
 struct AuditEvent: Sendable {
     var action: AuditAction

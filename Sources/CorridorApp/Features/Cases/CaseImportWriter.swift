@@ -25,7 +25,7 @@ enum CaseImportSource: Sendable {
             case .data(let data): reader = try CSVStream(data: data)
             }
         } catch {
-            throw CaseImportError.malformed(line: 1)
+            throw TabularFileError.malformed(line: 1)
         }
         return try CaseImportStream(reader: reader, today: today)
     }

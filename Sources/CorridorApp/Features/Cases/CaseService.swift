@@ -48,16 +48,10 @@ struct CaseService: Sendable {
     let actor: AuditActor
     let now: Date
 
-    init(request: Request) {
-        database = request.db
-        actor = request.auditActor
-        now = request.now
-    }
-
-    init(application: Application, actor: AuditActor) {
-        database = application.db
-        self.actor = actor
-        now = application.corridor.timeSource.now()
+    init(_ context: ServiceContext) {
+        database = context.database
+        actor = context.actor
+        now = context.now
     }
 
     var today: Day { Day(now) }

@@ -19,7 +19,7 @@ struct CaseTransferController: Sendable {
         // spreadsheet software expects semicolons.
         let body = TabularExport(sheetName: "cases", headers: Array(CaseImportReader.columns.prefix(19)), rows: [])
             .csv(delimiter: req.language == .fr ? ";" : ",")
-        return Self.download(Data(body.utf8), name: "corridor-cases-template.csv", type: "text/csv; charset=utf-8")
+        return FileDownload.response(Data(body.utf8), name: "corridor-cases-template.csv", type: FileDownload.csv)
     }
 
     @Sendable func importPage(_ req: Request) async throws -> HTML {
@@ -36,14 +36,14 @@ struct CaseTransferController: Sendable {
             return try await HTMLPage(status: .unprocessableEntity, html: CaseImportPages.upload(error: req.t("import.error.no_file"), req.pageContext())).encodeResponse(for: req)
         }
         let data = Data(buffer: file.data)
-        let store = ImportStore(directory: req.corridor.configuration.dataDirectory)
+        let store = req.corridor.uploads
         do {
-            let plan = try await CaseService(request: req).screen(try CaseImportReader.plan(data: data, today: Day(req.now)))
+            let plan = try await CaseService(req.serviceContext).screen(try CaseImportReader.plan(data: data, today: Day(req.now)))
             let id = try store.keep(data, owner: req.currentUser?.id)
             let model = ImportReportModel(id: id, fileName: file.filename, plan: plan)
             return try await CaseImportPages.report(model, req.pageContext()).encodeResponse(for: req)
-        } catch let error as CaseImportError {
-            let message = CaseImportPages.message(error, req.catalogue)
+        } catch let error as TabularFileError {
+            let message = error.message(req.catalogue)
             return try await HTMLPage(status: .unprocessableEntity, html: CaseImportPages.upload(error: message, req.pageContext())).encodeResponse(for: req)
         }
     }
@@ -55,12 +55,12 @@ struct CaseTransferController: Sendable {
 
     @Sendable func confirm(_ req: Request) async throws -> Response {
         let form = try req.content.decode(Confirmation.self)
-        let store = ImportStore(directory: req.corridor.configuration.dataDirectory)
+        let store = req.corridor.uploads
         guard let id = form.id, let data = try store.load(id, owner: req.currentUser?.id) else {
             return try await HTMLPage(status: .unprocessableEntity, html: CaseImportPages.upload(error: req.t("import.error.expired"), req.pageContext())).encodeResponse(for: req)
         }
         // Validated again: the file is the truth, not what the first page said.
-        let service = CaseService(request: req)
+        let service = CaseService(req.serviceContext)
         let plan = try await service.screen(try CaseImportReader.plan(data: data, today: Day(req.now)))
         let outcome = try await service.commit(plan, fileName: form.file_name ?? id)
         store.discard(id, owner: req.currentUser?.id)
@@ -82,61 +82,10 @@ struct CaseTransferController: Sendable {
         }
         let stamp = Day(req.now).iso
         if format == "xlsx" {
-            return Self.download(try table.xlsx(), name: "corridor-cases-\(stamp).xlsx",
-                                 type: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+            return FileDownload.response(try table.xlsx(), name: "corridor-cases-\(stamp).xlsx",
+                                 type: FileDownload.xlsx)
         }
-        return Self.download(Data(table.csv().utf8), name: "corridor-cases-\(stamp).csv", type: "text/csv; charset=utf-8")
-    }
-
-    static func download(_ data: Data, name: String, type: String) -> Response {
-        var headers = HTTPHeaders()
-        headers.replaceOrAdd(name: .contentType, value: type)
-        headers.replaceOrAdd(name: .contentDisposition, value: "attachment; filename=\"\(name)\"")
-        headers.replaceOrAdd(name: .cacheControl, value: "no-store")
-        return Response(status: .ok, headers: headers, body: .init(data: data))
-    }
-}
-
-/// Uploaded files waiting for confirmation, under `<data dir>/imports`.
-struct ImportStore: Sendable {
-    let directory: String
-
-    var folder: URL { URL(fileURLWithPath: directory).appendingPathComponent("imports", isDirectory: true) }
-
-    /// How long an upload waits for its confirmation.
-    static let lifetime: TimeInterval = 3_600
-
-    /// Keeps an upload for its owner; uploads older than `lifetime` are removed on the way.
-    func keep(_ data: Data, owner: UUID?) throws -> String {
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        removeExpired()
-        let id = UUID().uuidString.lowercased()
-        try data.write(to: url(id, owner: owner))
-        return id
-    }
-
-    /// The upload, only for the person who sent it.
-    func load(_ id: String, owner: UUID?) throws -> Data? {
-        guard UUID(uuidString: id) != nil else { return nil }
-        let file = url(id.lowercased(), owner: owner)
-        guard FileManager.default.fileExists(atPath: file.path) else { return nil }
-        return try Data(contentsOf: file)
-    }
-
-    func discard(_ id: String, owner: UUID?) {
-        try? FileManager.default.removeItem(at: url(id.lowercased(), owner: owner))
-    }
-
-    private func url(_ id: String, owner: UUID?) -> URL {
-        folder.appendingPathComponent("\(id).\(owner?.uuidString.lowercased() ?? "cli").upload")
-    }
-
-    private func removeExpired() {
-        let files = (try? FileManager.default.contentsOfDirectory(at: folder, includingPropertiesForKeys: [.contentModificationDateKey])) ?? []
-        for file in files where file.pathExtension == "upload" {
-            let modified = (try? file.resourceValues(forKeys: [.contentModificationDateKey]))?.contentModificationDate ?? .distantPast
-            if Date().timeIntervalSince(modified) > Self.lifetime { try? FileManager.default.removeItem(at: file) }
-        }
+        return FileDownload.response(Data(table.csv().utf8), name: "corridor-cases-\(stamp).csv", type: FileDownload.csv)
     }
 }
 

@@ -71,13 +71,9 @@ struct CasesAPIController: Sendable {
     }
 
     /// A refusal with the fields at fault, or with the case as it now stands.
-    struct ProblemOutput: Content {
-        struct Detail: Content {
-            var code: String
-            var message: String
-            var fields: [String: String]?
-        }
-        var error: Detail
+    /// A refused change: the API's problem shape, with the stored case on a conflict.
+    struct CaseProblem: Content {
+        var error: APIProblem.Detail
         var current: CaseQueries.CaseView?
     }
 
@@ -110,7 +106,7 @@ struct CasesAPIController: Sendable {
         let input = try req.content.decode(CreateInput.self)
         let header = CaseHeaderDraft(hostCountry: input.hostCountry, office: input.office ?? "CIV", registeredOn: input.registeredOn, caseworkerID: input.caseworkerID)
         return try await answer(req, success: .created) {
-            let created = try await CaseService(request: req).create(header, principal: input.principal.draft(memberNumber: 1))
+            let created = try await CaseService(req.serviceContext).create(header, principal: input.principal.draft(memberNumber: 1))
             return created.caseNumber
         }
     }
@@ -121,7 +117,7 @@ struct CasesAPIController: Sendable {
         return try await answer(req, success: .ok) {
             let office = try await load(req, number).office
             let header = CaseHeaderDraft(hostCountry: input.hostCountry, office: office, registeredOn: input.registeredOn, caseworkerID: input.caseworkerID)
-            try await CaseService(request: req).updateHeader(number: number, header, expectedVersion: input.version)
+            try await CaseService(req.serviceContext).updateHeader(number: number, header, expectedVersion: input.version)
             return number
         }
     }
@@ -130,7 +126,7 @@ struct CasesAPIController: Sendable {
         let number = try number(req)
         let input = try req.content.decode(TransitionInput.self)
         return try await answer(req, success: .ok) {
-            try await CaseService(request: req).transition(number: number, to: input.to, on: input.occurredOn, reason: input.reason,
+            try await CaseService(req.serviceContext).transition(number: number, to: input.to, on: input.occurredOn, reason: input.reason,
                                                            note: input.note, expectedVersion: input.version)
             return number
         }
@@ -140,7 +136,7 @@ struct CasesAPIController: Sendable {
         let number = try number(req)
         let input = try req.content.decode(NewMemberInput.self)
         return try await answer(req, success: .created) {
-            _ = try await CaseService(request: req).saveMember(number: number, input.member.draft(memberNumber: 0), isNew: true, expectedVersion: input.version)
+            _ = try await CaseService(req.serviceContext).saveMember(number: number, input.member.draft(memberNumber: 0), isNew: true, expectedVersion: input.version)
             return number
         }
     }
@@ -152,21 +148,19 @@ struct CasesAPIController: Sendable {
             return try await load(req, number).encodeResponse(status: success, for: req)
         } catch let error as CaseError {
             let catalogue = req.catalogue
-            let output: ProblemOutput
+            let output: CaseProblem
             let status: HTTPResponseStatus
             switch error {
             case .invalid(let issues):
                 status = .unprocessableEntity
-                var fields: [String: String] = [:]
-                for issue in issues where fields[issue.field] == nil { fields[issue.field] = catalogue.text(issue.code) }
-                output = ProblemOutput(error: .init(code: "invalid", message: catalogue.text("error.unprocessable"), fields: fields))
+                output = CaseProblem(error: APIProblem.invalid(issues, catalogue).error)
             case .transition(let problem):
                 status = .unprocessableEntity
-                output = ProblemOutput(error: .init(code: "invalid_transition", message: catalogue.text(problem.rawValue)))
+                output = CaseProblem(error: APIProblem(code: "invalid_transition", message: catalogue.text(problem.rawValue)).error)
             case .conflict:
                 status = .conflict
                 let current = try await load(req, try number(req))
-                output = ProblemOutput(error: .init(code: "conflict", message: catalogue.text("case.conflict_api")), current: current)
+                output = CaseProblem(error: APIProblem(code: "conflict", message: catalogue.text("case.conflict_api")).error, current: current)
             case .notFound:
                 throw Abort(.notFound)
             }

@@ -58,14 +58,14 @@ struct CasesController: Sendable {
         let (member, memberIssues) = form.member.draft(memberNumber: 1)
         do {
             guard headerIssues.isEmpty, memberIssues.isEmpty, let member else {
-                throw CaseError.invalid(headerIssues + memberIssues + (try await CaseService(request: req).check(header)))
+                throw CaseError.invalid(headerIssues + memberIssues + (try await CaseService(req.serviceContext).check(header)))
             }
-            let created = try await CaseService(request: req).create(header, principal: member)
+            let created = try await CaseService(req.serviceContext).create(header, principal: member)
             return req.redirect(to: "/cases/\(created.caseNumber)?notice=case_registered", redirectType: .normal)
         } catch CaseError.invalid(let issues) {
             let context = req.pageContext()
             let model = CaseFormModel(caseNumber: nil, header: form.header, member: form.member,
-                                      caseworkers: try await CaseQueries(database: req.db).caseworkers(), errors: CaseHTML.errors(issues, context))
+                                      caseworkers: try await CaseQueries(database: req.db).caseworkers(), errors: Layout.fieldErrors(issues, context))
             return try await HTMLPage(status: .unprocessableEntity, html: CasePages.caseForm(model, context)).encodeResponse(for: req)
         }
     }
@@ -86,14 +86,14 @@ struct CasesController: Sendable {
             guard issues.isEmpty else { throw CaseError.invalid(issues) }
             var draft = header
             draft.office = (try await loadCase(req)).office
-            try await CaseService(request: req).updateHeader(number: number, draft, expectedVersion: form.version ?? -1)
+            try await CaseService(req.serviceContext).updateHeader(number: number, draft, expectedVersion: form.version ?? -1)
             return req.redirect(to: "/cases/\(number)?notice=saved", redirectType: .normal)
         } catch let error as CaseError {
             let context = req.pageContext()
             let view = try await loadCase(req)
             var model = CaseFormModel(caseNumber: number, header: form, member: nil, caseworkers: try await CaseQueries(database: req.db).caseworkers())
             switch error {
-            case .invalid(let issues): model.errors = CaseHTML.errors(issues, context)
+            case .invalid(let issues): model.errors = Layout.fieldErrors(issues, context)
             case .conflict:
                 model.conflict = view
                 form.version = view.version
@@ -134,14 +134,14 @@ struct CasesController: Sendable {
         let (draft, issues) = form.draft(memberNumber: memberNumber ?? 0)
         do {
             guard let draft, issues.isEmpty else { throw CaseError.invalid(issues) }
-            _ = try await CaseService(request: req).saveMember(number: number, draft, isNew: memberNumber == nil, expectedVersion: version)
+            _ = try await CaseService(req.serviceContext).saveMember(number: number, draft, isNew: memberNumber == nil, expectedVersion: version)
             return req.redirect(to: "/cases/\(number)?notice=saved", redirectType: .normal)
         } catch let error as CaseError {
             let context = req.pageContext()
             let view = try await loadCase(req)
             var model = MemberFormModel(caseNumber: number, memberNumber: memberNumber, form: form, version: version)
             switch error {
-            case .invalid(let issues): model.errors = CaseHTML.errors(issues, context)
+            case .invalid(let issues): model.errors = Layout.fieldErrors(issues, context)
             case .conflict:
                 model.conflict = view
                 model.version = view.version
@@ -161,11 +161,11 @@ struct CasesController: Sendable {
                 throw CaseError.invalid([FieldIssue("occurred_on", "case.error.date_format")])
             }
             let reason = form.reason?.nilIfEmpty.flatMap { ClosureReason(code: $0) }
-            try await CaseService(request: req).transition(number: number, to: target, on: day, reason: reason, note: form.note, expectedVersion: form.version ?? -1)
+            try await CaseService(req.serviceContext).transition(number: number, to: target, on: day, reason: reason, note: form.note, expectedVersion: form.version ?? -1)
             return req.redirect(to: "/cases/\(number)?notice=status_changed", redirectType: .normal)
         } catch let error as CaseError {
             switch error {
-            case .invalid(let issues): errors = CaseHTML.errors(issues, req.pageContext())
+            case .invalid(let issues): errors = Layout.fieldErrors(issues, req.pageContext())
             case .transition(let problem):
                 errors[problem == .reasonRequired ? "reason" : (problem == .notAllowed || problem == .reasonNotExpected ? "general" : "occurred_on")] = req.t(problem.rawValue)
             case .conflict: errors["general"] = req.t("case.conflict_reload")
@@ -186,12 +186,12 @@ struct CasesController: Sendable {
         let (draft, issues) = form.draft()
         do {
             guard let draft else { throw CaseError.invalid(issues) }
-            try await CaseService(request: req).addAssistance(number: number, draft)
+            try await CaseService(req.serviceContext).addAssistance(number: number, draft)
             return req.redirect(to: "/cases/\(number)?notice=saved", redirectType: .normal)
         } catch CaseError.invalid(let issues) {
             let view = try await loadCase(req)
             var model = detailModel(req, view)
-            model.assistanceErrors = CaseHTML.errors(issues, req.pageContext())
+            model.assistanceErrors = Layout.fieldErrors(issues, req.pageContext())
             model.assistanceForm = form
             return try await HTMLPage(status: .unprocessableEntity, html: CasePages.detail(model, req.pageContext())).encodeResponse(for: req)
         } catch CaseError.notFound {
@@ -214,7 +214,7 @@ struct CasesController: Sendable {
         let (draft, issues) = form.draft()
         do {
             guard let draft else { throw CaseError.invalid(issues) }
-            try await CaseService(request: req).saveProtected(number: number, memberNumber: member, draft, expectedVersion: form.version ?? -1)
+            try await CaseService(req.serviceContext).saveProtected(number: number, memberNumber: member, draft, expectedVersion: form.version ?? -1)
             return req.redirect(to: "/cases/\(number)/protected?notice=saved", redirectType: .normal)
         } catch let error as CaseError {
             guard let details = try await CaseQueries(database: req.db).protectedDetails(number) else { throw Abort(.notFound) }
@@ -223,7 +223,7 @@ struct CasesController: Sendable {
             var model = ProtectedPageModel(caseNumber: number, details: details, canEdit: true)
             var form = form
             switch error {
-            case .invalid(let issues): model.errors[member] = CaseHTML.errors(issues, req.pageContext())
+            case .invalid(let issues): model.errors[member] = Layout.fieldErrors(issues, req.pageContext())
             case .conflict(let current):
                 model.errors[member] = ["general": req.t("case.conflict_reload")]
                 form.version = current

@@ -100,7 +100,7 @@ struct CooperationAPIController: Sendable {
         let action = try await action(req)
         let input = try req.content.decode(UpdateInput.self)
         do {
-            try await CooperationService(request: req).followUp(
+            try await CooperationService(req.serviceContext).followUp(
                 actionID: action.id,
                 FollowUpDraft(text: input.text ?? "", evidenceURL: input.evidenceURL, occurredOn: input.occurredOn, status: input.status,
                               progress: input.progress, indicatorValue: input.indicatorValue),
@@ -112,11 +112,7 @@ struct CooperationAPIController: Sendable {
             case .conflict: throw Abort(.conflict, reason: "error.conflict")
             case .transitionNotAllowed: throw Abort(.unprocessableEntity, reason: "error.unprocessable")
             case .invalid(let issues):
-                let catalogue = req.catalogue
-                var fields: [String: String] = [:]
-                for issue in issues where fields[issue.field] == nil { fields[issue.field] = catalogue.text(issue.code) }
-                let body = CasesAPIController.ProblemOutput(error: .init(code: "invalid", message: catalogue.text("error.unprocessable"), fields: fields))
-                return try await body.encodeResponse(status: .unprocessableEntity, for: req)
+                return try await APIProblem.invalid(issues, req.catalogue).encodeResponse(status: .unprocessableEntity, for: req)
             }
         }
         return try await CooperationQueries(database: req.db).updates(actionID: action.id).encodeResponse(status: .created, for: req)

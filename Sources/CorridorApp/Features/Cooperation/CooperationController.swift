@@ -154,10 +154,10 @@ struct CooperationController: Sendable {
     @Sendable func createMatrix(_ req: Request) async throws -> Response {
         let form = try req.content.decode(MatrixForm.self)
         do {
-            let matrix = try await CooperationService(request: req).createMatrix(form.draft)
+            let matrix = try await CooperationService(req.serviceContext).createMatrix(form.draft)
             return req.redirect(to: "/matrices/\(try matrix.requireID().uuidString)?notice=saved", redirectType: .normal)
         } catch CooperationError.invalid(let issues) {
-            let model = MatrixFormModel(matrixID: nil, form: form.values, errors: CaseHTML.errors(issues, req.pageContext()))
+            let model = MatrixFormModel(matrixID: nil, form: form.values, errors: Layout.fieldErrors(issues, req.pageContext()))
             return try await HTMLPage(status: .unprocessableEntity, html: MatrixFormPages.matrix(model, req.pageContext())).encodeResponse(for: req)
         }
     }
@@ -175,7 +175,7 @@ struct CooperationController: Sendable {
         let id = try uuid(req, "matrixID")
         let form = try req.content.decode(MatrixForm.self)
         do {
-            try await CooperationService(request: req).updateMatrix(id, form.draft, expectedVersion: form.version ?? -1)
+            try await CooperationService(req.serviceContext).updateMatrix(id, form.draft, expectedVersion: form.version ?? -1)
             return req.redirect(to: "/matrices/\(id.uuidString)?notice=saved", redirectType: .normal)
         } catch let error as CooperationError {
             let errors = try Self.errors(error, req)
@@ -199,7 +199,7 @@ struct CooperationController: Sendable {
             guard let target = form.to.flatMap(MatrixStatus.init(rawValue:)) else { throw CooperationError.transitionNotAllowed }
             let workshop = WorkshopDraft(date: form.workshop_date?.nilIfEmpty.flatMap(Day.init(iso:)), place: form.workshop_place ?? "",
                                          institutionsPresent: form.institutions_present ?? "")
-            try await CooperationService(request: req).setStatus(id, to: target, workshop: target == .validated ? workshop : nil, expectedVersion: form.version ?? -1)
+            try await CooperationService(req.serviceContext).setStatus(id, to: target, workshop: target == .validated ? workshop : nil, expectedVersion: form.version ?? -1)
             return req.redirect(to: "/matrices/\(id.uuidString)?notice=saved", redirectType: .normal)
         } catch let error as CooperationError {
             let page = try await matrixPage(req, errors: try Self.errors(error, req))
@@ -248,7 +248,7 @@ struct CooperationController: Sendable {
         let (draft, issues) = form.draft()
         do {
             guard let draft else { throw CooperationError.invalid(issues) }
-            let id = try await CooperationService(request: req).saveAction(matrixID: matrixID, actionID: actionID, draft, expectedVersion: form.version ?? -1)
+            let id = try await CooperationService(req.serviceContext).saveAction(matrixID: matrixID, actionID: actionID, draft, expectedVersion: form.version ?? -1)
             return req.redirect(to: "/actions/\(id.uuidString)?notice=saved", redirectType: .normal)
         } catch let error as CooperationError {
             let model = ActionFormModel(matrixID: matrixID, actionID: actionID, form: form.values, partners: Set(form.partners ?? []),
@@ -288,7 +288,7 @@ struct CooperationController: Sendable {
         let valueChange = form.indicator_value?.nilIfEmpty.flatMap { $0 == action.indicators.first?.currentValue ? nil : $0 }
         do {
             guard issues.isEmpty, let day else { throw CooperationError.invalid(issues) }
-            try await CooperationService(request: req).followUp(
+            try await CooperationService(req.serviceContext).followUp(
                 actionID: action.id,
                 FollowUpDraft(text: form.text ?? "", evidenceURL: form.evidence_url, occurredOn: day, status: statusChange, progress: progressChange, indicatorValue: valueChange),
                 expectedVersion: form.version)
@@ -317,7 +317,7 @@ struct CooperationController: Sendable {
         let id = try uuid(req, "matrixID")
         let form = try req.content.decode(MilestoneForm.self)
         do {
-            try await CooperationService(request: req).addMilestone(matrixID: id, title: form.title ?? "", dueOn: form.due_on?.nilIfEmpty.flatMap(Day.init(iso:)),
+            try await CooperationService(req.serviceContext).addMilestone(matrixID: id, title: form.title ?? "", dueOn: form.due_on?.nilIfEmpty.flatMap(Day.init(iso:)),
                                                                      actionIDs: (form.actions ?? []).compactMap(UUID.init(uuidString:)))
             return req.redirect(to: "/matrices/\(id.uuidString)?notice=saved", redirectType: .normal)
         } catch let error as CooperationError {
@@ -329,7 +329,7 @@ struct CooperationController: Sendable {
         let id = try uuid(req, "milestoneID")
         let day = (try? req.content.get(String.self, at: "done_on")).flatMap(Day.init(iso:)) ?? Day(req.now)
         do {
-            try await CooperationService(request: req).completeMilestone(id, on: day)
+            try await CooperationService(req.serviceContext).completeMilestone(id, on: day)
         } catch CooperationError.notFound {
             throw Abort(.notFound)
         }
@@ -389,7 +389,7 @@ struct CooperationController: Sendable {
 
     @Sendable func template(_ req: Request) async throws -> Response {
         let csv = TabularExport(sheetName: "matrix", headers: MatrixImportReader.columns, rows: []).csv(delimiter: req.language == .fr ? ";" : ",")
-        return CaseTransferController.download(Data(csv.utf8), name: "corridor-matrix-template.csv", type: "text/csv; charset=utf-8")
+        return FileDownload.response(Data(csv.utf8), name: "corridor-matrix-template.csv", type: FileDownload.csv)
     }
 
     @Sendable func export(_ req: Request) async throws -> Response {
@@ -409,9 +409,9 @@ struct CooperationController: Sendable {
                                       by: actor, at: now, on: db)
         }
         if format == "xlsx" {
-            return CaseTransferController.download(try table.xlsx(), name: "matrix-\(Day(req.now).iso).xlsx", type: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+            return FileDownload.response(try table.xlsx(), name: "matrix-\(Day(req.now).iso).xlsx", type: FileDownload.xlsx)
         }
-        return CaseTransferController.download(Data(table.csv().utf8), name: "matrix-\(Day(req.now).iso).csv", type: "text/csv; charset=utf-8")
+        return FileDownload.response(Data(table.csv().utf8), name: "matrix-\(Day(req.now).iso).csv", type: FileDownload.csv)
     }
 
     // MARK: Helpers
@@ -437,7 +437,7 @@ struct CooperationController: Sendable {
 
     static func errors(_ error: CooperationError, _ req: Request) throws -> [String: String] {
         switch error {
-        case .invalid(let issues): return CaseHTML.errors(issues, req.pageContext())
+        case .invalid(let issues): return Layout.fieldErrors(issues, req.pageContext())
         case .conflict: return ["general": req.t("matrix.error.conflict")]
         case .transitionNotAllowed: return ["general": req.t("matrix.error.transition")]
         case .forbidden: throw Abort(.forbidden, reason: "error.forbidden")

@@ -256,23 +256,11 @@ struct CooperationQueries: Sendable {
         })
     }
 
-    /// The current value of a live figure, counted from `since` when given.
+    /// The current value of a live figure, counted from `since` when given by the indicator
+    /// engine that counts every other figure.
     func liveValue(_ figure: LiveFigure, since: Day?) async throws -> Int {
-        guard let sql = database as? any SQLDatabase else { return 0 }
-        struct Count: Decodable { var total: Int }
-        let from = since?.iso ?? "0000-01-01"
-        let query: SQLQueryString
-        switch figure {
-        case .returns:
-            query = "SELECT COUNT(*) AS total FROM case_members m JOIN return_cases c ON c.id = m.case_id WHERE c.arrival_date IS NOT NULL AND c.arrival_date >= \(bind: from)"
-        case .returnsVictimsOfTrafficking:
-            query = "SELECT COUNT(*) AS total FROM case_members m JOIN return_cases c ON c.id = m.case_id WHERE c.arrival_date IS NOT NULL AND c.arrival_date >= \(bind: from) AND m.vulnerabilities LIKE '%|vot|%'"
-        case .registrations:
-            query = "SELECT COUNT(*) AS total FROM return_cases c WHERE c.registered_on >= \(bind: from)"
-        case .openCases:
-            query = "SELECT COUNT(*) AS total FROM return_cases c WHERE c.status NOT IN ('completed', 'closed')"
-        }
-        return try await sql.raw(query).first(decoding: Count.self)?.total ?? 0
+        let counted = figure.figure(since: since)
+        return Int(try await IndicatorQueries(database: database).figure(counted.indicator, counted.filters, language: .fr).value)
     }
 
     func institutionReferences() async throws -> [InstitutionReference] {

@@ -69,30 +69,24 @@ struct CooperationService: Sendable {
     let database: any Database
     let actor: AuditActor
     let principal: Principal?
-    let institutionAcronym: String?
+    /// The acting user's institution, named on the follow-ups they write.
+    let institutionID: UUID?
     let now: Date
 
-    init(request: Request) async throws {
-        database = request.db
-        actor = request.auditActor
-        principal = request.currentUser?.principal
-        now = request.now
-        if let id = request.currentUser?.institutionID {
-            institutionAcronym = try await InstitutionModel.find(id, on: request.db)?.acronym
-        } else {
-            institutionAcronym = nil
-        }
-    }
-
-    init(application: Application, actor: AuditActor) {
-        database = application.db
-        self.actor = actor
-        principal = Principal(role: .admin)
-        institutionAcronym = nil
-        now = application.corridor.timeSource.now()
+    init(_ context: ServiceContext) {
+        database = context.database
+        actor = context.actor
+        principal = context.principal
+        institutionID = context.user?.institutionID
+        now = context.now
     }
 
     var today: Day { Day(now) }
+
+    private func institutionAcronym() async throws -> String? {
+        guard let institutionID else { return nil }
+        return try await InstitutionModel.find(institutionID, on: database)?.acronym
+    }
 
     // MARK: Matrices
 
@@ -230,7 +224,8 @@ struct CooperationService: Sendable {
             issues.append(FieldIssue("evidence_url", "matrix.error.evidence_url"))
         }
         guard issues.isEmpty else { throw CooperationError.invalid(issues) }
-        let actor = self.actor, now = self.now, acronym = institutionAcronym
+        let acronym = try await institutionAcronym()
+        let actor = self.actor, now = self.now
         try await database.writeTransaction { db in
             guard let action = try await MatrixActionModel.find(actionID, on: db) else { throw CooperationError.notFound }
             var changed: [String] = []

@@ -44,12 +44,12 @@ struct MatrixImportController: Sendable {
         }
         let data = Data(buffer: file.data)
         do {
-            let plan = try MatrixImportReader.plan(text: CaseImportReader.text(of: data), institutions: try await CooperationQueries(database: req.db).institutionReferences())
-            let id = plan.issues.isEmpty ? try ImportStore(directory: req.corridor.configuration.dataDirectory).keep(data, owner: req.currentUser?.id) : nil
+            let plan = try MatrixImportReader.plan(text: TabularText.decode(data), institutions: try await CooperationQueries(database: req.db).institutionReferences())
+            let id = plan.issues.isEmpty ? try req.corridor.uploads.keep(data, owner: req.currentUser?.id) : nil
             let model = MatrixImportModel(form: values, plan: plan, uploadID: id)
             return try await HTMLPage(status: plan.issues.isEmpty ? .ok : .unprocessableEntity, html: MatrixFormPages.importPage(model, req.pageContext())).encodeResponse(for: req)
-        } catch let error as CaseImportError {
-            let model = MatrixImportModel(form: values, fileError: CaseImportPages.message(error, req.catalogue))
+        } catch let error as TabularFileError {
+            let model = MatrixImportModel(form: values, fileError: error.message(req.catalogue))
             return try await HTMLPage(status: .unprocessableEntity, html: MatrixFormPages.importPage(model, req.pageContext())).encodeResponse(for: req)
         }
     }
@@ -68,7 +68,7 @@ struct MatrixImportController: Sendable {
 
     @Sendable func confirm(_ req: Request) async throws -> Response {
         let form = try req.content.decode(Confirmation.self)
-        let store = ImportStore(directory: req.corridor.configuration.dataDirectory)
+        let store = req.corridor.uploads
         let matrixForm = CooperationController.MatrixForm(title_fr: form.title_fr, title_en: form.title_en, description_fr: form.description_fr,
                                                           description_en: form.description_en, theme: form.theme, country_a: form.country_a,
                                                           country_b: form.country_b, project: form.project, version: nil)
@@ -76,9 +76,9 @@ struct MatrixImportController: Sendable {
             let model = MatrixImportModel(form: matrixForm.values, fileError: req.t("import.error.expired"))
             return try await HTMLPage(status: .unprocessableEntity, html: MatrixFormPages.importPage(model, req.pageContext())).encodeResponse(for: req)
         }
-        let plan = try MatrixImportReader.plan(text: CaseImportReader.text(of: data), institutions: try await CooperationQueries(database: req.db).institutionReferences())
+        let plan = try MatrixImportReader.plan(text: TabularText.decode(data), institutions: try await CooperationQueries(database: req.db).institutionReferences())
         do {
-            let matrixID = try await CooperationService(request: req).importMatrix(plan, matrixForm.draft, fileName: id)
+            let matrixID = try await CooperationService(req.serviceContext).importMatrix(plan, matrixForm.draft, fileName: id)
             store.discard(id, owner: req.currentUser?.id)
             return req.redirect(to: "/matrices/\(matrixID.uuidString)?notice=saved", redirectType: .normal)
         } catch CooperationError.invalid(let issues) {
@@ -103,13 +103,13 @@ struct MatrixImportController: Sendable {
         }
         let data = Data(buffer: file.data)
         do {
-            let plan = try InstitutionImportReader.plan(text: CaseImportReader.text(of: data))
-            let id = plan.issues.isEmpty ? try ImportStore(directory: req.corridor.configuration.dataDirectory).keep(data, owner: req.currentUser?.id) : nil
+            let plan = try InstitutionImportReader.plan(text: TabularText.decode(data))
+            let id = plan.issues.isEmpty ? try req.corridor.uploads.keep(data, owner: req.currentUser?.id) : nil
             let page = MatrixFormPages.institutionsImport(issues: plan.issues, count: plan.institutions.count, uploadID: id, fileError: nil, done: nil, req.pageContext())
             return try await HTMLPage(status: plan.issues.isEmpty ? .ok : .unprocessableEntity, html: page).encodeResponse(for: req)
-        } catch let error as CaseImportError {
+        } catch let error as TabularFileError {
             return try await HTMLPage(status: .unprocessableEntity, html: MatrixFormPages.institutionsImport(
-                issues: nil, count: nil, uploadID: nil, fileError: CaseImportPages.message(error, req.catalogue), done: nil, req.pageContext())).encodeResponse(for: req)
+                issues: nil, count: nil, uploadID: nil, fileError: error.message(req.catalogue), done: nil, req.pageContext())).encodeResponse(for: req)
         }
     }
 
@@ -118,14 +118,14 @@ struct MatrixImportController: Sendable {
     }
 
     @Sendable func confirmInstitutions(_ req: Request) async throws -> Response {
-        let store = ImportStore(directory: req.corridor.configuration.dataDirectory)
+        let store = req.corridor.uploads
         guard let id = try req.content.decode(InstitutionConfirmation.self).id, let data = try store.load(id, owner: req.currentUser?.id) else {
             return try await HTMLPage(status: .unprocessableEntity, html: MatrixFormPages.institutionsImport(
                 issues: nil, count: nil, uploadID: nil, fileError: req.t("import.error.expired"), done: nil, req.pageContext())).encodeResponse(for: req)
         }
-        let plan = try InstitutionImportReader.plan(text: CaseImportReader.text(of: data))
+        let plan = try InstitutionImportReader.plan(text: TabularText.decode(data))
         guard plan.issues.isEmpty else { throw Abort(.unprocessableEntity) }
-        let done = try await CooperationService(request: req).importInstitutions(plan.institutions, fileName: id)
+        let done = try await CooperationService(req.serviceContext).importInstitutions(plan.institutions, fileName: id)
         store.discard(id, owner: req.currentUser?.id)
         return try await MatrixFormPages.institutionsImport(issues: nil, count: nil, uploadID: nil, fileError: nil, done: done, req.pageContext()).encodeResponse(for: req)
     }

@@ -1,24 +1,9 @@
 import CorridorCore
-import Fluent
 import Foundation
 import Vapor
 
 /// News and press releases: written and published by communications officers, read by all.
 struct NewsController: Sendable {
-    struct NewsForm: Content {
-        var language: String?
-        var title: String?
-        var summary: String?
-        var body: String?
-        var slug: String?
-        var version: Int?
-        var preview: String?
-
-        var draft: NewsDraft {
-            NewsDraft(language: language.flatMap(Language.init(rawValue:)) ?? .fr, title: title ?? "", summary: summary ?? "", body: body ?? "", slug: slug ?? "")
-        }
-    }
-
     func register(web: any RoutesBuilder) {
         web.get("news", action: .viewPublic, use: list)
         web.get("news", "feed.xml", action: .viewPublic, use: feed)
@@ -32,26 +17,24 @@ struct NewsController: Sendable {
         admin.post(":newsID", "publish", action: .manageNews, use: publish)
     }
 
-    private func published(_ req: Request, language: Language) async throws -> [NewsArticleModel] {
-        try await NewsArticleModel.query(on: req.db).filter(\.$status == "published").filter(\.$language == language.rawValue)
-            .sort(\.$publishedAt, .descending).limit(50).all()
-    }
+    private func queries(_ req: Request) -> NewsQueries { NewsQueries(database: req.db) }
+
+    private func service(_ req: Request) -> NewsService { NewsService(req.serviceContext, publisher: req.figurePublisher) }
 
     @Sendable func list(_ req: Request) async throws -> HTML {
-        NewsPages.list(try await published(req, language: req.language), req.pageContext())
+        NewsPages.list(try await queries(req).published(language: req.language), req.pageContext())
     }
 
     @Sendable func article(_ req: Request) async throws -> HTML {
         guard let slug = req.parameters.get("slug"),
-              let article = try await NewsArticleModel.query(on: req.db).filter(\.$slug == slug).filter(\.$status == "published")
-                .sort(\.$language, req.language == .fr ? .descending : .ascending).first() else { throw Abort(.notFound) }
+              let article = try await queries(req).published(slug: slug, preferring: req.language) else { throw Abort(.notFound) }
         return NewsPages.article(article, req.pageContext())
     }
 
     /// An Atom feed of the published news in the request's language.
     @Sendable func feed(_ req: Request) async throws -> Response {
         let language = req.language
-        let articles = try await published(req, language: language)
+        let articles = try await queries(req).published(language: language)
         let base = req.corridor.configuration.publicURL.absoluteString.trimmingCharacters(in: CharacterSet(charactersIn: "/"))
         let formatter = ISO8601DateFormatter()
         let updated = formatter.string(from: articles.first?.publishedAt ?? Date(timeIntervalSince1970: 0))
@@ -77,7 +60,7 @@ struct NewsController: Sendable {
     }
 
     @Sendable func adminList(_ req: Request) async throws -> HTML {
-        NewsPages.adminList(try await NewsArticleModel.query(on: req.db).sort(\.$updatedAt, .descending).all(), req.pageContext())
+        NewsPages.adminList(try await queries(req).all(), req.pageContext())
     }
 
     @Sendable func newPage(_ req: Request) async throws -> HTML {
@@ -93,7 +76,7 @@ struct NewsController: Sendable {
         if let frozen = article.publishedBody {
             model.preview = NewsService.render(frozen)
         } else {
-            model.preview = NewsService.render(try await NewsService(request: req).resolve(article.body, language: Language(rawValue: article.language) ?? .fr))
+            model.preview = NewsService.render(try await service(req).resolve(article.body, language: Language(rawValue: article.language) ?? .fr))
         }
         return NewsPages.form(model, req.pageContext())
     }
@@ -102,7 +85,7 @@ struct NewsController: Sendable {
 
     private func save(_ req: Request, id: UUID?) async throws -> Response {
         let form = try req.content.decode(NewsForm.self)
-        let service = NewsService(request: req)
+        let service = service(req)
         if form.preview != nil {
             // Preview: figures resolved now, nothing saved.
             var model = NewsPages.FormModel(id: id, form: form)
@@ -132,15 +115,15 @@ struct NewsController: Sendable {
         let article = try await load(req)
         let version = (try? req.content.get(Int.self, at: "version")) ?? -1
         do {
-            try await NewsService(request: req).publish(id: try article.requireID(), expectedVersion: version)
+            try await service(req).publish(id: article.id, expectedVersion: version)
         } catch NewsError.conflict {
-            return req.redirect(to: "/admin/news/\(try article.requireID().uuidString)?notice=news_conflict", redirectType: .normal)
+            return req.redirect(to: "/admin/news/\(article.id.uuidString)?notice=news_conflict", redirectType: .normal)
         }
         return req.redirect(to: "/news/\(article.slug)?lang=\(article.language)", redirectType: .normal)
     }
 
-    private func load(_ req: Request) async throws -> NewsArticleModel {
-        guard let id = req.parameters.get("newsID", as: UUID.self), let article = try await NewsArticleModel.find(id, on: req.db) else { throw Abort(.notFound) }
+    private func load(_ req: Request) async throws -> NewsArticleView {
+        guard let id = req.parameters.get("newsID", as: UUID.self), let article = try await queries(req).article(id) else { throw Abort(.notFound) }
         return article
     }
 

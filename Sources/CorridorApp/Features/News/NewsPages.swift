@@ -4,13 +4,13 @@ import Foundation
 enum NewsPages {
     struct FormModel: Sendable {
         var id: UUID?
-        var form: NewsController.NewsForm
+        var form: NewsForm
         var status: String = "draft"
         var errors: [String: String] = [:]
         var preview: String?
     }
 
-    static func list(_ articles: [NewsArticleModel], _ context: PageContext) -> HTML {
+    static func list(_ articles: [NewsArticleView], _ context: PageContext) -> HTML {
         let items = articles.map { article -> HTML in
             "<li class=\"card\"><h2><a href=\"/news/\(article.slug)\">\(article.title)</a></h2><p><small>\(article.publishedAt.map(context.format.longDate) ?? "")</small></p><p>\(article.summary)</p></li>"
         }
@@ -22,7 +22,7 @@ enum NewsPages {
         """)
     }
 
-    static func article(_ article: NewsArticleModel, _ context: PageContext) -> HTML {
+    static func article(_ article: NewsArticleView, _ context: PageContext) -> HTML {
         Layout.page(article.title, context, """
         \(PortalPages.links(context))
         <article class="news">
@@ -34,9 +34,9 @@ enum NewsPages {
         """)
     }
 
-    static func adminList(_ articles: [NewsArticleModel], _ context: PageContext) -> HTML {
+    static func adminList(_ articles: [NewsArticleView], _ context: PageContext) -> HTML {
         let rows = articles.map { article -> HTML in
-            "<tr><td><a href=\"/admin/news/\(article.id?.uuidString ?? "")\">\(article.title)</a></td><td>\(article.language)</td><td>\(context.t("news.status." + article.status))</td><td class=\"date\">\(context.format.longDate(article.updatedAt))</td></tr>"
+            "<tr><td><a href=\"/admin/news/\(article.id.uuidString)\">\(article.title)</a></td><td>\(article.language)</td><td>\(context.t("news.status." + article.status))</td><td class=\"date\">\(context.format.longDate(article.updatedAt))</td></tr>"
         }
         return Layout.page(context.t("news.admin_title"), context, """
         <div class="page-head"><h1>\(context.t("news.admin_title"))</h1><a class="button primary" href="/admin/news/new">\(context.t("news.new"))</a></div>

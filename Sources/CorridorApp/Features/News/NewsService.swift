@@ -23,38 +23,26 @@ struct NewsService: Sendable {
     let database: any Database
     let actor: AuditActor
     let now: Date
-    let catalog: ProfilingCatalog
-    let threshold: Int
+    let publisher: FigurePublisher
 
-    init(request: Request) {
-        database = request.db
-        actor = request.auditActor
-        now = request.now
-        catalog = ProfilingCatalog(request: request)
-        threshold = request.corridor.configuration.disclosureThreshold
+    init(_ context: ServiceContext, publisher: FigurePublisher) {
+        database = context.database
+        actor = context.actor
+        now = context.now
+        self.publisher = publisher
     }
 
-    /// The body with every figure token replaced by its value now, each linking to the public
-    /// data; a count below the threshold is written "fewer than k".
+    /// The body with every figure token replaced by its value now, as the public may read it
+    /// (a small count is written "fewer than k"), each linking to the public data.
     func resolve(_ body: String, language: Language) async throws -> String {
-        let queries = IndicatorQueries(database: database)
         var values: [String: String] = [:]
         for token in FigureToken.scan(body).tokens where values[token.source] == nil {
-            let figure = try await queries.figure(token.indicator, token.filters, catalog: catalog, language: language)
+            let figure = try await publisher.publish(token.indicator, token.filters, for: .everyone, language: language)
             let text: String
-            let small = token.indicator != .profilingShare && token.indicator != .reintegrationScore && figure.value > 0 && Int(figure.value) < threshold
-            if small {
-                text = language == .fr ? "moins de \(threshold)" : "fewer than \(threshold)"
-            } else {
-                switch token.style {
-                case .headline:
-                    text = token.indicator == .profilingShare ? FigureText.percent(figure.value, language) : FigureText.headline(Int(figure.value), language)
-                case .exact:
-                    text = token.indicator == .profilingShare ? FigureText.percent(figure.value, language) : LocaleFormatting(language).integer(Int(figure.value))
-                case .sentence:
-                    text = FigureSentence.write(token.indicator, filters: token.filters, value: figure.value, n: figure.n, choiceLabel: figure.choiceLabel,
-                                                today: Day(now), language)
-                }
+            switch token.style {
+            case .headline: text = figure.headline
+            case .exact: text = figure.exact
+            case .sentence: text = figure.sentence
             }
             values[token.source] = "[\(text)](/data)"
         }

@@ -23,38 +23,21 @@ struct OperationsController: Sendable {
     }
 
     @Sendable func openAPI(_ req: Request) async throws -> Response {
-        guard let document = req.corridor.assets["openapi.json"] else { throw Abort(.notFound) }
+        guard let document = req.application.assets["openapi.json"] else { throw Abort(.notFound) }
         return Self.respond(document, cache: "no-cache")
     }
 
     @Sendable func asset(_ req: Request) async throws -> Response {
-        guard let name = req.parameters.get("file"), let asset = req.corridor.assets[name], name != "openapi.json" else {
+        guard let name = req.parameters.get("file"), let asset = req.application.assets[name], name != "openapi.json" else {
             throw Abort(.notFound)
         }
         return Self.respond(asset, cache: "public, max-age=3600")
     }
 
-    private static func respond(_ asset: CorridorServices.Asset, cache: String) -> Response {
+    private static func respond(_ asset: StaticAsset, cache: String) -> Response {
         var headers = HTTPHeaders()
         headers.contentType = asset.contentType
         headers.replaceOrAdd(name: .cacheControl, value: cache)
         return Response(status: .ok, headers: headers, body: .init(string: asset.body))
-    }
-
-    /// The files under Resources/Assets, and the OpenAPI document, read once at start-up.
-    static func loadAssets() throws -> [String: CorridorServices.Asset] {
-        var assets: [String: CorridorServices.Asset] = [:]
-        let files: [(name: String, subdirectory: String, type: HTTPMediaType)] = [
-            ("corridor.css", "Resources/Assets", .css),
-            ("openapi.json", "Resources", .json),
-        ]
-        for file in files {
-            let parts = file.name.split(separator: ".")
-            guard let url = Bundle.module.url(forResource: String(parts[0]), withExtension: String(parts[1]), subdirectory: file.subdirectory) else {
-                throw Abort(.internalServerError, reason: "missing resource \(file.name)")
-            }
-            assets[file.name] = .init(contentType: file.type, body: try String(contentsOf: url, encoding: .utf8))
-        }
-        return assets
     }
 }

@@ -8,7 +8,7 @@ enum PortalPages {
         """
     }
 
-    static func home(_ figures: [PortalController.KeyFigure], _ context: PageContext) -> HTML {
+    static func home(_ figures: [KeyFigureModel], _ context: PageContext) -> HTML {
         let cards = figures.map { figure -> HTML in
             let sentence: HTML = figure.sentence.map { "<p>\($0)</p>" } ?? .empty
             return "<li class=\"card figure\"><p class=\"figure-value\">\(figure.text)</p><p class=\"figure-label\">\(figure.label)</p>\(sentence)</li>"
@@ -22,7 +22,7 @@ enum PortalPages {
         """)
     }
 
-    static func data(_ table: PortalController.PublicTable, threshold: Int, _ context: PageContext) -> HTML {
+    static func data(_ table: PublicTableModel, threshold: Int, _ context: PageContext) -> HTML {
         let format = context.format
         let header = table.columns.map { column -> HTML in "<th scope=\"col\">\(column)</th>" }
         let body = table.rows.enumerated().map { index, country -> HTML in

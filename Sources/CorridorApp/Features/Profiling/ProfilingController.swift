@@ -24,7 +24,7 @@ struct ProfilingController: Sendable {
     }
 
     private func questionnaire(_ req: Request, _ code: String) async throws -> Questionnaire {
-        guard let questionnaire = try await ProfilingCatalog(request: req).questionnaire(code) else { throw Abort(.notFound) }
+        guard let questionnaire = try await req.profilingCatalog.questionnaire(code) else { throw Abort(.notFound) }
         return questionnaire
     }
 
@@ -74,9 +74,9 @@ struct ProfilingController: Sendable {
                                       by: actor, at: now, on: db)
         }
         if format == "xlsx" {
-            return CaseTransferController.download(try table.xlsx(), name: "profiling-\(summary.question).xlsx", type: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+            return FileDownload.response(try table.xlsx(), name: "profiling-\(summary.question).xlsx", type: FileDownload.xlsx)
         }
-        return CaseTransferController.download(Data(table.csv().utf8), name: "profiling-\(summary.question).csv", type: "text/csv; charset=utf-8")
+        return FileDownload.response(Data(table.csv().utf8), name: "profiling-\(summary.question).csv", type: FileDownload.csv)
     }
 
     @Sendable func newInterview(_ req: Request) async throws -> HTML {
@@ -109,8 +109,8 @@ struct ProfilingController: Sendable {
         if code == "reintegration_monitoring", caseNumber == nil { errors["case_number"] = req.t("case.error.required") }
         do {
             guard errors.isEmpty, let interviewedOn else { throw ProfilingError.invalid([]) }
-            let table = try await ProfilingCatalog(request: req).weightTable()
-            _ = try await ProfilingService(request: req).record(
+            let table = try await req.profilingCatalog.weightTable()
+            _ = try await ProfilingService(req.serviceContext).record(
                 .init(answers: answers, interviewedOn: interviewedOn, caseNumber: caseNumber, memberNumber: caseNumber == nil ? nil : (memberNumber ?? 1), source: "form"),
                 questionnaire: questionnaire, table: table)
             return req.redirect(to: caseNumber.map { "/cases/\($0.uppercased())?notice=saved" } ?? "/profiling?notice=saved", redirectType: .normal)
@@ -127,7 +127,7 @@ struct ProfilingController: Sendable {
     }
 
     @Sendable func importPage(_ req: Request) async throws -> HTML {
-        let questionnaires = try await ProfilingCatalog(request: req).questionnaires()
+        let questionnaires = try await req.profilingCatalog.questionnaires()
         return ProfilingPages.importPage(KoboImportModel(questionnaires: questionnaires, questionnaireCode: req.query[String.self, at: "questionnaire"] ?? "profiling_return",
                                                          source: req.query[String.self, at: "source"] ?? "kobo"), req.pageContext())
     }
@@ -140,10 +140,10 @@ struct ProfilingController: Sendable {
 
     @Sendable func validateImport(_ req: Request) async throws -> Response {
         let upload = try req.content.decode(Upload.self)
-        let catalog = ProfilingCatalog(request: req)
+        let catalog = req.profilingCatalog
         let questionnaires = try await catalog.questionnaires()
         let code = upload.questionnaire ?? "profiling_return"
-        let source = Self.sourceName(upload.source)
+        let source = KoboMapping.sourceName(upload.source)
         var model = KoboImportModel(questionnaires: questionnaires, questionnaireCode: code, source: source)
         guard let file = upload.file, file.data.readableBytes > 0 else {
             model.error = req.t("import.error.no_file")
@@ -156,10 +156,10 @@ struct ProfilingController: Sendable {
             let read = try KoboCSVReader.read(data: data, questionnaire: questionnaire, mapping: mapping)
             model.read = read
             model.fileName = file.filename
-            model.uploadID = try ImportStore(directory: req.corridor.configuration.dataDirectory).keep(data, owner: req.currentUser?.id)
+            model.uploadID = try req.corridor.uploads.keep(data, owner: req.currentUser?.id)
             return try await ProfilingPages.importPage(model, req.pageContext()).encodeResponse(for: req)
-        } catch let error as CaseImportError {
-            model.error = CaseImportPages.message(error, req.catalogue)
+        } catch let error as TabularFileError {
+            model.error = error.message(req.catalogue)
             return try await HTMLPage(status: .unprocessableEntity, html: ProfilingPages.importPage(model, req.pageContext())).encodeResponse(for: req)
         }
     }
@@ -173,11 +173,11 @@ struct ProfilingController: Sendable {
 
     @Sendable func confirmImport(_ req: Request) async throws -> Response {
         let form = try req.content.decode(Confirmation.self)
-        let catalog = ProfilingCatalog(request: req)
+        let catalog = req.profilingCatalog
         let code = form.questionnaire ?? "profiling_return"
-        let source = Self.sourceName(form.source)
+        let source = KoboMapping.sourceName(form.source)
         var model = KoboImportModel(questionnaires: try await catalog.questionnaires(), questionnaireCode: code, source: source)
-        let store = ImportStore(directory: req.corridor.configuration.dataDirectory)
+        let store = req.corridor.uploads
         guard let id = form.id, let data = try store.load(id, owner: req.currentUser?.id) else {
             model.error = req.t("import.error.expired")
             return try await HTMLPage(status: .unprocessableEntity, html: ProfilingPages.importPage(model, req.pageContext())).encodeResponse(for: req)
@@ -185,7 +185,7 @@ struct ProfilingController: Sendable {
         let questionnaire = try await questionnaire(req, code)
         let mapping = try await ProfilingQueries(database: req.db).mapping(source: source, questionnaireCode: code)
         let read = try KoboCSVReader.read(data: data, questionnaire: questionnaire, mapping: mapping)
-        model.done = try await ProfilingService(request: req).importSubmissions(read, questionnaire: questionnaire, table: try await catalog.weightTable(),
+        model.done = try await ProfilingService(req.serviceContext).importSubmissions(read, questionnaire: questionnaire, table: try await catalog.weightTable(),
                                                                                source: source, fileName: form.file_name ?? id)
         store.discard(id, owner: req.currentUser?.id)
         return try await ProfilingPages.importPage(model, req.pageContext()).encodeResponse(for: req)
@@ -193,7 +193,7 @@ struct ProfilingController: Sendable {
 
     /// Adds the choices made on the import report to the saved mapping of the source form.
     @Sendable func saveMapping(_ req: Request) async throws -> Response {
-        let source = Self.sourceName(try? req.content.get(String.self, at: "source"))
+        let source = KoboMapping.sourceName(try? req.content.get(String.self, at: "source"))
         let code = (try? req.content.get(String.self, at: "questionnaire")) ?? "profiling_return"
         let questionnaire = try await questionnaire(req, code)
         let chosen = (try? req.content.get([String: String].self, at: "q")) ?? [:]
@@ -206,17 +206,17 @@ struct ProfilingController: Sendable {
                 mapping.choices[questionCode, default: [:]][value] = code
             }
         }
-        try await ProfilingService(request: req).saveMapping(source: source, questionnaireCode: code, mapping)
+        try await ProfilingService(req.serviceContext).saveMapping(source: source, questionnaireCode: code, mapping)
         return req.redirect(to: "/profiling/import?source=\(source)&questionnaire=\(code)&notice=mapping_saved", redirectType: .normal)
     }
 
     @Sendable func downloadMapping(_ req: Request) async throws -> Response {
-        let source = Self.sourceName(req.query[String.self, at: "source"])
+        let source = KoboMapping.sourceName(req.query[String.self, at: "source"])
         let code = req.query[String.self, at: "questionnaire"] ?? "profiling_return"
         let mapping = try await ProfilingQueries(database: req.db).mapping(source: source, questionnaireCode: code)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        return CaseTransferController.download(try encoder.encode(mapping), name: "mapping-\(source)-\(code).json", type: "application/json")
+        return FileDownload.response(try encoder.encode(mapping), name: "mapping-\(source)-\(code).json", type: "application/json")
     }
 
     struct MappingUpload: Content {
@@ -227,21 +227,21 @@ struct ProfilingController: Sendable {
 
     @Sendable func uploadMapping(_ req: Request) async throws -> Response {
         let upload = try req.content.decode(MappingUpload.self)
-        let source = Self.sourceName(upload.source)
+        let source = KoboMapping.sourceName(upload.source)
         let code = upload.questionnaire ?? "profiling_return"
         let questionnaire = try await questionnaire(req, code)
         guard let file = upload.mapping, let mapping = try? JSONDecoder().decode(KoboMapping.self, from: Data(buffer: file.data)) else {
-            var model = KoboImportModel(questionnaires: try await ProfilingCatalog(request: req).questionnaires(), questionnaireCode: code, source: source)
+            var model = KoboImportModel(questionnaires: try await req.profilingCatalog.questionnaires(), questionnaireCode: code, source: source)
             model.error = req.t("kobo.error.mapping_file")
             return try await HTMLPage(status: .unprocessableEntity, html: ProfilingPages.importPage(model, req.pageContext())).encodeResponse(for: req)
         }
         let unknown = mapping.questions.values.filter { questionnaire.question($0) == nil } + mapping.choices.keys.filter { questionnaire.question($0) == nil }
         guard unknown.isEmpty else {
-            var model = KoboImportModel(questionnaires: try await ProfilingCatalog(request: req).questionnaires(), questionnaireCode: code, source: source)
+            var model = KoboImportModel(questionnaires: try await req.profilingCatalog.questionnaires(), questionnaireCode: code, source: source)
             model.error = req.t("kobo.error.unknown_codes", ["codes": unknown.sorted().joined(separator: ", ")])
             return try await HTMLPage(status: .unprocessableEntity, html: ProfilingPages.importPage(model, req.pageContext())).encodeResponse(for: req)
         }
-        try await ProfilingService(request: req).saveMapping(source: source, questionnaireCode: code, mapping)
+        try await ProfilingService(req.serviceContext).saveMapping(source: source, questionnaireCode: code, mapping)
         return req.redirect(to: "/profiling/import?source=\(source)&questionnaire=\(code)&notice=mapping_saved", redirectType: .normal)
     }
 
@@ -251,37 +251,31 @@ struct ProfilingController: Sendable {
     }
 
     @Sendable func weightsPage(_ req: Request) async throws -> HTML {
-        let table = try await ProfilingCatalog(request: req).weightTable()
+        let table = try await req.profilingCatalog.weightTable()
         return ProfilingPages.weights(table, canUpload: Policy.allows(req.currentUser?.principal, .importInterviews), error: nil, req.pageContext())
     }
 
     @Sendable func downloadWeights(_ req: Request) async throws -> Response {
-        guard let table = try await ProfilingCatalog(request: req).weightTable() else { throw Abort(.notFound) }
+        guard let table = try await req.profilingCatalog.weightTable() else { throw Abort(.notFound) }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        return CaseTransferController.download(try encoder.encode(table), name: "weights-\(table.version).json", type: "application/json")
+        return FileDownload.response(try encoder.encode(table), name: "weights-\(table.version).json", type: "application/json")
     }
 
     struct WeightsUpload: Content { var table: File? }
 
     @Sendable func uploadWeights(_ req: Request) async throws -> Response {
         let upload = try req.content.decode(WeightsUpload.self)
-        let current = try await ProfilingCatalog(request: req).weightTable()
+        let current = try await req.profilingCatalog.weightTable()
         guard let file = upload.table, let table = try? JSONDecoder().decode(WeightTable.self, from: Data(buffer: file.data)) else {
             return try await HTMLPage(status: .unprocessableEntity, html: ProfilingPages.weights(current, canUpload: true, error: req.t("weights.error.file"), req.pageContext())).encodeResponse(for: req)
         }
         do {
-            try await ProfilingService(request: req).saveWeightTable(table)
+            try await ProfilingService(req.serviceContext).saveWeightTable(table)
             return req.redirect(to: "/profiling/weights?notice=saved", redirectType: .normal)
         } catch ProfilingError.invalid(let issues) {
             let message = issues.map { $0.code.hasPrefix("profiling.") ? req.t($0.code) : $0.code }.joined(separator: " ; ")
             return try await HTMLPage(status: .unprocessableEntity, html: ProfilingPages.weights(current, canUpload: true, error: message, req.pageContext())).encodeResponse(for: req)
         }
-    }
-
-    /// Source names are short identifiers: letters, digits, `-` and `_`.
-    static func sourceName(_ raw: String?) -> String {
-        let cleaned = String((raw ?? "").lowercased().filter { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") }.prefix(60))
-        return cleaned.isEmpty ? "kobo" : cleaned
     }
 }

@@ -1,7 +1,6 @@
 import CorridorCore
 import Fluent
 import Foundation
-import NIOConcurrencyHelpers
 import SQLKit
 import Vapor
 
@@ -11,129 +10,16 @@ enum ProfilingError: Error, Sendable {
     case unknownMember
 }
 
-/// The questionnaires and weight tables in force: stored versions first, the shipped ones
-/// seeded when none is stored yet.
-struct ProfilingCatalog: Sendable {
-    let database: any Database
-    let shipped: [Questionnaire]
-    let shippedTables: [WeightTable]
-    /// Set once the shipped versions are known to be stored (rows are never deleted), so that
-    /// pages do not ask again on every request.
-    let seeded: SeededFlag
-
-    final class SeededFlag: Sendable {
-        let value = NIOLockedValueBox(false)
-    }
-
-    init(request: Request) {
-        database = request.db
-        shipped = request.corridor.questionnaires
-        shippedTables = request.corridor.weightTables
-        seeded = request.corridor.profilingSeeded
-    }
-
-    init(application: Application) {
-        database = application.db
-        shipped = application.corridor.questionnaires
-        shippedTables = application.corridor.weightTables
-        seeded = application.corridor.profilingSeeded
-    }
-
-    /// The latest version of a questionnaire (or a given one).
-    func questionnaire(_ code: String, version: Int? = nil) async throws -> Questionnaire? {
-        try await seed()
-        var query = QuestionnaireModel.query(on: database).filter(\.$code == code)
-        if let version { query = query.filter(\.$version == version) }
-        guard let model = try await query.sort(\.$version, .descending).first() else { return nil }
-        return try Self.decode(model.definition)
-    }
-
-    /// Questionnaires decoded once per definition text (the same text is the same questionnaire),
-    /// since pages and figures ask for them on every request.
-    private static let decoded = NIOLockedValueBox<[String: Questionnaire]>([:])
-
-    static func decode(_ definition: String) throws -> Questionnaire {
-        if let known = decoded.withLockedValue({ $0[definition] }) { return known }
-        let questionnaire = try JSONDecoder().decode(Questionnaire.self, from: Data(definition.utf8))
-        decoded.withLockedValue { cache in
-            if cache.count > 64 { cache.removeAll() }
-            cache[definition] = questionnaire
-        }
-        return questionnaire
-    }
-
-    func questionnaires() async throws -> [Questionnaire] {
-        var result: [Questionnaire] = []
-        for code in ["profiling_return", "reintegration_monitoring"] { if let q = try await questionnaire(code) { result.append(q) } }
-        return result
-    }
-
-    /// The newest weight table (a programme may load its own; the default ships with Corridor).
-    func weightTable() async throws -> WeightTable? {
-        try await seed()
-        guard let model = try await WeightTableModel.query(on: database).sort(\.$createdAt, .descending).first() else { return nil }
-        return try JSONDecoder().decode(WeightTable.self, from: Data(model.definition.utf8))
-    }
-
-    private func seed() async throws {
-        if seeded.value.withLockedValue({ $0 }) { return }
-        for questionnaire in shipped {
-            let exists = try await QuestionnaireModel.query(on: database).filter(\.$code == questionnaire.code).filter(\.$version == questionnaire.version).count() > 0
-            if !exists {
-                let model = QuestionnaireModel()
-                model.code = questionnaire.code
-                model.version = questionnaire.version
-                model.definition = String(decoding: try JSONEncoder.sorted.encode(questionnaire), as: UTF8.self)
-                model.createdAt = Date(timeIntervalSince1970: 0)
-                try? await model.create(on: database)
-            }
-        }
-        for table in shippedTables {
-            let exists = try await WeightTableModel.query(on: database).filter(\.$code == table.code).filter(\.$version == table.version).count() > 0
-            if !exists {
-                let model = WeightTableModel()
-                model.code = table.code
-                model.version = table.version
-                model.definition = String(decoding: try JSONEncoder.sorted.encode(table), as: UTF8.self)
-                model.createdAt = Date(timeIntervalSince1970: 0)
-                try? await model.create(on: database)
-            }
-        }
-        seeded.value.withLockedValue { $0 = true }
-    }
-
-    /// Loads the definitions shipped as resources.
-    static func loadShipped() throws -> (questionnaires: [Questionnaire], tables: [WeightTable]) {
-        func load<T: Decodable>(_ name: String, _ type: T.Type) throws -> T {
-            let parts = name.split(separator: ".", maxSplits: 1).map(String.init)
-            guard let url = Bundle.module.url(forResource: parts[0], withExtension: parts[1], subdirectory: "Resources/Questionnaires") else {
-                throw Abort(.internalServerError, reason: "missing resource \(name)")
-            }
-            return try JSONDecoder().decode(T.self, from: Data(contentsOf: url))
-        }
-        let questionnaires = [try load("profiling_return.v1.json", Questionnaire.self), try load("reintegration_monitoring.v1.json", Questionnaire.self)]
-        let table = try load("reintegration_default.weights.json", WeightTable.self)
-        precondition(table.problems.isEmpty, "the shipped weight table is invalid: \(table.problems)")
-        return (questionnaires, [table])
-    }
-}
-
 /// Writes of the profiling feature: interviews (typed or imported), mappings, weight tables.
 struct ProfilingService: Sendable {
     let database: any Database
     let actor: AuditActor
     let now: Date
 
-    init(request: Request) {
-        database = request.db
-        actor = request.auditActor
-        now = request.now
-    }
-
-    init(application: Application, actor: AuditActor) {
-        database = application.db
-        self.actor = actor
-        now = application.corridor.timeSource.now()
+    init(_ context: ServiceContext) {
+        database = context.database
+        actor = context.actor
+        now = context.now
     }
 
     struct InterviewDraft: Sendable {

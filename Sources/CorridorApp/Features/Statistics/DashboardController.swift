@@ -34,13 +34,13 @@ struct DashboardController: Sendable {
 
     func table(_ name: String, _ filters: FigureFilters, req: Request) async throws -> Table {
         guard let spec = Self.tables.first(where: { $0.name == name }) else { throw Abort(.notFound) }
-        let queries = IndicatorQueries(database: req.db, cache: req.corridor.summaryCache, today: Day(req.now))
+        let queries = IndicatorQueries(database: req.db, cache: req.application.summaryCache, today: Day(req.now))
         if spec.dimensions == ["vulnerability"] {
             var counts: [[Int]] = []
             for vulnerability in Vulnerability.allCases {
                 var scoped = filters
                 scoped.vulnerability = vulnerability.rawValue
-                counts.append([Int(try await queries.figure(.returns, scoped, catalog: ProfilingCatalog(request: req), language: req.language).value)])
+                counts.append([Int(try await queries.figure(.returns, scoped, catalog: req.profilingCatalog, language: req.language).value)])
             }
             return Table(name: name, rowDimension: "vulnerability", columnDimension: nil, rows: Vulnerability.allCases.map(\.rawValue), columns: ["returns"], counts: counts)
         }
@@ -74,7 +74,7 @@ struct DashboardController: Sendable {
             let cases = try await ReturnCaseModel.query(on: req.db).filter(\.$caseworkerID == user.id).all()
             mine = CaseStatus.allCases.map { status in (status.rawValue, cases.filter { $0.status == status.rawValue }.count) }.filter { $0.1 > 0 }
         }
-        let quarterTable = try await IndicatorQueries(database: req.db, cache: req.corridor.summaryCache, today: Day(req.now)).returnsTable(by: ["quarter"], filters: filter.filters)
+        let quarterTable = try await IndicatorQueries(database: req.db, cache: req.application.summaryCache, today: Day(req.now)).returnsTable(by: ["quarter"], filters: filter.filters)
         let quarters = Array(zip(quarterTable.rows, quarterTable.counts.map { $0.reduce(0, +) }).suffix(16))
         let scores = try await ProfilingQueries(database: req.db).scoresByRound(filter: ProfilingFilter(host_country: filter.host_country)).filter { $0.group == "all" }
         return DashboardPages.page(tables, filter: filter, mine: mine, quarters: quarters, scores: scores, req.pageContext())
@@ -100,14 +100,14 @@ struct DashboardController: Sendable {
         }
         switch format {
         case "xlsx":
-            return CaseTransferController.download(try TabularExport(sheetName: name, headers: headers, rows: rows).xlsx(), name: "\(name).xlsx",
-                                                   type: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+            return FileDownload.response(try TabularExport(sheetName: name, headers: headers, rows: rows).xlsx(), name: "\(name).xlsx",
+                                                   type: FileDownload.xlsx)
         case "hxl":
             let tags = headers.map { Self.hxlTags[$0] ?? "#affected+returnees+ind" }
             rows.insert(tags, at: 0)
-            return CaseTransferController.download(Data(TabularExport(sheetName: name, headers: headers, rows: rows).csv().utf8), name: "\(name).hxl.csv", type: "text/csv; charset=utf-8")
+            return FileDownload.response(Data(TabularExport(sheetName: name, headers: headers, rows: rows).csv().utf8), name: "\(name).hxl.csv", type: FileDownload.csv)
         default:
-            return CaseTransferController.download(Data(TabularExport(sheetName: name, headers: headers, rows: rows).csv().utf8), name: "\(name).csv", type: "text/csv; charset=utf-8")
+            return FileDownload.response(Data(TabularExport(sheetName: name, headers: headers, rows: rows).csv().utf8), name: "\(name).csv", type: FileDownload.csv)
         }
     }
 }
@@ -226,7 +226,7 @@ enum DashboardPages {
         <form method="get" action="/dashboard" class="filters">
           \(Layout.textField("from", label: context.t("filter.from"), value: filter.from, error: nil, type: "date", required: false))
           \(Layout.textField("to", label: context.t("filter.to"), value: filter.to, error: nil, type: "date", required: false))
-          \(Layout.selectField("host_country", label: context.t("case.host_country"), options: CaseHTML.countryOptions(context, empty: context.t("filter.any")), selected: filter.host_country ?? "", error: nil))
+          \(Layout.selectField("host_country", label: context.t("case.host_country"), options: Layout.countryOptions(context, empty: context.t("filter.any")), selected: filter.host_country ?? "", error: nil))
           <button type="submit">\(context.t("filter.apply"))</button>
         </form>
         \(mineHTML)

@@ -1,7 +1,6 @@
 import CorridorCore
 import Fluent
 import Foundation
-import NIOConcurrencyHelpers
 import SQLKit
 import Vapor
 
@@ -72,7 +71,7 @@ struct IndicatorQueries: Sendable {
     }
 
     /// `useSummary: false` counts from the cases even when the summary could answer (tests compare both).
-    func figure(_ indicator: Indicator, _ filters: FigureFilters, catalog: ProfilingCatalog, language: Language, useSummary: Bool = true) async throws -> Figure {
+    func figure(_ indicator: Indicator, _ filters: FigureFilters, catalog: ProfilingCatalog? = nil, language: Language, useSummary: Bool = true) async throws -> Figure {
         if useSummary, let value = try await fromSummary(indicator, filters) { return Figure(value: Double(value)) }
         switch indicator {
         case .returns:
@@ -98,7 +97,7 @@ struct IndicatorQueries: Sendable {
             if let type = filters.assistanceType { conditions.append("a.assistance_type = \(bind: type)") }
             return Figure(value: Double(try await count("SELECT COUNT(*) AS total FROM case_assistance a JOIN return_cases c ON c.id = a.case_id", conditions)))
         case .profilingShare:
-            guard let questionnaire = try await catalog.questionnaire("profiling_return"),
+            guard let questionnaire = try await catalog?.questionnaire("profiling_return"),
                   let question = questionnaire.question(filters.question ?? ""), question.type.hasChoices,
                   let choice = question.allChoices.first(where: { $0.code == filters.choice }) else {
                 throw Abort(.unprocessableEntity, reason: "error.unknown_question")
@@ -262,49 +261,5 @@ struct IndicatorQueries: Sendable {
             counts[r][k] += row.total
         }
         return (rowKeys, columnKeys, counts)
-    }
-}
-
-/// A small per-address limit for the public API: `limit` requests per `window` seconds.
-final class PublicRateLimiter: Sendable {
-    private let state = NIOLockedValueBox<[String: [Date]]>([:])
-    let limit: Int
-    let window: TimeInterval
-
-    init(limit: Int = 60, window: TimeInterval = 60) {
-        self.limit = limit
-        self.window = window
-    }
-
-    /// `limit` 0 lets every request through.
-    func allow(_ address: String, now: Date) -> Bool {
-        if limit == 0 { return true }
-        return state.withLockedValue { requests in
-            if requests.count > 10_000 { requests = requests.filter { $0.value.last.map { now.timeIntervalSince($0) < window } ?? false } }
-            var recent = (requests[address] ?? []).filter { now.timeIntervalSince($0) < window }
-            guard recent.count < limit else { requests[address] = recent; return false }
-            recent.append(now)
-            requests[address] = recent
-            return true
-        }
-    }
-}
-
-/// Answers read from the return summary, kept while the summary's version (`summary_state`,
-/// moved by every change, whichever process makes it) stays the same: a cached figure is
-/// always the figure a recount would give. One per application.
-final class SummaryCache: Sendable {
-    private let entries = NIOLockedValueBox<[String: (version: Int, rows: [SummaryRow])]>([:])
-
-    struct SummaryRow: Sendable, Decodable { var r: String?; var k: String?; var total: Int }
-
-    func rows(_ key: String, version: Int, compute: () async throws -> [SummaryRow]) async throws -> [SummaryRow] {
-        if let hit = entries.withLockedValue({ $0[key] }), hit.version == version { return hit.rows }
-        let rows = try await compute()
-        entries.withLockedValue { entries in
-            if entries.count > 1_000 { entries = entries.filter { $0.value.version == version } }
-            entries[key] = (version, rows)
-        }
-        return rows
     }
 }

@@ -11,14 +11,6 @@ enum CaseImportPages {
     /// How many rejected rows the report lists on the page; the count is always exact.
     static let listedIssues = 1_000
 
-    static func message(_ error: CaseImportError, _ catalogue: Catalogue) -> String {
-        switch error {
-        case .empty: return catalogue.text("import.error.empty")
-        case .missingColumns(let columns): return catalogue.text("import.error.missing_columns", ["columns": columns.joined(separator: ", ")])
-        case .malformed(let line): return catalogue.text("import.error.malformed", ["line": String(line)])
-        }
-    }
-
     static func upload(error: String?, _ context: PageContext) -> HTML {
         let alert: HTML = error.map { "<div class=\"error-summary\" role=\"alert\"><p>\($0)</p></div>" } ?? .empty
         return Layout.page(context.t("import.title"), context, """

@@ -51,29 +51,6 @@ struct ProtectedPageModel: Sendable {
 
 /// Shared pieces of the case pages.
 enum CaseHTML {
-    static func options<T: CaseCode>(_ type: T.Type, _ context: PageContext, empty: String? = nil) -> [(value: String, label: String)] {
-        (empty.map { [(value: "", label: $0)] } ?? []) + T.allCases.map { (value: $0.rawValue, label: context.t($0.catalogueKey)) }
-    }
-
-    static func countryOptions(_ context: PageContext, empty: String? = nil) -> [(value: String, label: String)] {
-        (empty.map { [(value: "", label: $0)] } ?? []) + Countries.sorted(context.language).map { (value: $0.code, label: "\($0.name(context.language)) (\($0.code))") }
-    }
-
-    static func country(_ code: String?, _ context: PageContext) -> String {
-        guard let code else { return "—" }
-        return Countries.named(code)?.name(context.language) ?? code
-    }
-
-    static func day(_ iso: String?, _ context: PageContext) -> String {
-        guard let iso, let day = Day(iso: iso) else { return "—" }
-        return context.format.longDate(day.date)
-    }
-
-    static func label(_ prefix: String, _ code: String?, _ context: PageContext) -> String {
-        guard let code, !code.isEmpty else { return "—" }
-        return context.t(prefix + "." + code)
-    }
-
     static func statusBadge(_ status: String, _ context: PageContext) -> HTML {
         let tone: String
         switch CaseStatus(rawValue: status) {
@@ -96,15 +73,9 @@ enum CaseHTML {
         return labels
     }
 
-    static func errors(_ issues: [FieldIssue], _ context: PageContext) -> [String: String] {
-        var result: [String: String] = [:]
-        for issue in issues where result[issue.field] == nil { result[issue.field] = context.t(issue.code) }
-        return result
-    }
-
     /// The fields of one member, shared by the new-case and member forms.
     static func memberFields(_ form: MemberForm, errors: [String: String], showRelationship: Bool, _ context: PageContext) -> HTML {
-        let relationships = options(Relationship.self, context)
+        let relationships = Layout.codeOptions(Relationship.self, context)
         let regions = [(value: "", label: context.t("form.choose"))] + CoteDIvoire.regions.map { (value: $0.name, label: $0.name) }
         let departments = CoteDIvoire.regions.map { region -> HTML in
             let items = region.departments.map { department -> HTML in
@@ -127,10 +98,10 @@ enum CaseHTML {
           \(relationship)
           \(Layout.textField("given_names", label: context.t("member.given_names"), value: form.given_names, error: errors["given_names"]))
           \(Layout.textField("family_name", label: context.t("member.family_name"), value: form.family_name, error: errors["family_name"]))
-          \(Layout.selectField("sex", label: context.t("member.sex"), options: options(Sex.self, context, empty: context.t("form.choose")), selected: form.sex, error: errors["sex"]))
+          \(Layout.selectField("sex", label: context.t("member.sex"), options: Layout.codeOptions(Sex.self, context, empty: context.t("form.choose")), selected: form.sex, error: errors["sex"]))
           \(Layout.textField("birth_date", label: context.t("member.birth_date"), value: form.birth_date, error: errors["birth_date"], required: false, hint: context.t("member.birth_date_hint")))
-          \(Layout.selectField("nationality", label: context.t("member.nationality"), options: countryOptions(context, empty: context.t("form.choose")), selected: form.nationality ?? "CIV", error: errors["nationality"]))
-          \(Layout.selectField("document_type", label: context.t("member.document_type"), options: options(DocumentType.self, context), selected: form.document_type ?? "none", error: errors["document_type"]))
+          \(Layout.selectField("nationality", label: context.t("member.nationality"), options: Layout.countryOptions(context, empty: context.t("form.choose")), selected: form.nationality ?? "CIV", error: errors["nationality"]))
+          \(Layout.selectField("document_type", label: context.t("member.document_type"), options: Layout.codeOptions(DocumentType.self, context), selected: form.document_type ?? "none", error: errors["document_type"]))
           \(Layout.textField("document_number", label: context.t("member.document_number"), value: form.document_number, error: errors["document_number"], required: false))
           \(Layout.textField("phone", label: context.t("member.phone"), value: form.phone, error: errors["phone"], type: "tel", required: false))
           \(Layout.textField("languages", label: context.t("member.languages"), value: form.languages, error: errors["languages"], required: false))
@@ -144,11 +115,11 @@ enum CaseHTML {
             <select id="origin_department" name="origin_department"\(Layout.describedBy("origin_department", errors["origin_department"]))><option value="">\(context.t("form.choose"))</option>\(departments)</select>
             \(Layout.fieldError("origin_department", errors["origin_department"]))
           </div>
-          \(Layout.selectField("education_level", label: context.t("member.education_level"), options: options(EducationLevel.self, context, empty: "—"), selected: form.education_level ?? "", error: errors["education_level"]))
+          \(Layout.selectField("education_level", label: context.t("member.education_level"), options: Layout.codeOptions(EducationLevel.self, context, empty: "—"), selected: form.education_level ?? "", error: errors["education_level"]))
           \(Layout.textField("occupation", label: context.t("member.occupation"), value: form.occupation, error: errors["occupation"], required: false))
           \(Layout.textField("left_country_on", label: context.t("member.left_country_on"), value: form.left_country_on, error: errors["left_country_on"], type: "date", required: false))
           \(Layout.textField("route", label: context.t("member.route"), value: form.route, error: errors["route"], required: false, hint: context.t("member.route_hint")))
-          \(Layout.selectField("stay", label: context.t("member.stay"), options: options(HostCountryStay.self, context, empty: "—"), selected: form.stay ?? "", error: errors["stay"]))
+          \(Layout.selectField("stay", label: context.t("member.stay"), options: Layout.codeOptions(HostCountryStay.self, context, empty: "—"), selected: form.stay ?? "", error: errors["stay"]))
         </div>
         </fieldset>
         <fieldset class="\(errors["vulnerabilities"] == nil ? "" : "has-error")"><legend>\(context.t("member.vulnerabilities"))</legend>
@@ -161,11 +132,11 @@ enum CaseHTML {
     static func headerFields(_ form: CaseHeaderForm, caseworkers: [(id: UUID, name: String)], errors: [String: String], isNew: Bool, _ context: PageContext) -> HTML {
         let workers = [(value: "", label: context.t("case.unassigned"))] + caseworkers.map { (value: $0.id.uuidString, label: $0.name) }
         let office: HTML = isNew
-            ? Layout.selectField("office", label: context.t("case.office"), options: countryOptions(context), selected: form.office ?? "CIV", error: errors["office"])
+            ? Layout.selectField("office", label: context.t("case.office"), options: Layout.countryOptions(context), selected: form.office ?? "CIV", error: errors["office"])
             : .empty
         return """
         <div class="grid">
-          \(Layout.selectField("host_country", label: context.t("case.host_country"), options: countryOptions(context, empty: context.t("form.choose")), selected: form.host_country ?? "", error: errors["host_country"]))
+          \(Layout.selectField("host_country", label: context.t("case.host_country"), options: Layout.countryOptions(context, empty: context.t("form.choose")), selected: form.host_country ?? "", error: errors["host_country"]))
           \(office)
           \(Layout.textField("registered_on", label: context.t("case.registered_on"), value: form.registered_on, error: errors["registered_on"], type: "date"))
           \(Layout.selectField("caseworker", label: context.t("case.caseworker"), options: workers, selected: form.caseworker ?? "", error: errors["caseworker"]))
@@ -184,8 +155,8 @@ enum CaseHTML {
           <h2>\(context.t("case.conflict_title"))</h2>
           <p>\(context.t("case.conflict_intro", ["version": String(current.version)]))</p>
           <dl class="facts">
-            <dt>\(context.t("case.host_country"))</dt><dd>\(country(current.hostCountry, context))</dd>
-            <dt>\(context.t("case.registered_on"))</dt><dd>\(day(current.registeredOn, context))</dd>
+            <dt>\(context.t("case.host_country"))</dt><dd>\(Layout.country(current.hostCountry, context))</dd>
+            <dt>\(context.t("case.registered_on"))</dt><dd>\(Layout.day(current.registeredOn, context))</dd>
             <dt>\(context.t("case.status"))</dt><dd>\(context.t("status." + current.status))</dd>
             <dt>\(context.t("case.caseworker"))</dt><dd>\(current.caseworkerName ?? "—")</dd>
           </dl>
@@ -208,8 +179,8 @@ enum CasePages {
         let rows = model.page.rows.map { row -> HTML in
             """
             <tr><td><a href="/cases/\(row.caseNumber)">\(row.caseNumber)</a></td><td>\(row.principalName)\(HTML.when(row.memberCount > 1) { " <small title=\"\(context.plural("case.other_members", row.memberCount - 1))\">+\(row.memberCount - 1)<span class=\"visually-hidden\"> \(context.plural("case.other_members", row.memberCount - 1))</span></small>" })</td>
-            <td>\(CaseHTML.country(row.hostCountry, context))</td><td>\(CaseHTML.statusBadge(row.status, context))</td>
-            <td class="date">\(CaseHTML.day(row.registeredOn, context))</td><td class="date">\(CaseHTML.day(row.arrivalDate, context))</td><td>\(row.caseworkerName ?? "—")</td></tr>
+            <td>\(Layout.country(row.hostCountry, context))</td><td>\(CaseHTML.statusBadge(row.status, context))</td>
+            <td class="date">\(Layout.day(row.registeredOn, context))</td><td class="date">\(Layout.day(row.arrivalDate, context))</td><td>\(row.caseworkerName ?? "—")</td></tr>
             """
         }
         let workers = [(value: "", label: context.t("filter.any"))] + model.caseworkers.map { (value: $0.id.uuidString, label: $0.name) }
@@ -238,12 +209,12 @@ enum CasePages {
         <div class="page-head"><h1>\(context.t("case.list_title"))</h1><div class="actions">\(actions)</div></div>
         <form method="get" action="/cases" class="filters" role="search">
           \(Layout.textField("q", label: context.t("case.search"), value: filter.q, error: nil, type: "search", required: false, hint: nil))
-          \(Layout.selectField("status", label: context.t("case.status"), options: CaseHTML.options(CaseStatus.self, context, empty: context.t("filter.any")), selected: filter.status ?? "", error: nil))
+          \(Layout.selectField("status", label: context.t("case.status"), options: Layout.codeOptions(CaseStatus.self, context, empty: context.t("filter.any")), selected: filter.status ?? "", error: nil))
           <button type="submit">\(context.t("filter.apply"))</button>
           <details class="filters-more"\(HTML(raw: filter.hasAdvancedCriteria ? " open" : ""))><summary>\(context.t("filter.more"))</summary><div class="filters">
-          \(Layout.selectField("host_country", label: context.t("case.host_country"), options: CaseHTML.countryOptions(context, empty: context.t("filter.any")), selected: filter.host_country ?? "", error: nil))
-          \(Layout.selectField("office", label: context.t("case.office"), options: CaseHTML.countryOptions(context, empty: context.t("filter.any")), selected: filter.office ?? "", error: nil))
-          \(Layout.selectField("vulnerability", label: context.t("member.vulnerabilities"), options: CaseHTML.options(Vulnerability.self, context, empty: context.t("filter.any")), selected: filter.vulnerability ?? "", error: nil))
+          \(Layout.selectField("host_country", label: context.t("case.host_country"), options: Layout.countryOptions(context, empty: context.t("filter.any")), selected: filter.host_country ?? "", error: nil))
+          \(Layout.selectField("office", label: context.t("case.office"), options: Layout.countryOptions(context, empty: context.t("filter.any")), selected: filter.office ?? "", error: nil))
+          \(Layout.selectField("vulnerability", label: context.t("member.vulnerabilities"), options: Layout.codeOptions(Vulnerability.self, context, empty: context.t("filter.any")), selected: filter.vulnerability ?? "", error: nil))
           \(Layout.selectField("caseworker", label: context.t("case.caseworker"), options: workers, selected: filter.caseworker ?? "", error: nil))
           \(Layout.textField("registered_from", label: context.t("case.registered_from"), value: filter.registered_from, error: nil, type: "date", required: false))
           \(Layout.textField("registered_to", label: context.t("case.registered_to"), value: filter.registered_to, error: nil, type: "date", required: false))
@@ -262,14 +233,14 @@ enum CasePages {
         let view = model.view
         let status = CaseStatus(rawValue: view.status) ?? .registered
         let members = view.members.map { member -> HTML in
-            let birth = member.birthDate.map { CaseHTML.day($0, context) }
+            let birth = member.birthDate.map { Layout.day($0, context) }
                 ?? member.birthYear.map { context.t("member.born_about", ["year": String($0)]) } ?? "—"
             let vulnerabilities = member.vulnerabilities.map { context.t("vulnerability." + $0) }.joined(separator: ", ")
             let origin = [member.originDepartment, member.originRegion].compactMap { $0 }.joined(separator: ", ")
             let edit: HTML = model.canEdit ? "<a href=\"/cases/\(view.caseNumber)/members/\(member.memberNumber)/edit\">\(context.t("form.edit"))<span class=\"visually-hidden\"> \(member.givenNames) \(member.familyName)</span></a>" : .empty
             return """
             <tr><td>\(member.memberNumber)</td><td><strong>\(member.givenNames) \(member.familyName)</strong><br><small>\(context.t("relationship." + member.relationship))</small></td>
-            <td>\(context.t("sex." + member.sex))</td><td>\(birth)</td><td>\(CaseHTML.country(member.nationality, context))</td>
+            <td>\(context.t("sex." + member.sex))</td><td>\(birth)</td><td>\(Layout.country(member.nationality, context))</td>
             <td>\(context.t("document." + member.documentType))<br><small>\(member.documentNumber ?? "")</small></td>
             <td>\(origin.isEmpty ? "—" : origin)</td><td>\(vulnerabilities.isEmpty ? "—" : vulnerabilities)</td><td>\(edit)</td></tr>
             """
@@ -277,7 +248,7 @@ enum CasePages {
         let transitions = view.transitions.reversed().map { item -> HTML in
             let reason: HTML = item.closureReason.map { " — \(context.t("closure." + $0))" } ?? .empty
             let note: HTML = item.note.map { "<p class=\"note\">\($0)</p>" } ?? .empty
-            return "<li><time datetime=\"\(item.occurredOn)\">\(CaseHTML.day(item.occurredOn, context))</time> <strong>\(context.t("status." + item.toStatus))</strong>\(reason) <small>\(item.actor)</small>\(note)</li>"
+            return "<li><time datetime=\"\(item.occurredOn)\">\(Layout.day(item.occurredOn, context))</time> <strong>\(context.t("status." + item.toStatus))</strong>\(reason) <small>\(item.actor)</small>\(note)</li>"
         }
         let assistance = view.assistance.map { item -> HTML in
             let amount: String = item.amountCents.map { cents in
@@ -285,7 +256,7 @@ enum CasePages {
                 return context.format.integer(units) + (rest == 0 ? "" : (context.language == .fr ? "," : ".") + String(format: "%02d", rest)) + " " + (item.currency ?? "")
             } ?? "—"
             return """
-            <tr><td>\(CaseHTML.day(item.providedOn, context))</td><td>\(context.t("assistance.phase." + item.phase))</td>
+            <tr><td>\(Layout.day(item.providedOn, context))</td><td>\(context.t("assistance.phase." + item.phase))</td>
             <td>\(context.t("assistance." + item.type))</td><td>\(item.description)</td><td>\(item.memberNumber.map(String.init) ?? "—")</td><td class="number">\(amount)</td></tr>
             """
         }
@@ -321,13 +292,13 @@ enum CasePages {
         <div class="page-head"><h1>\(context.t("case.title", ["number": view.caseNumber])) \(CaseHTML.statusBadge(view.status, context))</h1><div class="actions">\(editLinks)</div></div>
         <section class="card">
           <dl class="facts columns">
-            <dt>\(context.t("case.host_country"))</dt><dd>\(CaseHTML.country(view.hostCountry, context))</dd>
-            <dt>\(context.t("case.office"))</dt><dd>\(CaseHTML.country(view.office, context))</dd>
-            <dt>\(context.t("case.registered_on"))</dt><dd>\(CaseHTML.day(view.registeredOn, context))</dd>
-            <dt>\(context.t("case.departure_date"))</dt><dd>\(CaseHTML.day(view.departureDate, context))</dd>
-            <dt>\(context.t("case.arrival_date"))</dt><dd>\(CaseHTML.day(view.arrivalDate, context))</dd>
+            <dt>\(context.t("case.host_country"))</dt><dd>\(Layout.country(view.hostCountry, context))</dd>
+            <dt>\(context.t("case.office"))</dt><dd>\(Layout.country(view.office, context))</dd>
+            <dt>\(context.t("case.registered_on"))</dt><dd>\(Layout.day(view.registeredOn, context))</dd>
+            <dt>\(context.t("case.departure_date"))</dt><dd>\(Layout.day(view.departureDate, context))</dd>
+            <dt>\(context.t("case.arrival_date"))</dt><dd>\(Layout.day(view.arrivalDate, context))</dd>
             <dt>\(context.t("case.caseworker"))</dt><dd>\(view.caseworkerName ?? context.t("case.unassigned"))</dd>
-            \(HTML.when(view.closureReason != nil) { "<dt>\(context.t("case.closure_reason"))</dt><dd>\(CaseHTML.label("closure", view.closureReason, context))</dd>" })
+            \(HTML.when(view.closureReason != nil) { "<dt>\(context.t("case.closure_reason"))</dt><dd>\(Layout.codeLabel("closure", view.closureReason, context))</dd>" })
           </dl>
           \(transitionActions)
         </section>
@@ -361,7 +332,7 @@ enum CasePages {
         let status = CaseStatus(rawValue: model.view.status) ?? .registered
         guard status.hasArrived || !model.trajectory.isEmpty else { return .empty }
         let rows = model.trajectory.map { point -> HTML in
-            "<tr><td>\(point.round.map(String.init) ?? "—")</td><td class=\"date\">\(CaseHTML.day(point.interviewedOn, context))</td><td class=\"number\">\(String(format: "%.2f", point.economic))</td><td class=\"number\">\(String(format: "%.2f", point.social))</td><td class=\"number\">\(String(format: "%.2f", point.psychosocial))</td><td class=\"number\"><strong>\(String(format: "%.2f", point.composite))</strong></td><td><small>\(point.tableVersion)</small></td></tr>"
+            "<tr><td>\(point.round.map(String.init) ?? "—")</td><td class=\"date\">\(Layout.day(point.interviewedOn, context))</td><td class=\"number\">\(String(format: "%.2f", point.economic))</td><td class=\"number\">\(String(format: "%.2f", point.social))</td><td class=\"number\">\(String(format: "%.2f", point.psychosocial))</td><td class=\"number\"><strong>\(String(format: "%.2f", point.composite))</strong></td><td><small>\(point.tableVersion)</small></td></tr>"
         }
         let record: HTML = model.canRecordInterviews
             ? "<p><a class=\"button\" href=\"/profiling/interviews/new?questionnaire=reintegration_monitoring&amp;case=\(model.view.caseNumber)&amp;member=1&amp;round=\(model.trajectory.count + 1)\">\(context.t("followups.record"))</a></p>"
@@ -396,7 +367,7 @@ enum CasePages {
             <details\(HTML(raw: form.to == "closed" ? " open" : ""))><summary>\(context.t("transition.close"))</summary>
             <form method="post" action="/cases/\(view.caseNumber)/transitions" class="transition">
               \(context.csrfField)<input type="hidden" name="to" value="closed"><input type="hidden" name="version" value="\(view.version)">
-              \(Layout.selectField("reason", label: context.t("case.closure_reason"), options: CaseHTML.options(ClosureReason.self, context, empty: context.t("form.choose")), selected: form.reason ?? "", error: form.to == "closed" ? errors["reason"] : nil, id: "close-reason"))
+              \(Layout.selectField("reason", label: context.t("case.closure_reason"), options: Layout.codeOptions(ClosureReason.self, context, empty: context.t("form.choose")), selected: form.reason ?? "", error: form.to == "closed" ? errors["reason"] : nil, id: "close-reason"))
               \(Layout.textField("occurred_on", label: context.t("transition.date"), value: form.to == "closed" ? form.occurred_on : model.today.iso, error: form.to == "closed" ? errors["occurred_on"] : nil, type: "date", id: "close-occurred_on"))
               \(Layout.textField("note", label: context.t("transition.note"), value: form.to == "closed" ? form.note : nil, error: nil, required: false, id: "close-note"))
               <button type="submit" class="danger">\(context.t("transition.close"))</button>
@@ -502,7 +473,7 @@ enum CasePages {
                 """ : """
                 <dl class="facts">
                   <dt>\(context.t("protected.exploitation_form"))</dt><dd>\(detail.exploitationForm ?? "—")</dd>
-                  <dt>\(context.t("protected.identified_on"))</dt><dd>\(CaseHTML.day(detail.identifiedOn, context))</dd>
+                  <dt>\(context.t("protected.identified_on"))</dt><dd>\(Layout.day(detail.identifiedOn, context))</dd>
                   <dt>\(context.t("protected.identified_place"))</dt><dd>\(detail.identifiedPlace ?? "—")</dd>
                   <dt>\(context.t("protected.identified_by"))</dt><dd>\(detail.identifiedBy ?? "—")</dd>
                   <dt>\(context.t("protected.referral"))</dt><dd>\(detail.referral ?? "—")</dd>

@@ -29,9 +29,9 @@ enum MatrixFormPages {
         <div class="grid">
           \(Layout.textField("title_fr", label: context.t("matrix.title_fr"), value: form["title_fr"], error: errors["title_fr"]))
           \(Layout.textField("title_en", label: context.t("matrix.title_en"), value: form["title_en"], error: errors["title_en"], required: false))
-          \(Layout.selectField("theme", label: context.t("matrix.theme"), options: CaseHTML.options(MatrixTheme.self, context), selected: form["theme"], error: errors["theme"]))
-          \(Layout.selectField("country_a", label: context.t("matrix.country_a"), options: CaseHTML.countryOptions(context), selected: form["country_a"] ?? "CIV", error: errors["country_a"]))
-          \(Layout.selectField("country_b", label: context.t("matrix.country_b"), options: CaseHTML.countryOptions(context), selected: form["country_b"] ?? "MAR", error: errors["country_b"]))
+          \(Layout.selectField("theme", label: context.t("matrix.theme"), options: Layout.codeOptions(MatrixTheme.self, context), selected: form["theme"], error: errors["theme"]))
+          \(Layout.selectField("country_a", label: context.t("matrix.country_a"), options: Layout.countryOptions(context), selected: form["country_a"] ?? "CIV", error: errors["country_a"]))
+          \(Layout.selectField("country_b", label: context.t("matrix.country_b"), options: Layout.countryOptions(context), selected: form["country_b"] ?? "MAR", error: errors["country_b"]))
           \(Layout.textField("project", label: context.t("matrix.project"), value: form["project"], error: nil, required: false))
         </div>
         <div class="field"><label for="description_fr">\(context.t("matrix.description_fr"))</label><textarea id="description_fr" name="description_fr" rows="3">\(form["description_fr"] ?? "")</textarea></div>
@@ -79,7 +79,7 @@ enum MatrixFormPages {
             \(Layout.selectField("lead", label: context.t("action.lead"), options: institutions, selected: form["lead"] ?? "", error: errors["lead"]))
             \(Layout.textField("start_date", label: context.t("action.start_date"), value: form["start_date"], error: errors["start_date"], type: "date", required: false))
             \(Layout.textField("deadline", label: context.t("action.deadline"), value: form["deadline"], error: errors["deadline"], type: "date", required: false))
-            \(Layout.selectField("status", label: context.t("field.status"), options: CaseHTML.options(ActionStatus.self, context), selected: form["status"] ?? "not_started", error: nil))
+            \(Layout.selectField("status", label: context.t("field.status"), options: Layout.codeOptions(ActionStatus.self, context), selected: form["status"] ?? "not_started", error: nil))
             \(Layout.textField("progress", label: context.t("action.progress_percent"), value: form["progress"] ?? "0", error: errors["progress"], type: "number"))
             \(Layout.textField("weight", label: context.t("action.weight"), value: form["weight"] ?? "1", error: errors["weight"], hint: context.t("action.weight_hint")))
             \(Layout.textField("budget", label: context.t("action.budget"), value: form["budget"], error: errors["budget"], required: false))

@@ -72,7 +72,7 @@ enum MatrixHTML {
                                      weight: $0.weight, deadline: $0.deadline.flatMap(Day.init(iso:))) }
     }
 
-    static func day(_ iso: String?, _ context: PageContext) -> String { CaseHTML.day(iso, context) }
+    static func day(_ iso: String?, _ context: PageContext) -> String { Layout.day(iso, context) }
 
     /// A stored amount ("15000000") written for the language ("15 000 000").
     static func amount(_ text: String, _ context: PageContext) -> String {
@@ -198,7 +198,7 @@ enum MatrixPages {
         <section class="card summary">
           <dl class="facts columns">
             <dt>\(context.t("matrix.theme"))</dt><dd>\(context.t("theme." + matrix.theme))</dd>
-            <dt>\(context.t("matrix.countries"))</dt><dd>\(CaseHTML.country(matrix.countryA, context)) — \(CaseHTML.country(matrix.countryB, context))</dd>
+            <dt>\(context.t("matrix.countries"))</dt><dd>\(Layout.country(matrix.countryA, context)) — \(Layout.country(matrix.countryB, context))</dd>
             <dt>\(context.t("field.status"))</dt><dd>\(context.t("matrix_status." + matrix.status))\(HTML.when(matrix.validatedVersion > 0) { " (v\(matrix.validatedVersion))" })</dd>
             <dt>\(context.t("matrix.project"))</dt><dd>\(matrix.project.isEmpty ? "—" : matrix.project)</dd>
           </dl>
@@ -210,7 +210,7 @@ enum MatrixPages {
         </section>
         <form method="get" action="/matrices/\(matrix.id.uuidString)" class="filters">
           \(Layout.selectField("institution", label: context.t("field.institution"), options: institutionOptions, selected: model.filter.institution ?? "", error: nil))
-          \(Layout.selectField("status", label: context.t("field.status"), options: CaseHTML.options(ActionStatus.self, context, empty: context.t("filter.any")), selected: model.filter.status ?? "", error: nil))
+          \(Layout.selectField("status", label: context.t("field.status"), options: Layout.codeOptions(ActionStatus.self, context, empty: context.t("filter.any")), selected: model.filter.status ?? "", error: nil))
           \(Layout.textField("deadline_before", label: context.t("matrix.deadline_before"), value: model.filter.deadline_before, error: nil, type: "date", required: false))
           <div class="field checks"><label class="check"><input type="checkbox" name="overdue" value="1"\(HTML(raw: model.filter.overdue == "1" ? " checked" : ""))> \(context.t("matrix.only_overdue"))</label></div>
           <button type="submit">\(context.t("filter.apply"))</button> <a href="/matrices/\(matrix.id.uuidString)">\(context.t("filter.reset"))</a>
@@ -274,7 +274,7 @@ enum MatrixPages {
             let canUpdate = model.right >= .update
             let stateFields: HTML = canUpdate ? """
                 <input type="hidden" name="version" value="\(action.version)">
-                \(Layout.selectField("status", label: context.t("field.status"), options: CaseHTML.options(ActionStatus.self, context), selected: model.form["status"] ?? action.status, error: model.errors["status"]))
+                \(Layout.selectField("status", label: context.t("field.status"), options: Layout.codeOptions(ActionStatus.self, context), selected: model.form["status"] ?? action.status, error: model.errors["status"]))
                 \(Layout.textField("progress", label: context.t("action.progress_percent"), value: model.form["progress"] ?? String(action.progress), error: model.errors["progress"], type: "number"))
                 \(HTML.when(action.indicators.first.map { $0.liveFigure == nil } ?? false) { Layout.textField("indicator_value", label: context.t("action.indicator_value", ["name": action.indicators.first?.name ?? ""]), value: model.form["indicator_value"] ?? action.indicators.first?.currentValue, error: nil, required: false) })
                 """ : "<p class=\"hint\">\(context.t("action.partner_hint"))</p>"
@@ -350,7 +350,7 @@ enum MatrixPages {
     static func institution(_ institution: AccountQueries.InstitutionRow, actions: [CooperationQueries.ActionView], _ context: PageContext) -> HTML {
         Layout.page(institution.acronym, context, """
         <h1>\(institution.acronym) — \(institution.name)</h1>
-        <p class="lead">\(context.t("kind." + institution.kind)) · \(CaseHTML.country(institution.country, context))</p>
+        <p class="lead">\(context.t("kind." + institution.kind)) · \(Layout.country(institution.country, context))</p>
         \(actionsList(context.t("institution.actions"), intro: nil, actions, context))
         """)
     }

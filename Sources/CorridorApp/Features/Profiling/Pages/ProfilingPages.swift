@@ -120,7 +120,7 @@ enum ProfilingPages {
           \(Layout.selectField("cross", label: context.t("profiling.cross"), options: crossOptions, selected: filter.cross ?? "", error: nil))
           \(Layout.textField("returned_from", label: context.t("profiling.returned_from"), value: filter.returned_from, error: nil, type: "date", required: false))
           \(Layout.textField("returned_to", label: context.t("profiling.returned_to"), value: filter.returned_to, error: nil, type: "date", required: false))
-          \(Layout.selectField("host_country", label: context.t("case.host_country"), options: CaseHTML.countryOptions(context, empty: context.t("filter.any")), selected: filter.host_country ?? "", error: nil))
+          \(Layout.selectField("host_country", label: context.t("case.host_country"), options: Layout.countryOptions(context, empty: context.t("filter.any")), selected: filter.host_country ?? "", error: nil))
           \(Layout.selectField("sex", label: context.t("member.sex"), options: sexes, selected: filter.sex ?? "", error: nil))
           \(Layout.selectField("age_group", label: context.t("profiling.age_group"), options: ages, selected: filter.age_group ?? "", error: nil))
           \(Layout.selectField("region", label: context.t("member.origin_region"), options: regions, selected: filter.region ?? "", error: nil))
@@ -319,7 +319,7 @@ enum ProfilingPages {
         let rows = items.map { item -> HTML in
             """
             <tr class="\(item.overdue ? "overdue" : "")"><td><a href="/cases/\(item.caseNumber)">\(item.caseNumber)</a></td><td>\(item.principalName)</td>
-            <td class="date">\(CaseHTML.day(item.arrivalDate, context))</td><td>\(item.round)</td><td class="date">\(context.format.longDate(item.due.date))\(HTML.when(item.overdue) { " <span class=\"badge warn\">\(context.t("matrix.overdue_badge"))</span>" })</td>
+            <td class="date">\(Layout.day(item.arrivalDate, context))</td><td>\(item.round)</td><td class="date">\(context.format.longDate(item.due.date))\(HTML.when(item.overdue) { " <span class=\"badge warn\">\(context.t("matrix.overdue_badge"))</span>" })</td>
             <td><a href="/profiling/interviews/new?questionnaire=reintegration_monitoring&amp;case=\(item.caseNumber)&amp;member=1&amp;round=\(item.round)">\(context.t("followups.record"))</a></td></tr>
             """
         }

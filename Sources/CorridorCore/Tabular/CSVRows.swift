@@ -8,9 +8,9 @@ public struct CSVRows {
     /// The first row, trimmed.
     public let header: [String]
 
-    public init(_ text: String, trimFields: Bool = true) throws(CaseImportError) {
+    public init(_ text: String, trimFields: Bool = true) throws(TabularFileError) {
         do {
-            reader = try CSVReader(string: text, hasHeaderRow: false, trimFields: trimFields, delimiter: CaseImportReader.delimiter(of: text))
+            reader = try CSVReader(string: text, hasHeaderRow: false, trimFields: trimFields, delimiter: TabularText.delimiter(of: text))
         } catch {
             throw .malformed(line: 1)
         }

@@ -1,0 +1,55 @@
+import CorridorCore
+import Fluent
+import Foundation
+import Vapor
+
+extension CurrentUser {
+    /// The acting user of a stored account; an account with an unknown role is refused.
+    init(_ user: UserModel, sessionID: UUID? = nil, tokenID: UUID? = nil) throws {
+        guard let role = Role(rawValue: user.role) else { throw Abort(.forbidden) }
+        self.init(id: try user.requireID(), email: user.email, name: user.name, role: role, institutionID: user.$institution.id,
+                  preferredLanguage: user.preferredLanguage.flatMap(Language.init(rawValue:)),
+                  mustChangePassword: user.mustChangePassword, sessionID: sessionID, tokenID: tokenID)
+    }
+}
+
+/// Finds the signed-in user from the session cookie. Sessions live in the database; the
+/// cookie holds a random secret whose SHA-256 is the stored key.
+struct SessionAuthenticator: AsyncMiddleware {
+    func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+        if let secret = request.cookies[CookieNames.session]?.string, !secret.isEmpty {
+            let session = try await SessionModel.query(on: request.db)
+                .filter(\.$tokenHash == SecureToken.digest(secret))
+                .with(\.$user)
+                .first()
+            if let session, session.expiresAt > request.now, session.user.isActive {
+                request.currentUser = try CurrentUser(session.user, sessionID: session.id)
+            }
+        }
+        return try await next.respond(to: request)
+    }
+}
+
+/// Finds the user of a personal API token sent as `Authorization: Bearer <token>`.
+struct BearerAuthenticator: AsyncMiddleware {
+    func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+        if let bearer = request.headers.bearerAuthorization {
+            let token = try await APITokenModel.query(on: request.db)
+                .filter(\.$tokenHash == SecureToken.digest(bearer.token))
+                .filter(\.$revokedAt == nil)
+                .with(\.$user)
+                .first()
+            guard let token, token.user.isActive else {
+                throw Abort(.unauthorized, reason: "error.invalid_token")
+            }
+            // Record use at most once a minute, to keep reads read-only.
+            let now = request.now
+            if (token.lastUsedAt.map { now.timeIntervalSince($0) > 60 }) ?? true {
+                token.lastUsedAt = now
+                try await token.update(on: request.db)
+            }
+            request.currentUser = try CurrentUser(token.user, tokenID: token.id)
+        }
+        return try await next.respond(to: request)
+    }
+}

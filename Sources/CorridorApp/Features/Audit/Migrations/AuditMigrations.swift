@@ -1,0 +1,9 @@
+import Fluent
+
+/// The migrations of this feature, in the order they were added. Names are history: never
+/// rename one, only append.
+enum AuditMigrations {
+    static let all: [any Migration] = [
+        CreateAuditTrail(),
+    ]
+}

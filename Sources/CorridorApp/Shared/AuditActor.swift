@@ -1,0 +1,12 @@
+import Foundation
+
+/// Who did something: a signed-in person, or the command line.
+struct AuditActor: Sendable {
+    var id: String?
+    var label: String
+    var address: String?
+
+    static func commandLine(_ command: String) -> AuditActor {
+        AuditActor(id: nil, label: "cli:\(command)", address: nil)
+    }
+}

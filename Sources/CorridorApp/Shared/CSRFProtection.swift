@@ -1,0 +1,64 @@
+import Foundation
+import Vapor
+
+enum CookieNames {
+    static let session = "corridor_session"
+    static let csrf = "corridor_csrf"
+}
+
+/// Double-submit CSRF protection: a random token in an HttpOnly cookie must come back in
+/// the `_csrf` field (or `X-CSRF-Token` header) of every state-changing request.
+struct CSRFProtection: AsyncMiddleware {
+    /// The largest form body read to find the token: the largest upload a page accepts.
+    static let maximumFormBody = 50 * 1024 * 1024
+
+    func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+        let cookieToken = request.cookies[CookieNames.csrf]?.string ?? ""
+        if request.method != .GET, request.method != .HEAD, request.method != .OPTIONS {
+            // Large form bodies (uploads) arrive streamed: collect them to read the token.
+            if request.body.data == nil, request.headers.first(name: "X-CSRF-Token") == nil {
+                _ = try await request.body.collect(max: CSRFProtection.maximumFormBody).get()
+            }
+            let sent = request.headers.first(name: "X-CSRF-Token")
+                ?? (try? request.content.get(String.self, at: "_csrf"))
+                ?? ""
+            guard !cookieToken.isEmpty, SecureToken.constantTimeEquals(sent, cookieToken) else {
+                throw Abort(.forbidden, reason: "error.csrf")
+            }
+        }
+        request.csrfToken = cookieToken.isEmpty ? SecureToken.generate() : cookieToken
+        let issueCookie = cookieToken.isEmpty
+        let response = try await next.respond(to: request)
+        if issueCookie || request.csrfRotated {
+            response.cookies[CookieNames.csrf] = request.secureCookie(request.csrfToken, maxAge: nil)
+        }
+        return response
+    }
+}
+
+extension Request {
+    private struct CSRFTokenKey: StorageKey { typealias Value = String }
+    private struct CSRFRotatedKey: StorageKey { typealias Value = Bool }
+
+    /// The token every form of this response must carry.
+    var csrfToken: String {
+        get { storage[CSRFTokenKey.self] ?? "" }
+        set { storage[CSRFTokenKey.self] = newValue }
+    }
+
+    var csrfRotated: Bool { storage[CSRFRotatedKey.self] ?? false }
+
+    /// Issues a fresh CSRF token (at sign-in and sign-out).
+    func rotateCSRFToken() {
+        csrfToken = SecureToken.generate()
+        storage[CSRFRotatedKey.self] = true
+    }
+
+    /// A cookie as Corridor sets them: HttpOnly, SameSite=Lax, Secure over https.
+    func secureCookie(_ value: String, maxAge: Int?) -> HTTPCookies.Value {
+        HTTPCookies.Value(
+            string: value, expires: nil, maxAge: maxAge, domain: nil, path: "/",
+            isSecure: corridor.configuration.usesSecureCookies, isHTTPOnly: true, sameSite: .lax
+        )
+    }
+}

@@ -1,0 +1,17 @@
+import Foundation
+import Vapor
+
+/// A file the browser saves rather than shows: every export and template goes out through here.
+enum FileDownload {
+    static let csv = "text/csv; charset=utf-8"
+    static let xlsx = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+    /// `data` as an attachment named `name`, never cached (exports may hold personal data).
+    static func response(_ data: Data, name: String, type: String) -> Response {
+        var headers = HTTPHeaders()
+        headers.replaceOrAdd(name: .contentType, value: type)
+        headers.replaceOrAdd(name: .contentDisposition, value: "attachment; filename=\"\(name)\"")
+        headers.replaceOrAdd(name: .cacheControl, value: "no-store")
+        return Response(status: .ok, headers: headers, body: .init(data: data))
+    }
+}

@@ -1,0 +1,107 @@
+import Foundation
+import NIOConcurrencyHelpers
+
+/// Where Corridor keeps files of its own (uploads waiting for confirmation today): a flat set of
+/// named blobs with the time each was written. The live store is a folder under the data
+/// directory, outside the web root; tests use the one in memory.
+protocol FileStore: Sendable {
+    func write(_ data: Data, name: String, at time: Date) throws
+    func read(_ name: String) throws -> Data?
+    func remove(_ name: String)
+    /// Every stored name with the time it was written.
+    func list() -> [(name: String, written: Date)]
+}
+
+/// Files in one folder on disk; the folder is made on the first write.
+struct FolderFileStore: FileStore {
+    let folder: URL
+
+    init(folder: URL) { self.folder = folder }
+
+    func write(_ data: Data, name: String, at time: Date) throws {
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let file = folder.appendingPathComponent(name)
+        try data.write(to: file)
+        try? FileManager.default.setAttributes([.modificationDate: time], ofItemAtPath: file.path)
+    }
+
+    func read(_ name: String) throws -> Data? {
+        let file = folder.appendingPathComponent(name)
+        guard FileManager.default.fileExists(atPath: file.path) else { return nil }
+        return try Data(contentsOf: file)
+    }
+
+    func remove(_ name: String) {
+        try? FileManager.default.removeItem(at: folder.appendingPathComponent(name))
+    }
+
+    func list() -> [(name: String, written: Date)] {
+        let files = (try? FileManager.default.contentsOfDirectory(at: folder, includingPropertiesForKeys: [.contentModificationDateKey])) ?? []
+        return files.map { file in
+            let modified = (try? file.resourceValues(forKeys: [.contentModificationDateKey]))?.contentModificationDate ?? .distantPast
+            return (file.lastPathComponent, modified)
+        }
+    }
+}
+
+/// Files held in memory, for tests.
+final class MemoryFileStore: FileStore {
+    private let files = NIOLockedValueBox<[String: (data: Data, written: Date)]>([:])
+
+    init() {}
+
+    func write(_ data: Data, name: String, at time: Date) throws {
+        files.withLockedValue { $0[name] = (data, time) }
+    }
+
+    func read(_ name: String) throws -> Data? { files.withLockedValue { $0[name]?.data } }
+
+    func remove(_ name: String) { _ = files.withLockedValue { $0.removeValue(forKey: name) } }
+
+    func list() -> [(name: String, written: Date)] {
+        files.withLockedValue { $0.map { (name: $0.key, written: $0.value.written) } }
+    }
+}
+
+/// Uploaded files waiting for their confirmation page, each visible to the person who sent it
+/// only. Every importer (cases, matrices, institutions, Kobo) keeps its upload here between the
+/// report and the commit.
+struct UploadStore: Sendable {
+    let files: any FileStore
+    let clock: any TimeSource
+
+    /// How long an upload waits for its confirmation.
+    static let lifetime: TimeInterval = 3_600
+
+    /// Keeps an upload for its owner; uploads older than `lifetime` are removed on the way.
+    func keep(_ data: Data, owner: UUID?) throws -> String {
+        removeExpired()
+        let id = UUID().uuidString.lowercased()
+        try files.write(data, name: name(id, owner: owner), at: clock.now())
+        return id
+    }
+
+    /// The upload, only for the person who sent it, and only while it has not expired.
+    func load(_ id: String, owner: UUID?) throws -> Data? {
+        guard UUID(uuidString: id) != nil else { return nil }
+        let key = name(id.lowercased(), owner: owner)
+        guard let written = files.list().first(where: { $0.name == key })?.written,
+              clock.now().timeIntervalSince(written) <= Self.lifetime else { return nil }
+        return try files.read(key)
+    }
+
+    func discard(_ id: String, owner: UUID?) {
+        files.remove(name(id.lowercased(), owner: owner))
+    }
+
+    private func name(_ id: String, owner: UUID?) -> String {
+        "\(id).\(owner?.uuidString.lowercased() ?? "cli").upload"
+    }
+
+    private func removeExpired() {
+        let now = clock.now()
+        for file in files.list() where file.name.hasSuffix(".upload") && now.timeIntervalSince(file.written) > Self.lifetime {
+            files.remove(file.name)
+        }
+    }
+}

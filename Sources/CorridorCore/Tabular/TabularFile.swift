@@ -1,0 +1,43 @@
+import Foundation
+
+/// A rejected row: the line, the column at fault, a catalogue key for the reason, the value read.
+public struct ImportIssue: Sendable, Equatable, Hashable {
+    public var line: Int
+    public var column: String
+    public var code: String
+    public var value: String
+
+    public init(line: Int, column: String, code: String, value: String) {
+        self.line = line
+        self.column = column
+        self.code = code
+        self.value = value
+    }
+}
+
+/// Why a file could not be read as a table at all (as opposed to rows rejected one by one).
+public enum TabularFileError: Error, Sendable, Equatable {
+    case empty
+    case missingColumns([String])
+    case malformed(line: Int)
+}
+
+/// How the bytes of an uploaded table become text, whatever the importer.
+public enum TabularText {
+    /// Text of a file: UTF-8 (with or without byte-order mark), else Windows-1252 as French
+    /// spreadsheet software saves it.
+    public static func decode(_ data: Data) -> String {
+        var bytes = data
+        if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { bytes = bytes.dropFirst(3) }
+        if let text = String(data: bytes, encoding: .utf8) { return text }
+        return String(data: bytes, encoding: .windowsCP1252) ?? String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// `;` when the header line has more semicolons than commas, else `,`.
+    public static func delimiter(of text: String) -> UnicodeScalar {
+        let firstLine = text.prefix { $0 != "\n" && $0 != "\r" }
+        let semicolons = firstLine.filter { $0 == ";" }.count
+        let commas = firstLine.filter { $0 == "," }.count
+        return semicolons > commas ? ";" : ","
+    }
+}
