@@ -15,6 +15,15 @@ struct AuditEvent: Sendable {
 /// Appends to the tamper-evident audit trail. Call it inside the transaction that makes
 /// the change, so that no change is committed without its entry.
 enum AuditLog {
+    /// Records an event that changes nothing else (an export, a read of protected data), in a
+    /// transaction of its own.
+    static func record(_ event: AuditEvent, _ context: ServiceContext) async throws {
+        let actor = context.actor, now = context.now
+        try await context.database.writeTransaction { db in
+            try await append(event, by: actor, at: now, on: db)
+        }
+    }
+
     /// Appends one entry after the current head and moves the head.
     ///
     /// On PostgreSQL the head row is locked for the rest of the transaction; on SQLite the

@@ -375,4 +375,11 @@ struct CaseQueries: Sendable {
         }
         return rows
     }
+
+    /// How many of a case worker's cases stand at each status (statuses with none left out).
+    func statusCounts(caseworkerID: UUID) async throws -> [(String, Int)] {
+        let cases = try await ReturnCaseModel.query(on: database).filter(\.$caseworkerID == caseworkerID).all()
+        return CaseStatus.allCases.map { status in (status.rawValue, cases.filter { $0.status == status.rawValue }.count) }.filter { $0.1 > 0 }
+    }
 }
+

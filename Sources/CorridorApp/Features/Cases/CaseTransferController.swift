@@ -73,13 +73,8 @@ struct CaseTransferController: Sendable {
         let format = (try? req.query.get(String.self, at: "format")) ?? "csv"
         guard format == "csv" || format == "xlsx" else { throw Abort(.badRequest) }
         let table = try await CaseExport.table(filter: filter, user: user, database: req.db, now: req.now, catalogue: req.catalogue)
-        let actor = req.auditActor, now = req.now
-        try await req.db.writeTransaction { db in
-            try await AuditLog.append(
-                AuditEvent(action: .export, entityType: "return_case", entityID: nil, changedFields: table.headers,
-                           detail: "\(format), \(table.rows.count) rows, filter: \(filter.query())"),
-                by: actor, at: now, on: db)
-        }
+        try await AuditLog.record(AuditEvent(action: .export, entityType: "return_case", entityID: nil, changedFields: table.headers,
+                                             detail: "\(format), \(table.rows.count) rows, filter: \(filter.query())"), req.serviceContext)
         let stamp = Day(req.now).iso
         if format == "xlsx" {
             return FileDownload.response(try table.xlsx(), name: "corridor-cases-\(stamp).xlsx",

@@ -236,10 +236,7 @@ struct CasesController: Sendable {
 
     /// Every read of protected content is in the audit trail.
     static func auditProtectedRead(_ req: Request, number: String) async throws {
-        let actor = req.auditActor, now = req.now
-        try await req.db.writeTransaction { db in
-            try await AuditLog.append(AuditEvent(action: .readProtected, entityType: "case_protected", entityID: number), by: actor, at: now, on: db)
-        }
+        try await AuditLog.record(AuditEvent(action: .readProtected, entityType: "case_protected", entityID: number), req.serviceContext)
     }
 
     private func caseNumber(_ req: Request) throws -> String {

@@ -221,11 +221,11 @@ struct CooperationController: Sendable {
 
     @Sendable func editActionPage(_ req: Request) async throws -> HTML {
         let action = try await loadAction(req)
-        guard let matrix = try await MatrixModel.find(action.matrixID, on: req.db) else { throw Abort(.notFound) }
+        guard let matrixVersion = try await CooperationQueries(database: req.db).matrixVersion(action.matrixID) else { throw Abort(.notFound) }
         let indicator = action.indicators.first
         var form: [String: String] = [
             "code": action.code, "axis": action.axis, "description": action.description, "lead": action.leadID.uuidString,
-            "status": action.status, "progress": String(action.progress), "weight": String(action.weight), "version": String(matrix.version),
+            "status": action.status, "progress": String(action.progress), "weight": String(action.weight), "version": String(matrixVersion),
         ]
         for (key, value) in [("start_date", action.startDate), ("deadline", action.deadline), ("budget", action.budget), ("currency", action.currency),
                              ("funding_source", action.fundingSource), ("indicator_name", indicator?.name), ("indicator_unit", indicator?.unit),
@@ -328,13 +328,13 @@ struct CooperationController: Sendable {
     @Sendable func completeMilestone(_ req: Request) async throws -> Response {
         let id = try uuid(req, "milestoneID")
         let day = (try? req.content.get(String.self, at: "done_on")).flatMap(Day.init(iso:)) ?? Day(req.now)
+        let matrixID: UUID
         do {
-            try await CooperationService(req.serviceContext).completeMilestone(id, on: day)
+            matrixID = try await CooperationService(req.serviceContext).completeMilestone(id, on: day)
         } catch CooperationError.notFound {
             throw Abort(.notFound)
         }
-        guard let milestone = try await MilestoneModel.find(id, on: req.db) else { throw Abort(.notFound) }
-        return req.redirect(to: "/matrices/\(milestone.matrixID.uuidString)?notice=saved", redirectType: .normal)
+        return req.redirect(to: "/matrices/\(matrixID.uuidString)?notice=saved", redirectType: .normal)
     }
 
     @Sendable func versions(_ req: Request) async throws -> HTML {
@@ -380,10 +380,7 @@ struct CooperationController: Sendable {
     @Sendable func report(_ req: Request) async throws -> HTML {
         let today = Day(req.now)
         let queries = CooperationQueries(database: req.db)
-        var matrices: [CooperationQueries.MatrixView] = []
-        for matrix in try await MatrixModel.query(on: req.db).filter(\.$status == MatrixStatus.validated.rawValue).sort(\.$createdAt).all() {
-            if let id = matrix.id, let view = try await queries.matrix(id, for: Principal(role: .meOfficer), today: today) { matrices.append(view) }
-        }
+        let matrices = try await queries.validatedMatrices(today: today)
         return MatrixFormPages.report(matrices, today: today, req.pageContext())
     }
 
@@ -403,11 +400,8 @@ struct CooperationController: Sendable {
                     action.currency ?? "", action.fundingSource ?? "", action.status, String(action.progress)]
         }
         let table = TabularExport(sheetName: String(view.title(req.language).prefix(31)), headers: MatrixImportReader.columns, rows: rows)
-        let actor = req.auditActor, now = req.now
-        try await req.db.writeTransaction { db in
-            try await AuditLog.append(AuditEvent(action: .export, entityType: "matrix", entityID: view.id.uuidString, detail: "\(format), \(rows.count) actions"),
-                                      by: actor, at: now, on: db)
-        }
+        try await AuditLog.record(AuditEvent(action: .export, entityType: "matrix", entityID: view.id.uuidString, detail: "\(format), \(rows.count) actions"),
+                                  req.serviceContext)
         if format == "xlsx" {
             return FileDownload.response(try table.xlsx(), name: "matrix-\(Day(req.now).iso).xlsx", type: FileDownload.xlsx)
         }

@@ -263,6 +263,20 @@ struct CooperationQueries: Sendable {
         return Int(try await IndicatorQueries(database: database).figure(counted.indicator, counted.filters, language: .fr).value)
     }
 
+    /// Every validated matrix as the Joint Commission report shows it, the oldest first.
+    func validatedMatrices(today: Day) async throws -> [MatrixView] {
+        var matrices: [MatrixView] = []
+        for matrix in try await MatrixModel.query(on: database).filter(\.$status == MatrixStatus.validated.rawValue).sort(\.$createdAt).all() {
+            if let id = matrix.id, let view = try await self.matrix(id, for: Principal(role: .meOfficer), today: today) { matrices.append(view) }
+        }
+        return matrices
+    }
+
+    /// The version of a matrix, which every edit of one of its actions must name.
+    func matrixVersion(_ id: UUID) async throws -> Int? {
+        try await MatrixModel.find(id, on: database)?.version
+    }
+
     func institutionReferences() async throws -> [InstitutionReference] {
         try await InstitutionModel.query(on: database).all().compactMap { model in
             model.id.map { InstitutionReference(id: $0.uuidString, acronym: model.acronym, name: model.name) }

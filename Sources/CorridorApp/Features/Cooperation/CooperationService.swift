@@ -299,15 +299,18 @@ struct CooperationService: Sendable {
         }
     }
 
-    func completeMilestone(_ id: UUID, on day: Day) async throws {
+    /// Marks a milestone done on `day`; returns the matrix it belongs to.
+    @discardableResult
+    func completeMilestone(_ id: UUID, on day: Day) async throws -> UUID {
         if day > today { throw CooperationError.invalid([FieldIssue("done_on", "case.error.date_in_future")]) }
         let actor = self.actor, now = self.now
-        try await database.writeTransaction { db in
+        return try await database.writeTransaction { db in
             guard let milestone = try await MilestoneModel.find(id, on: db) else { throw CooperationError.notFound }
             milestone.doneOn = day.iso
             try await milestone.update(on: db)
             try await AuditLog.append(AuditEvent(action: .update, entityType: "milestone", entityID: id.uuidString, changedFields: ["done_on"]),
                                       by: actor, at: now, on: db)
+            return milestone.matrixID
         }
     }
 
