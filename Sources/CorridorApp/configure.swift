@@ -51,6 +51,7 @@ func configure(
         files: FolderFileStore(folder: URL(fileURLWithPath: configuration.dataDirectory).appendingPathComponent("imports", isDirectory: true))
     )
     app.assets = try StaticAssets.load()
+    app.sessionLookup = SessionLookup(user: SessionAuthenticator.user)
     app.signInDefences = SignInDefences(throttle: LoginThrottle(), decoyPasswordHash: try app.password.hash(SecureToken.generate()))
     app.shippedProfiling = try ProfilingCatalog.loadShipped()
     app.summaryCache = SummaryCache()

@@ -1,5 +1,4 @@
 import CorridorCore
-import Fluent
 import Foundation
 import Vapor
 
@@ -50,6 +49,21 @@ struct RequestLogMiddleware: AsyncMiddleware {
     }
 }
 
+/// How a session cookie's secret becomes the signed-in user. Accounts provides it (sessions are
+/// its business); the error page needs it for errors raised before any route.
+struct SessionLookup: Sendable {
+    var user: @Sendable (_ secret: String, _ request: Request) async throws -> CurrentUser?
+}
+
+extension Application {
+    private struct SessionLookupKey: StorageKey { typealias Value = SessionLookup }
+
+    var sessionLookup: SessionLookup {
+        get { configured(SessionLookupKey.self) }
+        set { storage[SessionLookupKey.self] = newValue }
+    }
+}
+
 /// Turns every error into a localised page (or a JSON error under `/api`), never showing
 /// a stack trace or SQL; server errors are logged with the request id.
 struct CorridorErrorMiddleware: AsyncMiddleware {
@@ -59,10 +73,8 @@ struct CorridorErrorMiddleware: AsyncMiddleware {
         } catch {
             // Errors raised before the route (a missing page) know nobody yet: find the
             // session so the page keeps the signed-in navigation.
-            if request.currentUser == nil, !request.isAPI, let secret = request.cookies[CookieNames.session]?.string,
-               let session = try? await SessionModel.query(on: request.db).filter(\.$tokenHash == SecureToken.digest(secret)).with(\.$user).first(),
-               session.expiresAt > request.now, session.user.isActive {
-                request.currentUser = try? CurrentUser(session.user, sessionID: session.id)
+            if request.currentUser == nil, !request.isAPI, let secret = request.cookies[CookieNames.session]?.string, !secret.isEmpty {
+                request.currentUser = try? await request.application.sessionLookup.user(secret, request)
             }
             return render(error, for: request)
         }

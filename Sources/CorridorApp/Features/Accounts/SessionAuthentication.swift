@@ -18,15 +18,19 @@ extension CurrentUser {
 struct SessionAuthenticator: AsyncMiddleware {
     func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
         if let secret = request.cookies[CookieNames.session]?.string, !secret.isEmpty {
-            let session = try await SessionModel.query(on: request.db)
-                .filter(\.$tokenHash == SecureToken.digest(secret))
-                .with(\.$user)
-                .first()
-            if let session, session.expiresAt > request.now, session.user.isActive {
-                request.currentUser = try CurrentUser(session.user, sessionID: session.id)
-            }
+            request.currentUser = try await Self.user(secret, request)
         }
         return try await next.respond(to: request)
+    }
+
+    /// The user of a live session whose cookie holds `secret`, if any.
+    static func user(_ secret: String, _ request: Request) async throws -> CurrentUser? {
+        let session = try await SessionModel.query(on: request.db)
+            .filter(\.$tokenHash == SecureToken.digest(secret))
+            .with(\.$user)
+            .first()
+        guard let session, session.expiresAt > request.now, session.user.isActive else { return nil }
+        return try CurrentUser(session.user, sessionID: session.id)
     }
 }
 

@@ -57,7 +57,7 @@ struct CaseQueries: Sendable {
 
     var sql: any SQLDatabase { get throws { try database.sqlDatabase } }
 
-    struct ListRow: Content, Sendable {
+    struct ListRow: Decodable, Sendable {
         var caseNumber: String
         var principalName: String
         var memberCount: Int
@@ -183,7 +183,7 @@ struct CaseQueries: Sendable {
 
     // MARK: One case
 
-    struct MemberView: Content, Sendable {
+    struct MemberView: Sendable {
         var memberNumber: Int
         var relationship: String
         var givenNames: String
@@ -207,7 +207,7 @@ struct CaseQueries: Sendable {
         var vulnerabilities: [String]
     }
 
-    struct TransitionView: Content, Sendable {
+    struct TransitionView: Sendable {
         var fromStatus: String?
         var toStatus: String
         var occurredOn: String
@@ -217,7 +217,7 @@ struct CaseQueries: Sendable {
         var recordedAt: Date
     }
 
-    struct AssistanceView: Content, Sendable {
+    struct AssistanceView: Sendable {
         var type: String
         var phase: String
         var memberNumber: Int?
@@ -228,7 +228,7 @@ struct CaseQueries: Sendable {
         var actor: String
     }
 
-    struct CaseView: Content, Sendable {
+    struct CaseView: Sendable {
         var caseNumber: String
         var office: String
         var hostCountry: String
@@ -251,7 +251,7 @@ struct CaseQueries: Sendable {
         var changes: [ChangeView]
     }
 
-    struct ChangeView: Content, Sendable {
+    struct ChangeView: Sendable {
         var at: Date
         var actor: String
         var entityType: String
@@ -303,7 +303,7 @@ struct CaseQueries: Sendable {
             vulnerabilities: member.vulnerabilities.split(separator: "|").map(String.init))
     }
 
-    struct ProtectedView: Content, Sendable {
+    struct ProtectedView: Sendable {
         var memberNumber: Int
         var memberName: String
         var exploitationForm: String?

@@ -67,14 +67,13 @@ struct CasesAPIController: Sendable {
         var total: Int
         var page: Int
         var pageSize: Int
-        var items: [CaseQueries.ListRow]
+        var items: [CaseListItemOutput]
     }
 
-    /// A refusal with the fields at fault, or with the case as it now stands.
     /// A refused change: the API's problem shape, with the stored case on a conflict.
     struct CaseProblem: Content {
         var error: APIProblem.Detail
-        var current: CaseQueries.CaseView?
+        var current: CaseOutput?
     }
 
     func register(api: any RoutesBuilder) {
@@ -91,15 +90,15 @@ struct CasesAPIController: Sendable {
     @Sendable func list(_ req: Request) async throws -> ListOutput {
         let filter = try req.query.decode(CaseFilter.self)
         let page = try await CaseQueries(database: req.db).list(filter, userID: try req.requireUser().id, now: req.now)
-        return ListOutput(total: page.total, page: page.page, pageSize: CaseFilter.pageSize, items: page.rows)
+        return ListOutput(total: page.total, page: page.page, pageSize: CaseFilter.pageSize, items: page.rows.map(CaseListItemOutput.init))
     }
 
-    @Sendable func read(_ req: Request) async throws -> CaseQueries.CaseView {
-        try await load(req, try number(req))
+    @Sendable func read(_ req: Request) async throws -> CaseOutput {
+        CaseOutput(try await load(req, try number(req)))
     }
 
-    @Sendable func members(_ req: Request) async throws -> [CaseQueries.MemberView] {
-        try await load(req, try number(req)).members
+    @Sendable func members(_ req: Request) async throws -> [MemberOutput] {
+        try await load(req, try number(req)).members.map(MemberOutput.init)
     }
 
     @Sendable func create(_ req: Request) async throws -> Response {
@@ -145,7 +144,7 @@ struct CasesAPIController: Sendable {
     private func answer(_ req: Request, success: HTTPResponseStatus, _ change: () async throws -> String) async throws -> Response {
         do {
             let number = try await change()
-            return try await load(req, number).encodeResponse(status: success, for: req)
+            return try await CaseOutput(load(req, number)).encodeResponse(status: success, for: req)
         } catch let error as CaseError {
             let catalogue = req.catalogue
             let output: CaseProblem
@@ -159,7 +158,7 @@ struct CasesAPIController: Sendable {
                 output = CaseProblem(error: APIProblem(code: "invalid_transition", message: catalogue.text(problem.rawValue)).error)
             case .conflict:
                 status = .conflict
-                let current = try await load(req, try number(req))
+                let current = CaseOutput(try await load(req, try number(req)))
                 output = CaseProblem(error: APIProblem(code: "conflict", message: catalogue.text("case.conflict_api")).error, current: current)
             case .notFound:
                 throw Abort(.notFound)
