@@ -142,6 +142,9 @@ struct ImportCommandGroup: AsyncCommandGroup {
                                                        write: signature.commit)
             } catch let error as TabularFileError {
                 throw CommandFailure(error.message(english))
+            } catch let error as CaseImportWriteError {
+                app.logger.error("case import refused by the database: \(error.underlying)")
+                throw CommandFailure(error.message(english))
             }
             for issue in report.issues {
                 context.console.print("line \(issue.line)\t\(issue.column)\t\(english.text(issue.code))\t\(issue.value)")

@@ -254,7 +254,7 @@ public struct CaseImportStream {
     private var seen: [Int64: (fields: PackedFields, members: MemberSet)] = [:]
 
     /// A case number as one integer: three letters, the year and the sequence.
-    static func key(_ number: CaseNumber) -> Int64 {
+    public static func key(_ number: CaseNumber) -> Int64 {
         var value: Int64 = 0
         for byte in number.office.utf8.prefix(3) { value = value << 8 | Int64(byte) }
         return value << 32 | Int64(number.year) << 17 | Int64(number.sequence)

@@ -42,7 +42,8 @@ public struct SyntheticData: Sendable {
         while written < individuals {
             let year = Int.random(in: 2017...today.year, using: &state.random)
             let month = Int.random(in: 1...(year == today.year ? today.month : 12), using: &state.random)
-            let day = Int.random(in: 1...28, using: &state.random)
+            // No registration after today: in the current month, days run up to today only.
+            let day = Int.random(in: 1...(year == today.year && month == today.month ? min(28, today.day) : 28), using: &state.random)
             let registered = Day(year: year, month: month, day: day) ?? today
             let status: CaseStatus = state.random.weighted([(.registered, 3), (.counselled, 2), (.approved, 2), (.travelReady, 2), (.arrived, 16),
                                                              (.reintegrationPlanned, 15), (.reintegrationOngoing, 25), (.completed, 30), (.closed, 5)])

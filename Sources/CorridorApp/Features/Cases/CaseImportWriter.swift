@@ -41,6 +41,24 @@ struct CaseImportReport: Sendable {
     var rejectedLines: Set<Int> { Set(issues.map(\.line)) }
 }
 
+/// The database refused rows of an import (the whole import is rolled back). `underlying` is the
+/// driver's text, for the log only: users read the lines and a sentence.
+struct CaseImportWriteError: Error, Sendable {
+    var firstLine: Int
+    var lastLine: Int
+    var underlying: String
+    /// A catalogue key naming what went wrong, without the driver's words.
+    var reason: String {
+        let text = underlying.lowercased()
+        if text.contains("unique") || text.contains("duplicate key") { return "import.error.write_duplicate" }
+        return "import.error.write_refused"
+    }
+
+    func message(_ catalogue: Catalogue) -> String {
+        catalogue.text("import.error.write_failed", ["from": String(firstLine), "to": String(lastLine), "reason": catalogue.text(reason)])
+    }
+}
+
 /// Writes imported households a batch at a time inside one transaction: new cases with
 /// multi-row inserts (cases, members, timeline, search words), stored cases compared field by
 /// field and updated one by one with their audit entry, and the return counts moved once at
@@ -53,6 +71,9 @@ struct CaseImportWriter: Sendable {
     private(set) var report = CaseImportReport()
     private var summary: CaseDerivedData.Cells = [:]
     private var ids = OrderedIDGenerator()
+    /// The numbered households met so far in this import (8 bytes each), so that a household
+    /// whose rows are spread over the file is counted once and its later rows join it.
+    private var households: Set<Int64> = []
 
     init(db: any Database, actor: AuditActor, now: Date, write: Bool) {
         self.db = db
@@ -94,17 +115,22 @@ struct CaseImportWriter: Sendable {
         }
     }
 
-    /// Screens a batch against the stored cases and, when writing, writes what passes.
-    mutating func add(_ households: [ImportedCase]) async throws {
-        let numbers = households.compactMap { $0.caseNumber?.description }
+    /// Screens a batch against the stored cases and, when writing, writes what passes. Rows of
+    /// one household may come in any order: parts of a household in the batch are put together,
+    /// and a part of a household written by an earlier batch is added to it.
+    mutating func add(_ parts: [ImportedCase]) async throws {
+        let batch = Self.merged(parts)
+        let numbers = batch.compactMap { $0.caseNumber?.description }
         var stored: [String: ReturnCaseModel] = [:]
         for start in stride(from: 0, to: numbers.count, by: 500) {
             let chunk = Array(numbers[start..<min(start + 500, numbers.count)])
             for record in try await ReturnCaseModel.query(on: db).filter(\.$caseNumber ~~ chunk).all() { stored[record.caseNumber] = record }
         }
         var fresh: [ImportedCase] = []
-        var existing: [(ImportedCase, ReturnCaseModel)] = []
-        for household in households {
+        var existing: [(ImportedCase, ReturnCaseModel, partOfThisImport: Bool)] = []
+        for household in batch {
+            let key = household.caseNumber.map(CaseImportStream.key)
+            let metBefore = key.map { households.contains($0) } ?? false
             if let number = household.caseNumber?.description, let record = stored[number] {
                 guard let current = CaseStatus(rawValue: record.status), CaseService.importMayMove(from: current, to: household.fields.status) else {
                     for line in household.lines {
@@ -112,23 +138,48 @@ struct CaseImportWriter: Sendable {
                     }
                     continue
                 }
-                existing.append((household, record))
-            } else {
+                existing.append((household, record, metBefore))
+            } else if !metBefore || !write {
                 fresh.append(household)
             }
-            report.households += 1
+            if let key { households.insert(key) }
+            if !metBefore { report.households += 1 }
             report.acceptedRows += household.members.count
         }
         guard write else { return }
-        try await insert(fresh)
-        if !existing.isEmpty {
-            let caseIDs = try existing.map { try $0.1.requireID() }
-            let members = Dictionary(grouping: try await CaseMemberModel.query(on: db).filter(\.$returnCase.$id ~~ caseIDs).all(), by: \.$returnCase.id)
-            for (household, record) in existing {
-                let result = try await update(record, with: household, members: members[try record.requireID()] ?? [])
-                if result { report.outcome.casesUpdated += 1; report.outcome.membersWritten += household.members.count } else { report.outcome.casesUnchanged += 1 }
+        let lines = batch.flatMap(\.lines)
+        do {
+            try await insert(fresh)
+            if !existing.isEmpty {
+                let caseIDs = try existing.map { try $0.1.requireID() }
+                let members = Dictionary(grouping: try await CaseMemberModel.query(on: db).filter(\.$returnCase.$id ~~ caseIDs).all(), by: \.$returnCase.id)
+                for (household, record, partOfThisImport) in existing {
+                    let changed = try await update(record, with: household, members: members[try record.requireID()] ?? [])
+                    report.outcome.membersWritten += changed ? household.members.count : 0
+                    // A later part of a household this import created is not a second case.
+                    if partOfThisImport { continue }
+                    if changed { report.outcome.casesUpdated += 1 } else { report.outcome.casesUnchanged += 1 }
+                }
+            }
+        } catch let error where !(error is CaseImportWriteError) {
+            throw CaseImportWriteError(firstLine: lines.min() ?? 0, lastLine: lines.max() ?? 0, underlying: String(reflecting: error))
+        }
+    }
+
+    /// Puts together the parts of each numbered household in a batch, in the order first met.
+    static func merged(_ parts: [ImportedCase]) -> [ImportedCase] {
+        var result: [ImportedCase] = []
+        var position: [CaseNumber: Int] = [:]
+        for part in parts {
+            if let number = part.caseNumber, let index = position[number] {
+                result[index].members += part.members
+                result[index].lines += part.lines
+            } else {
+                if let number = part.caseNumber { position[number] = result.count }
+                result.append(part)
             }
         }
+        return result
     }
 
     /// Moves the numbering counters past the imported numbers, the return counts by what was

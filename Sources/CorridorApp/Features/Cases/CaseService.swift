@@ -396,32 +396,8 @@ struct CaseService: Sendable {
         }
     }
 
-    /// Checks an import against the cases already stored: a file may move a case forward
-    /// (or close it), never back, and never reopen a completed or closed case. Offending
-    /// households are moved to the rejected rows.
-    func screen(_ plan: CaseImportPlan) async throws -> CaseImportPlan {
-        var result = plan
-        let numbers = plan.cases.compactMap { $0.caseNumber?.description }
-        var stored: [String: CaseStatus] = [:]
-        for chunk in stride(from: 0, to: numbers.count, by: 500).map({ Array(numbers[$0..<min($0 + 500, numbers.count)]) }) {
-            for record in try await ReturnCaseModel.query(on: database).filter(\.$caseNumber ~~ chunk).field(\.$caseNumber).field(\.$status).all() {
-                stored[record.caseNumber] = CaseStatus(rawValue: record.status)
-            }
-        }
-        result.cases = []
-        for imported in plan.cases {
-            if let number = imported.caseNumber?.description, let current = stored[number], !Self.importMayMove(from: current, to: imported.fields.status) {
-                for line in imported.lines {
-                    result.issues.append(ImportIssue(line: line, column: "status", code: "import.error.status_backwards", value: imported.fields.status.rawValue))
-                }
-            } else {
-                result.cases.append(imported)
-            }
-        }
-        result.issues.sort { ($0.line, $0.column) < ($1.line, $1.column) }
-        return result
-    }
-
+    /// Whether an import may move a stored case from `current` to `target`: forward (or to
+    /// closed), never back, and never out of completed or closed.
     static func importMayMove(from current: CaseStatus, to target: CaseStatus) -> Bool {
         if current == target { return true }
         if current == .completed || current == .closed { return false }

@@ -36,15 +36,14 @@ struct CaseTransferController: Sendable {
             return try await HTMLPage(status: .unprocessableEntity, html: CaseImportPages.upload(error: req.t("import.error.no_file"), req.pageContext())).encodeResponse(for: req)
         }
         let data = Data(buffer: file.data)
-        let store = req.corridor.uploads
+        let name = file.filename
         do {
-            let plan = try await CaseService(req.serviceContext).screen(try CaseImportReader.plan(data: data, today: Day(req.now)))
-            let id = try store.keep(data, owner: req.currentUser?.id)
-            let model = ImportReportModel(id: id, fileName: file.filename, plan: plan)
-            return try await CaseImportPages.report(model, req.pageContext()).encodeResponse(for: req)
+            // The same reader, screening and writer as the command line, without writing.
+            let report = try await CaseService(req.serviceContext).importCases(from: .data(data), fileName: name, write: false)
+            let id = try req.corridor.uploads.keep(data, owner: req.currentUser?.id)
+            return try await CaseImportPages.report(ImportReportModel(id: id, fileName: name, report: report), req.pageContext()).encodeResponse(for: req)
         } catch let error as TabularFileError {
-            let message = error.message(req.catalogue)
-            return try await HTMLPage(status: .unprocessableEntity, html: CaseImportPages.upload(error: message, req.pageContext())).encodeResponse(for: req)
+            return try await HTMLPage(status: .unprocessableEntity, html: CaseImportPages.upload(error: error.message(req.catalogue), req.pageContext())).encodeResponse(for: req)
         }
     }
 
@@ -60,11 +59,17 @@ struct CaseTransferController: Sendable {
             return try await HTMLPage(status: .unprocessableEntity, html: CaseImportPages.upload(error: req.t("import.error.expired"), req.pageContext())).encodeResponse(for: req)
         }
         // Validated again: the file is the truth, not what the first page said.
-        let service = CaseService(req.serviceContext)
-        let plan = try await service.screen(try CaseImportReader.plan(data: data, today: Day(req.now)))
-        let outcome = try await service.commit(plan, fileName: form.file_name ?? id)
+        let report: CaseImportReport
+        do {
+            report = try await CaseService(req.serviceContext).importCases(from: .data(data), fileName: form.file_name ?? id, write: true)
+        } catch let error as TabularFileError {
+            return try await HTMLPage(status: .unprocessableEntity, html: CaseImportPages.upload(error: error.message(req.catalogue), req.pageContext())).encodeResponse(for: req)
+        } catch let error as CaseImportWriteError {
+            req.logger.error("case import refused by the database: \(error.underlying)")
+            return try await HTMLPage(status: .unprocessableEntity, html: CaseImportPages.upload(error: error.message(req.catalogue), req.pageContext())).encodeResponse(for: req)
+        }
         store.discard(id, owner: req.currentUser?.id)
-        return try await CaseImportPages.done(outcome, plan: plan, req.pageContext()).encodeResponse(for: req)
+        return try await CaseImportPages.done(report, req.pageContext()).encodeResponse(for: req)
     }
 
     @Sendable func export(_ req: Request) async throws -> Response {

@@ -4,7 +4,7 @@ import Foundation
 struct ImportReportModel: Sendable {
     var id: String
     var fileName: String
-    var plan: CaseImportPlan
+    var report: CaseImportReport
 }
 
 enum CaseImportPages {
@@ -30,17 +30,17 @@ enum CaseImportPages {
     }
 
     static func report(_ model: ImportReportModel, _ context: PageContext) -> HTML {
-        let plan = model.plan
+        let plan = model.report
         let format = context.format
         let issues: HTML = plan.issues.isEmpty ? "<p class=\"notice\" role=\"status\">\(context.t("import.no_issues"))</p>" : """
             <h2>\(context.t("import.rejected_title", ["count": format.integer(plan.rejectedLines.count)]))</h2>
             \(Layout.issuesTable(plan.issues, context, limit: listedIssues))
             """
-        let confirm: HTML = plan.cases.isEmpty ? "<p>\(context.t("import.nothing_to_import"))</p>" : """
+        let confirm: HTML = plan.households == 0 ? "<p>\(context.t("import.nothing_to_import"))</p>" : """
             <form method="post" action="/cases/import/confirm" class="card narrow">
               \(context.csrfField)
               <input type="hidden" name="id" value="\(model.id)"><input type="hidden" name="file_name" value="\(model.fileName)">
-              <p>\(context.t("import.confirm_intro", ["rows": format.integer(plan.acceptedRowCount), "cases": format.integer(plan.cases.count)]))</p>
+              <p>\(context.t("import.confirm_intro", ["rows": format.integer(plan.acceptedRows), "cases": format.integer(plan.households)]))</p>
               <button type="submit" class="primary">\(context.t("import.confirm"))</button> <a href="/cases/import">\(context.t("import.cancel"))</a>
             </form>
             """
@@ -50,22 +50,23 @@ enum CaseImportPages {
         <dl class="facts">
           <dt>\(context.t("import.file"))</dt><dd>\(model.fileName)</dd>
           <dt>\(context.t("import.rows_read"))</dt><dd>\(format.integer(plan.rowCount))</dd>
-          <dt>\(context.t("import.rows_accepted"))</dt><dd>\(format.integer(plan.acceptedRowCount))</dd>
+          <dt>\(context.t("import.rows_accepted"))</dt><dd>\(format.integer(plan.acceptedRows))</dd>
           <dt>\(context.t("import.rows_rejected"))</dt><dd>\(format.integer(plan.rejectedLines.count))</dd>
-          <dt>\(context.t("import.households"))</dt><dd>\(format.integer(plan.cases.count))</dd>
+          <dt>\(context.t("import.households"))</dt><dd>\(format.integer(plan.households))</dd>
         </dl>
         \(issues)
         \(confirm)
         """)
     }
 
-    static func done(_ outcome: CaseService.ImportOutcome, plan: CaseImportPlan, _ context: PageContext) -> HTML {
+    static func done(_ report: CaseImportReport, _ context: PageContext) -> HTML {
+        let outcome = report.outcome
         let format = context.format
         return Layout.page(context.t("import.done_title"), context, """
         <h1>\(context.t("import.done_title"))</h1>
         <p class="notice" role="status">\(context.t("import.done", [
             "created": format.integer(outcome.casesCreated), "updated": format.integer(outcome.casesUpdated),
-            "unchanged": format.integer(outcome.casesUnchanged), "rejected": format.integer(plan.rejectedLines.count)]))</p>
+            "unchanged": format.integer(outcome.casesUnchanged), "rejected": format.integer(report.rejectedLines.count)]))</p>
         <p><a class="button primary" href="/cases">\(context.t("case.list_title"))</a></p>
         """)
     }
