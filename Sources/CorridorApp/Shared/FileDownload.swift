@@ -6,6 +6,12 @@ enum FileDownload {
     static let csv = "text/csv; charset=utf-8"
     static let xlsx = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
+    /// The CSV separator a download asks for: `?sep=semicolon` ("CSV (Excel en français)", with
+    /// decimal commas) or commas, the default scripts rely on.
+    static func csvSeparator(_ request: Request) -> Character {
+        request.query[String.self, at: "sep"] == "semicolon" ? ";" : ","
+    }
+
     /// `data` as an attachment named `name`, never cached (exports may hold personal data).
     static func response(_ data: Data, name: String, type: String) -> Response {
         var headers = HTTPHeaders()

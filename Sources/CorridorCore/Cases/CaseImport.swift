@@ -93,11 +93,64 @@ public enum CaseImportReader {
         "profession": "occupation", "date_depart_pays": "left_country_on", "itineraire": "route", "sejour": "stay",
     ]
 
+    /// What an export calls each column, in French and English: the reader takes either, as
+    /// well as the codes and the other spellings above.
+    public static let labels: [String: (fr: String, en: String)] = [
+        "case_number": ("Numéro de dossier", "Case number"),
+        "member": ("Membre", "Member"),
+        "relationship": ("Lien de parenté", "Relationship"),
+        "given_names": ("Prénoms", "Given names"),
+        "family_name": ("Nom de famille", "Family name"),
+        "sex": ("Sexe", "Sex"),
+        "birth_date": ("Date de naissance", "Date of birth"),
+        "nationality": ("Nationalité", "Nationality"),
+        "host_country": ("Pays d'accueil", "Host country"),
+        "office": ("Bureau", "Office"),
+        "registered_on": ("Date d'enregistrement", "Registered on"),
+        "departure_date": ("Date de départ", "Departure date"),
+        "arrival_date": ("Date d'arrivée", "Arrival date"),
+        "status": ("Statut", "Status"),
+        "origin_region": ("Région d'origine", "Region of origin"),
+        "origin_department": ("Département d'origine", "Department of origin"),
+        "document_type": ("Type de document", "Document type"),
+        "document_number": ("Numéro de document", "Document number"),
+        "vulnerabilities": ("Vulnérabilités", "Vulnerabilities"),
+        "closure_reason": ("Motif de clôture", "Closure reason"),
+        "phone": ("Téléphone", "Phone"),
+        "languages": ("Langues", "Languages"),
+        "education_level": ("Niveau d'études", "Education level"),
+        "occupation": ("Profession", "Occupation"),
+        "left_country_on": ("Date de départ du pays", "Left the country on"),
+        "route": ("Itinéraire", "Route"),
+        "stay": ("Séjour", "Stay abroad"),
+        "exploitation_form": ("Forme d'exploitation", "Form of exploitation"),
+        "identified_on": ("Identifié(e) le", "Identified on"),
+        "identified_place": ("Lieu d'identification", "Place of identification"),
+        "identified_by": ("Identifié(e) par", "Identified by"),
+        "referral": ("Orientation", "Referral"),
+        "medical_notes": ("Notes médicales", "Medical notes"),
+    ]
+
+    /// A column's header in `language`, or its code when it has no label.
+    public static func label(_ column: String, _ language: Language) -> String {
+        guard let label = labels[column] else { return column }
+        return language == .fr ? label.fr : label.en
+    }
+
+    private static let labelKeys: [String: String] = {
+        var keys: [String: String] = [:]
+        for (column, label) in labels {
+            keys[CSVRows.key(label.fr)] = column
+            keys[CSVRows.key(label.en)] = column
+        }
+        return keys
+    }()
+
     /// The column a header names, or nil.
     public static func column(forHeader header: String) -> String? {
         let key = CSVRows.key(header)
         if columns.contains(key) { return key }
-        return aliases[key]
+        return aliases[key] ?? labelKeys[key].flatMap { columns.contains($0) ? $0 : nil }
     }
 
     /// Validates a whole file and groups its rows into households. `today` bounds dates.

@@ -5,7 +5,9 @@ import FoundationXML
 import ZIPFoundation
 
 /// Reads the sheets of an `.xlsx` workbook (Office Open XML) as rows of text: shared and
-/// inline strings, numbers as written; enough for field-survey exports.
+/// inline strings, numbers as written, booleans as `true`/`false`, and cells whose number format
+/// is a date (Excel's, LibreOffice's and KoboToolbox's exports store dates so) as `YYYY-MM-DD`,
+/// or `YYYY-MM-DDTHH:MM:SS` when the format shows a time.
 public enum WorkbookReader {
     public struct Sheet: Sendable, Equatable {
         public var name: String
@@ -29,12 +31,13 @@ public enum WorkbookReader {
         guard let workbook = try part("xl/workbook.xml") else { throw ReadError.missingPart("xl/workbook.xml") }
         let relations = try part("xl/_rels/workbook.xml.rels").map(parseRelations) ?? [:]
         let shared = try part("xl/sharedStrings.xml").map(parseSharedStrings) ?? []
+        let styles = try part("xl/styles.xml").map(parseDateStyles) ?? [:]
         var result: [Sheet] = []
         for (name, relation) in parseSheetList(workbook) {
             guard var target = relations[relation] else { continue }
             if target.hasPrefix("/") { target.removeFirst() } else { target = "xl/" + target }
             guard let xml = try part(target) else { throw ReadError.missingPart(target) }
-            result.append(Sheet(name: name, rows: parseSheet(xml, shared: shared)))
+            result.append(Sheet(name: name, rows: parseSheet(xml, shared: shared, dateStyles: styles)))
         }
         return result
     }
@@ -88,11 +91,79 @@ public enum WorkbookReader {
         return strings
     }
 
-    static func parseSheet(_ data: Data, shared: [String]) -> [[String]] {
+    /// What a date style shows: the day only, or the day and the time.
+    enum DateStyle: Equatable, Sendable {
+        case day
+        case dayAndTime
+    }
+
+    /// The cell styles (`s` = index into `cellXfs`) whose number format is a date.
+    static func parseDateStyles(_ data: Data) -> [Int: DateStyle] {
+        var custom: [Int: String] = [:]
+        var formats: [Int] = []
+        var inCellXfs = false
+        run(data) { c in
+            c.start = { name, attributes in
+                switch name {
+                case "numFmt":
+                    if let id = attributes["numFmtId"].flatMap(Int.init), let code = attributes["formatCode"] { custom[id] = code }
+                case "cellXfs": inCellXfs = true
+                case "xf" where inCellXfs: formats.append(attributes["numFmtId"].flatMap(Int.init) ?? 0)
+                default: break
+                }
+            }
+            c.end = { name in if name == "cellXfs" { inCellXfs = false } }
+        }
+        var styles: [Int: DateStyle] = [:]
+        for (index, id) in formats.enumerated() {
+            if let style = dateStyle(id: id, code: custom[id]) { styles[index] = style }
+        }
+        return styles
+    }
+
+    /// Built-in formats 14–17 and 27–36 (East Asian) are days, 22 a day and time; a custom code is
+    /// a date when, outside quotes and brackets, it has a day, month or year token.
+    static func dateStyle(id: Int, code: String?) -> DateStyle? {
+        switch id {
+        case 14...17, 27...36, 50...58: return .day
+        case 22: return .dayAndTime
+        default: break
+        }
+        guard let code else { return nil }
+        var plain = ""
+        var quoted = false, bracketed = false, escaped = false
+        for character in code.lowercased() {
+            if escaped { escaped = false; continue }
+            switch character {
+            case "\\": escaped = true
+            case "\"": quoted.toggle()
+            case "[": bracketed = true
+            case "]": bracketed = false
+            default: if !quoted && !bracketed { plain.append(character) }
+            }
+        }
+        guard plain.contains("d") || plain.contains("y") || (plain.contains("m") && !plain.contains("h") && !plain.contains("s")) else { return nil }
+        return plain.contains("h") || plain.contains("s") ? .dayAndTime : .day
+    }
+
+    /// A spreadsheet date serial (days since 1899-12-30, a fraction for the time) as ISO text.
+    static func isoDate(serial text: String, _ style: DateStyle) -> String? {
+        guard let serial = Double(text), serial.isFinite, serial >= 1, serial < 2_958_466 else { return nil }
+        let seconds = ((serial * 86_400).rounded()) - 25_569 * 86_400
+        let date = Date(timeIntervalSince1970: seconds)
+        let day = Day(date).iso
+        guard style == .dayAndTime else { return day }
+        let inDay = Int(seconds.truncatingRemainder(dividingBy: 86_400) + (seconds < 0 ? 86_400 : 0))
+        let time = String(format: "%02d:%02d:%02d", inDay / 3_600, inDay / 60 % 60, inDay % 60)
+        return day + "T" + time
+    }
+
+    static func parseSheet(_ data: Data, shared: [String], dateStyles: [Int: DateStyle] = [:]) -> [[String]] {
         var rows: [[String]] = []
         var row: [String] = []
         var column = 0
         var type = ""
+        var style = 0
         var capturing = false
         var value = ""
         run(data) { c in
@@ -101,6 +172,7 @@ public enum WorkbookReader {
                 case "row": row = []
                 case "c":
                     type = attributes["t"] ?? ""
+                    style = attributes["s"].flatMap(Int.init) ?? 0
                     column = attributes["r"].map(columnIndex) ?? row.count
                     value = ""
                 case "v", "t":
@@ -115,7 +187,14 @@ public enum WorkbookReader {
                     if capturing { value += c.text }
                     capturing = false
                 case "c":
-                    let text = type == "s" ? (Int(value).flatMap { $0 < shared.count ? shared[$0] : nil } ?? "") : value
+                    let text: String
+                    switch type {
+                    case "s": text = Int(value).flatMap { $0 >= 0 && $0 < shared.count ? shared[$0] : nil } ?? ""
+                    case "b": text = value == "1" ? "true" : value == "0" ? "false" : value
+                    case "e": text = ""
+                    case "", "n": text = dateStyles[style].flatMap { isoDate(serial: value, $0) } ?? value
+                    default: text = value
+                    }
                     while row.count < column { row.append("") }
                     if row.count == column { row.append(text) } else { row[column] = text }
                 case "row": rows.append(row)

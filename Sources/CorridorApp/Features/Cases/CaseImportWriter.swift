@@ -21,13 +21,39 @@ enum CaseImportSource: Sendable {
         let reader: CSVStream
         do {
             switch self {
-            case .file(let path): reader = try CSVStream(fileAt: path)
-            case .data(let data): reader = try CSVStream(data: data)
+            case .file(let path):
+                if Self.isWorkbook(path: path) {
+                    reader = try CSVStream(data: try Self.firstSheetAsCSV(Data(contentsOf: URL(fileURLWithPath: path))))
+                } else {
+                    reader = try CSVStream(fileAt: path)
+                }
+            case .data(let data):
+                reader = try CSVStream(data: Self.isWorkbook(data) ? try Self.firstSheetAsCSV(data) : data)
             }
+        } catch let error as TabularFileError {
+            throw error
         } catch {
             throw TabularFileError.malformed(line: 1)
         }
         return try CaseImportStream(reader: reader, today: today)
+    }
+
+    /// An `.xlsx` file (a ZIP archive) rather than CSV text.
+    static func isWorkbook(_ data: Data) -> Bool { data.starts(with: [0x50, 0x4B, 0x03, 0x04]) }
+
+    static func isWorkbook(path: String) -> Bool {
+        guard let handle = FileHandle(forReadingAtPath: path) else { return false }
+        defer { try? handle.close() }
+        return isWorkbook(handle.readData(ofLength: 4))
+    }
+
+    /// The first sheet of a workbook as CSV text for the case reader: dates as `YYYY-MM-DD`,
+    /// numbers as written, nothing neutralised (the reader is not a spreadsheet).
+    static func firstSheetAsCSV(_ data: Data) throws -> Data {
+        guard let sheet = try WorkbookReader.sheets(of: data).first, let header = sheet.rows.first else { throw TabularFileError.empty }
+        let width = header.count
+        let rows = sheet.rows.dropFirst().map { row in (0..<width).map { $0 < row.count ? row[$0] : "" } }
+        return Data(TabularExport(sheetName: sheet.name, headers: header, rows: Array(rows)).csv(neutralise: false).utf8)
     }
 }
 

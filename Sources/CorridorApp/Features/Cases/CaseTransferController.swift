@@ -77,15 +77,15 @@ struct CaseTransferController: Sendable {
         let filter = try req.query.decode(CaseFilter.self)
         let format = (try? req.query.get(String.self, at: "format")) ?? "csv"
         guard format == "csv" || format == "xlsx" else { throw Abort(.badRequest) }
-        let table = try await CaseExport.table(filter: filter, user: user, database: req.db, now: req.now, catalogue: req.catalogue)
-        try await AuditLog.record(AuditEvent(action: .export, entityType: "return_case", entityID: nil, changedFields: table.headers,
+        let table = try await CaseExport.table(filter: filter, user: user, database: req.db, now: req.now, language: req.language, catalogue: req.catalogue)
+        let separator = FileDownload.csvSeparator(req)
+        try await AuditLog.record(AuditEvent(action: .export, entityType: "return_case", entityID: nil, changedFields: CaseExport.columns(for: user.role),
                                              detail: "\(format), \(table.rows.count) rows, filter: \(filter.query())"), req.serviceContext)
         let stamp = Day(req.now).iso
         if format == "xlsx" {
-            return FileDownload.response(try table.xlsx(), name: "corridor-cases-\(stamp).xlsx",
-                                 type: FileDownload.xlsx)
+            return FileDownload.response(try table.xlsx(), name: "corridor-cases-\(stamp).xlsx", type: FileDownload.xlsx)
         }
-        return FileDownload.response(Data(table.csv().utf8), name: "corridor-cases-\(stamp).csv", type: FileDownload.csv)
+        return FileDownload.response(Data(table.csv(delimiter: separator).utf8), name: "corridor-cases-\(stamp).csv", type: FileDownload.csv)
     }
 }
 
@@ -97,11 +97,14 @@ enum CaseExport {
         Policy.exportIncludesProtectedColumns(role) ? CaseImportReader.columns + protectedColumns : CaseImportReader.columns
     }
 
-    static func table(filter: CaseFilter, user: CurrentUser, database: any Database, now: Date, catalogue: Catalogue) async throws -> TabularExport {
+    /// The filtered caseload, one row per member, headed in the reader's language (the importer
+    /// reads either language's headers, so an export comes back in as it is).
+    static func table(filter: CaseFilter, user: CurrentUser, database: any Database, now: Date, language: Language,
+                      catalogue: Catalogue) async throws -> TabularExport {
         let columns = columns(for: user.role)
         let rows = try await CaseQueries(database: database).exportRows(
             filter, userID: user.id, now: now, includeProtected: Policy.exportIncludesProtectedColumns(user.role))
-        return TabularExport(sheetName: catalogue.text("case.list_title"), headers: columns,
+        return TabularExport(sheetName: catalogue.text("case.list_title"), headers: columns.map { CaseImportReader.label($0, language) },
                              rows: rows.map { row in columns.map { row.values[$0] ?? "" } })
     }
 }
