@@ -63,7 +63,9 @@ func configure(
     app.middleware.use(LanguageCookieMiddleware())
     app.routes.defaultMaxBodySize = "1mb"
 
-    let web = app.grouped(SessionAuthenticator(), CSRFProtection())
+    // A personal API token also opens the signed-in pages' downloads (exports for scripts);
+    // forms still need the CSRF cookie a browser holds.
+    let web = app.grouped(SessionAuthenticator(), BearerAuthenticator(), CSRFProtection())
     let api = app.grouped("api", "v1").grouped(BearerAuthenticator())
     OperationsController().register(web: app)
     AccountsController().register(web: web, api: api)

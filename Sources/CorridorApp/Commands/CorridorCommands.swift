@@ -110,8 +110,9 @@ struct UserCommandGroup: AsyncCommandGroup {
             @Option(name: "role", help: "One of: admin, caseworker, protection, me_officer, focal_point, communications.") var role: String?
             @Option(name: "institution", help: "Acronym of the user's institution (required for a focal point).") var institution: String?
             @Option(name: "language", help: "Preferred language: fr or en.") var language: String?
+            @Flag(name: "service", help: "An account for scripts: no password anyone knows, API tokens only (create one with `user token`).") var service: Bool
         }
-        var help: String { "Creates a user and prints a one-time password that must be changed at first sign-in." }
+        var help: String { "Creates a user and prints a one-time password that must be changed at first sign-in (or, with --service, an account for scripts)." }
 
         func run(using context: CommandContext, signature: Signature) async throws {
             let app = context.application
@@ -131,9 +132,14 @@ struct UserCommandGroup: AsyncCommandGroup {
             }
             do {
                 let created = try await AccountService(app.serviceContext(actor: .commandLine("user create")))
-                    .createUser(UserDraft(email: email, name: name, role: role, institutionID: institutionID, preferredLanguage: signature.language))
+                    .createUser(UserDraft(email: email, name: name, role: role, institutionID: institutionID, preferredLanguage: signature.language),
+                                service: signature.service)
                 context.console.print("created \(created.user.email) (\(created.user.role))")
-                context.console.print("one-time password: \(created.oneTimePassword)")
+                if signature.service {
+                    context.console.print("service account: it cannot sign in with a password; give it a token with `corridor user token \(created.user.email)`")
+                } else {
+                    context.console.print("one-time password: \(created.oneTimePassword)")
+                }
             } catch let error as AccountError {
                 throw CommandFailure(error.englishDescription)
             }
@@ -194,6 +200,10 @@ struct UserCommandGroup: AsyncCommandGroup {
             let created = try await TokenService(app.serviceContext(actor: .commandLine("user token")))
                 .create(userID: user.id, name: signature.name ?? "command line")
             context.console.print(created.secret)
+            if user.mustChangePassword {
+                // Printed on the error stream, so that `TOKEN=$(corridor user token …)` keeps the token alone.
+                context.console.error("note: \(user.email) has not replaced its one-time password yet, and the API refuses its tokens until it has (password_change_required); for an account used only by scripts, create it with `corridor user create --service`")
+            }
         }
     }
 

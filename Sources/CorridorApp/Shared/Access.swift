@@ -22,14 +22,14 @@ struct AccessGuard: AsyncMiddleware {
         let user = request.currentUser
         guard Policy.allows(user?.principal, action) else {
             if user == nil, Policy.requiresSignIn(action) {
-                if request.isAPI { throw Abort(.unauthorized, reason: "error.sign_in_required") }
+                if request.isAPI || request.headers.bearerAuthorization != nil { throw Abort(.unauthorized, reason: "error.sign_in_required") }
                 let next = request.url.path + (request.url.query.map { "?" + $0 } ?? "")
                 return request.redirect(to: "/login?next=" + (next.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "/"))
             }
             throw Abort(.forbidden, reason: "error.forbidden")
         }
         if let user, user.mustChangePassword, !Self.allowedDuringPasswordChange.contains(request.url.path), action != .viewPublic {
-            if request.isAPI { throw Abort(.forbidden, reason: "error.password_change_required") }
+            if request.isAPI || user.tokenID != nil { throw Abort(.forbidden, reason: "error.password_change_required") }
             return request.redirect(to: "/account/password")
         }
         return try await next.respond(to: request)

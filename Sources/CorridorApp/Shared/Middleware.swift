@@ -100,7 +100,7 @@ struct CorridorErrorMiddleware: AsyncMiddleware {
         let catalogue = request.catalogue
         let code = Self.code(for: status)
         let message = catalogue.text(messageKey ?? "error.\(code)")
-        if request.isAPI || request.headers.accept.first?.mediaType == .json {
+        if request.isAPI || request.headers.bearerAuthorization != nil || request.headers.accept.first?.mediaType == .json {
             let body = APIProblem(code: messageKey.map { String($0.dropFirst(6)) } ?? code, message: message)
             let response = Response(status: status, headers: headers)
             try? response.content.encode(body, as: .json)

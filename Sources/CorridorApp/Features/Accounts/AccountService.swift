@@ -38,9 +38,11 @@ struct AccountService: Sendable {
 
     /// Creates a user with a one-time password that must be changed at first sign-in;
     /// returns the user and that password (shown once, never stored in clear).
-    func createUser(_ draft: UserDraft) async throws -> (user: UserModel, oneTimePassword: String) {
+    /// Creates a user with a one-time password to change at first sign-in; a `service` account
+    /// (for scripts) gets a random password nobody is told, so it can only use API tokens.
+    func createUser(_ draft: UserDraft, service: Bool = false) async throws -> (user: UserModel, oneTimePassword: String) {
         let checked = try await validate(draft, existingID: nil)
-        let password = SecureToken.oneTimePassword()
+        let password = service ? SecureToken.generate() : SecureToken.oneTimePassword()
         let hash = try await hasher.hash(password)
         let actor = self.actor, at = now()
         let user = try await database.writeTransaction { db in
@@ -52,16 +54,18 @@ struct AccountService: Sendable {
             user.preferredLanguage = checked.language?.rawValue
             user.isActive = true
             user.passwordHash = hash
-            user.mustChangePassword = true
+            user.mustChangePassword = !service
             user.version = 1
             try await user.create(on: db)
             try await AuditLog.append(
                 AuditEvent(action: .create, entityType: "user", entityID: user.id?.uuidString,
-                           changedFields: ["email", "name", "role", "institution_id", "preferred_language"]),
+                           changedFields: ["email", "name", "role", "institution_id", "preferred_language"],
+                           detail: service ? "service account: API tokens only, no password" : ""),
                 by: actor, at: at, on: db)
             return user
         }
-        return (user, password)
+        // The secret of a service account is hashed and forgotten: nobody is told it.
+        return (user, service ? "" : password)
     }
 
     /// Updates a user if nobody changed it since `expectedVersion` was read.

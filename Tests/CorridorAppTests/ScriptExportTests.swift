@@ -1,0 +1,60 @@
+import CorridorCore
+import Fluent
+import Foundation
+import Testing
+import Vapor
+@testable import CorridorApp
+
+/// Scripts fetch the same downloads as people, with a personal API token and the same role rules.
+@Suite struct ScriptExportTests {
+    @Test func aTokenOpensTheDownloadsOfItsRole() async throws {
+        try await TestCorridor.run { corridor in
+            let households = DemoCases.generate(households: 12, seed: 9, today: Day(corridor.clock.now()))
+            _ = try await CaseService(corridor.app.serviceContext(actor: .commandLine("test")))
+                .commit(CaseImportPlan(cases: households, issues: [], rowCount: 0), fileName: "demo")
+            let worker = try await corridor.makeUser(.caseworker)
+            let token = try await corridor.apiToken(for: worker)
+            let csv = try await apiRequest(corridor.app, .GET, "/cases/export?format=csv", token: token)
+            #expect(csv.status == .ok)
+            #expect(csv.headers.contentType?.subType == "csv")
+            #expect(csv.body.string.contains("CIV-"))
+            let xlsx = try await apiRequest(corridor.app, .GET, "/cases/export?format=xlsx", token: token)
+            #expect(xlsx.status == .ok)
+            #expect(try WorkbookReader.sheets(of: Data(buffer: xlsx.body)).first?.rows.count ?? 0 > 12)
+            let officer = try await corridor.makeUser(.meOfficer)
+            let officerToken = try await corridor.apiToken(for: officer)
+            #expect(try await apiRequest(corridor.app, .GET, "/dashboard/tables/returns_by_region.csv", token: officerToken).status == .ok)
+            // The role rules are those of the pages: an M&E officer exports no caseload.
+            #expect(try await apiRequest(corridor.app, .GET, "/cases/export?format=csv", token: officerToken).status == .forbidden)
+        }
+    }
+
+    @Test func aBadTokenIsRefusedWith401NotARedirect() async throws {
+        try await TestCorridor.run { corridor in
+            let response = try await apiRequest(corridor.app, .GET, "/cases/export?format=csv", token: "crd_not-a-token")
+            #expect(response.status == .unauthorized)
+            #expect(response.headers.first(name: .location) == nil)
+            #expect(response.body.string.contains("\"error\""), "a script reads the error as JSON")
+        }
+    }
+
+    @Test func aServiceAccountUsesTokensAtOnceAndAPendingPasswordIsNamed() async throws {
+        try await TestCorridor.run { corridor in
+            let service = AccountService(corridor.app.serviceContext(actor: .commandLine("test")))
+            let script = try await service.createUser(UserDraft(email: "etl@corridor.test", name: "Power Query", role: "caseworker",
+                                                                institutionID: nil, preferredLanguage: nil), service: true)
+            #expect(!script.user.mustChangePassword)
+            let token = try await TokenService(corridor.app.serviceContext(actor: .commandLine("test"))).create(userID: script.user.requireID(), name: "etl").secret
+            #expect(try await apiRequest(corridor.app, .GET, "/cases/export?format=csv", token: token).status == .ok)
+            #expect(script.oneTimePassword.isEmpty, "nobody is told a service account's password")
+            let audit = try await AuditEntryModel.query(on: corridor.app.db).filter(\.$entityType == "user").all()
+            #expect(audit.contains { $0.detail.contains("service account") })
+
+            let person = try await service.createUser(UserDraft(email: "new@corridor.test", name: "New", role: "caseworker", institutionID: nil, preferredLanguage: nil))
+            let pending = try await TokenService(corridor.app.serviceContext(actor: .commandLine("test"))).create(userID: person.user.requireID(), name: "x").secret
+            let refused = try await apiRequest(corridor.app, .GET, "/cases/export?format=csv", token: pending)
+            #expect(refused.status == .forbidden)
+            #expect(refused.body.string.contains("password_change_required"))
+        }
+    }
+}
