@@ -24,6 +24,18 @@ import Vapor
             let officer = try await corridor.makeUser(.meOfficer)
             let officerToken = try await corridor.apiToken(for: officer)
             #expect(try await apiRequest(corridor.app, .GET, "/dashboard/tables/returns_by_region.csv", token: officerToken).status == .ok)
+            // A scheduled script asks only for what changed since its last run.
+            corridor.clock.advance(by: 3_600)
+            let later = corridor.clock.now()
+            let number = try #require(households.first?.caseNumber?.description)
+            let record = try await CaseService.find(number, on: corridor.app.db)
+            try await CaseService(corridor.app.serviceContext(actor: .commandLine("test"))).updateHeader(
+                number: number, CaseHeaderDraft(hostCountry: "TUN", office: record.office, registeredOn: Day(iso: record.registeredOn), caseworkerID: nil),
+                expectedVersion: record.version)
+            let since = ISO8601DateFormatter().string(from: later)
+            let changed = try await apiRequest(corridor.app, .GET, "/cases/export?format=csv&updated_since=\(since)", token: token)
+            let lines = changed.body.string.split(whereSeparator: \.isNewline).dropFirst()
+            #expect(!lines.isEmpty && lines.allSatisfy { $0.hasPrefix(number) }, "only the case changed since")
             // The role rules are those of the pages: an M&E officer exports no caseload.
             #expect(try await apiRequest(corridor.app, .GET, "/cases/export?format=csv", token: officerToken).status == .forbidden)
         }

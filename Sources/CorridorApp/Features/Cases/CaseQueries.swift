@@ -18,11 +18,21 @@ struct CaseFilter: Content, Sendable {
     var arrived_to: String?
     var mine: String?
     var recent: String?
+    /// Cases changed at or after this instant (`2026-11-30` or `2026-11-30T08:00:00Z`), for a
+    /// script that refreshes only what changed since its last run.
+    var updated_since: String?
     var sort: String?
     var dir: String?
     var page: Int?
 
     static let pageSize = 50
+
+    /// `updated_since` as an instant: a day (its start, UTC) or an ISO 8601 date and time.
+    var updatedSince: Date? {
+        guard let text = updated_since?.trimmingCharacters(in: .whitespaces), !text.isEmpty else { return nil }
+        if let day = Day(iso: text) { return day.date }
+        return ISO8601DateFormatter().date(from: text)
+    }
 
     /// Whether criteria beyond search and status are set (the page then shows them open).
     var hasAdvancedCriteria: Bool {
@@ -40,7 +50,7 @@ struct CaseFilter: Content, Sendable {
         let values: [(String, String?)] = [
             ("q", q), ("status", status), ("host_country", host_country), ("office", office), ("vulnerability", vulnerability),
             ("caseworker", caseworker), ("registered_from", registered_from), ("registered_to", registered_to),
-            ("arrived_from", arrived_from), ("arrived_to", arrived_to), ("mine", mine), ("recent", recent),
+            ("arrived_from", arrived_from), ("arrived_to", arrived_to), ("mine", mine), ("recent", recent), ("updated_since", updated_since),
             ("sort", sort ?? self.sort), ("dir", dir ?? self.dir),
         ]
         for (name, value) in values { if let value, !value.isEmpty { items.append(URLQueryItem(name: name, value: value)) } }
@@ -157,6 +167,7 @@ struct CaseQueries: Sendable {
         if let worker = value(filter.caseworker).flatMap(UUID.init(uuidString:)) { conditions.append(column("caseworker_id") + " = \(bind: worker)") }
         if filter.mine == "1", let userID { conditions.append(column("caseworker_id") + " = \(bind: userID)") }
         if filter.recent == "1" { conditions.append(column("updated_at") + " >= \(bind: now.addingTimeInterval(-7 * 86_400))") }
+        if let since = filter.updatedSince { conditions.append(column("updated_at") + " >= \(bind: since)") }
         if let from = value(filter.registered_from).flatMap(Day.init(iso:)) { conditions.append(column("registered_on") + " >= \(bind: from.iso)") }
         if let to = value(filter.registered_to).flatMap(Day.init(iso:)) { conditions.append(column("registered_on") + " <= \(bind: to.iso)") }
         if let from = value(filter.arrived_from).flatMap(Day.init(iso:)) { conditions.append(column("arrival_date") + " >= \(bind: from.iso)") }

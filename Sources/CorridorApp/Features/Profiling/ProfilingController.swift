@@ -68,11 +68,8 @@ struct ProfilingController: Sendable {
         let table = TabularExport(sheetName: "profiling", headers: ["question", "choice", "label", "count", "n", "share", "ci_low", "ci_high"], rows: summary.choices.map {
             [summary.question, $0.choice, $0.label, String($0.count), String($0.n), String(format: "%.4f", $0.share), String(format: "%.4f", $0.ciLow), String(format: "%.4f", $0.ciHigh)]
         })
-        let actor = req.auditActor, now = req.now
-        try await req.db.writeTransaction { db in
-            try await AuditLog.append(AuditEvent(action: .export, entityType: "profiling_report", entityID: summary.question, detail: "\(format), \(filter.query())"),
-                                      by: actor, at: now, on: db)
-        }
+        try await AuditLog.record(AuditEvent(action: .export, entityType: "profiling_report", entityID: summary.question, detail: "\(format), \(filter.query())"),
+                                  req.serviceContext)
         if format == "xlsx" {
             return FileDownload.response(try table.xlsx(), name: "profiling-\(summary.question).xlsx", type: FileDownload.xlsx)
         }
