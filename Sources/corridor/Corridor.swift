@@ -19,7 +19,7 @@ enum CorridorMain {
             configuration = try CorridorConfiguration.parse(environment: environment)
         } catch {
             FileHandle.standardError.write(Data("corridor: \(error.description)\n".utf8))
-            exit(1)
+            exit(2)
         }
 
         // Commands other than `serve` print their own results: keep the log to errors there,
@@ -49,7 +49,7 @@ enum CorridorMain {
         } catch {
             FileHandle.standardError.write(Data("corridor: \(String(describing: error))\n".utf8))
             try? await app.asyncShutdown()
-            exit(1)
+            exit((error as? any CommandExitStatus)?.exitCode ?? 1)
         }
     }
 }

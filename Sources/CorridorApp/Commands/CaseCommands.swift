@@ -15,24 +15,29 @@ struct ImportCommandGroup: AsyncCommandGroup {
             @Option(name: "theme", help: "trafficking_in_persons, migrant_workers, regular_pathways, return_and_reintegration or other.") var theme: String?
             @Option(name: "countries", help: "The two countries, ISO3, e.g. CIV,MAR (default).") var countries: String?
             @Option(name: "project", help: "The project the matrix comes from.") var project: String?
+            @Flag(name: "commit", help: "Create the matrix (a draft, in one transaction). Without it, only the report is printed.") var commit: Bool
+            @Flag(name: "skip-rejected", help: "With --commit: create it with the accepted rows, leaving the rejected ones out.") var skipRejected: Bool
         }
-        var help: String { "Validates a matrix file and, when every row is right, creates the matrix as a draft (all or nothing)." }
+        var help: String { "Validates a matrix file, prints every rejected row, and with --commit creates the matrix as a draft." }
 
         func run(using context: CommandContext, signature: Signature) async throws {
             let app = context.application
             try await app.autoMigrate()
             guard let title = signature.title else { throw CommandFailure("--title is required") }
             guard let data = FileManager.default.contents(atPath: signature.file) else { throw CommandFailure("cannot read \(signature.file)") }
-            let english = app.corridor.catalogue(.en)
-            let plan: MatrixImportPlan
+            let reporting = ImportReporting(console: context.console, catalogue: app.corridor.catalogue(.en), commit: signature.commit, skipRejected: signature.skipRejected)
+            var plan: MatrixImportPlan
             let institutions = try await CooperationQueries(database: app.db).institutionReferences()
             do {
                 plan = try MatrixImportReader.plan(text: TabularText.decode(data), institutions: institutions)
             } catch {
-                throw CommandFailure(error.message(english))
+                throw CommandFailure(error.message(reporting.catalogue))
             }
-            for issue in plan.issues { context.console.print("line \(issue.line)\t\(issue.column)\t\(english.text(issue.code))\t\(issue.value)") }
-            guard plan.issues.isEmpty else { throw CommandFailure("\(plan.issues.count) problem(s): nothing written") }
+            let rejected = Set(plan.issues.map(\.line)).count
+            reporting.printIssues(plan.issues)
+            reporting.printSummary(rows: plan.rowCount, accepted: plan.actions.count, rejected: rejected, unit: "actions")
+            guard try reporting.mayWrite(rejected: rejected, accepted: plan.actions.count) else { return }
+            plan.issues = []
             let countries = (signature.countries ?? "CIV,MAR").split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) }
             let draft = MatrixDraft(titleFrench: title, titleEnglish: signature.titleEnglish ?? title, descriptionFrench: "", descriptionEnglish: "",
                                     theme: signature.theme ?? MatrixTheme.other.rawValue, countryA: countries.first ?? "CIV",
@@ -40,9 +45,9 @@ struct ImportCommandGroup: AsyncCommandGroup {
             do {
                 let id = try await CooperationService(app.serviceContext(actor: .commandLine("import matrix")))
                     .importMatrix(plan, draft, fileName: (signature.file as NSString).lastPathComponent)
-                context.console.print("created matrix \(id.uuidString) with \(plan.actions.count) actions (draft)")
+                context.console.print("committed: matrix \(id.uuidString) created with \(plan.actions.count) actions (draft)")
             } catch CooperationError.invalid(let issues) {
-                throw CommandFailure(issues.map { "\($0.field): \(english.text($0.code))" }.joined(separator: "; "))
+                throw CommandFailure(issues.map { "\($0.field): \(reporting.catalogue.text($0.code))" }.joined(separator: "; "))
             }
         }
     }
@@ -54,6 +59,7 @@ struct ImportCommandGroup: AsyncCommandGroup {
             @Option(name: "mapping", help: "A mapping JSON file {\"questions\": {...}, \"choices\": {...}}; saved for the source.") var mapping: String?
             @Option(name: "source", help: "The name of the source form, under which the mapping is kept (default: kobo).") var source: String?
             @Flag(name: "commit", help: "Write the valid submissions (one transaction; matched on _uuid).") var commit: Bool
+            @Flag(name: "skip-rejected", help: "With --commit: write the valid submissions, leaving the rejected rows out.") var skipRejected: Bool
         }
         var help: String { "Validates a KoboToolbox export against a questionnaire, reports unmapped columns and rejected rows, and with --commit imports it." }
 
@@ -74,26 +80,26 @@ struct ImportCommandGroup: AsyncCommandGroup {
                 guard unknown.isEmpty else { throw CommandFailure("the mapping names unknown questions: \(unknown.sorted().joined(separator: ", "))") }
                 try await service.saveMapping(source: source, questionnaireCode: code, mapping)
             }
-            let english = app.corridor.catalogue(.en)
+            let reporting = ImportReporting(console: context.console, catalogue: app.corridor.catalogue(.en), commit: signature.commit, skipRejected: signature.skipRejected)
             let mapping = try await ProfilingQueries(database: app.db).mapping(source: source, questionnaireCode: code)
             let read: KoboReadResult
             do {
                 read = try KoboCSVReader.read(data: data, questionnaire: questionnaire, mapping: mapping)
             } catch {
-                throw CommandFailure(error.message(english))
+                throw CommandFailure(error.message(reporting.catalogue))
             }
             for column in read.unmappedColumns { context.console.print("unmapped column\t\(column)") }
-            for issue in read.issues { context.console.print("line \(issue.line)\t\(issue.column)\t\(english.text(issue.code))\t\(issue.value)") }
-            context.console.print("\(read.rowCount) rows, \(read.submissions.count) readable submissions, \(read.issues.count) problems, \(read.unmappedColumns.count) unmapped columns")
-            guard signature.commit else {
-                context.console.print("nothing written (dry run): add --commit to import")
-                return
+            reporting.printIssues(read.issues)
+            let rejected = Set(read.issues.map(\.line)).count
+            reporting.printSummary(rows: read.rowCount, accepted: read.submissions.count, rejected: rejected, unit: "submissions")
+            // An unmapped column would be answers dropped: no flag writes past it.
+            if signature.commit, !read.unmappedColumns.isEmpty {
+                throw CommandFailure("\(read.unmappedColumns.count) unmapped column(s): nothing written; map each to a question, or list it under \"ignored\" in the mapping (--mapping)", exitCode: 1)
             }
+            guard try reporting.mayWrite(rejected: rejected, accepted: read.submissions.count) else { return }
             let outcome = try await service.importSubmissions(read, questionnaire: questionnaire, table: try await catalog.weightTable(),
                                                               source: source, fileName: (signature.file as NSString).lastPathComponent)
-            for issue in outcome.rejected where !read.issues.contains(issue) {
-                context.console.print("line \(issue.line)\t\(issue.column)\t\(english.text(issue.code))\t\(issue.value)")
-            }
+            reporting.printIssues(outcome.rejected.filter { !read.issues.contains($0) })
             context.console.print("committed: \(outcome.created) created, \(outcome.updated) updated, \(outcome.unchanged) unchanged")
         }
     }
@@ -101,59 +107,61 @@ struct ImportCommandGroup: AsyncCommandGroup {
     struct Institutions: AsyncCommand {
         struct Signature: CommandSignature {
             @Argument(name: "file", help: "A CSV file with columns acronym, name, country, kind.") var file: String
+            @Flag(name: "commit", help: "Create or update the institutions (one transaction). Without it, only the report is printed.") var commit: Bool
+            @Flag(name: "skip-rejected", help: "With --commit: write the accepted rows, leaving the rejected ones out.") var skipRejected: Bool
         }
-        var help: String { "Creates or updates institutions by acronym; refuses the whole file if any row is wrong." }
+        var help: String { "Validates an institution file, prints every rejected row, and with --commit creates or updates institutions by acronym." }
 
         func run(using context: CommandContext, signature: Signature) async throws {
             let app = context.application
             try await app.autoMigrate()
             guard let data = FileManager.default.contents(atPath: signature.file) else { throw CommandFailure("cannot read \(signature.file)") }
-            let english = app.corridor.catalogue(.en)
+            let reporting = ImportReporting(console: context.console, catalogue: app.corridor.catalogue(.en), commit: signature.commit, skipRejected: signature.skipRejected)
             let plan: (institutions: [ImportedInstitution], issues: [ImportIssue], rowCount: Int)
             do {
                 plan = try InstitutionImportReader.plan(text: TabularText.decode(data))
             } catch {
-                throw CommandFailure(error.message(english))
+                throw CommandFailure(error.message(reporting.catalogue))
             }
-            for issue in plan.issues { context.console.print("line \(issue.line)\t\(issue.column)\t\(english.text(issue.code))\t\(issue.value)") }
-            guard plan.issues.isEmpty else { throw CommandFailure("\(plan.issues.count) problem(s): nothing written") }
+            let rejected = Set(plan.issues.map(\.line)).count
+            reporting.printIssues(plan.issues)
+            reporting.printSummary(rows: plan.rowCount, accepted: plan.institutions.count, rejected: rejected, unit: "institutions")
+            guard try reporting.mayWrite(rejected: rejected, accepted: plan.institutions.count) else { return }
             let done = try await CooperationService(app.serviceContext(actor: .commandLine("import institutions")))
                 .importInstitutions(plan.institutions, fileName: (signature.file as NSString).lastPathComponent)
-            context.console.print("institutions: \(done.created) created, \(done.updated) updated")
+            context.console.print("committed: \(done.created) institutions created, \(done.updated) updated")
         }
     }
 
     struct Cases: AsyncCommand {
         struct Signature: CommandSignature {
-            @Argument(name: "file", help: "A CSV file in the case template (comma or semicolon, UTF-8 or Windows-1252).") var file: String
+            @Argument(name: "file", help: "A case file: CSV in the case template (comma or semicolon, UTF-8 or Windows-1252) or XLSX.") var file: String
             @Flag(name: "commit", help: "Write the accepted rows (in one transaction). Without it, only the report is printed.") var commit: Bool
+            @Flag(name: "skip-rejected", help: "With --commit: write the accepted rows, leaving the rejected ones out.") var skipRejected: Bool
         }
-        var help: String { "Validates a case file, prints every rejected row, and with --commit writes the rest in one transaction." }
+        var help: String { "Validates a case file, prints every rejected row, and with --commit writes it in one transaction." }
 
         func run(using context: CommandContext, signature: Signature) async throws {
             let app = context.application
             try await app.autoMigrate()
             guard FileManager.default.isReadableFile(atPath: signature.file) else { throw CommandFailure("cannot read \(signature.file)") }
-            let english = app.corridor.catalogue(.en)
+            let reporting = ImportReporting(console: context.console, catalogue: app.corridor.catalogue(.en), commit: signature.commit, skipRejected: signature.skipRejected)
             let service = CaseService(app.serviceContext(actor: .commandLine("import cases")))
             let report: CaseImportReport
             do {
+                // Without --skip-rejected a file with a rejected row is rolled back whole.
                 report = try await service.importCases(from: .file(signature.file), fileName: (signature.file as NSString).lastPathComponent,
-                                                       write: signature.commit)
+                                                       write: signature.commit, onlyIfClean: !signature.skipRejected)
             } catch let error as TabularFileError {
-                throw CommandFailure(error.message(english))
+                throw CommandFailure(error.message(reporting.catalogue))
             } catch let error as CaseImportWriteError {
                 app.logger.error("case import refused by the database: \(error.underlying)")
-                throw CommandFailure(error.message(english))
+                throw CommandFailure(error.message(reporting.catalogue))
             }
-            for issue in report.issues {
-                context.console.print("line \(issue.line)\t\(issue.column)\t\(english.text(issue.code))\t\(issue.value)")
-            }
-            context.console.print("\(report.rowCount) rows read, \(report.acceptedRows) accepted in \(report.households) households, \(report.rejectedLines.count) rejected")
-            guard signature.commit else {
-                context.console.print("nothing written (dry run): add --commit to import the accepted rows")
-                return
-            }
+            reporting.printIssues(report.issues)
+            reporting.printSummary(rows: report.rowCount, accepted: report.acceptedRows, rejected: report.rejectedLines.count,
+                                   unit: "\(report.households) households")
+            guard try reporting.mayWrite(rejected: report.rejectedLines.count, accepted: report.acceptedRows) else { return }
             let outcome = report.outcome
             context.console.print("committed: \(outcome.casesCreated) cases created, \(outcome.casesUpdated) updated, \(outcome.casesUnchanged) unchanged")
         }

@@ -4,9 +4,20 @@ import Foundation
 import Vapor
 
 /// A command that stops with a one-line reason and a non-zero exit status.
-struct CommandFailure: Error, CustomStringConvertible {
+/// The exit status a failed command asks for.
+public protocol CommandExitStatus: Error {
+    var exitCode: Int32 { get }
+}
+
+/// A command that stops with one line on the error stream. Exit 2 unless said otherwise:
+/// something failed before any work was done (options, configuration, database, a file).
+struct CommandFailure: CommandExitStatus, CustomStringConvertible {
     var description: String
-    init(_ description: String) { self.description = description }
+    var exitCode: Int32
+    init(_ description: String, exitCode: Int32 = 2) {
+        self.description = description
+        self.exitCode = exitCode
+    }
 }
 
 enum CorridorCommands {

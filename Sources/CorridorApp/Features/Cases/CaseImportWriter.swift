@@ -64,6 +64,8 @@ struct CaseImportReport: Sendable {
     var rowCount = 0
     var acceptedRows = 0
     var households = 0
+    /// Whether the accepted rows were written (false for a dry run or a rolled-back import).
+    var written = false
     var rejectedLines: Set<Int> { Set(issues.map(\.line)) }
 }
 

@@ -347,7 +347,26 @@ struct CaseService: Sendable {
     /// Reads a case file a batch of households at a time, screens it against the stored cases
     /// and, with `write`, imports it in one transaction (nothing is written if anything fails).
     /// Memory stays flat in the size of the file.
-    func importCases(from source: CaseImportSource, fileName: String, write: Bool) async throws -> CaseImportReport {
+    ///
+    /// With `onlyIfClean`, a file with any rejected row writes nothing: the import is rolled back
+    /// and its report returned with `written` false.
+    func importCases(from source: CaseImportSource, fileName: String, write: Bool, onlyIfClean: Bool = false) async throws -> CaseImportReport {
+        do {
+            return try await importCases(source, fileName: fileName, write: write, onlyIfClean: onlyIfClean)
+        } catch let rolledBack as CaseImportRolledBack {
+            var report = rolledBack.report
+            report.outcome = ImportOutcome()
+            report.written = false
+            return report
+        }
+    }
+
+    /// A file with rejected rows, when every row had to be right: the transaction is undone.
+    private struct CaseImportRolledBack: Error {
+        var report: CaseImportReport
+    }
+
+    private func importCases(_ source: CaseImportSource, fileName: String, write: Bool, onlyIfClean: Bool) async throws -> CaseImportReport {
         let actor = self.actor, now = self.now, today = self.today
         let bulk = write ? try await isBulkLoad(source) : false
         let work: @Sendable (any Database) async throws -> CaseImportReport = { db in
@@ -376,6 +395,8 @@ struct CaseService: Sendable {
             var report = writer.report
             report.rowCount = stream.rowCount
             report.issues.sort { ($0.line, $0.column) < ($1.line, $1.column) }
+            if write, onlyIfClean, !report.issues.isEmpty { throw CaseImportRolledBack(report: report) }
+            report.written = write
             return report
         }
         guard write else { return try await work(database) }
