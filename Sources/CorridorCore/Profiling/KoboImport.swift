@@ -5,18 +5,42 @@ import Foundation
 public struct KoboMapping: Sendable, Codable, Equatable {
     public var questions: [String: String]
     public var choices: [String: [String: String]]
+    /// Columns deliberately left out (notes, calculations Corridor does not keep): listed here,
+    /// they no longer block an import.
+    public var ignored: [String]
 
-    public init(questions: [String: String] = [:], choices: [String: [String: String]] = [:]) {
+    public init(questions: [String: String] = [:], choices: [String: [String: String]] = [:], ignored: [String] = []) {
         self.questions = questions
         self.choices = choices
+        self.ignored = ignored
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        questions = try container.decodeIfPresent([String: String].self, forKey: .questions) ?? [:]
+        choices = try container.decodeIfPresent([String: [String: String]].self, forKey: .choices) ?? [:]
+        ignored = try container.decodeIfPresent([String].self, forKey: .ignored) ?? []
     }
 }
 
 /// One submission read from an export.
 public struct KoboSubmission: Sendable, Equatable {
     public var line: Int
+    /// The submission's lasting key: `meta/rootUuid` when the export has it (an edited
+    /// submission gets a new `_uuid` and keeps its root), else `_uuid`, ODK Central's `KEY` or
+    /// `instanceID`; without the `uuid:` prefix.
     public var uuid: String
     public var answers: Answers
+    /// When the interview took place: the form's `today`, else `start`, else when it was
+    /// submitted (`_submission_time`, ODK Central's `SubmissionDate`).
+    public var interviewedOn: Day?
+
+    public init(line: Int, uuid: String, answers: Answers, interviewedOn: Day? = nil) {
+        self.line = line
+        self.uuid = uuid
+        self.answers = answers
+        self.interviewedOn = interviewedOn
+    }
 }
 
 public struct KoboReadResult: Sendable, Equatable {
@@ -36,14 +60,23 @@ public enum KoboCSVReader {
         "_id", "_uuid", "_submission_time", "_validation_status", "_notes", "_status", "_submitted_by", "_tags", "_index",
         "__version__", "_version_", "start", "end", "today", "deviceid", "subscriberid", "simserial", "phonenumber", "username",
         "_xform_id_string", "meta/instanceid", "meta/instanceID", "formhub/uuid", "_attachments", "_geolocation", "_parent_index",
-        "_submission__uuid", "_submission__id",
+        "_submission__uuid", "_submission__id", "meta/rootuuid", "rootuuid", "meta/deprecatedid", "deprecatedid", "instanceid",
+        // ODK Central's CSV export.
+        "submissiondate", "key", "submitterid", "submittername", "attachmentspresent", "attachmentsexpected", "status",
+        "reviewstate", "deviceid", "edits", "formversion", "meta-instanceid", "meta.instanceid", "parent_key",
     ]
+
+    /// The characters KoboToolbox and ODK put between a group and a question's name, as the
+    /// export settings choose ("/" by default, "." or "-", or none).
+    public static let groupSeparators: [Character] = ["/", ".", "-"]
 
     /// The question a column holds, if any: the saved mapping first, then the question's code,
     /// its aliases or its label, compared without case or accents.
-    public static func question(forColumn column: String, in questionnaire: Questionnaire, mapping: KoboMapping) -> Question? {
-        if let code = mapping.questions[column] ?? mapping.questions[lastComponent(column)] { return questionnaire.question(code) }
-        let name = SearchText.fold(lastComponent(column))
+    public static func question(forColumn column: String, in questionnaire: Questionnaire, mapping: KoboMapping,
+                                separator: Character = "/") -> Question? {
+        let last = lastComponent(column, separator)
+        if let code = mapping.questions[column] ?? mapping.questions[last] { return questionnaire.question(code) }
+        let name = SearchText.fold(last)
         let whole = SearchText.fold(column)
         return questionnaire.questions.first { question in
             SearchText.fold(question.code) == name || (question.aliases ?? []).contains { SearchText.fold($0) == name }
@@ -51,12 +84,30 @@ public enum KoboCSVReader {
         }
     }
 
-    static func lastComponent(_ column: String) -> String {
-        column.split(separator: "/").last.map(String.init) ?? column
+    static func lastComponent(_ column: String, _ separator: Character = "/") -> String {
+        column.split(separator: separator).last.map(String.init) ?? column
     }
 
-    static func isMetadata(_ column: String) -> Bool {
-        metadataColumns.contains(column) || metadataColumns.contains(lastComponent(column)) || column.hasPrefix("_")
+    static func isMetadata(_ column: String, _ separator: Character = "/") -> Bool {
+        let folded = column.lowercased()
+        return metadataColumns.contains(folded) || metadataColumns.contains(lastComponent(folded, separator))
+            || metadataColumns.contains(lastComponent(folded, "/")) || column.hasPrefix("_")
+    }
+
+    /// The group separator of an export: the one under which most columns name a question.
+    static func separator(of header: [String], questionnaire: Questionnaire, mapping: KoboMapping) -> Character {
+        var best: (separator: Character, count: Int) = ("/", -1)
+        for separator in groupSeparators {
+            let count = header.filter { !isMetadata($0, separator) && question(forColumn: $0, in: questionnaire, mapping: mapping, separator: separator) != nil }.count
+            if count > best.count { best = (separator, count) }
+        }
+        return best.separator
+    }
+
+    /// The first day of an ISO date or date-time (`2023-07-05T16:42:00.000+00:00`,
+    /// `2023-07-05 16:42:00`), or of an Excel date already read as one.
+    static func day(_ text: String) -> Day? {
+        Day(iso: String(text.trimmingCharacters(in: .whitespaces).prefix(10)))
     }
 
     /// An export as uploaded: an XLSX workbook (a ZIP archive) or CSV text.
@@ -88,8 +139,19 @@ public enum KoboCSVReader {
         if let indexColumn, let uuidColumn {
             for row in main.rows.dropFirst() where row.count > max(indexColumn, uuidColumn) { uuidByIndex[row[indexColumn]] = row[uuidColumn] }
         }
+        // Repeat rows name their submission's `_uuid`, which an edited submission's key (its
+        // root) may not be: join through the line each submission was read from.
         var positionByUUID: [String: Int] = [:]
-        for (position, submission) in result.submissions.enumerated() { positionByUUID[submission.uuid] = position }
+        var positionByLine: [Int: Int] = [:]
+        for (position, submission) in result.submissions.enumerated() {
+            positionByUUID[submission.uuid] = position
+            positionByLine[submission.line] = position
+        }
+        if let uuidColumn {
+            for (offset, row) in main.rows.enumerated().dropFirst() where uuidColumn < row.count {
+                if let position = positionByLine[offset + 1] { positionByUUID[row[uuidColumn].replacingOccurrences(of: "uuid:", with: "")] = position }
+            }
+        }
         for sheet in sheets.dropFirst() {
             guard let header = sheet.rows.first else { continue }
             let parentUUID = header.firstIndex(of: "_submission__uuid")
@@ -127,7 +189,16 @@ public enum KoboCSVReader {
     public static func read(table: [[String]], questionnaire: Questionnaire, mapping: KoboMapping) throws(TabularFileError) -> KoboReadResult {
         var rows = table.makeIterator()
         guard let header = rows.next()?.map({ $0.trimmingCharacters(in: .whitespaces) }) else { throw .empty }
-        guard let uuidIndex = header.firstIndex(where: { $0 == "_uuid" || $0 == "meta/instanceID" }) else { throw .missingColumns(["_uuid"]) }
+        // The key: the root of an edited submission first, then Kobo's `_uuid`, then ODK's.
+        let keyColumns = ["meta/rootuuid", "meta.rootuuid", "meta-rootuuid", "rootuuid", "_uuid", "key", "meta/instanceid", "meta-instanceid",
+                          "meta.instanceid", "instanceid"]
+        let keyIndexes = keyColumns.compactMap { name in header.firstIndex { $0.lowercased() == name } }
+        guard !keyIndexes.isEmpty else { throw .missingColumns(["_uuid"]) }
+        let dateIndexes = ["today", "start", "_submission_time", "submissiondate"].compactMap { name in
+            header.firstIndex { lastComponent($0.lowercased()) == name || $0.lowercased() == name }
+        }
+        let ignored = Set(mapping.ignored)
+        let separator = self.separator(of: header, questionnaire: questionnaire, mapping: mapping)
         let headerSet = Set(header)
 
         // Which columns feed which question; per-choice columns of a select-multiple are
@@ -137,16 +208,20 @@ public enum KoboCSVReader {
         var choiceColumns: [String: [(choice: String, index: Int)]] = [:]
         var unmapped: [String] = []
         for (index, column) in header.enumerated() {
-            if isMetadata(column) { continue }
-            let parts = column.split(separator: "/").map(String.init)
+            if isMetadata(column, separator) || ignored.contains(column) { continue }
+            let parts = column.split(separator: separator).map(String.init)
             if parts.count > 1 {
-                let parent = parts.dropLast().joined(separator: "/")
-                if headerSet.contains(parent), let question = self.question(forColumn: parent, in: questionnaire, mapping: mapping), question.type == .multipleChoice {
+                // A select-multiple's column per choice ("…/raisons/economic"), beside the
+                // summary column or without it (the "split columns only" export option).
+                let parent = parts.dropLast().joined(separator: String(separator))
+                if let question = self.question(forColumn: parent, in: questionnaire, mapping: mapping, separator: separator), question.type == .multipleChoice,
+                   headerSet.contains(parent) || mapping.choices[question.code]?[parts.last ?? ""] != nil || question.choice(matching: parts.last ?? "") != nil {
                     choiceColumns[question.code, default: []].append((parts.last ?? "", index))
+                    if columnsByQuestion[question.code] == nil { columnsByQuestion[question.code] = parent }
                     continue
                 }
             }
-            if let question = self.question(forColumn: column, in: questionnaire, mapping: mapping), indexByQuestion[question.code] == nil {
+            if let question = self.question(forColumn: column, in: questionnaire, mapping: mapping, separator: separator), indexByQuestion[question.code] == nil {
                 indexByQuestion[question.code] = index
                 columnsByQuestion[question.code] = column
             } else {
@@ -163,7 +238,12 @@ public enum KoboCSVReader {
             if cells.allSatisfy({ $0.trimmingCharacters(in: .whitespaces).isEmpty }) { continue }
             // The optional second row of HXL hashtags.
             if line == 2, cells.contains(where: { $0.hasPrefix("#") }), cells.allSatisfy({ $0.isEmpty || $0.hasPrefix("#") }) { continue }
-            let uuid = uuidIndex < cells.count ? cells[uuidIndex].trimmingCharacters(in: .whitespaces).replacingOccurrences(of: "uuid:", with: "") : ""
+            let uuid = keyIndexes.lazy.compactMap { index -> String? in
+                guard index < cells.count else { return nil }
+                let key = cells[index].trimmingCharacters(in: .whitespaces).replacingOccurrences(of: "uuid:", with: "")
+                return key.isEmpty ? nil : key
+            }.first ?? ""
+            let interviewedOn = dateIndexes.lazy.compactMap { $0 < cells.count ? day(cells[$0]) : nil }.first
             guard !uuid.isEmpty else {
                 issues.append(ImportIssue(line: line, column: "_uuid", code: "case.error.required", value: ""))
                 continue
@@ -181,7 +261,13 @@ public enum KoboCSVReader {
                     let value = cells[index].trimmingCharacters(in: .whitespacesAndNewlines)
                     raw = question.type == .multipleChoice ? value.split(separator: " ").map(String.init) : (value.isEmpty ? [] : [value])
                 } else if let columns = choiceColumns[question.code] {
-                    raw = columns.filter { $0.index < cells.count && cells[$0.index].trimmingCharacters(in: .whitespaces) == "1" }.map(\.choice)
+                    raw = columns.filter { $0.index < cells.count && ["1", "true", "TRUE", "True"].contains(cells[$0.index].trimmingCharacters(in: .whitespaces)) }.map(\.choice)
+                }
+                // Labels exported for a select-multiple hold spaces of their own: the whole cell
+                // or a run of labels is matched before the words one by one.
+                if question.type == .multipleChoice, raw.count > 1, let index = indexByQuestion[question.code], index < cells.count,
+                   let labelled = labelledChoices(cells[index], question: question, mapping: mapping) {
+                    raw = labelled
                 }
                 guard !raw.isEmpty else { continue }
                 if question.type.hasChoices {
@@ -200,7 +286,7 @@ public enum KoboCSVReader {
                 }
             }
             if rowIssues.isEmpty {
-                submissions.append(KoboSubmission(line: line, uuid: uuid, answers: answers))
+                submissions.append(KoboSubmission(line: line, uuid: uuid, answers: answers, interviewedOn: interviewedOn))
             } else {
                 issues += rowIssues
             }
@@ -209,7 +295,36 @@ public enum KoboCSVReader {
     }
 }
 
+extension KoboCSVReader {
+    /// A select-multiple cell of labels ("Raisons économiques Regroupement familial") split into
+    /// the choices it names, longest label first; nil when the words are codes or unknown.
+    static func labelledChoices(_ cell: String, question: Question, mapping: KoboMapping) -> [String]? {
+        let words = cell.split(separator: " ").map(String.init)
+        let codes = Set(question.allChoices.map(\.code))
+        if words.allSatisfy({ word in mapping.choices[question.code]?[word] != nil || codes.contains(word) }) { return nil }
+        var result: [String] = []
+        var start = 0
+        while start < words.count {
+            var matched = false
+            for end in stride(from: words.count, to: start, by: -1) {
+                let candidate = words[start..<end].joined(separator: " ")
+                if mapping.choices[question.code]?[candidate] != nil || question.choice(matching: candidate) != nil {
+                    result.append(candidate)
+                    start = end
+                    matched = true
+                    break
+                }
+            }
+            if !matched { return nil }
+        }
+        return result
+    }
+}
+
 extension KoboMapping {
+    /// The value of the mapping form's "ignore this column" choice.
+    public static let ignoreChoice = "__ignore__"
+
     /// The name a mapping is kept under: the source form's name, lower-case letters, digits,
     /// `-` and `_` only, "kobo" when none is given.
     public static func sourceName(_ raw: String?) -> String {

@@ -75,7 +75,9 @@ public struct Question: Sendable, Codable, Equatable {
     /// The choice a field value designates, by code or alias, ignoring case and accents.
     public func choice(matching raw: String) -> Choice? {
         let wanted = SearchText.fold(raw)
+        // Codes and aliases first; then the labels of either language, as a Kobo export "with labels" gives them.
         return allChoices.first { SearchText.fold($0.code) == wanted || ($0.aliases ?? []).contains { SearchText.fold($0) == wanted } }
+            ?? allChoices.first { SearchText.fold($0.label.fr) == wanted || SearchText.fold($0.label.en) == wanted }
     }
 }
 

@@ -182,6 +182,13 @@ struct ProfilingController: Sendable {
         let questionnaire = try await questionnaire(req, code)
         let mapping = try await ProfilingQueries(database: req.db).mapping(source: source, questionnaireCode: code)
         let read = try KoboCSVReader.read(data: data, questionnaire: questionnaire, mapping: mapping)
+        // Read again: a column left unmapped would be answers dropped.
+        guard read.unmappedColumns.isEmpty else {
+            model.read = read
+            model.fileName = form.file_name
+            model.uploadID = id
+            return try await HTMLPage(status: .unprocessableEntity, html: ProfilingPages.importPage(model, req.pageContext())).encodeResponse(for: req)
+        }
         model.done = try await ProfilingService(req.serviceContext).importSubmissions(read, questionnaire: questionnaire, table: try await catalog.weightTable(),
                                                                                source: source, fileName: form.file_name ?? id)
         store.discard(id, owner: req.currentUser?.id)
@@ -195,7 +202,15 @@ struct ProfilingController: Sendable {
         let questionnaire = try await questionnaire(req, code)
         let chosen = (try? req.content.get([String: String].self, at: "q")) ?? [:]
         var mapping = try await ProfilingQueries(database: req.db).mapping(source: source, questionnaireCode: code)
-        for (column, question) in chosen where questionnaire.question(question) != nil { mapping.questions[column] = question }
+        for (column, question) in chosen {
+            if question == KoboMapping.ignoreChoice {
+                if !mapping.ignored.contains(column) { mapping.ignored.append(column) }
+                mapping.questions[column] = nil
+            } else if questionnaire.question(question) != nil {
+                mapping.questions[column] = question
+                mapping.ignored.removeAll { $0 == column }
+            }
+        }
         let choices = (try? req.content.get([String: [String: String]].self, at: "c")) ?? [:]
         for (questionCode, values) in choices {
             guard let question = questionnaire.question(questionCode) else { continue }

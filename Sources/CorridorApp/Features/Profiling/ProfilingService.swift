@@ -69,7 +69,9 @@ struct ProfilingService: Sendable {
                                                                    value: submission.answers[$0.field]?.joined(separator: " ") ?? "") }
                 continue
             }
-            let interviewed = checked.answers["return_date"]?.first.flatMap(Day.init(iso:)) ?? today
+            // The day of the interview as the form recorded it (today, start, submission time),
+            // else the return date it asks for, else the day of the import.
+            let interviewed = submission.interviewedOn ?? checked.answers["return_date"]?.first.flatMap(Day.init(iso:)) ?? today
             drafts.append(InterviewDraft(answers: checked.answers, interviewedOn: interviewed, source: "kobo:\(source)", externalUUID: submission.uuid))
         }
         outcome.rejected.sort { ($0.line, $0.column) < ($1.line, $1.column) }

@@ -160,7 +160,9 @@ enum ProfilingPages {
             report = "<p class=\"notice\" role=\"status\">\(context.t("kobo.done", ["created": String(done.created), "updated": String(done.updated), "unchanged": String(done.unchanged), "rejected": String(Set(done.rejected.map(\.line)).count)]))</p>"
         } else if let read = model.read {
             let questionnaire = model.questionnaires.first { $0.code == model.questionnaireCode }
-            let questionOptions = [(value: "", label: context.t("kobo.ignore"))] + (questionnaire?.questions ?? []).map { (value: $0.code, label: "\($0.code) — \($0.label.text(context.language))") }
+            // Nothing is ignored unless chosen: an unmapped column blocks the import until then.
+            let questionOptions = [(value: "", label: context.t("form.choose")), (value: KoboMapping.ignoreChoice, label: context.t("kobo.ignore"))]
+                + (questionnaire?.questions ?? []).map { (value: $0.code, label: "\($0.code) — \($0.label.text(context.language))") }
             let unmapped = read.unmappedColumns.map { column -> HTML in
                 "<tr><td><code>\(column)</code></td><td>\(Layout.selectField("q[\(column)]", label: context.t("kobo.question_for", ["column": column]), options: questionOptions, selected: "", error: nil, id: "map-\(column)"))</td></tr>"
             }
@@ -199,7 +201,8 @@ enum ProfilingPages {
                 </form>
                 """ })
               \(HTML.when(!read.issues.isEmpty) { "<h3>\(context.t("kobo.problems"))</h3>\(Layout.issuesTable(read.issues, context, limit: 500))" })
-              \(HTML.when(model.uploadID != nil && !read.submissions.isEmpty) { """
+              \(HTML.when(!read.unmappedColumns.isEmpty) { "<p class=\"notice\" role=\"status\">\(context.t("kobo.unmapped_blocks"))</p>" })
+              \(HTML.when(model.uploadID != nil && !read.submissions.isEmpty && read.unmappedColumns.isEmpty) { """
                 <form method="post" action="/profiling/import/confirm">\(context.csrfField)
                   <input type="hidden" name="id" value="\(model.uploadID ?? "")"><input type="hidden" name="source" value="\(model.source)">
                   <input type="hidden" name="questionnaire" value="\(model.questionnaireCode)"><input type="hidden" name="file_name" value="\(model.fileName ?? "")">
