@@ -106,7 +106,9 @@ public struct TabularExport: Sendable {
         }
         func sheetXML(_ sheet: TabularExport) -> String {
             let rows = ([sheet.headers] + sheet.rows).enumerated().map { index, row -> String in
-                let cells = row.enumerated().map { column, value in cellXML("\(columnName(column))\(index + 1)", value, header: index == 0) }.joined()
+                // An empty cell is left out: a blank, not an empty text that SUM would trip on.
+                let cells = row.enumerated().filter { !$0.element.isEmpty }
+                    .map { column, value in cellXML("\(columnName(column))\(index + 1)", value, header: index == 0) }.joined()
                 return "<row r=\"\(index + 1)\">\(cells)</row>"
             }.joined()
             return """
