@@ -29,7 +29,7 @@ struct ImportCommandGroup: AsyncCommandGroup {
             var plan: MatrixImportPlan
             let institutions = try await CooperationQueries(database: app.db).institutionReferences()
             do {
-                plan = try MatrixImportReader.plan(text: TabularText.decode(data), institutions: institutions)
+                plan = try MatrixImportReader.plan(text: TabularText.table(data), institutions: institutions)
             } catch {
                 throw CommandFailure(error.message(reporting.catalogue))
             }
@@ -119,7 +119,7 @@ struct ImportCommandGroup: AsyncCommandGroup {
             let reporting = ImportReporting(console: context.console, catalogue: app.corridor.catalogue(.en), commit: signature.commit, skipRejected: signature.skipRejected)
             let plan: (institutions: [ImportedInstitution], issues: [ImportIssue], rowCount: Int)
             do {
-                plan = try InstitutionImportReader.plan(text: TabularText.decode(data))
+                plan = try InstitutionImportReader.plan(text: TabularText.table(data))
             } catch {
                 throw CommandFailure(error.message(reporting.catalogue))
             }

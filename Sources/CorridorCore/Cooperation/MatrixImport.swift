@@ -56,6 +56,29 @@ public enum MatrixImportReader {
         "progression": "progress", "avancement": "progress",
     ]
 
+    /// What an export calls each column; both languages fold to names the reader knows.
+    public static let labels: [String: (fr: String, en: String)] = [
+        "code": ("Code", "Code"),
+        "axis": ("Axe", "Axis"),
+        "action": ("Action", "Action"),
+        "lead_institution": ("Institution chef de file", "Lead institution"),
+        "partner_institutions": ("Institutions partenaires", "Partner institutions"),
+        "start_date": ("Date de début", "Start date"),
+        "deadline": ("Échéance", "Deadline"),
+        "indicator": ("Indicateur", "Indicator"),
+        "baseline": ("Valeur de référence", "Baseline"),
+        "target": ("Cible", "Target"),
+        "budget": ("Budget", "Budget"),
+        "currency": ("Devise", "Currency"),
+        "funding_source": ("Source de financement", "Funding source"),
+        "status": ("Statut", "Status"),
+        "progress": ("Progression", "Progress"),
+    ]
+
+    public static func label(_ column: String, _ language: Language) -> String {
+        labels[column].map { language == .fr ? $0.fr : $0.en } ?? column
+    }
+
     public static func column(forHeader header: String) -> String? {
         let key = CSVRows.key(header)
         if columns.contains(key) { return key }
@@ -158,6 +181,16 @@ public struct ImportedInstitution: Sendable, Equatable {
 
 public enum InstitutionImportReader {
     static let aliases: [String: String] = ["sigle": "acronym", "nom": "name", "pays": "country", "type": "kind", "categorie": "kind"]
+
+    /// The columns of an institutions file, in order, and what an export calls them.
+    public static let columns = ["acronym", "name", "country", "kind"]
+    public static let labels: [String: (fr: String, en: String)] = [
+        "acronym": ("Sigle", "Acronym"), "name": ("Nom", "Name"), "country": ("Pays", "Country"), "kind": ("Type", "Kind"),
+    ]
+
+    public static func label(_ column: String, _ language: Language) -> String {
+        labels[column].map { language == .fr ? $0.fr : $0.en } ?? column
+    }
 
     public static func plan(text: String) throws(TabularFileError) -> (institutions: [ImportedInstitution], issues: [ImportIssue], rowCount: Int) {
         let reader = try CSVRows(text)

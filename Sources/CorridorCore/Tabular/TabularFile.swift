@@ -33,6 +33,17 @@ public enum TabularText {
         return String(data: bytes, encoding: .windowsCP1252) ?? String(decoding: bytes, as: UTF8.self)
     }
 
+    /// The text of a table file: a workbook's first sheet as CSV (dates as `YYYY-MM-DD`, nothing
+    /// neutralised, every row as wide as the header), or CSV text as it is.
+    public static func table(_ data: Data) throws(TabularFileError) -> String {
+        guard data.starts(with: [0x50, 0x4B, 0x03, 0x04]) else { return decode(data) }
+        let sheets: [WorkbookReader.Sheet]
+        do { sheets = try WorkbookReader.sheets(of: data) } catch { throw .malformed(line: 1) }
+        guard let sheet = sheets.first, let header = sheet.rows.first else { throw .empty }
+        let rows = sheet.rows.dropFirst().map { row in (0..<header.count).map { $0 < row.count ? row[$0] : "" } }
+        return TabularExport(sheetName: sheet.name, headers: header, rows: Array(rows)).csv(neutralise: false)
+    }
+
     /// `;` when the header line has more semicolons than commas, else `,`.
     public static func delimiter(of text: String) -> UnicodeScalar {
         let firstLine = text.prefix { $0 != "\n" && $0 != "\r" }

@@ -19,12 +19,25 @@ struct AdminInstitutionsController: Sendable {
     func register(web: any RoutesBuilder) {
         let admin = web.grouped("admin", "institutions")
         admin.get(action: .manageInstitutions, use: list)
+        admin.get("export", action: .manageInstitutions, use: export)
         admin.get("new", action: .manageInstitutions, use: newPage)
         admin.post("new", action: .manageInstitutions, use: create)
         admin.get(":institutionID", action: .manageInstitutions, use: editPage)
         admin.post(":institutionID", action: .manageInstitutions, use: update)
         admin.post(":institutionID", "disable", action: .manageInstitutions, use: disable)
         admin.post(":institutionID", "enable", action: .manageInstitutions, use: enable)
+    }
+
+    /// Every institution in the columns of the institutions file, so that it imports elsewhere as it is.
+    @Sendable func export(_ req: Request) async throws -> Response {
+        let format = (try? req.query.get(String.self, at: "format")) ?? "csv"
+        guard format == "csv" || format == "xlsx" else { throw Abort(.badRequest) }
+        let rows = try await AccountQueries(database: req.db).institutions().map { [$0.acronym, $0.name, $0.country, $0.kind] }
+        let table = TabularExport(sheetName: req.t("institutions.title"),
+                                  headers: InstitutionImportReader.columns.map { InstitutionImportReader.label($0, req.language) }, rows: rows)
+        try await AuditLog.record(AuditEvent(action: .export, entityType: "institution", entityID: nil, detail: "\(format), \(rows.count) rows"), req.serviceContext)
+        if format == "xlsx" { return FileDownload.response(try table.xlsx(), name: "corridor-institutions.xlsx", type: FileDownload.xlsx) }
+        return FileDownload.response(Data(table.csv(delimiter: FileDownload.csvSeparator(req)).utf8), name: "corridor-institutions.csv", type: FileDownload.csv)
     }
 
     @Sendable func list(_ req: Request) async throws -> HTML {

@@ -47,13 +47,9 @@ enum CaseImportSource: Sendable {
         return isWorkbook(handle.readData(ofLength: 4))
     }
 
-    /// The first sheet of a workbook as CSV text for the case reader: dates as `YYYY-MM-DD`,
-    /// numbers as written, nothing neutralised (the reader is not a spreadsheet).
+    /// The first sheet of a workbook as CSV text for the case reader.
     static func firstSheetAsCSV(_ data: Data) throws -> Data {
-        guard let sheet = try WorkbookReader.sheets(of: data).first, let header = sheet.rows.first else { throw TabularFileError.empty }
-        let width = header.count
-        let rows = sheet.rows.dropFirst().map { row in (0..<width).map { $0 < row.count ? row[$0] : "" } }
-        return Data(TabularExport(sheetName: sheet.name, headers: header, rows: Array(rows)).csv(neutralise: false).utf8)
+        Data(try TabularText.table(data).utf8)
     }
 }
 

@@ -399,13 +399,13 @@ struct CooperationController: Sendable {
                     action.deadline ?? "", indicator?.name ?? "", indicator?.baseline ?? "", indicator?.target ?? "", action.budget ?? "",
                     action.currency ?? "", action.fundingSource ?? "", action.status, String(action.progress)]
         }
-        let table = TabularExport(sheetName: String(view.title(req.language).prefix(31)), headers: MatrixImportReader.columns, rows: rows)
+        let table = TabularExport(sheetName: view.title(req.language), headers: MatrixImportReader.columns.map { MatrixImportReader.label($0, req.language) }, rows: rows)
         try await AuditLog.record(AuditEvent(action: .export, entityType: "matrix", entityID: view.id.uuidString, detail: "\(format), \(rows.count) actions"),
                                   req.serviceContext)
         if format == "xlsx" {
             return FileDownload.response(try table.xlsx(), name: "matrix-\(Day(req.now).iso).xlsx", type: FileDownload.xlsx)
         }
-        return FileDownload.response(Data(table.csv().utf8), name: "matrix-\(Day(req.now).iso).csv", type: FileDownload.csv)
+        return FileDownload.response(Data(table.csv(delimiter: FileDownload.csvSeparator(req)).utf8), name: "matrix-\(Day(req.now).iso).csv", type: FileDownload.csv)
     }
 
     // MARK: Helpers

@@ -44,7 +44,7 @@ struct MatrixImportController: Sendable {
         }
         let data = Data(buffer: file.data)
         do {
-            let plan = try MatrixImportReader.plan(text: TabularText.decode(data), institutions: try await CooperationQueries(database: req.db).institutionReferences())
+            let plan = try MatrixImportReader.plan(text: TabularText.table(data), institutions: try await CooperationQueries(database: req.db).institutionReferences())
             let id = plan.issues.isEmpty ? try req.corridor.uploads.keep(data, owner: req.currentUser?.id) : nil
             let model = MatrixImportModel(form: values, plan: plan, uploadID: id)
             return try await HTMLPage(status: plan.issues.isEmpty ? .ok : .unprocessableEntity, html: MatrixFormPages.importPage(model, req.pageContext())).encodeResponse(for: req)
@@ -76,7 +76,7 @@ struct MatrixImportController: Sendable {
             let model = MatrixImportModel(form: matrixForm.values, fileError: req.t("import.error.expired"))
             return try await HTMLPage(status: .unprocessableEntity, html: MatrixFormPages.importPage(model, req.pageContext())).encodeResponse(for: req)
         }
-        let plan = try MatrixImportReader.plan(text: TabularText.decode(data), institutions: try await CooperationQueries(database: req.db).institutionReferences())
+        let plan = try MatrixImportReader.plan(text: TabularText.table(data), institutions: try await CooperationQueries(database: req.db).institutionReferences())
         do {
             let matrixID = try await CooperationService(req.serviceContext).importMatrix(plan, matrixForm.draft, fileName: id)
             store.discard(id, owner: req.currentUser?.id)
@@ -103,7 +103,7 @@ struct MatrixImportController: Sendable {
         }
         let data = Data(buffer: file.data)
         do {
-            let plan = try InstitutionImportReader.plan(text: TabularText.decode(data))
+            let plan = try InstitutionImportReader.plan(text: TabularText.table(data))
             let id = plan.issues.isEmpty ? try req.corridor.uploads.keep(data, owner: req.currentUser?.id) : nil
             let page = MatrixFormPages.institutionsImport(issues: plan.issues, count: plan.institutions.count, uploadID: id, fileError: nil, done: nil, req.pageContext())
             return try await HTMLPage(status: plan.issues.isEmpty ? .ok : .unprocessableEntity, html: page).encodeResponse(for: req)
@@ -123,7 +123,7 @@ struct MatrixImportController: Sendable {
             return try await HTMLPage(status: .unprocessableEntity, html: MatrixFormPages.institutionsImport(
                 issues: nil, count: nil, uploadID: nil, fileError: req.t("import.error.expired"), done: nil, req.pageContext())).encodeResponse(for: req)
         }
-        let plan = try InstitutionImportReader.plan(text: TabularText.decode(data))
+        let plan = try InstitutionImportReader.plan(text: TabularText.table(data))
         guard plan.issues.isEmpty else { throw Abort(.unprocessableEntity) }
         let done = try await CooperationService(req.serviceContext).importInstitutions(plan.institutions, fileName: id)
         store.discard(id, owner: req.currentUser?.id)

@@ -8,6 +8,7 @@ struct ProfilingController: Sendable {
     func register(web: any RoutesBuilder, api: any RoutesBuilder) {
         web.get("profiling", action: .viewProfiling, use: report)
         web.get("profiling", "export", action: .viewProfiling, use: export)
+        web.get("profiling", "interviews", "export", action: .importInterviews, use: exportInterviews)
         web.get("profiling", "interviews", "new", action: .recordInterviews, use: newInterview)
         web.post("profiling", "interviews", "new", action: .recordInterviews, use: createInterview)
         web.get("profiling", "import", action: .importInterviews, use: importPage)
@@ -56,6 +57,24 @@ struct ProfilingController: Sendable {
             throw Abort(.unprocessableEntity, reason: "error.unknown_question")
         }
         return try await ProfilingQueries(database: req.db).summary(questionnaire, question: question, filter: filter, language: req.language)
+    }
+
+    /// The interviews themselves (one row each), in the shape the Kobo importer reads back.
+    @Sendable func exportInterviews(_ req: Request) async throws -> Response {
+        let format = (try? req.query.get(String.self, at: "format")) ?? "csv"
+        guard format == "csv" || format == "xlsx" else { throw Abort(.badRequest) }
+        let code = req.query[String.self, at: "questionnaire"] ?? "profiling_return"
+        let questionnaire = try await questionnaire(req, code)
+        var since: Date?
+        if let text = req.query[String.self, at: "updated_since"], !text.isEmpty {
+            guard let parsed = Day(iso: text)?.date ?? ISO8601DateFormatter().date(from: text) else { throw Abort(.badRequest, reason: "error.date_format") }
+            since = parsed
+        }
+        let export = try await ProfilingQueries(database: req.db).interviewTable(questionnaire, updatedSince: since)
+        let table = TabularExport(sheetName: questionnaire.title.text(req.language), headers: export.headers, rows: export.rows)
+        try await AuditLog.record(AuditEvent(action: .export, entityType: "interview", entityID: code, detail: "\(format), \(export.rows.count) rows"), req.serviceContext)
+        if format == "xlsx" { return FileDownload.response(try table.xlsx(), name: "interviews-\(code).xlsx", type: FileDownload.xlsx) }
+        return FileDownload.response(Data(table.csv(delimiter: FileDownload.csvSeparator(req)).utf8), name: "interviews-\(code).csv", type: FileDownload.csv)
     }
 
     @Sendable func export(_ req: Request) async throws -> Response {

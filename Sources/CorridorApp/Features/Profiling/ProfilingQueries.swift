@@ -233,4 +233,22 @@ struct ProfilingQueries: Sendable {
         return try JSONDecoder().decode(KoboMapping.self, from: Data(model.definition.utf8))
     }
 
+
+    /// Every interview of a questionnaire as a row of an export the Kobo importer reads back:
+    /// `_uuid` (the submission's key, or the interview's id), `today` (the interview date), then
+    /// one column per question by its code, choices as codes separated by spaces. Interviews
+    /// changed since `updatedSince` only, when given; the oldest interview first.
+    func interviewTable(_ questionnaire: Questionnaire, updatedSince: Date? = nil) async throws -> (headers: [String], rows: [[String]]) {
+        var query = InterviewModel.query(on: database).filter(\.$questionnaireCode == questionnaire.code)
+        if let updatedSince { query = query.filter(\.$updatedAt >= updatedSince) }
+        let interviews = try await query.sort(\.$interviewedOn).sort(\.$createdAt).all()
+        let codes = questionnaire.questions.map(\.code)
+        let rows = try interviews.map { interview -> [String] in
+            let answers = try JSONDecoder().decode(Answers.self, from: Data(interview.answers.utf8))
+            let key = try interview.externalUUID ?? interview.requireID().uuidString.lowercased()
+            return [key, interview.interviewedOn] + codes.map { (answers[$0] ?? []).joined(separator: " ") }
+        }
+        return (["_uuid", "today"] + codes, rows)
+    }
 }
+

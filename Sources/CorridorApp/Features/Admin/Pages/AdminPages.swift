@@ -107,6 +107,7 @@ enum AdminPages {
         <div class="page-head"><h1>\(context.t("institutions.title"))</h1>
         <a class="button primary" href="/admin/institutions/new">\(context.t("institutions.new"))</a></div>
         \(table)
+        \(HTML.when(!institutions.isEmpty) { "<p>\(context.t("portal.downloads")) <a href=\"/admin/institutions/export?format=csv\">CSV</a> · <a href=\"/admin/institutions/export?format=csv&amp;sep=semicolon\">\(context.t("export.csv_french"))</a> · <a href=\"/admin/institutions/export?format=xlsx\">XLSX</a></p>" })
         """)
     }
 

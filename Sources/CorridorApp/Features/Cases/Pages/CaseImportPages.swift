@@ -23,7 +23,7 @@ enum CaseImportPages {
           \(context.csrfField)
           <div class="field"><label for="file">\(context.t("import.file"))</label>
           <p class="hint">\(context.t("import.file_hint"))</p>
-          <input id="file" name="file" type="file" accept=".csv,text/csv" required></div>
+          <input id="file" name="file" type="file" accept=".csv,.xlsx,text/csv" required></div>
           <button type="submit" class="primary">\(context.t("import.validate"))</button>
         </form>
         """)

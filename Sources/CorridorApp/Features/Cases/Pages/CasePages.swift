@@ -189,7 +189,7 @@ enum CasePages {
         let actions: [HTML] = [
             model.canEdit ? "<a class=\"button primary\" href=\"/cases/new\">\(context.t("case.new"))</a>" : .empty,
             model.canImport ? "<a class=\"button\" href=\"/cases/import\">\(context.t("import.title"))</a>" : .empty,
-            model.canExport ? "<a class=\"button\" href=\"/cases/export?\(filter.query())&amp;format=csv\">CSV</a> <a class=\"button\" href=\"/cases/export?\(filter.query())&amp;format=xlsx\">XLSX</a>" : .empty,
+            model.canExport ? "<a class=\"button\" href=\"/cases/export?\(filter.query())&amp;format=csv\">CSV</a> <a class=\"button\" href=\"/cases/export?\(filter.query())&amp;format=csv&amp;sep=semicolon\">\(context.t("export.csv_french"))</a> <a class=\"button\" href=\"/cases/export?\(filter.query())&amp;format=xlsx\">XLSX</a>" : .empty,
         ]
         let table: HTML = model.page.rows.isEmpty ? "<p class=\"empty\">\(context.t("case.none"))</p>" : """
             <div class="table-wrap"><table>

@@ -164,7 +164,7 @@ enum MatrixFormPages {
         <form method="post" action="/matrices/import" enctype="multipart/form-data" class="card">
           \(context.csrfField)
           \(matrixFields(model.form, errors: [:], context))
-          <div class="field"><label for="file">\(context.t("import.file"))</label><input id="file" name="file" type="file" accept=".csv,text/csv" required></div>
+          <div class="field"><label for="file">\(context.t("import.file"))</label><input id="file" name="file" type="file" accept=".csv,.xlsx,text/csv" required></div>
           <button type="submit" class="primary">\(context.t("import.validate"))</button>
         </form>
         """)
@@ -190,7 +190,7 @@ enum MatrixFormPages {
         <p class="lead">\(context.t("institutions.import_intro"))</p>
         \(error)\(body)
         <form method="post" action="/admin/institutions/import" enctype="multipart/form-data" class="card narrow">\(context.csrfField)
-          <div class="field"><label for="file">\(context.t("import.file"))</label><input id="file" name="file" type="file" accept=".csv,text/csv" required></div>
+          <div class="field"><label for="file">\(context.t("import.file"))</label><input id="file" name="file" type="file" accept=".csv,.xlsx,text/csv" required></div>
           <button type="submit" class="primary">\(context.t("import.validate"))</button>
         </form>
         """)

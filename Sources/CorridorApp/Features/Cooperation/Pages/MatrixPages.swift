@@ -215,7 +215,7 @@ enum MatrixPages {
           <div class="field checks"><label class="check"><input type="checkbox" name="overdue" value="1"\(HTML(raw: model.filter.overdue == "1" ? " checked" : ""))> \(context.t("matrix.only_overdue"))</label></div>
           <button type="submit">\(context.t("filter.apply"))</button> <a href="/matrices/\(matrix.id.uuidString)">\(context.t("filter.reset"))</a>
         </form>
-        <p><a href="/matrices/\(matrix.id.uuidString)/export?format=csv">CSV</a> · <a href="/matrices/\(matrix.id.uuidString)/export?format=xlsx">XLSX</a> · <a href="/matrices/\(matrix.id.uuidString)/versions">\(context.t("version.title"))</a></p>
+        <p><a href="/matrices/\(matrix.id.uuidString)/export?format=csv">CSV</a> · <a href="/matrices/\(matrix.id.uuidString)/export?format=csv&amp;sep=semicolon">\(context.t("export.csv_french"))</a> · <a href="/matrices/\(matrix.id.uuidString)/export?format=xlsx">XLSX</a> · <a href="/matrices/\(matrix.id.uuidString)/versions">\(context.t("version.title"))</a></p>
         <div class="table-wrap"><table class="matrix">
           <caption class="visually-hidden">\(matrix.title(context.language))</caption>
           <thead><tr><th scope="col">\(context.t("action.code"))</th><th scope="col">\(context.t("action.description"))</th><th scope="col">\(context.t("action.lead"))</th>

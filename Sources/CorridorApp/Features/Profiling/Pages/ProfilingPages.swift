@@ -228,6 +228,7 @@ enum ProfilingPages {
           <div class="field"><label for="file">\(context.t("import.file"))</label><p class="hint" id="file-hint">\(context.t("kobo.file_hint"))</p><input id="file" name="file" type="file" accept=".csv,.xlsx,text/csv" aria-describedby="file-hint" required></div>
           <button type="submit" class="primary">\(context.t("import.validate"))</button>
         </form>
+        <p>\(context.t("kobo.export_interviews")) <a href="/profiling/interviews/export?questionnaire=\(model.questionnaireCode)&amp;format=csv">CSV</a> · <a href="/profiling/interviews/export?questionnaire=\(model.questionnaireCode)&amp;format=csv&amp;sep=semicolon">\(context.t("export.csv_french"))</a> · <a href="/profiling/interviews/export?questionnaire=\(model.questionnaireCode)&amp;format=xlsx">XLSX</a></p>
         <section class="card"><h2>\(context.t("kobo.mapping_title"))</h2>
           <p>\(context.t("kobo.mapping_intro"))</p>
           <p><a href="/profiling/mappings/download?source=\(model.source)&amp;questionnaire=\(model.questionnaireCode)">\(context.t("kobo.download_mapping"))</a></p>
