@@ -365,12 +365,15 @@ struct CaseQueries: Sendable {
             ? ", p.exploitation_form, p.identified_on, p.identified_place, p.identified_by, p.referral, p.medical_notes" : ""
         let protectedJoin: SQLQueryString = includeProtected ? " LEFT JOIN case_protected_details p ON p.member_id = m.id" : ""
         let query: SQLQueryString = """
-            SELECT c.case_number, m.member_number AS member, m.relationship, m.given_names, m.family_name, m.sex, m.birth_date, m.birth_year,
+            SELECT c.case_number, CAST(m.member_number AS TEXT) AS member, m.relationship, m.given_names, m.family_name, m.sex, m.birth_date,
+                   CAST(m.birth_year AS TEXT) AS birth_year,
                    m.nationality, c.host_country, c.office, c.registered_on, c.departure_date, c.arrival_date, c.status,
                    m.origin_region, m.origin_department, m.document_type, m.document_number, m.vulnerabilities, c.closure_reason,
                    m.phone, m.languages, m.education_level, m.occupation, m.left_country_on, m.route, m.stay
             """ + protectedColumns + " FROM return_cases c JOIN case_members m ON m.case_id = c.id" + protectedJoin
             + whereClause + " ORDER BY c.case_number, m.member_number"
+        // Whole numbers are cast to text in SQL: PostgreSQL would hand their binary form to a
+        // text decoder.
         var rows: [ExportRow] = []
         for row in try await sql.raw(query).all() {
             var values: [String: String] = [:]
