@@ -117,13 +117,21 @@ public enum ReturnSummary {
 
     /// The cells a case adds to the summary, with their counts.
     public static func cells(_ facts: CaseFacts, members: [MemberFacts]) -> [Cell: Int] {
+        var cells = memberCells(facts, members: members)
+        let registeredMonth = String(facts.registeredOn.prefix(7))
+        cells[Cell(slice: .registrations, period: registeredMonth, hostCountry: facts.hostCountry, office: facts.office, a: "", b: ""), default: 0] += 1
+        cells[Cell(slice: .status, period: "", hostCountry: facts.hostCountry, office: facts.office, a: facts.status, b: ""), default: 0] += 1
+        return cells
+    }
+
+    /// The cells that members add to their case's, without the case's own (a registration, a
+    /// status): what more members of a household already counted add.
+    public static func memberCells(_ facts: CaseFacts, members: [MemberFacts]) -> [Cell: Int] {
         var cells: [Cell: Int] = [:]
         func add(_ slice: Slice, _ period: String, _ a: String = "", _ b: String = "") {
             cells[Cell(slice: slice, period: period, hostCountry: facts.hostCountry, office: facts.office, a: a, b: b), default: 0] += 1
         }
         let registeredMonth = String(facts.registeredOn.prefix(7))
-        add(.registrations, registeredMonth)
-        add(.status, "", facts.status)
         for member in members where member.vulnerabilities.contains("|vot|") { add(.vot, registeredMonth) }
         if let arrival = facts.arrivalDate {
             let month = String(arrival.prefix(7))

@@ -98,6 +98,14 @@ struct CaseImportWriter: Sendable {
     /// The numbered households met so far in this import (8 bytes each), so that a household
     /// whose rows are spread over the file is counted once and its later rows join it.
     private var households: Set<Int64> = []
+    /// Cases this import created and then gave more members (a household spread over the file):
+    /// their member count, principal and search words are set once at the end.
+    private var extended: Set<UUID> = []
+    /// Households this import created, and stored households it met and changed: counted once
+    /// each however many parts they come in.
+    private var created: Set<Int64> = []
+    private var storedMet: Set<Int64> = []
+    private var storedChanged: Set<Int64> = []
 
     init(db: any Database, actor: AuditActor, now: Date, write: Bool) {
         self.db = db
@@ -151,7 +159,8 @@ struct CaseImportWriter: Sendable {
             for record in try await ReturnCaseModel.query(on: db).filter(\.$caseNumber ~~ chunk).all() { stored[record.caseNumber] = record }
         }
         var fresh: [ImportedCase] = []
-        var existing: [(ImportedCase, ReturnCaseModel, partOfThisImport: Bool)] = []
+        var existing: [(ImportedCase, ReturnCaseModel)] = []
+        var laterParts: [(ImportedCase, ReturnCaseModel)] = []
         for household in batch {
             let key = household.caseNumber.map(CaseImportStream.key)
             let metBefore = key.map { households.contains($0) } ?? false
@@ -162,7 +171,7 @@ struct CaseImportWriter: Sendable {
                     }
                     continue
                 }
-                existing.append((household, record, metBefore))
+                if let key, created.contains(key) { laterParts.append((household, record)) } else { existing.append((household, record)) }
             } else if !metBefore || !write {
                 fresh.append(household)
             }
@@ -174,16 +183,19 @@ struct CaseImportWriter: Sendable {
         let lines = batch.flatMap(\.lines)
         do {
             try await insert(fresh)
+            try await extend(laterParts)
             if !existing.isEmpty {
                 let caseIDs = try existing.map { try $0.1.requireID() }
                 let members = Dictionary(grouping: try await CaseMemberModel.query(on: db).filter(\.$returnCase.$id ~~ caseIDs).all(), by: \.$returnCase.id)
-                for (household, record, partOfThisImport) in existing {
+                for (household, record) in existing {
                     let changed = try await update(record, with: household, members: members[try record.requireID()] ?? [])
                     report.outcome.membersWritten += changed ? household.members.count : 0
-                    // A later part of a household this import created is not a second case.
-                    if partOfThisImport { continue }
-                    if changed { report.outcome.casesUpdated += 1 } else { report.outcome.casesUnchanged += 1 }
+                    guard let key = household.caseNumber.map(CaseImportStream.key) else { continue }
+                    storedMet.insert(key)
+                    if changed { storedChanged.insert(key) }
                 }
+                report.outcome.casesUpdated = storedChanged.count
+                report.outcome.casesUnchanged = storedMet.count - storedChanged.count
             }
         } catch let error where !(error is CaseImportWriteError) {
             throw CaseImportWriteError(firstLine: lines.min() ?? 0, lastLine: lines.max() ?? 0, underlying: String(reflecting: error))
@@ -212,6 +224,9 @@ struct CaseImportWriter: Sendable {
         guard write else { return }
         let sql = try db.sqlDatabase
         for definition in deferredIndexes { try await sql.raw("\(unsafeRaw: definition)").run() }
+        // With the indexes back, households that grew over the file get their count, principal
+        // and words from what is stored.
+        try await settleExtended()
         // After a bulk load the planner needs to know how the values spread (one office, a
         // few host countries) to choose between a filter's index and a sort's.
         if !deferredIndexes.isEmpty { try await sql.raw("ANALYZE").run() }
@@ -248,24 +263,19 @@ struct CaseImportWriter: Sendable {
         var cells: CaseDerivedData.Cells
     }
 
-    static func prepare(_ household: ImportedCase, number: CaseNumber, ids: inout OrderedIDGenerator, actor: AuditActor, now: Date) -> Prepared {
-        let fields = household.fields
-        let caseID = ids.next(now: now)
-        let principal = household.members.first { $0.relationship == .principal } ?? household.members.min { $0.memberNumber < $1.memberNumber }
-        let caseRow: [BulkValue] = [
-            .uuid(caseID), .text(number.description), .text(fields.office), .text(fields.hostCountry), .text(fields.status.rawValue),
-            .text(fields.closureReason?.rawValue), .text(fields.registeredOn.iso), .text(fields.departureDate?.iso), .text(fields.arrivalDate?.iso),
-            .null, .text(principal.map(CaseService.displayName) ?? ""), .int(household.members.count), .int(1), .date(now), .date(now),
-        ]
-        var members: [[BulkValue]] = []
+    /// The `case_members` rows of members of one case, with what the summary and the search
+    /// words need of them.
+    static func memberRows(_ drafts: [MemberDraft], caseID: UUID, ids: inout OrderedIDGenerator, now: Date)
+        -> (rows: [[BulkValue]], facts: [ReturnSummary.MemberFacts], searchTexts: [String]) {
+        var rows: [[BulkValue]] = []
         var facts: [ReturnSummary.MemberFacts] = []
         var searchTexts: [String] = []
-        for member in household.members {
+        for member in drafts {
             let vulnerabilities = CaseService.storedVulnerabilities(member.vulnerabilities)
             let birthDate = member.birthDate?.exact?.iso
             let searchText = member.searchText
             searchTexts.append(searchText)
-            members.append([
+            rows.append([
                 .uuid(ids.next(now: now)), .uuid(caseID), .int(member.memberNumber), .text(member.relationship.rawValue), .text(member.givenNames),
                 .text(member.familyName), .text(member.sex.rawValue), .text(birthDate), .int(member.birthDate?.year), .text(member.nationality),
                 .text(member.documentType.rawValue), .text(member.documentNumber), .text(member.phone), .text(member.languages),
@@ -276,6 +286,20 @@ struct CaseImportWriter: Sendable {
             facts.append(ReturnSummary.MemberFacts(sex: member.sex.rawValue, birthDate: birthDate, birthYear: member.birthDate?.year,
                                                    nationality: member.nationality, originRegion: member.originRegion, vulnerabilities: vulnerabilities))
         }
+        return (rows, facts, searchTexts)
+    }
+
+    static func prepare(_ household: ImportedCase, number: CaseNumber, ids: inout OrderedIDGenerator, actor: AuditActor, now: Date) -> Prepared {
+        let fields = household.fields
+        let caseID = ids.next(now: now)
+        let principal = household.members.first { $0.relationship == .principal } ?? household.members.min { $0.memberNumber < $1.memberNumber }
+        let caseRow: [BulkValue] = [
+            .uuid(caseID), .text(number.description), .text(fields.office), .text(fields.hostCountry), .text(fields.status.rawValue),
+            .text(fields.closureReason?.rawValue), .text(fields.registeredOn.iso), .text(fields.departureDate?.iso), .text(fields.arrivalDate?.iso),
+            .null, .text(principal.map(CaseService.displayName) ?? ""), .int(household.members.count), .int(1), .date(now), .date(now),
+        ]
+        let memberRows = Self.memberRows(household.members, caseID: caseID, ids: &ids, now: now)
+        let members = memberRows.rows, facts = memberRows.facts, searchTexts = memberRows.searchTexts
         // The timeline starts with what the file says: the registration, then the status reached.
         var steps: [(CaseStatus?, CaseStatus, Day)] = [(nil, .registered, fields.registeredOn)]
         if fields.status != .registered {
@@ -313,12 +337,58 @@ struct CaseImportWriter: Sendable {
             for (cell, count) in prepared.cells { summary[cell, default: 0] += count }
             report.outcome.casesCreated += 1
             report.outcome.membersWritten += household.members.count
+            created.insert(CaseImportStream.key(number))
         }
         // Cases first: the other rows refer to them.
         try await cases.flush()
         try await members.flush()
         try await transitions.flush()
         try await terms.flush()
+    }
+
+    /// Later parts of households this import created: their members go in with multi-row
+    /// inserts, and the counts they add (never the case's own) join the summary.
+    private mutating func extend(_ parts: [(ImportedCase, ReturnCaseModel)]) async throws {
+        guard !parts.isEmpty else { return }
+        var members = BulkInsert(into: "case_members", columns: Self.memberColumns, on: db)
+        for (household, record) in parts {
+            let caseID = try record.requireID()
+            let rows = Self.memberRows(household.members, caseID: caseID, ids: &ids, now: now)
+            for row in rows.rows { members.append(row) }
+            let fields = household.fields
+            let caseFacts = ReturnSummary.CaseFacts(registeredOn: fields.registeredOn.iso, arrivalDate: fields.arrivalDate?.iso,
+                                                    hostCountry: fields.hostCountry, office: fields.office, status: fields.status.rawValue)
+            for (cell, count) in ReturnSummary.memberCells(caseFacts, members: rows.facts) { summary[cell, default: 0] += count }
+            extended.insert(caseID)
+            report.outcome.membersWritten += household.members.count
+        }
+        try await members.flush()
+    }
+
+    /// Sets the member count, the principal's name and the search words of the households that
+    /// grew during this import, 500 at a time.
+    private mutating func settleExtended() async throws {
+        let sql = try db.sqlDatabase
+        let ids = Array(extended)
+        extended = []
+        for start in stride(from: 0, to: ids.count, by: 500) {
+            let chunk = Array(ids[start..<min(start + 500, ids.count)])
+            let cases = try await ReturnCaseModel.query(on: db).filter(\.$id ~~ chunk).all()
+            let members = Dictionary(grouping: try await CaseMemberModel.query(on: db).filter(\.$returnCase.$id ~~ chunk).all(), by: \.$returnCase.id)
+            try await sql.raw("DELETE FROM case_terms WHERE case_id IN (\(binds: chunk))").run()
+            var terms = BulkInsert(into: "case_terms", columns: ["term", "case_id"], on: db)
+            for record in cases {
+                let caseID = try record.requireID()
+                let all = members[caseID] ?? []
+                try await sql.raw("""
+                    UPDATE return_cases SET member_count = \(bind: all.count), principal_name = \(bind: CaseService.principalName(all)) WHERE id = \(bind: caseID)
+                    """).run()
+                let words = SearchText.terms(caseNumber: record.caseNumber, searchTexts: all.map(\.searchText),
+                                             vulnerabilities: all.flatMap { $0.vulnerabilities.split(separator: "|").map(String.init) })
+                for word in words.sorted() { terms.append([.text(word), .uuid(caseID)]) }
+            }
+            try await terms.flush()
+        }
     }
 
     // MARK: Stored cases
