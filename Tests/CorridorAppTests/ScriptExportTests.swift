@@ -36,6 +36,8 @@ import Vapor
             let changed = try await apiRequest(corridor.app, .GET, "/cases/export?format=csv&updated_since=\(since)", token: token)
             let lines = changed.body.string.split(whereSeparator: \.isNewline).dropFirst()
             #expect(!lines.isEmpty && lines.allSatisfy { $0.hasPrefix(number) }, "only the case changed since")
+            #expect(try await apiRequest(corridor.app, .GET, "/cases/export?format=csv&updated_since=yesterday", token: token).status == .badRequest,
+                    "an unreadable date is refused, not read as everything")
             // The role rules are those of the pages: an M&E officer exports no caseload.
             #expect(try await apiRequest(corridor.app, .GET, "/cases/export?format=csv", token: officerToken).status == .forbidden)
         }

@@ -126,3 +126,13 @@ public struct BirthDate: Sendable, Hashable, Codable, CustomStringConvertible {
         try container.encode(description)
     }
 }
+
+/// A point in time as scripts give it in `updated_since=`: a day (its start, UTC) or an ISO 8601
+/// date and time (`2026-11-30T08:00:00Z`).
+public enum Instant {
+    public static func parse(_ text: String) -> Date? {
+        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        if let day = Day(iso: trimmed) { return day.date }
+        return ISO8601DateFormatter().date(from: trimmed)
+    }
+}

@@ -23,12 +23,13 @@ enum CaseImportSource: Sendable {
             switch self {
             case .file(let path):
                 if Self.isWorkbook(path: path) {
-                    reader = try CSVStream(data: try Self.firstSheetAsCSV(Data(contentsOf: URL(fileURLWithPath: path))))
+                    reader = try CSVStream(data: Data(try TabularText.table(Data(contentsOf: URL(fileURLWithPath: path))).utf8))
                 } else {
                     reader = try CSVStream(fileAt: path)
                 }
             case .data(let data):
-                reader = try CSVStream(data: Self.isWorkbook(data) ? try Self.firstSheetAsCSV(data) : data)
+                // A workbook's first sheet becomes CSV text; CSV stays bytes (no copy of a large upload).
+                reader = try CSVStream(data: Self.isWorkbook(data) ? Data(try TabularText.table(data).utf8) : data)
             }
         } catch let error as TabularFileError {
             throw error
@@ -45,11 +46,6 @@ enum CaseImportSource: Sendable {
         guard let handle = FileHandle(forReadingAtPath: path) else { return false }
         defer { try? handle.close() }
         return isWorkbook(handle.readData(ofLength: 4))
-    }
-
-    /// The first sheet of a workbook as CSV text for the case reader.
-    static func firstSheetAsCSV(_ data: Data) throws -> Data {
-        Data(try TabularText.table(data).utf8)
     }
 }
 

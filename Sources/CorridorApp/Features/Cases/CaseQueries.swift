@@ -27,11 +27,14 @@ struct CaseFilter: Content, Sendable {
 
     static let pageSize = 50
 
-    /// `updated_since` as an instant: a day (its start, UTC) or an ISO 8601 date and time.
-    var updatedSince: Date? {
-        guard let text = updated_since?.trimmingCharacters(in: .whitespaces), !text.isEmpty else { return nil }
-        if let day = Day(iso: text) { return day.date }
-        return ISO8601DateFormatter().date(from: text)
+    /// `updated_since` as an instant; nil when absent or unreadable (`checkUpdatedSince` refuses the latter).
+    var updatedSince: Date? { updated_since.flatMap { $0.isEmpty ? nil : Instant.parse($0) } }
+
+    /// A malformed `updated_since` is refused rather than read as "everything".
+    func checkUpdatedSince() throws {
+        if let text = updated_since, !text.trimmingCharacters(in: .whitespaces).isEmpty, updatedSince == nil {
+            throw Abort(.badRequest, reason: "error.date_format")
+        }
     }
 
     /// Whether criteria beyond search and status are set (the page then shows them open).

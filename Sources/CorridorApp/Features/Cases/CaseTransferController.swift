@@ -75,6 +75,7 @@ struct CaseTransferController: Sendable {
     @Sendable func export(_ req: Request) async throws -> Response {
         let user = try req.requireUser()
         let filter = try req.query.decode(CaseFilter.self)
+        try filter.checkUpdatedSince()
         let format = (try? req.query.get(String.self, at: "format")) ?? "csv"
         guard format == "csv" || format == "xlsx" else { throw Abort(.badRequest) }
         let table = try await CaseExport.table(filter: filter, user: user, database: req.db, now: req.now, language: req.language, catalogue: req.catalogue)

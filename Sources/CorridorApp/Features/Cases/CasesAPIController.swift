@@ -89,6 +89,7 @@ struct CasesAPIController: Sendable {
 
     @Sendable func list(_ req: Request) async throws -> ListOutput {
         let filter = try req.query.decode(CaseFilter.self)
+        try filter.checkUpdatedSince()
         let page = try await CaseQueries(database: req.db).list(filter, userID: try req.requireUser().id, now: req.now)
         return ListOutput(total: page.total, page: page.page, pageSize: CaseFilter.pageSize, items: page.rows.map(CaseListItemOutput.init))
     }

@@ -67,7 +67,7 @@ struct ProfilingController: Sendable {
         let questionnaire = try await questionnaire(req, code)
         var since: Date?
         if let text = req.query[String.self, at: "updated_since"], !text.isEmpty {
-            guard let parsed = Day(iso: text)?.date ?? ISO8601DateFormatter().date(from: text) else { throw Abort(.badRequest, reason: "error.date_format") }
+            guard let parsed = Instant.parse(text) else { throw Abort(.badRequest, reason: "error.date_format") }
             since = parsed
         }
         let export = try await ProfilingQueries(database: req.db).interviewTable(questionnaire, updatedSince: since)

@@ -15,7 +15,6 @@ struct FiguresController: Sendable {
         var exact: String
         var headline: String
         var sentence: String
-
     }
 
     func register(web: any RoutesBuilder, api: any RoutesBuilder) {
