@@ -17,6 +17,8 @@ struct TestCorridor {
 
     static func run(_ body: (TestCorridor) async throws -> Void) async throws {
         let app = try await Application.make(.testing)
+        // One line per request would bury a failure among thousands: warnings and errors only.
+        app.logger.logLevel = .warning
         let clock = ManualTimeSource(start)
         let environment = ProcessInfo.processInfo.environment
         let configuration = try CorridorConfiguration.parse(environment: environment.filter { $0.key == "DATABASE_URL" })
