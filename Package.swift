@@ -48,7 +48,7 @@ let package = Package(
         ),
         .testTarget(
             name: "CorridorCoreTests",
-            dependencies: ["CorridorCore"]
+            dependencies: ["CorridorCore", .product(name: "ZIPFoundation", package: "ZIPFoundation")]
         ),
         .testTarget(
             name: "CorridorAppTests",

@@ -8,11 +8,10 @@ import Vapor
 /// Every export comes back in: export → import into a fresh database → export gives the same
 /// records, in CSV and XLSX, with French and English headers.
 @Suite struct CaseRoundTripTests {
-    /// An administrator's export (every column but the protected ones, which only protection
-    /// officers export and the case importer does not read).
+    /// A protection officer's export: every column, the protected ones included.
     static func export(_ corridor: TestCorridor, format: String, language: Language) async throws -> Data {
-        let admin = try await corridor.browser(signedInAs: try await corridor.makeUser(.admin))
-        let response = try await admin.get("/cases/export?format=\(format)&lang=\(language.rawValue)")
+        let officer = try await corridor.browser(signedInAs: try await corridor.makeUser(.protection))
+        let response = try await officer.get("/cases/export?format=\(format)&lang=\(language.rawValue)")
         #expect(response.status == .ok)
         return Data(buffer: response.body)
     }
@@ -26,27 +25,73 @@ import Vapor
         return rows
     }
 
+    static let protected = [
+        ProtectedDraft(exploitationForm: "travail forcé", identifiedOn: Day(iso: "2026-03-02"), identifiedPlace: "Tunis", identifiedBy: "OIM Tunis",
+                       referral: "Centre d'accueil", medicalNotes: "Suivi psychologique"),
+        ProtectedDraft(exploitationForm: nil, identifiedOn: nil, identifiedPlace: nil, identifiedBy: nil, referral: nil, medicalNotes: "Diabète; insuline"),
+    ]
+
     @Test(arguments: [("csv", Language.fr), ("csv", Language.en), ("xlsx", Language.fr), ("xlsx", Language.en)])
     func casesComeBackAsTheyWent(format: String, language: Language) async throws {
         var first: Data?
         try await TestCorridor.run { corridor in
             let households = DemoCases.generate(households: 60, seed: 5, today: Day(corridor.clock.now()))
-            _ = try await CaseService(corridor.app.serviceContext(actor: .commandLine("test")))
-                .commit(CaseImportPlan(cases: households, issues: [], rowCount: 0), fileName: "demo")
+            let service = CaseService(corridor.app.serviceContext(actor: .commandLine("test")))
+            _ = try await service.commit(CaseImportPlan(cases: households, issues: [], rowCount: 0), fileName: "demo")
+            for (household, details) in zip(households.prefix(2), Self.protected) {
+                try await service.saveProtected(number: try #require(household.caseNumber).description, memberNumber: 1, details, expectedVersion: 0)
+            }
             first = try await Self.export(corridor, format: format, language: language)
         }
         let exported = try #require(first)
         try await TestCorridor.run { corridor in
             let report = try await CaseService(corridor.app.serviceContext(actor: .commandLine("test")))
-                .importCases(from: .data(exported), fileName: "export.\(format)", write: true)
+                .importCases(from: .data(exported), fileName: "export.\(format)", write: true, mayWriteProtected: true)
             #expect(report.issues.isEmpty, "\(report.issues.prefix(3))")
             #expect(report.outcome.casesCreated == 60)
+            #expect(report.outcome.protectedWritten == 2)
+            #expect(try await ProtectedDetailsModel.query(on: corridor.app.db).count() == 2)
             let again = try await Self.export(corridor, format: format, language: language)
             let before = try Self.rows(exported, format: format), after = try Self.rows(again, format: format)
             #expect(before.count > 60, "one row per member, with the header")
             #expect(before.first?.first == (language == .fr ? "Numéro de dossier" : "Case number"), "headers in the reader's language")
+            #expect(before.first?.last == (language == .fr ? "Notes médicales" : "Medical notes"), "the protected columns are in the export")
             #expect(before == after)
             #expect(before.dropFirst().allSatisfy { !$0[1].isEmpty }, "every row names its member")
+            #expect(before.contains { $0.last == "Diabète; insuline" })
+        }
+    }
+
+    /// Protected columns come in through the protection role only; any other importer's file is
+    /// refused whole, naming the columns, before a row is read.
+    @Test func protectedColumnsAreImportedByTheProtectionRoleOnly() async throws {
+        var exported = Data()
+        try await TestCorridor.run { corridor in
+            let households = DemoCases.generate(households: 5, seed: 8, today: Day(corridor.clock.now()))
+            let service = CaseService(corridor.app.serviceContext(actor: .commandLine("test")))
+            _ = try await service.commit(CaseImportPlan(cases: households, issues: [], rowCount: 0), fileName: "demo")
+            try await service.saveProtected(number: try #require(households.first?.caseNumber).description, memberNumber: 1, Self.protected[0], expectedVersion: 0)
+            exported = try await Self.export(corridor, format: "csv", language: .fr)
+        }
+        try await TestCorridor.run { corridor in
+            let worker = try await corridor.browser(signedInAs: try await corridor.makeUser(.caseworker))
+            let refused = try await worker.upload("/cases/import", field: "file", fileName: "export.csv", data: exported)
+            #expect(refused.status == .unprocessableEntity)
+            #expect(refused.text.contains("colonnes protégées (Forme d&#39;exploitation") || refused.text.contains("colonnes protégées (Forme d'exploitation"))
+            await #expect(throws: TabularFileError.protectedColumns(CaseImportReader.protectedColumns)) {
+                _ = try await CaseService(corridor.app.serviceContext(actor: .commandLine("test"))).importCases(from: .data(exported), fileName: "x.csv", write: true)
+            }
+            let officer = try await corridor.browser(signedInAs: try await corridor.makeUser(.protection))
+            let report = try await officer.upload("/cases/import", field: "file", fileName: "export.csv", data: exported)
+            #expect(report.status == .ok)
+            let id = try #require(report.text.firstMatch(of: /name="id" value="([0-9a-f-]{36})"/)?.1)
+            let done = try await officer.post("/cases/import/confirm", ["id": String(id), "file_name": "export.csv"])
+            #expect(done.status == .ok)
+            let stored = try await ProtectedDetailsModel.query(on: corridor.app.db).all()
+            #expect(stored.map(\.medicalNotes) == ["Suivi psychologique"])
+            let audit = try await AuditEntryModel.query(on: corridor.app.db).filter(\.$entityType == "case_import").all()
+            #expect(audit.contains { $0.detail.contains("protected details of 1 new members") })
+            #expect(!audit.contains { $0.detail.contains("Suivi") }, "the audit names fields, never their content")
         }
     }
 }

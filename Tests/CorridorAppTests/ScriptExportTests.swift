@@ -43,6 +43,28 @@ import Vapor
         }
     }
 
+    /// A matrix export asked with `updated_since` holds the actions changed since then only.
+    @Test func aMatrixExportRefreshesOnlyTheActionsChanged() async throws {
+        try await TestCorridor.run { corridor in
+            let matrixID = try await CooperationFixtures.load(corridor)
+            let admin = try await corridor.makeUser(.admin)
+            let token = try await corridor.apiToken(for: admin)
+            let whole = try await apiRequest(corridor.app, .GET, "/matrices/\(matrixID)/export?format=csv", token: token)
+            #expect(whole.status == .ok)
+            #expect(whole.body.string.split(whereSeparator: \.isNewline).count == 4, "the header and three actions")
+            corridor.clock.advance(by: 600)
+            let since = ISO8601DateFormatter().string(from: corridor.clock.now())
+            let action = try #require(try await MatrixActionModel.query(on: corridor.app.db).filter(\.$matrixID == matrixID).sort(\.$position).first())
+            action.progress = 40
+            action.updatedAt = corridor.clock.now()
+            try await action.update(on: corridor.app.db)
+            let changed = try await apiRequest(corridor.app, .GET, "/matrices/\(matrixID)/export?format=csv&updated_since=\(since)", token: token)
+            let lines = changed.body.string.split(whereSeparator: \.isNewline)
+            #expect(lines.count == 2 && lines[1].hasPrefix(action.code + ","), "\(lines)")
+            #expect(try await apiRequest(corridor.app, .GET, "/matrices/\(matrixID)/export?updated_since=soon", token: token).status == .badRequest)
+        }
+    }
+
     @Test func aBadTokenIsRefusedWith401NotARedirect() async throws {
         try await TestCorridor.run { corridor in
             let response = try await apiRequest(corridor.app, .GET, "/cases/export?format=csv", token: "crd_not-a-token")

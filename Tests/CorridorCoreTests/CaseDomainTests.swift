@@ -155,6 +155,39 @@ import Testing
         #expect(plan.issues.contains { $0.line == 7 && $0.column == "departure_date" })
     }
 
+    /// A row with several problems names each of them: a wrong code does not hide a missing
+    /// name, an unknown region or a document number without type.
+    @Test func everyProblemOfARowIsReported() throws {
+        let long = String(repeating: "a", count: 201)
+        let text = [
+            header,
+            "CIV-2024-00001,1,principal,,Koné,Q,1990-01-02,CIV,MAR,CIV,2024-03-01,,,registered,Atlantide,,none,P123,",
+            "CIV-2024-00002,1,principal,\(long),Bamba,M,2030-01-01,CIV,MAR,CIV,2024-03-01,,,registered,,,none,,",
+        ].joined(separator: "\n")
+        let plan = try CaseImportReader.plan(text: text, today: today)
+        let first = Set(plan.issues.filter { $0.line == 2 }.map(\.column))
+        #expect(first == ["sex", "given_names", "origin_region", "document_number"], "\(plan.issues)")
+        let second = plan.issues.filter { $0.line == 3 }
+        #expect(second.contains(ImportIssue(line: 3, column: "given_names", code: "case.error.too_long", value: long)), "a long given name is said of the given names")
+        #expect(second.contains { $0.column == "birth_date" && $0.code == "case.error.birth_after_registration" })
+        #expect(!second.contains { $0.column == "family_name" })
+    }
+
+    /// The protected columns of a protection officer's export are read into the household,
+    /// by member, and the stream says the file has them.
+    @Test func protectedColumnsAreReadByMember() throws {
+        let text = header + ",Forme d'exploitation,identified_on,Notes médicales\n"
+            + "CIV-2024-00001,1,principal,Awa,Koné,F,1990-01-02,CIV,MAR,CIV,2024-03-01,,,registered,,,none,,vot,travail forcé,2024-02-01,\n"
+            + "CIV-2024-00001,2,child,Ali,Koné,M,2015,CIV,MAR,CIV,2024-03-01,,,registered,,,none,,,,,\n"
+            + "CIV-2024-00002,1,principal,Yao,Kouassi,M,1980,CIV,MAR,CIV,2024-03-01,,,registered,,,none,,,,2031-01-01,\n"
+        let plan = try CaseImportReader.plan(text: text, today: today)
+        #expect(plan.cases.count == 1)
+        #expect(plan.cases.first?.protectedDetails == [1: ProtectedDraft(exploitationForm: "travail forcé", identifiedOn: Day(iso: "2024-02-01"))])
+        #expect(plan.issues == [ImportIssue(line: 4, column: "identified_on", code: "case.error.date_in_future", value: "2031-01-01")])
+        let stream = try CaseImportStream(reader: try CSVStream(data: Data(text.utf8)), today: today)
+        #expect(stream.protectedColumns == ["exploitation_form", "identified_on", "medical_notes"])
+    }
+
     @Test func semicolonsByteOrderMarkAndFrenchHeaders() throws {
         let text = "\u{FEFF}Numéro de dossier;Membre;Lien;Prénoms;Nom;Sexe;Date de naissance;Nationalité;Pays d'accueil;Bureau;Date d'enregistrement;Statut\r\n"
             + "CIV-2024-00009;1;principal;Kouamé;Traoré;M;1994;CIV;TUN;CIV;2024-06-01;registered\r\n"
@@ -257,6 +290,43 @@ import Testing
             defer { offset = end }
             return Array(bytes[offset..<end])
         })
+    }
+
+    /// A byte-order mark and a header line longer than the first chunk (the trap of a file of
+    /// 1 MiB + 1 or 2 bytes): the header is read whole, at every size around the boundary.
+    @Test func aLongHeaderAfterAByteOrderMarkIsReadWhole() throws {
+        for extra in 0...4 {
+            let cells = (1_048_576 + extra - 3 - 2) / 2
+            var bytes: [UInt8] = [0xEF, 0xBB, 0xBF]
+            bytes += Array(repeating: UInt8(ascii: "a"), count: cells) + [UInt8(ascii: ";")] + Array(repeating: UInt8(ascii: "b"), count: cells)
+            var reader = try Self.stream(bytes, chunk: 1 << 20)
+            let header = try #require(try reader.next())
+            #expect(header.count == 2 && header[0].count == cells && reader.delimiter == UInt8(ascii: ";"), "file of \(bytes.count) bytes")
+        }
+    }
+
+    /// A record spread over many chunks is read in time linear in its length, and one past the
+    /// cap is refused with the cap named, not held in memory.
+    @Test func longRecordsAreReadLinearlyAndCapped() throws {
+        let field = Array(repeating: UInt8(ascii: "x"), count: 4 << 20)
+        let bytes = Array("a,b\n\"".utf8) + field + Array("\",1\n".utf8)
+        var reader = try Self.stream(bytes, chunk: 4_096)
+        _ = try reader.next()
+        let started = ContinuousClock.now
+        #expect(try reader.next()?.first?.count == field.count)
+        // Quadratic re-reading of 1 024 chunks would take minutes; linear takes well under a second.
+        #expect(ContinuousClock.now - started < .seconds(20))
+        var offset = 0
+        var capped = try CSVStream(source: {
+            let end = min(offset + 4_096, bytes.count)
+            defer { offset = end }
+            return Array(bytes[offset..<end])
+        }, maximumRecordBytes: 1 << 20)
+        _ = try capped.next()
+        #expect(throws: CSVStream.RecordTooLong(limit: 1 << 20)) { _ = try capped.next() }
+        let plan = Result { try CaseImportReader.plan(text: "given_names,member,family_name,sex,nationality,host_country,office,registered_on\n\""
+                                                  + String(repeating: "y", count: 17 << 20) + "\",1\n", today: Day(year: 2026, month: 1, day: 1)!) }
+        #expect(throws: TabularFileError.recordTooLong(line: 2, megabytes: 16)) { _ = try plan.get() }
     }
 
     @Test func chunkBoundariesChangeNothing() throws {

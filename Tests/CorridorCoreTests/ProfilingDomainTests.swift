@@ -107,6 +107,13 @@ import Testing
         #expect(result.unmappedColumns == ["note"], "per-choice and metadata columns are not reported; unknown ones are")
         #expect(result.issues.contains(ImportIssue(line: 5, column: "g/reasons", code: "profiling.error.unmapped_choice", value: "sport")))
         #expect(result.issues.contains(ImportIssue(line: 6, column: "_uuid", code: "profiling.error.duplicate_uuid", value: "uuid-1")))
+        #expect(result.unmappedChoices == [UnmappedChoice(question: "reasons", value: "sport")] && result.hasUnmapped, "an unknown answer blocks the import")
+        // Left out explicitly in the mapping, the answer is dropped on purpose and blocks nothing.
+        let ignoring = KoboMapping(choices: ["reasons": ["sport": KoboMapping.ignoreChoice]], ignored: ["note"])
+        let again = try KoboCSVReader.read(text: TabularText.decode(Data(text.utf8)), questionnaire: Self.questionnaire, mapping: ignoring)
+        #expect(!again.hasUnmapped)
+        #expect(again.submissions.map(\.uuid) == ["uuid-1", "uuid-2", "uuid-3"])
+        #expect(again.submissions[2].answers["reasons"] == [])
     }
 
     @Test func savedMappingsAreUsed() throws {
@@ -147,10 +154,10 @@ import Testing
         #expect(result.issues.contains { $0.code == "profiling.error.orphan_repeat" && $0.value == "9" })
     }
 
-    @Test func sharedStringsAndSparseCellsAreRead() {
-        let shared = WorkbookReader.parseSharedStrings(Data(#"<sst><si><t>Kouamé</t></si><si><r><t>N'Gu</t></r><r><t>essan</t></r></si></sst>"#.utf8))
+    @Test func sharedStringsAndSparseCellsAreRead() throws {
+        let shared = try WorkbookReader.parseSharedStrings(Data(#"<sst><si><t>Kouamé</t></si><si><r><t>N'Gu</t></r><r><t>essan</t></r></si></sst>"#.utf8))
         #expect(shared == ["Kouamé", "N'Guessan"])
-        let sheet = WorkbookReader.parseSheet(Data(#"<worksheet><sheetData><row r="1"><c r="A1" t="s"><v>0</v></c><c r="C1" t="s"><v>1</v></c></row><row r="2"><c r="B2"><v>42</v></c><c r="C2" t="inlineStr"><is><t>x</t></is></c></row></sheetData></worksheet>"#.utf8), shared: shared)
+        let sheet = try WorkbookReader.parseSheet(Data(#"<worksheet><sheetData><row r="1"><c r="A1" t="s"><v>0</v></c><c r="C1" t="s"><v>1</v></c></row><row r="2"><c r="B2"><v>42</v></c><c r="C2" t="inlineStr"><is><t>x</t></is></c></row></sheetData></worksheet>"#.utf8), shared: shared)
         #expect(sheet == [["Kouamé", "", "N'Guessan"], ["", "42", "x"]])
         #expect(WorkbookReader.columnIndex("AB12") == 27)
     }

@@ -67,7 +67,7 @@ import Testing
             <row r="1"><c r="A1" t="s"><v>0</v></c><c r="B1" s="1"><v>45072</v></c><c r="C1" s="2"><v>45072.25</v></c><c r="D1" t="b"><v>1</v></c><c r="E1"><v>45072</v></c></row>
             </sheetData></worksheet>
             """
-        let rows = WorkbookReader.parseSheet(Data(sheet.utf8), shared: ["Féminin"], dateStyles: WorkbookReader.parseDateStyles(Data(styles.utf8)))
+        let rows = try WorkbookReader.parseSheet(Data(sheet.utf8), shared: ["Féminin"], dateStyles: try WorkbookReader.parseDateStyles(Data(styles.utf8)))
         #expect(rows == [["Féminin", "2023-05-26", "2023-05-26T06:00:00", "true", "45072"]])
     }
 }

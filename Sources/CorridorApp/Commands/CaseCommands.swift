@@ -29,7 +29,7 @@ struct ImportCommandGroup: AsyncCommandGroup {
             var plan: MatrixImportPlan
             let institutions = try await CooperationQueries(database: app.db).institutionReferences()
             do {
-                plan = try MatrixImportReader.plan(text: TabularText.table(data), institutions: institutions)
+                plan = try MatrixImportReader.plan(text: TabularText.table(data, limits: .commandLine), institutions: institutions)
             } catch {
                 throw CommandFailure(error.message(reporting.catalogue))
             }
@@ -84,17 +84,21 @@ struct ImportCommandGroup: AsyncCommandGroup {
             let mapping = try await ProfilingQueries(database: app.db).mapping(source: source, questionnaireCode: code)
             let read: KoboReadResult
             do {
-                read = try KoboCSVReader.read(data: data, questionnaire: questionnaire, mapping: mapping)
+                read = try KoboCSVReader.read(data: data, questionnaire: questionnaire, mapping: mapping, limits: .commandLine)
             } catch {
                 throw CommandFailure(error.message(reporting.catalogue))
             }
             for column in read.unmappedColumns { context.console.print("unmapped column\t\(column)") }
+            for choice in read.unmappedChoices { context.console.print("unmapped choice\t\(choice.question)\t\(choice.value)") }
             reporting.printIssues(read.issues)
             let rejected = Set(read.issues.map(\.line)).count
             reporting.printSummary(rows: read.rowCount, accepted: read.submissions.count, rejected: rejected, unit: "submissions")
             // An unmapped column would be answers dropped: no flag writes past it.
             if signature.commit, !read.unmappedColumns.isEmpty {
                 throw CommandFailure("\(read.unmappedColumns.count) unmapped column(s): nothing written; map each to a question, or list it under \"ignored\" in the mapping (--mapping)", exitCode: 1)
+            }
+            if signature.commit, !read.unmappedChoices.isEmpty {
+                throw CommandFailure("\(read.unmappedChoices.count) unmapped choice(s): nothing written; map each under \"choices\" in the mapping (--mapping), to a choice's code or to \"\(KoboMapping.ignoreChoice)\" to leave it out", exitCode: 1)
             }
             guard try reporting.mayWrite(rejected: rejected, accepted: read.submissions.count) else { return }
             let outcome = try await service.importSubmissions(read, questionnaire: questionnaire, table: try await catalog.weightTable(),
@@ -119,7 +123,7 @@ struct ImportCommandGroup: AsyncCommandGroup {
             let reporting = ImportReporting(console: context.console, catalogue: app.corridor.catalogue(.en), commit: signature.commit, skipRejected: signature.skipRejected)
             let plan: (institutions: [ImportedInstitution], issues: [ImportIssue], rowCount: Int)
             do {
-                plan = try InstitutionImportReader.plan(text: TabularText.table(data))
+                plan = try InstitutionImportReader.plan(text: TabularText.table(data, limits: .commandLine))
             } catch {
                 throw CommandFailure(error.message(reporting.catalogue))
             }
@@ -138,6 +142,8 @@ struct ImportCommandGroup: AsyncCommandGroup {
             @Argument(name: "file", help: "A case file: CSV in the case template (comma or semicolon, UTF-8 or Windows-1252) or XLSX.") var file: String
             @Flag(name: "commit", help: "Write the accepted rows (in one transaction). Without it, only the report is printed.") var commit: Bool
             @Flag(name: "skip-rejected", help: "With --commit: write the accepted rows, leaving the rejected ones out.") var skipRejected: Bool
+            @Flag(name: "protected", help: "Accept the protected columns of a protection officer's export (trafficking details, medical notes); the audit trail records it.")
+            var protected: Bool
         }
         var help: String { "Validates a case file, prints every rejected row, and with --commit writes it in one transaction." }
 
@@ -151,7 +157,9 @@ struct ImportCommandGroup: AsyncCommandGroup {
             do {
                 // Without --skip-rejected a file with a rejected row is rolled back whole.
                 report = try await service.importCases(from: .file(signature.file), fileName: (signature.file as NSString).lastPathComponent,
-                                                       write: signature.commit, onlyIfClean: !signature.skipRejected)
+                                                       write: signature.commit, onlyIfClean: !signature.skipRejected, mayWriteProtected: signature.protected)
+            } catch TabularFileError.protectedColumns(let columns) {
+                throw CommandFailure("the file holds protected columns (\(columns.joined(separator: ", "))): give --protected to import them, or remove them from the file")
             } catch let error as TabularFileError {
                 throw CommandFailure(error.message(reporting.catalogue))
             } catch let error as CaseImportWriteError {

@@ -71,7 +71,7 @@ public enum Policy {
         .editCases: .roles([.admin, .caseworker, .protection]),
         .viewProtected: .roles([.admin, .protection]),
         .editProtected: .roles([.admin, .protection]),
-        .importCases: .roles([.admin, .caseworker]),
+        .importCases: .roles([.admin, .caseworker, .protection]),
         .exportCases: .roles([.admin, .caseworker, .protection]),
         .viewMatrices: .signedIn,
         .manageMatrices: .roles([.admin, .meOfficer]),
@@ -111,6 +111,8 @@ public enum Policy {
     /// Exports carry protected columns for this role only: mass extraction of trafficking
     /// and medical details is left to the protection officer, not to administrators.
     public static func exportIncludesProtectedColumns(_ role: Role) -> Bool { role == .protection }
+    /// Whether a case file with protected columns may be imported by the role.
+    public static func importsProtectedColumns(_ role: Role) -> Bool { role == .protection }
 
     /// The audience of an action; an action missing from the table is open to nobody.
     public static func audience(of action: Action) -> Audience {

@@ -65,7 +65,8 @@ public enum MemberRules {
         member.familyName = member.familyName.trimmedWhitespace
         if member.givenNames.isEmpty { issues.append(.init("given_names", "case.error.required")) }
         if member.familyName.isEmpty { issues.append(.init("family_name", "case.error.required")) }
-        if member.givenNames.count > 200 || member.familyName.count > 200 { issues.append(.init("family_name", "case.error.too_long")) }
+        if member.givenNames.count > 200 { issues.append(.init("given_names", "case.error.too_long")) }
+        if member.familyName.count > 200 { issues.append(.init("family_name", "case.error.too_long")) }
         member.nationality = member.nationality.trimmedWhitespace.uppercased()
         if !Countries.isKnown(member.nationality) { issues.append(.init("nationality", "case.error.unknown_country")) }
         member.route = member.route.map { $0.trimmedWhitespace.uppercased() }.filter { !$0.isEmpty }

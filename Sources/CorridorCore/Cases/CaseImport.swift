@@ -28,13 +28,46 @@ public struct ImportedCase: Sendable, Equatable {
     public var fields: CaseFields
     public var members: [MemberDraft]
     public var lines: [Int]
+    /// Trafficking details and medical notes by member number, for the members whose row
+    /// holds any (protected columns, imported by the protection role only).
+    public var protectedDetails: [Int: ProtectedDraft]
 
-    public init(caseNumber: CaseNumber?, fields: CaseFields, members: [MemberDraft], lines: [Int]) {
+    public init(caseNumber: CaseNumber?, fields: CaseFields, members: [MemberDraft], lines: [Int], protectedDetails: [Int: ProtectedDraft] = [:]) {
         self.caseNumber = caseNumber
         self.fields = fields
         self.members = members
         self.lines = lines
+        self.protectedDetails = protectedDetails
     }
+
+    /// Adds a later part of the same household.
+    public mutating func join(_ part: ImportedCase) {
+        members += part.members
+        lines += part.lines
+        protectedDetails.merge(part.protectedDetails) { first, _ in first }
+    }
+}
+
+/// A member's trafficking details and medical notes, kept apart from the member's record.
+public struct ProtectedDraft: Sendable, Equatable {
+    public var exploitationForm: String?
+    public var identifiedOn: Day?
+    public var identifiedPlace: String?
+    public var identifiedBy: String?
+    public var referral: String?
+    public var medicalNotes: String?
+
+    public init(exploitationForm: String? = nil, identifiedOn: Day? = nil, identifiedPlace: String? = nil, identifiedBy: String? = nil,
+                referral: String? = nil, medicalNotes: String? = nil) {
+        self.exploitationForm = exploitationForm
+        self.identifiedOn = identifiedOn
+        self.identifiedPlace = identifiedPlace
+        self.identifiedBy = identifiedBy
+        self.referral = referral
+        self.medicalNotes = medicalNotes
+    }
+
+    public var isEmpty: Bool { self == ProtectedDraft() }
 }
 
 /// What an import would do: the households to write and every rejected row.
@@ -62,6 +95,10 @@ public enum CaseImportReader {
         "origin_department", "document_type", "document_number", "vulnerabilities",
         "closure_reason", "phone", "languages", "education_level", "occupation", "left_country_on", "route", "stay",
     ]
+
+    /// Trafficking details and medical notes: in the export of the protection role only, and
+    /// imported only by that role (the file is refused whole otherwise).
+    public static let protectedColumns = ["exploitation_form", "identified_on", "identified_place", "identified_by", "referral", "medical_notes"]
 
     static let required: Set<String> = [
         "member", "given_names", "family_name", "sex", "nationality", "host_country", "office", "registered_on",
@@ -149,8 +186,8 @@ public enum CaseImportReader {
     /// The column a header names, or nil.
     public static func column(forHeader header: String) -> String? {
         let key = CSVRows.key(header)
-        if columns.contains(key) { return key }
-        return aliases[key] ?? labelKeys[key].flatMap { columns.contains($0) ? $0 : nil }
+        if columns.contains(key) || protectedColumns.contains(key) { return key }
+        return aliases[key] ?? labelKeys[key]
     }
 
     /// Validates a whole file and groups its rows into households. `today` bounds dates.
@@ -161,7 +198,7 @@ public enum CaseImportReader {
     /// Validates a file held in memory (an upload) and groups its rows into households.
     public static func plan(data: Data, today: Day) throws(TabularFileError) -> CaseImportPlan {
         let reader: CSVStream
-        do { reader = try CSVStream(data: data) } catch { throw .malformed(line: 1) }
+        do { reader = try CSVStream(data: data) } catch { throw .reading(error, line: 1) }
         var stream = try CaseImportStream(reader: reader, today: today)
         var cases: [ImportedCase] = []
         var issues: [ImportIssue] = []
@@ -171,8 +208,7 @@ public enum CaseImportReader {
             for household in batch.cases {
                 // A household whose rows are apart in the file is one household.
                 if let number = household.caseNumber, let position = positionByNumber[number] {
-                    cases[position].members += household.members
-                    cases[position].lines += household.lines
+                    cases[position].join(household)
                 } else {
                     if let number = household.caseNumber { positionByNumber[number] = cases.count }
                     cases.append(household)
@@ -185,8 +221,7 @@ public enum CaseImportReader {
 
     struct RowIssues: Error { var issues: [ImportIssue] }
 
-    static func readRow(_ cells: [String], index: [String: Int], line: Int, today: Day)
-        -> Result<(CaseNumber?, CaseFields, MemberDraft), RowIssues> {
+    static func readRow(_ cells: [String], index: [String: Int], line: Int, today: Day) -> Result<ReadRow, RowIssues> {
         var issues: [ImportIssue] = []
         let cells = cells.map(\.trimmedWhitespace)
         func cell(_ column: String) -> String {
@@ -250,27 +285,53 @@ public enum CaseImportReader {
         let leftOn = day("left_country_on")
         let route = cell("route").split(whereSeparator: { $0 == "|" || $0 == ";" || $0 == "," || $0 == " " }).map(String.init)
 
-        if let registeredOn, let status, issues.isEmpty,
+        let protected = protectedDetails(cell, index: index, fail: fail, day: { day($0) })
+
+        // Every problem of a row is reported at once: the rules that join fields run on what
+        // could be read, and say nothing of a field already found wrong.
+        let failed = Set(issues.map(\.column))
+        if let registeredOn, let status, failed.isDisjoint(with: ["registered_on", "departure_date", "arrival_date", "status"]),
            let problem = CaseStateMachine.datesProblem(status: status, registeredOn: registeredOn, departure: departure, arrival: arrival) {
             fail(problem.field, problem.rawValue)
         }
-
-        guard issues.isEmpty, let memberNumber, let relationship, let sex, let registeredOn, let status, let documentType else {
-            return .failure(RowIssues(issues: issues))
-        }
         var member = MemberDraft(
-            memberNumber: memberNumber, relationship: relationship, givenNames: cell("given_names"), familyName: cell("family_name"),
-            sex: sex, birthDate: birth, nationality: nationality, documentType: documentType, documentNumber: cell("document_number"),
+            memberNumber: memberNumber ?? 0, relationship: relationship ?? .other, givenNames: cell("given_names"), familyName: cell("family_name"),
+            sex: sex ?? .female, birthDate: birth, nationality: nationality, documentType: documentType ?? .none,
+            documentNumber: failed.contains("document_type") ? nil : cell("document_number"),
             phone: cell("phone"), languages: cell("languages"), originRegion: cell("origin_region"), originDepartment: cell("origin_department"),
             educationLevel: education, occupation: cell("occupation"), leftCountryOn: leftOn, route: route, stay: stay,
             vulnerabilities: vulnerabilityList.known)
-        for issue in MemberRules.check(&member, registeredOn: registeredOn) {
+        for issue in MemberRules.check(&member, registeredOn: failed.contains("registered_on") ? nil : registeredOn)
+        where !failed.contains(issue.field) && !(issue.field == "document_number" && failed.contains("document_type")) {
             issues.append(ImportIssue(line: line, column: issue.field, code: issue.code, value: cell(issue.field)))
         }
-        guard issues.isEmpty else { return .failure(RowIssues(issues: issues)) }
+        guard issues.isEmpty, memberNumber != nil, relationship != nil, sex != nil, let registeredOn, let status, documentType != nil else {
+            return .failure(RowIssues(issues: issues))
+        }
         let fields = CaseFields(hostCountry: hostCountry, office: office, registeredOn: registeredOn, departureDate: departure,
                                 arrivalDate: arrival, status: status, closureReason: closure)
-        return .success((number, fields, member))
+        return .success(ReadRow(number: number, fields: fields, member: member, protected: protected))
+    }
+
+    /// A row read whole: its household fields, its member, and the member's protected details
+    /// when the file has those columns and they hold something.
+    struct ReadRow {
+        var number: CaseNumber?
+        var fields: CaseFields
+        var member: MemberDraft
+        var protected: ProtectedDraft?
+    }
+
+    /// The protected columns of a row (trafficking details, medical notes), nil when the file
+    /// has none or they are all empty.
+    private static func protectedDetails(_ cell: (String) -> String, index: [String: Int], fail: (String, String) -> Void,
+                                         day: (String) -> Day?) -> ProtectedDraft? {
+        guard protectedColumns.contains(where: { index[$0] != nil }) else { return nil }
+        let details = ProtectedDraft(
+            exploitationForm: cell("exploitation_form").nilIfEmpty, identifiedOn: day("identified_on"),
+            identifiedPlace: cell("identified_place").nilIfEmpty, identifiedBy: cell("identified_by").nilIfEmpty,
+            referral: cell("referral").nilIfEmpty, medicalNotes: cell("medical_notes").nilIfEmpty)
+        return details.isEmpty ? nil : details
     }
 
     /// A row whose household fields differ from the first row of its case.
@@ -363,7 +424,7 @@ public struct CaseImportStream {
         do {
             guard let first = try self.reader.next() else { throw TabularFileError.empty }
             header = first.map { $0.trimmingCharacters(in: CharacterSet.whitespaces) }
-        } catch let error as TabularFileError { throw error } catch { throw .malformed(line: 1) }
+        } catch { throw .reading(error, line: 1) }
         var index: [String: Int] = [:]
         for (position, name) in header.enumerated() {
             if let known = CaseImportReader.column(forHeader: name), index[known] == nil { index[known] = position }
@@ -371,7 +432,11 @@ public struct CaseImportStream {
         let missing = CaseImportReader.required.subtracting(index.keys).sorted()
         if !missing.isEmpty { throw .missingColumns(missing) }
         self.index = index
+        protectedColumns = CaseImportReader.protectedColumns.filter { index[$0] != nil }
     }
+
+    /// The protected columns the file has (trafficking details, medical notes).
+    public let protectedColumns: [String]
 
     /// The next households (at least one unless the file has ended) and the rows rejected
     /// while reading them; nil once the file is read.
@@ -380,7 +445,7 @@ public struct CaseImportStream {
         var issues: [ImportIssue] = []
         while cases.count < limit {
             let cells: [String]?
-            do { cells = try reader.next() } catch { throw .malformed(line: line + 1) }
+            do { cells = try reader.next() } catch { throw .reading(error, line: line + 1) }
             guard let cells else {
                 if reader.failed { throw .malformed(line: line + 1) }
                 if finished { return nil }
@@ -393,8 +458,8 @@ public struct CaseImportStream {
             if cells.allSatisfy({ $0.trimmedWhitespace.isEmpty }) { continue }
             switch CaseImportReader.readRow(cells, index: index, line: line, today: today) {
             case .failure(let rowIssues): issues += rowIssues.issues
-            case .success(let (number, fields, member)):
-                if let household = add(number: number, fields: fields, member: member, line: line, issues: &issues) {
+            case .success(let row):
+                if let household = add(row, line: line, issues: &issues) {
                     cases.append(household)
                 }
             }
@@ -405,8 +470,9 @@ public struct CaseImportStream {
     private var finished = false
 
     /// Adds a valid row; returns a household that is complete.
-    private mutating func add(number: CaseNumber?, fields: CaseFields, member: MemberDraft, line: Int,
-                              issues: inout [ImportIssue]) -> ImportedCase? {
+    private mutating func add(_ row: CaseImportReader.ReadRow, line: Int, issues: inout [ImportIssue]) -> ImportedCase? {
+        let number = row.number, fields = row.fields, member = row.member
+        let protected = row.protected.map { [member.memberNumber: $0] } ?? [:]
         if let number { CaseNumber.keepHighest(number, in: &highestNumbers) }
         // A row of the household being read.
         if var household = pending, joins(household, number: number, member: member) {
@@ -417,6 +483,7 @@ public struct CaseImportStream {
             }
             household.members.append(member)
             household.lines.append(line)
+            household.protectedDetails.merge(protected) { first, _ in first }
             pending = household
             if let number { seen[Self.key(number)]?.members.insert(member.memberNumber) }
             return nil
@@ -433,11 +500,11 @@ public struct CaseImportStream {
             }
             earlier.members.insert(member.memberNumber)
             seen[Self.key(number)] = earlier
-            pending = ImportedCase(caseNumber: number, fields: earlier.fields.fields, members: [member], lines: [line])
+            pending = ImportedCase(caseNumber: number, fields: earlier.fields.fields, members: [member], lines: [line], protectedDetails: protected)
             pendingIsUnnumbered = false
             return complete
         }
-        pending = ImportedCase(caseNumber: number, fields: fields, members: [member], lines: [line])
+        pending = ImportedCase(caseNumber: number, fields: fields, members: [member], lines: [line], protectedDetails: protected)
         pendingIsUnnumbered = number == nil
         if let number {
             var members = MemberSet()

@@ -51,6 +51,23 @@ public struct KoboReadResult: Sendable, Equatable {
     /// The column each question was read from.
     public var columnsByQuestion: [String: String]
     public var rowCount: Int
+    /// Answers that are none of their question's choices and that the mapping neither maps
+    /// nor ignores, once each: like an unmapped column, they block writing until mapped.
+    public var unmappedChoices: [UnmappedChoice] = []
+
+    /// Whether anything in the file is neither mapped nor explicitly ignored.
+    public var hasUnmapped: Bool { !unmappedColumns.isEmpty || !unmappedChoices.isEmpty }
+
+    mutating func noteUnmapped(question: String, value: String) {
+        let choice = UnmappedChoice(question: question, value: value)
+        if !unmappedChoices.contains(choice) { unmappedChoices.append(choice) }
+    }
+}
+
+/// An answer the mapping does not know: the question's code and the value as exported.
+public struct UnmappedChoice: Sendable, Equatable, Hashable {
+    public var question: String
+    public var value: String
 }
 
 /// Reads KoboToolbox CSV exports: `;` or `,`, quoted cells, CRLF, names or labels with group
@@ -111,8 +128,9 @@ public enum KoboCSVReader {
     }
 
     /// An export as uploaded: an XLSX workbook (a ZIP archive) or CSV text.
-    public static func read(data: Data, questionnaire: Questionnaire, mapping: KoboMapping) throws(TabularFileError) -> KoboReadResult {
-        if data.starts(with: [0x50, 0x4B, 0x03, 0x04]) { return try read(workbook: data, questionnaire: questionnaire, mapping: mapping) }
+    public static func read(data: Data, questionnaire: Questionnaire, mapping: KoboMapping,
+                            limits: WorkbookReader.Limits = .upload) throws(TabularFileError) -> KoboReadResult {
+        if data.starts(with: [0x50, 0x4B, 0x03, 0x04]) { return try read(workbook: data, questionnaire: questionnaire, mapping: mapping, limits: limits) }
         return try read(text: TabularText.decode(data), questionnaire: questionnaire, mapping: mapping)
     }
 
@@ -127,9 +145,10 @@ public enum KoboCSVReader {
     /// Reads a Kobo XLSX export: the first sheet holds the submissions; every other sheet is a
     /// repeat group whose rows join their submission through `_submission__uuid` or
     /// `_parent_index`, their answers added to the submission's.
-    public static func read(workbook data: Data, questionnaire: Questionnaire, mapping: KoboMapping) throws(TabularFileError) -> KoboReadResult {
+    public static func read(workbook data: Data, questionnaire: Questionnaire, mapping: KoboMapping,
+                            limits: WorkbookReader.Limits = .upload) throws(TabularFileError) -> KoboReadResult {
         let sheets: [WorkbookReader.Sheet]
-        do { sheets = try WorkbookReader.sheets(of: data) } catch { throw .malformed(line: 1) }
+        do { sheets = try WorkbookReader.sheets(of: data, limits: limits) } catch { throw .reading(error, line: 1) }
         guard let main = sheets.first else { throw .empty }
         var result = try read(table: main.rows, questionnaire: questionnaire, mapping: mapping)
         guard let mainHeader = main.rows.first else { return result }
@@ -175,7 +194,19 @@ public enum KoboCSVReader {
                 for (index, question) in columns {
                     guard let value = cell(index), !value.isEmpty else { continue }
                     let values = question.type == .multipleChoice || question.type == .country ? value.split(separator: " ").map(String.init) : [value]
-                    let codes = question.type.hasChoices ? values.compactMap { mapping.choices[question.code]?[$0] ?? question.choice(matching: $0)?.code } : values
+                    var codes = values
+                    if question.type.hasChoices {
+                        codes = []
+                        for value in values {
+                            switch choiceCode(value, question: question, mapping: mapping) {
+                            case .code(let code): codes.append(code)
+                            case .ignored: continue
+                            case .unknown:
+                                result.noteUnmapped(question: question.code, value: value)
+                                result.issues.append(ImportIssue(line: offset + 2, column: "\(sheet.name)/\(header[index])", code: "profiling.error.unmapped_choice", value: value))
+                            }
+                        }
+                    }
                     var answers = result.submissions[position].answers[question.code] ?? []
                     for code in codes where !answers.contains(code) { answers.append(code) }
                     result.submissions[position].answers[question.code] = answers
@@ -231,6 +262,7 @@ public enum KoboCSVReader {
 
         var submissions: [KoboSubmission] = []
         var issues: [ImportIssue] = []
+        var unmappedChoices: [UnmappedChoice] = []
         var seen: Set<String> = []
         var line = 1
         while let cells = rows.next() {
@@ -273,9 +305,12 @@ public enum KoboCSVReader {
                 if question.type.hasChoices {
                     var codes: [String] = []
                     for value in raw {
-                        if let code = mapping.choices[question.code]?[value] ?? question.choice(matching: value)?.code {
-                            codes.append(code)
-                        } else {
+                        switch choiceCode(value, question: question, mapping: mapping) {
+                        case .code(let code): codes.append(code)
+                        case .ignored: continue
+                        case .unknown:
+                            let choice = UnmappedChoice(question: question.code, value: value)
+                            if !unmappedChoices.contains(choice) { unmappedChoices.append(choice) }
                             rowIssues.append(ImportIssue(line: line, column: columnsByQuestion[question.code] ?? question.code,
                                                          code: "profiling.error.unmapped_choice", value: value))
                         }
@@ -291,7 +326,18 @@ public enum KoboCSVReader {
                 issues += rowIssues
             }
         }
-        return KoboReadResult(submissions: submissions, issues: issues, unmappedColumns: unmapped, columnsByQuestion: columnsByQuestion, rowCount: line - 1)
+        return KoboReadResult(submissions: submissions, issues: issues, unmappedColumns: unmapped, columnsByQuestion: columnsByQuestion, rowCount: line - 1,
+                              unmappedChoices: unmappedChoices)
+    }
+
+    enum ChoiceReading { case code(String), ignored, unknown }
+
+    /// What an exported answer is: a choice's code (through the mapping, the code itself or a
+    /// label), a value the mapping says to ignore, or unknown.
+    static func choiceCode(_ value: String, question: Question, mapping: KoboMapping) -> ChoiceReading {
+        if let mapped = mapping.choices[question.code]?[value] { return mapped == KoboMapping.ignoreChoice ? .ignored : .code(mapped) }
+        if let choice = question.choice(matching: value) { return .code(choice.code) }
+        return .unknown
     }
 }
 

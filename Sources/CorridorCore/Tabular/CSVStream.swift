@@ -20,20 +20,35 @@ public struct CSVStream {
     public private(set) var delimiter: UInt8 = UInt8(ascii: ",")
     /// Whether the input ended inside a quoted field.
     public private(set) var failed = false
+    /// The longest record read, in bytes (16 MiB: far beyond any honest row); a longer one is
+    /// refused rather than held in memory.
+    public let maximumRecordBytes: Int
 
-    public init(source: @escaping Source) throws {
+    /// A record longer than `maximumRecordBytes`.
+    public struct RecordTooLong: Error, Equatable {
+        public var limit: Int
+    }
+
+    public static let defaultMaximumRecordBytes = 16 << 20
+
+    public init(source: @escaping Source, maximumRecordBytes: Int = CSVStream.defaultMaximumRecordBytes) throws {
         self.source = source
+        self.maximumRecordBytes = maximumRecordBytes
         while buffer.count < 3, !atEnd { try fill() }
         if buffer.starts(with: [0xEF, 0xBB, 0xBF]) { position = 3 }
-        // The delimiter is decided on the header line, read whole first.
-        var end = position
+        // The delimiter is decided on the header line, read whole first. The line's length is
+        // counted from `position`, which a refill moves.
+        var length = 0
         while true {
-            while end < buffer.count, buffer[end] != UInt8(ascii: "\n"), buffer[end] != UInt8(ascii: "\r") { end += 1 }
-            if end < buffer.count || atEnd { break }
+            while position + length < buffer.count, buffer[position + length] != UInt8(ascii: "\n"), buffer[position + length] != UInt8(ascii: "\r") {
+                length += 1
+            }
+            if position + length < buffer.count || atEnd { break }
+            if length > maximumRecordBytes { throw RecordTooLong(limit: maximumRecordBytes) }
             try fill()
         }
         var semicolons = 0, commas = 0
-        for byte in buffer[position..<end] {
+        for byte in buffer[position..<(position + length)] {
             if byte == UInt8(ascii: ";") { semicolons += 1 } else if byte == UInt8(ascii: ",") { commas += 1 }
         }
         delimiter = semicolons > commas ? UInt8(ascii: ";") : UInt8(ascii: ",")
@@ -74,9 +89,18 @@ public struct CSVStream {
     /// The next record's fields, or nil at the end of the input.
     public mutating func next() throws -> [String]? {
         while true {
-            if let record = parseRecord() { return record }
+            let start = position
+            if let record = parseRecord() {
+                if position - start > maximumRecordBytes { throw RecordTooLong(limit: maximumRecordBytes) }
+                return record
+            }
             if atEnd { return finishAtEnd() }
+            // A record longer than what is buffered is parsed again from its start once the
+            // buffer holds at least twice as much: reading stays linear however long it is.
+            let unread = buffer.count - position
+            if unread > maximumRecordBytes { throw RecordTooLong(limit: maximumRecordBytes) }
             try fill()
+            while !atEnd, buffer.count - position < 2 * unread { try fill() }
         }
     }
 

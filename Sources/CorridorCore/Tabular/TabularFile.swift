@@ -20,6 +20,22 @@ public enum TabularFileError: Error, Sendable, Equatable {
     case empty
     case missingColumns([String])
     case malformed(line: Int)
+    /// Columns the account importing the file may not write (protected details).
+    case protectedColumns([String])
+    /// A record (a line, with its quoted line breaks) longer than the reader takes.
+    case recordTooLong(line: Int, megabytes: Int)
+    /// A workbook refused whole: damaged, or beyond the reader's limits.
+    case workbook(WorkbookReader.ReadError)
+}
+
+extension TabularFileError {
+    /// The file error for what a CSV reader threw at `line`.
+    public static func reading(_ error: any Error, line: Int) -> TabularFileError {
+        if let tooLong = error as? CSVStream.RecordTooLong { return .recordTooLong(line: line, megabytes: tooLong.limit >> 20) }
+        if let known = error as? TabularFileError { return known }
+        if let workbook = error as? WorkbookReader.ReadError { return .workbook(workbook) }
+        return .malformed(line: line)
+    }
 }
 
 /// How the bytes of an uploaded table become text, whatever the importer.
@@ -35,10 +51,10 @@ public enum TabularText {
 
     /// The text of a table file: a workbook's first sheet as CSV (dates as `YYYY-MM-DD`, nothing
     /// neutralised, every row as wide as the header), or CSV text as it is.
-    public static func table(_ data: Data) throws(TabularFileError) -> String {
+    public static func table(_ data: Data, limits: WorkbookReader.Limits = .upload) throws(TabularFileError) -> String {
         guard data.starts(with: [0x50, 0x4B, 0x03, 0x04]) else { return decode(data) }
         let sheets: [WorkbookReader.Sheet]
-        do { sheets = try WorkbookReader.sheets(of: data) } catch { throw .malformed(line: 1) }
+        do { sheets = try WorkbookReader.sheets(of: data, limits: limits) } catch { throw .reading(error, line: 1) }
         guard let sheet = sheets.first, let header = sheet.rows.first else { throw .empty }
         let rows = sheet.rows.dropFirst().map { row in (0..<header.count).map { $0 < row.count ? row[$0] : "" } }
         return TabularExport(sheetName: sheet.name, headers: header, rows: Array(rows)).csv(neutralise: false)

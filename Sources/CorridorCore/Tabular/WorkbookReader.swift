@@ -17,63 +17,133 @@ public enum WorkbookReader {
     public enum ReadError: Error, Equatable {
         case notAWorkbook
         case missingPart(String)
+        /// A part whose XML is cut off or broken: the whole file is refused, never read in part.
+        case damagedPart(String)
+        /// More bytes, once decompressed, than the limits allow (a zip bomb, or a workbook far
+        /// larger than any import).
+        case tooLarge(megabytes: Int)
+        case tooManyEntries(Int)
+        case tooManyRows(Int)
+        case tooManyColumns(Int)
+        case cellTooLong(characters: Int)
     }
 
-    public static func sheets(of data: Data) throws -> [Sheet] {
+    /// What a workbook may hold before it is refused: checked while it is read, so that a
+    /// hostile file costs at most this much.
+    public struct Limits: Sendable, Equatable {
+        /// All parts read, decompressed.
+        public var uncompressedBytes: Int
+        public var entries: Int
+        /// Excel's own limit: 16 384 columns (XFD).
+        public var columns: Int
+        /// Rows of one sheet; nil for no limit (the command line).
+        public var rows: Int?
+        /// Excel's own limit: 32 767 characters in a cell.
+        public var cellCharacters: Int
+
+        public init(uncompressedBytes: Int, entries: Int = 1_000, columns: Int = 16_384, rows: Int?, cellCharacters: Int = 32_767) {
+            self.uncompressedBytes = uncompressedBytes
+            self.entries = entries
+            self.columns = columns
+            self.rows = rows
+            self.cellCharacters = cellCharacters
+        }
+
+        /// A file uploaded through the web pages (50 MB at most, compressed).
+        public static let upload = Limits(uncompressedBytes: 400 << 20, rows: 1_048_576)
+        /// A file read by the command line: no row limit, and room for a million-person sheet.
+        public static let commandLine = Limits(uncompressedBytes: 2 << 30, rows: nil)
+    }
+
+    public static func sheets(of data: Data, limits: Limits = .upload) throws -> [Sheet] {
         let archive: Archive
         do { archive = try Archive(data: data, accessMode: .read, pathEncoding: nil) } catch { throw ReadError.notAWorkbook }
+        var entries = 0
+        for _ in archive {
+            entries += 1
+            if entries > limits.entries { throw ReadError.tooManyEntries(limits.entries) }
+        }
+        var budget = limits.uncompressedBytes
         func part(_ path: String) throws -> Data? {
             guard let entry = archive[path] else { return nil }
+            // The declared size first, then the bytes as they come: a lying header stops too.
+            guard entry.uncompressedSize <= UInt64(budget) else { throw ReadError.tooLarge(megabytes: limits.uncompressedBytes >> 20) }
             var result = Data()
-            _ = try archive.extract(entry, skipCRC32: true) { result.append($0) }
+            do {
+                _ = try archive.extract(entry, skipCRC32: true) { chunk in
+                    budget -= chunk.count
+                    if budget < 0 { throw ReadError.tooLarge(megabytes: limits.uncompressedBytes >> 20) }
+                    result.append(chunk)
+                }
+            } catch let error as ReadError { throw error } catch { throw ReadError.damagedPart(path) }
             return result
         }
         guard let workbook = try part("xl/workbook.xml") else { throw ReadError.missingPart("xl/workbook.xml") }
-        let relations = try part("xl/_rels/workbook.xml.rels").map(parseRelations) ?? [:]
-        let shared = try part("xl/sharedStrings.xml").map(parseSharedStrings) ?? []
-        let styles = try part("xl/styles.xml").map(parseDateStyles) ?? [:]
+        let relations = try part("xl/_rels/workbook.xml.rels").map { try parseRelations($0, part: "xl/_rels/workbook.xml.rels") } ?? [:]
+        let shared = try part("xl/sharedStrings.xml").map { try parseSharedStrings($0, limits: limits) } ?? []
+        let styles = try part("xl/styles.xml").map { try parseDateStyles($0) } ?? [:]
         var result: [Sheet] = []
-        for (name, relation) in parseSheetList(workbook) {
+        for (name, relation) in try parseSheetList(workbook) {
             guard var target = relations[relation] else { continue }
             if target.hasPrefix("/") { target.removeFirst() } else { target = "xl/" + target }
             guard let xml = try part(target) else { throw ReadError.missingPart(target) }
-            result.append(Sheet(name: name, rows: parseSheet(xml, shared: shared, dateStyles: styles)))
+            result.append(Sheet(name: name, rows: try parseSheet(xml, shared: shared, dateStyles: styles, limits: limits, part: target)))
         }
         return result
     }
 
     /// Runs an XML parser with element callbacks.
+    /// Runs an XML parser with element callbacks; a callback stops it by setting `failure`.
     private final class Collector: NSObject, XMLParserDelegate {
         var start: (String, [String: String]) -> Void = { _, _ in }
         var end: (String) -> Void = { _ in }
         var text = ""
+        var failure: ReadError?
+        /// The longest text kept between two elements (a cell's value is checked against the
+        /// limit when it ends; this bounds what a single huge text node can grow to).
+        var textLimit = Int.max
+        /// Elements open; the parser does not always report a document cut off, this does.
+        var depth = 0
 
         func parser(_ parser: XMLParser, didStartElement name: String, namespaceURI: String?, qualifiedName: String?, attributes: [String: String] = [:]) {
+            depth += 1
             start(name, attributes)
+            if failure != nil { parser.abortParsing() }
         }
-        func parser(_ parser: XMLParser, didEndElement name: String, namespaceURI: String?, qualifiedName: String?) { end(name) }
-        func parser(_ parser: XMLParser, foundCharacters string: String) { text += string }
+        func parser(_ parser: XMLParser, didEndElement name: String, namespaceURI: String?, qualifiedName: String?) {
+            depth -= 1
+            end(name)
+            if failure != nil { parser.abortParsing() }
+        }
+        func parser(_ parser: XMLParser, foundCharacters string: String) {
+            text += string
+            if text.utf8.count > textLimit { failure = failure ?? .cellTooLong(characters: textLimit / 4); parser.abortParsing() }
+        }
     }
 
-    private static func run(_ data: Data, _ configure: (Collector) -> Void) {
+    /// Parses a part; a broken or cut-off part is a refused file, never a partial read.
+    private static func run(_ data: Data, part: String, _ configure: (Collector) -> Void) throws {
         let collector = Collector()
         configure(collector)
         let parser = XMLParser(data: data)
         parser.delegate = collector
-        _ = parser.parse()
+        parser.shouldResolveExternalEntities = false
+        let parsed = parser.parse()
+        if let failure = collector.failure { throw failure }
+        guard parsed, collector.depth == 0 else { throw ReadError.damagedPart(part) }
     }
 
-    static func parseRelations(_ data: Data) -> [String: String] {
+    static func parseRelations(_ data: Data, part: String = "xl/_rels/workbook.xml.rels") throws -> [String: String] {
         var relations: [String: String] = [:]
-        run(data) { c in c.start = { name, attributes in
+        try run(data, part: part) { c in c.start = { name, attributes in
             if name.hasSuffix("Relationship"), let id = attributes["Id"], let target = attributes["Target"] { relations[id] = target }
         } }
         return relations
     }
 
-    static func parseSheetList(_ data: Data) -> [(String, String)] {
+    static func parseSheetList(_ data: Data) throws -> [(String, String)] {
         var sheets: [(String, String)] = []
-        run(data) { c in c.start = { name, attributes in
+        try run(data, part: "xl/workbook.xml") { c in c.start = { name, attributes in
             if name.hasSuffix("sheet"), let sheetName = attributes["name"], let id = attributes["r:id"] ?? attributes.first(where: { $0.key.hasSuffix(":id") })?.value {
                 sheets.append((sheetName, id))
             }
@@ -81,12 +151,18 @@ public enum WorkbookReader {
         return sheets
     }
 
-    static func parseSharedStrings(_ data: Data) -> [String] {
+    static func parseSharedStrings(_ data: Data, limits: Limits = .upload) throws -> [String] {
         var strings: [String] = []
         var inItem = false
-        run(data) { c in
+        try run(data, part: "xl/sharedStrings.xml") { c in
+            c.textLimit = limits.cellCharacters * 4
             c.start = { name, _ in if name.hasSuffix("si") { inItem = true; c.text = "" } }
-            c.end = { name in if name.hasSuffix("si"), inItem { strings.append(c.text); inItem = false } }
+            c.end = { name in
+                guard name.hasSuffix("si"), inItem else { return }
+                if c.text.count > limits.cellCharacters { c.failure = .cellTooLong(characters: limits.cellCharacters) }
+                strings.append(c.text)
+                inItem = false
+            }
         }
         return strings
     }
@@ -98,11 +174,11 @@ public enum WorkbookReader {
     }
 
     /// The cell styles (`s` = index into `cellXfs`) whose number format is a date.
-    static func parseDateStyles(_ data: Data) -> [Int: DateStyle] {
+    static func parseDateStyles(_ data: Data) throws -> [Int: DateStyle] {
         var custom: [Int: String] = [:]
         var formats: [Int] = []
         var inCellXfs = false
-        run(data) { c in
+        try run(data, part: "xl/styles.xml") { c in
             c.start = { name, attributes in
                 switch name {
                 case "numFmt":
@@ -158,7 +234,8 @@ public enum WorkbookReader {
         return day + "T" + time
     }
 
-    static func parseSheet(_ data: Data, shared: [String], dateStyles: [Int: DateStyle] = [:]) -> [[String]] {
+    static func parseSheet(_ data: Data, shared: [String], dateStyles: [Int: DateStyle] = [:], limits: Limits = .upload,
+                           part: String = "sheet") throws -> [[String]] {
         var rows: [[String]] = []
         var row: [String] = []
         var column = 0
@@ -166,14 +243,24 @@ public enum WorkbookReader {
         var style = 0
         var capturing = false
         var value = ""
-        run(data) { c in
+        try run(data, part: part) { c in
+            c.textLimit = limits.cellCharacters * 4
             c.start = { name, attributes in
                 switch name {
-                case "row": row = []
+                case "row":
+                    row = []
+                    if let most = limits.rows, rows.count >= most { c.failure = .tooManyRows(most) }
                 case "c":
                     type = attributes["t"] ?? ""
                     style = attributes["s"].flatMap(Int.init) ?? 0
-                    column = attributes["r"].map(columnIndex) ?? row.count
+                    // A reference past the last column (or unreadable) is refused, never allocated.
+                    if let reference = attributes["r"] {
+                        guard let index = columnIndex(reference), index < limits.columns else { c.failure = .tooManyColumns(limits.columns); return }
+                        column = index
+                    } else {
+                        column = row.count
+                        if column >= limits.columns { c.failure = .tooManyColumns(limits.columns); return }
+                    }
                     value = ""
                 case "v", "t":
                     c.text = ""
@@ -186,6 +273,7 @@ public enum WorkbookReader {
                 case "v", "t":
                     if capturing { value += c.text }
                     capturing = false
+                    if value.count > limits.cellCharacters { c.failure = .cellTooLong(characters: limits.cellCharacters) }
                 case "c":
                     let text: String
                     switch type {
@@ -205,13 +293,16 @@ public enum WorkbookReader {
         return rows
     }
 
-    /// `B7` → 1.
-    static func columnIndex(_ reference: String) -> Int {
+    /// `B7` → 1; nil for a reference of more than three letters (past Excel's XFD) or none.
+    static func columnIndex(_ reference: String) -> Int? {
         var index = 0
+        var letters = 0
         for scalar in reference.unicodeScalars {
             guard scalar.value >= 65, scalar.value <= 90 else { break }
+            letters += 1
+            guard letters <= 3 else { return nil }
             index = index * 26 + Int(scalar.value - 64)
         }
-        return max(0, index - 1)
+        return letters == 0 ? nil : index - 1
     }
 }

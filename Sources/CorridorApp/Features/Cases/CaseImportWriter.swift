@@ -23,7 +23,7 @@ enum CaseImportSource: Sendable {
             switch self {
             case .file(let path):
                 if Self.isWorkbook(path: path) {
-                    reader = try CSVStream(data: Data(try TabularText.table(Data(contentsOf: URL(fileURLWithPath: path))).utf8))
+                    reader = try CSVStream(data: Data(try TabularText.table(Data(contentsOf: URL(fileURLWithPath: path)), limits: .commandLine).utf8))
                 } else {
                     reader = try CSVStream(fileAt: path)
                 }
@@ -31,10 +31,8 @@ enum CaseImportSource: Sendable {
                 // A workbook's first sheet becomes CSV text; CSV stays bytes (no copy of a large upload).
                 reader = try CSVStream(data: Self.isWorkbook(data) ? Data(try TabularText.table(data).utf8) : data)
             }
-        } catch let error as TabularFileError {
-            throw error
         } catch {
-            throw TabularFileError.malformed(line: 1)
+            throw TabularFileError.reading(error, line: 1)
         }
         return try CaseImportStream(reader: reader, today: today)
     }
@@ -113,7 +111,7 @@ struct CaseImportWriter: Sendable {
     mutating func reject(_ issues: [ImportIssue]) { report.issues += issues }
 
     /// The tables an import fills.
-    static let tables = ["return_cases", "case_members", "case_transitions", "case_terms"]
+    static let tables = ["return_cases", "case_members", "case_transitions", "case_terms", "case_protected_details"]
     /// Secondary indexes dropped for a bulk load, as the statements that build them again.
     private var deferredIndexes: [String] = []
 
@@ -204,8 +202,7 @@ struct CaseImportWriter: Sendable {
         var position: [CaseNumber: Int] = [:]
         for part in parts {
             if let number = part.caseNumber, let index = position[number] {
-                result[index].members += part.members
-                result[index].lines += part.lines
+                result[index].join(part)
             } else {
                 if let number = part.caseNumber { position[number] = result.count }
                 result.append(part)
@@ -233,7 +230,8 @@ struct CaseImportWriter: Sendable {
         let outcome = report.outcome
         try await AuditLog.append(
             AuditEvent(action: .create, entityType: "case_import", entityID: fileName,
-                       detail: "\(report.acceptedRows) rows accepted, \(report.rejectedLines.count) rejected; \(outcome.casesCreated) cases created, \(outcome.casesUpdated) updated, \(outcome.casesUnchanged) unchanged"),
+                       detail: "\(report.acceptedRows) rows accepted, \(report.rejectedLines.count) rejected; \(outcome.casesCreated) cases created, \(outcome.casesUpdated) updated, \(outcome.casesUnchanged) unchanged"
+                           + (outcome.protectedWritten > 0 ? "; protected details of \(outcome.protectedWritten) new members" : "")),
             by: actor, at: now, on: db)
     }
 
@@ -249,11 +247,19 @@ struct CaseImportWriter: Sendable {
         "left_country_on", "route", "stay", "vulnerabilities", "search_text",
     ]
     static let transitionColumns = ["id", "case_id", "from_status", "to_status", "occurred_on", "closure_reason", "note", "actor_label", "recorded_at"]
+    static let protectedColumns = ["id", "member_id", "case_id"] + CaseImportReader.protectedColumns + ["version", "updated_at"]
+
+    /// The `case_protected_details` row of one member.
+    static func protectedRow(_ details: ProtectedDraft, memberID: UUID, caseID: UUID, ids: inout OrderedIDGenerator, now: Date) -> [BulkValue] {
+        [.uuid(ids.next(now: now)), .uuid(memberID), .uuid(caseID), .text(details.exploitationForm), .text(details.identifiedOn?.iso),
+         .text(details.identifiedPlace), .text(details.identifiedBy), .text(details.referral), .text(details.medicalNotes), .int(1), .date(now)]
+    }
 
     /// The rows of one new household.
     struct Prepared: Sendable {
         var caseRow: [BulkValue]
         var members: [[BulkValue]]
+        var protected: [[BulkValue]]
         var transitions: [[BulkValue]]
         var terms: [[BulkValue]]
         var cells: CaseDerivedData.Cells
@@ -261,9 +267,10 @@ struct CaseImportWriter: Sendable {
 
     /// The `case_members` rows of members of one case, with what the summary and the search
     /// words need of them.
-    static func memberRows(_ drafts: [MemberDraft], caseID: UUID, ids: inout OrderedIDGenerator, now: Date)
-        -> (rows: [[BulkValue]], facts: [ReturnSummary.MemberFacts], searchTexts: [String]) {
+    static func memberRows(_ drafts: [MemberDraft], protected: [Int: ProtectedDraft], caseID: UUID, ids: inout OrderedIDGenerator, now: Date)
+        -> (rows: [[BulkValue]], protected: [[BulkValue]], facts: [ReturnSummary.MemberFacts], searchTexts: [String]) {
         var rows: [[BulkValue]] = []
+        var protectedRows: [[BulkValue]] = []
         var facts: [ReturnSummary.MemberFacts] = []
         var searchTexts: [String] = []
         for member in drafts {
@@ -271,8 +278,12 @@ struct CaseImportWriter: Sendable {
             let birthDate = member.birthDate?.exact?.iso
             let searchText = member.searchText
             searchTexts.append(searchText)
+            let memberID = ids.next(now: now)
+            if let details = protected[member.memberNumber] {
+                protectedRows.append(protectedRow(details, memberID: memberID, caseID: caseID, ids: &ids, now: now))
+            }
             rows.append([
-                .uuid(ids.next(now: now)), .uuid(caseID), .int(member.memberNumber), .text(member.relationship.rawValue), .text(member.givenNames),
+                .uuid(memberID), .uuid(caseID), .int(member.memberNumber), .text(member.relationship.rawValue), .text(member.givenNames),
                 .text(member.familyName), .text(member.sex.rawValue), .text(birthDate), .int(member.birthDate?.year), .text(member.nationality),
                 .text(member.documentType.rawValue), .text(member.documentNumber), .text(member.phone), .text(member.languages),
                 .text(member.originRegion), .text(member.originDepartment), .text(member.educationLevel?.rawValue), .text(member.occupation),
@@ -282,7 +293,7 @@ struct CaseImportWriter: Sendable {
             facts.append(ReturnSummary.MemberFacts(sex: member.sex.rawValue, birthDate: birthDate, birthYear: member.birthDate?.year,
                                                    nationality: member.nationality, originRegion: member.originRegion, vulnerabilities: vulnerabilities))
         }
-        return (rows, facts, searchTexts)
+        return (rows, protectedRows, facts, searchTexts)
     }
 
     static func prepare(_ household: ImportedCase, number: CaseNumber, ids: inout OrderedIDGenerator, actor: AuditActor, now: Date) -> Prepared {
@@ -294,7 +305,7 @@ struct CaseImportWriter: Sendable {
             .text(fields.closureReason?.rawValue), .text(fields.registeredOn.iso), .text(fields.departureDate?.iso), .text(fields.arrivalDate?.iso),
             .null, .text(principal.map(CaseService.displayName) ?? ""), .int(household.members.count), .int(1), .date(now), .date(now),
         ]
-        let memberRows = Self.memberRows(household.members, caseID: caseID, ids: &ids, now: now)
+        let memberRows = Self.memberRows(household.members, protected: household.protectedDetails, caseID: caseID, ids: &ids, now: now)
         let members = memberRows.rows, facts = memberRows.facts, searchTexts = memberRows.searchTexts
         // The timeline starts with what the file says: the registration, then the status reached.
         var steps: [(CaseStatus?, CaseStatus, Day)] = [(nil, .registered, fields.registeredOn)]
@@ -309,7 +320,7 @@ struct CaseImportWriter: Sendable {
                                      vulnerabilities: household.members.flatMap { $0.vulnerabilities.map(\.rawValue) })
         let caseFacts = ReturnSummary.CaseFacts(registeredOn: fields.registeredOn.iso, arrivalDate: fields.arrivalDate?.iso,
                                                 hostCountry: fields.hostCountry, office: fields.office, status: fields.status.rawValue)
-        return Prepared(caseRow: caseRow, members: members, transitions: transitions, terms: words.map { [.text($0), .uuid(caseID)] },
+        return Prepared(caseRow: caseRow, members: members, protected: memberRows.protected, transitions: transitions, terms: words.map { [.text($0), .uuid(caseID)] },
                         cells: ReturnSummary.cells(caseFacts, members: facts))
     }
 
@@ -319,6 +330,7 @@ struct CaseImportWriter: Sendable {
         var members = BulkInsert(into: "case_members", columns: Self.memberColumns, on: db)
         var transitions = BulkInsert(into: "case_transitions", columns: Self.transitionColumns, on: db)
         var terms = BulkInsert(into: "case_terms", columns: ["term", "case_id"], on: db)
+        var protected = BulkInsert(into: "case_protected_details", columns: Self.protectedColumns, on: db)
         for household in households {
             let fields = household.fields
             let number: CaseNumber
@@ -328,6 +340,8 @@ struct CaseImportWriter: Sendable {
             let prepared = Self.prepare(household, number: number, ids: &ids, actor: actor, now: now)
             cases.append(prepared.caseRow)
             for row in prepared.members { members.append(row) }
+            for row in prepared.protected { protected.append(row) }
+            report.outcome.protectedWritten += prepared.protected.count
             for row in prepared.transitions { transitions.append(row) }
             for row in prepared.terms { terms.append(row) }
             for (cell, count) in prepared.cells { summary[cell, default: 0] += count }
@@ -338,6 +352,7 @@ struct CaseImportWriter: Sendable {
         // Cases first: the other rows refer to them.
         try await cases.flush()
         try await members.flush()
+        try await protected.flush()
         try await transitions.flush()
         try await terms.flush()
     }
@@ -347,10 +362,13 @@ struct CaseImportWriter: Sendable {
     private mutating func extend(_ parts: [(ImportedCase, ReturnCaseModel)]) async throws {
         guard !parts.isEmpty else { return }
         var members = BulkInsert(into: "case_members", columns: Self.memberColumns, on: db)
+        var protected = BulkInsert(into: "case_protected_details", columns: Self.protectedColumns, on: db)
         for (household, record) in parts {
             let caseID = try record.requireID()
-            let rows = Self.memberRows(household.members, caseID: caseID, ids: &ids, now: now)
+            let rows = Self.memberRows(household.members, protected: household.protectedDetails, caseID: caseID, ids: &ids, now: now)
             for row in rows.rows { members.append(row) }
+            for row in rows.protected { protected.append(row) }
+            report.outcome.protectedWritten += rows.protected.count
             let fields = household.fields
             let caseFacts = ReturnSummary.CaseFacts(registeredOn: fields.registeredOn.iso, arrivalDate: fields.arrivalDate?.iso,
                                                     hostCountry: fields.hostCountry, office: fields.office, status: fields.status.rawValue)
@@ -359,6 +377,7 @@ struct CaseImportWriter: Sendable {
             report.outcome.membersWritten += household.members.count
         }
         try await members.flush()
+        try await protected.flush()
     }
 
     /// Sets the member count, the principal's name and the search words of the households that
@@ -412,7 +431,8 @@ struct CaseImportWriter: Sendable {
                 changedFields.append("member \(draft.memberNumber)")
             }
         }
-        guard !changedFields.isEmpty else { return false }
+        let protectedChanges = try await protectedChanges(imported, members: members)
+        guard !changedFields.isEmpty || !protectedChanges.isEmpty else { return false }
         let summaryBefore = try await CaseDerivedData.cells(of: [caseID], on: db)
         for (keyPath, value) in values { record[keyPath: keyPath] = value }
         for (keyPath, value) in optionals { record[keyPath: keyPath] = value }
@@ -430,6 +450,7 @@ struct CaseImportWriter: Sendable {
         }
         for model in memberWrites { try await model.save(on: db) }
         let all = try await CaseMemberModel.query(on: db).filter(\.$returnCase.$id == caseID).all()
+        try await writeProtected(protectedChanges, caseNumber: record.caseNumber, caseID: caseID, members: all)
         record.memberCount = all.count
         record.principalName = CaseService.principalName(all)
         record.version += 1
@@ -437,8 +458,58 @@ struct CaseImportWriter: Sendable {
         try await record.update(on: db)
         try await CaseDerivedData.refresh(caseID, before: summaryBefore, on: db)
         // Updates of stored cases are attributed one by one, as if typed in the form.
-        try await AuditLog.append(AuditEvent(action: .update, entityType: "return_case", entityID: record.caseNumber,
-                                             changedFields: changedFields, detail: "import"), by: actor, at: now, on: db)
+        if !changedFields.isEmpty {
+            try await AuditLog.append(AuditEvent(action: .update, entityType: "return_case", entityID: record.caseNumber,
+                                                 changedFields: changedFields, detail: "import"), by: actor, at: now, on: db)
+        }
         return true
+    }
+
+    /// The protected details of the file that differ from what is stored, by member number,
+    /// with the names of the fields that change. A file never erases stored details: an
+    /// empty cell leaves the stored value as it is.
+    private func protectedChanges(_ imported: ImportedCase, members: [CaseMemberModel]) async throws -> [Int: (ProtectedDraft, [String])] {
+        guard !imported.protectedDetails.isEmpty else { return [:] }
+        let memberIDs = members.compactMap(\.id)
+        let stored = memberIDs.isEmpty ? [] : try await ProtectedDetailsModel.query(on: db).filter(\.$memberID ~~ memberIDs).all()
+        var changes: [Int: (ProtectedDraft, [String])] = [:]
+        for (memberNumber, details) in imported.protectedDetails {
+            let memberID = members.first { $0.memberNumber == memberNumber }?.id
+            let current = stored.first { $0.memberID == memberID }
+            let pairs: [(String, String?, String?)] = [
+                ("exploitation_form", details.exploitationForm, current?.exploitationForm), ("identified_on", details.identifiedOn?.iso, current?.identifiedOn),
+                ("identified_place", details.identifiedPlace, current?.identifiedPlace), ("identified_by", details.identifiedBy, current?.identifiedBy),
+                ("referral", details.referral, current?.referral), ("medical_notes", details.medicalNotes, current?.medicalNotes),
+            ]
+            let changed = pairs.filter { $0.1 != nil && $0.1 != $0.2 }.map(\.0)
+            if !changed.isEmpty { changes[memberNumber] = (details, changed) }
+        }
+        return changes
+    }
+
+    /// Writes protected details of a stored case, each member's with its own audit entry (the
+    /// fields' names, never their content), as the protected form does.
+    private func writeProtected(_ changes: [Int: (ProtectedDraft, [String])], caseNumber: String, caseID: UUID, members: [CaseMemberModel]) async throws {
+        for (memberNumber, (details, changed)) in changes.sorted(by: { $0.key < $1.key }) {
+            guard let memberID = members.first(where: { $0.memberNumber == memberNumber })?.id else { continue }
+            let model = try await ProtectedDetailsModel.query(on: db).filter(\.$memberID == memberID).first() ?? {
+                let fresh = ProtectedDetailsModel()
+                fresh.memberID = memberID
+                fresh.caseID = caseID
+                fresh.version = 0
+                return fresh
+            }()
+            if let value = details.exploitationForm { model.exploitationForm = value }
+            if let value = details.identifiedOn { model.identifiedOn = value.iso }
+            if let value = details.identifiedPlace { model.identifiedPlace = value }
+            if let value = details.identifiedBy { model.identifiedBy = value }
+            if let value = details.referral { model.referral = value }
+            if let value = details.medicalNotes { model.medicalNotes = value }
+            model.version += 1
+            model.updatedAt = now
+            try await model.save(on: db)
+            try await AuditLog.append(AuditEvent(action: .update, entityType: "case_protected", entityID: "\(caseNumber)/\(memberNumber)",
+                                                 changedFields: changed, detail: "import"), by: actor, at: now, on: db)
+        }
     }
 }

@@ -33,15 +33,6 @@ struct AssistanceDraft: Sendable {
 }
 
 /// Trafficking details and medical notes of a member.
-struct ProtectedDraft: Sendable, Equatable {
-    var exploitationForm: String?
-    var identifiedOn: Day?
-    var identifiedPlace: String?
-    var identifiedBy: String?
-    var referral: String?
-    var medicalNotes: String?
-}
-
 /// The writes of the return-cases feature: each runs in one transaction with its audit entry.
 struct CaseService: Sendable {
     let database: any Database
@@ -317,6 +308,8 @@ struct CaseService: Sendable {
         var casesUpdated = 0
         var casesUnchanged = 0
         var membersWritten = 0
+        /// New members' protected details written (stored members' are audited one by one).
+        var protectedWritten = 0
     }
 
     /// Writes a validated import in one transaction: cases are matched on their number and
@@ -350,9 +343,12 @@ struct CaseService: Sendable {
     ///
     /// With `onlyIfClean`, a file with any rejected row writes nothing: the import is rolled back
     /// and its report returned with `written` false.
-    func importCases(from source: CaseImportSource, fileName: String, write: Bool, onlyIfClean: Bool = false) async throws -> CaseImportReport {
+    /// `mayWriteProtected`: whether the importer may write trafficking details and medical
+    /// notes; a file with protected columns is refused whole otherwise.
+    func importCases(from source: CaseImportSource, fileName: String, write: Bool, onlyIfClean: Bool = false,
+                     mayWriteProtected: Bool = false) async throws -> CaseImportReport {
         do {
-            return try await importCases(source, fileName: fileName, write: write, onlyIfClean: onlyIfClean)
+            return try await importCases(source, fileName: fileName, write: write, onlyIfClean: onlyIfClean, mayWriteProtected: mayWriteProtected)
         } catch let rolledBack as CaseImportRolledBack {
             var report = rolledBack.report
             report.outcome = ImportOutcome()
@@ -366,11 +362,13 @@ struct CaseService: Sendable {
         var report: CaseImportReport
     }
 
-    private func importCases(_ source: CaseImportSource, fileName: String, write: Bool, onlyIfClean: Bool) async throws -> CaseImportReport {
+    private func importCases(_ source: CaseImportSource, fileName: String, write: Bool, onlyIfClean: Bool,
+                             mayWriteProtected: Bool) async throws -> CaseImportReport {
         let actor = self.actor, now = self.now, today = self.today
         let bulk = write ? try await isBulkLoad(source) : false
         let work: @Sendable (any Database) async throws -> CaseImportReport = { db in
             var stream = try source.stream(today: today)
+            if !mayWriteProtected, !stream.protectedColumns.isEmpty { throw TabularFileError.protectedColumns(stream.protectedColumns) }
             var writer = CaseImportWriter(db: db, actor: actor, now: now, write: write)
             if bulk { try await writer.deferIndexes() }
             // While one batch is written (on the database's thread), the next is read and checked.

@@ -39,7 +39,8 @@ struct CaseTransferController: Sendable {
         let name = file.filename
         do {
             // The same reader, screening and writer as the command line, without writing.
-            let report = try await CaseService(req.serviceContext).importCases(from: .data(data), fileName: name, write: false)
+            let report = try await CaseService(req.serviceContext).importCases(
+                from: .data(data), fileName: name, write: false, mayWriteProtected: Policy.importsProtectedColumns(try req.requireUser().role))
             let id = try req.corridor.uploads.keep(data, owner: req.currentUser?.id)
             return try await CaseImportPages.report(ImportReportModel(id: id, fileName: name, report: report), req.pageContext()).encodeResponse(for: req)
         } catch let error as TabularFileError {
@@ -50,6 +51,8 @@ struct CaseTransferController: Sendable {
     struct Confirmation: Content {
         var id: String?
         var file_name: String?
+        /// Ticked on the report: write the accepted rows and leave the rejected ones out.
+        var skip_rejected: String?
     }
 
     @Sendable func confirm(_ req: Request) async throws -> Response {
@@ -60,13 +63,21 @@ struct CaseTransferController: Sendable {
         }
         // Validated again: the file is the truth, not what the first page said.
         let report: CaseImportReport
+        let name = form.file_name ?? id
         do {
-            report = try await CaseService(req.serviceContext).importCases(from: .data(data), fileName: form.file_name ?? id, write: true)
+            report = try await CaseService(req.serviceContext).importCases(
+                from: .data(data), fileName: name, write: true, onlyIfClean: form.skip_rejected == nil,
+                mayWriteProtected: Policy.importsProtectedColumns(try req.requireUser().role))
         } catch let error as TabularFileError {
             return try await HTMLPage(status: .unprocessableEntity, html: CaseImportPages.upload(error: error.message(req.catalogue), req.pageContext())).encodeResponse(for: req)
         } catch let error as CaseImportWriteError {
             req.logger.error("case import refused by the database: \(error.underlying)")
             return try await HTMLPage(status: .unprocessableEntity, html: CaseImportPages.upload(error: error.message(req.catalogue), req.pageContext())).encodeResponse(for: req)
+        }
+        guard report.written else {
+            // Rows were rejected and leaving them out was not chosen: nothing was written.
+            let model = ImportReportModel(id: id, fileName: name, report: report, error: req.t("import.error.rejected_not_skipped"))
+            return try await HTMLPage(status: .unprocessableEntity, html: CaseImportPages.report(model, req.pageContext())).encodeResponse(for: req)
         }
         store.discard(id, owner: req.currentUser?.id)
         return try await CaseImportPages.done(report, req.pageContext()).encodeResponse(for: req)
@@ -92,10 +103,8 @@ struct CaseTransferController: Sendable {
 
 /// The columns of an export, chosen by role: protected columns for protection officers only.
 enum CaseExport {
-    static let protectedColumns = ["exploitation_form", "identified_on", "identified_place", "identified_by", "referral", "medical_notes"]
-
     static func columns(for role: Role) -> [String] {
-        Policy.exportIncludesProtectedColumns(role) ? CaseImportReader.columns + protectedColumns : CaseImportReader.columns
+        Policy.exportIncludesProtectedColumns(role) ? CaseImportReader.columns + CaseImportReader.protectedColumns : CaseImportReader.columns
     }
 
     /// The filtered caseload, one row per member, headed in the reader's language (the importer

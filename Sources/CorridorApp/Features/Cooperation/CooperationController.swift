@@ -393,7 +393,14 @@ struct CooperationController: Sendable {
         let view = try await loadMatrix(req)
         let format = (try? req.query.get(String.self, at: "format")) ?? "csv"
         guard format == "csv" || format == "xlsx" else { throw Abort(.badRequest) }
-        let rows = view.actions.map { action -> [String] in
+        // `updated_since`: only the actions changed since then, for a script that refreshes.
+        var actions = view.actions
+        if let text = req.query[String.self, at: "updated_since"], !text.isEmpty {
+            guard let since = Instant.parse(text) else { throw Abort(.badRequest, reason: "error.date_format") }
+            let changed = try await CooperationQueries(database: req.db).actionIDs(of: view.id, updatedSince: since)
+            actions = actions.filter { changed.contains($0.id) }
+        }
+        let rows = actions.map { action -> [String] in
             let indicator = action.indicators.first
             return [action.code, action.axis, action.description, action.leadAcronym, action.partners.joined(separator: "|"), action.startDate ?? "",
                     action.deadline ?? "", indicator?.name ?? "", indicator?.baseline ?? "", indicator?.target ?? "", action.budget ?? "",

@@ -217,6 +217,11 @@ struct CooperationQueries: Sendable {
         return view
     }
 
+    /// The actions of a matrix changed at or after `since` (for exports that refresh only what changed).
+    func actionIDs(of matrixID: UUID, updatedSince since: Date) async throws -> Set<UUID> {
+        Set(try await MatrixActionModel.query(on: database).filter(\.$matrixID == matrixID).filter(\.$updatedAt >= since).all().compactMap(\.id))
+    }
+
     /// The follow-up history of an action, newest first.
     func updates(actionID: UUID) async throws -> [UpdateView] {
         try await ActionUpdateModel.query(on: database).filter(\.$actionID == actionID).sort(\.$createdAt, .descending).all().map(Self.update)

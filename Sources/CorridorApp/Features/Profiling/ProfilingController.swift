@@ -185,6 +185,8 @@ struct ProfilingController: Sendable {
         var source: String?
         var questionnaire: String?
         var file_name: String?
+        /// Ticked on the report: write the valid submissions, leaving the rejected rows out.
+        var skip_rejected: String?
     }
 
     @Sendable func confirmImport(_ req: Request) async throws -> Response {
@@ -201,11 +203,13 @@ struct ProfilingController: Sendable {
         let questionnaire = try await questionnaire(req, code)
         let mapping = try await ProfilingQueries(database: req.db).mapping(source: source, questionnaireCode: code)
         let read = try KoboCSVReader.read(data: data, questionnaire: questionnaire, mapping: mapping)
-        // Read again: a column left unmapped would be answers dropped.
-        guard read.unmappedColumns.isEmpty else {
+        // Read again: a column or a choice left unmapped would be answers dropped.
+        // Rejected rows are left out only when the person chose so on the report.
+        guard !read.hasUnmapped, read.issues.isEmpty || form.skip_rejected != nil else {
             model.read = read
             model.fileName = form.file_name
             model.uploadID = id
+            if !read.hasUnmapped { model.error = req.t("import.error.rejected_not_skipped") }
             return try await HTMLPage(status: .unprocessableEntity, html: ProfilingPages.importPage(model, req.pageContext())).encodeResponse(for: req)
         }
         model.done = try await ProfilingService(req.serviceContext).importSubmissions(read, questionnaire: questionnaire, table: try await catalog.weightTable(),
@@ -233,7 +237,7 @@ struct ProfilingController: Sendable {
         let choices = (try? req.content.get([String: [String: String]].self, at: "c")) ?? [:]
         for (questionCode, values) in choices {
             guard let question = questionnaire.question(questionCode) else { continue }
-            for (value, code) in values where question.allChoices.contains(where: { $0.code == code }) {
+            for (value, code) in values where code == KoboMapping.ignoreChoice || question.allChoices.contains(where: { $0.code == code }) {
                 mapping.choices[questionCode, default: [:]][value] = code
             }
         }

@@ -5,6 +5,8 @@ struct ImportReportModel: Sendable {
     var id: String
     var fileName: String
     var report: CaseImportReport
+    /// Why the confirmation wrote nothing (rejected rows, and the rejected rows were not left out).
+    var error: String?
 }
 
 enum CaseImportPages {
@@ -36,17 +38,26 @@ enum CaseImportPages {
             <h2>\(context.t("import.rejected_title", ["count": format.integer(plan.rejectedLines.count)]))</h2>
             \(Layout.issuesTable(plan.issues, context, limit: listedIssues))
             """
+        let rejected = plan.rejectedLines.count
+        // With rejected rows, writing the others is a choice made explicitly, as `--skip-rejected` is.
+        let choice: HTML = rejected == 0 ? "<p>\(context.t("import.confirm_intro", ["rows": format.integer(plan.acceptedRows), "cases": format.integer(plan.households)]))</p>" : """
+            <p>\(context.t("import.rejected_choice", ["rejected": format.integer(rejected), "rows": format.integer(plan.acceptedRows)]))</p>
+            <p><label class="check"><input type="checkbox" name="skip_rejected" value="1" required>
+            \(context.t("import.skip_rejected", ["rejected": format.integer(rejected), "rows": format.integer(plan.acceptedRows), "cases": format.integer(plan.households)]))</label></p>
+            """
         let confirm: HTML = plan.households == 0 ? "<p>\(context.t("import.nothing_to_import"))</p>" : """
             <form method="post" action="/cases/import/confirm" class="card narrow">
               \(context.csrfField)
               <input type="hidden" name="id" value="\(model.id)"><input type="hidden" name="file_name" value="\(model.fileName)">
-              <p>\(context.t("import.confirm_intro", ["rows": format.integer(plan.acceptedRows), "cases": format.integer(plan.households)]))</p>
-              <button type="submit" class="primary">\(context.t("import.confirm"))</button> <a href="/cases/import">\(context.t("import.cancel"))</a>
+              \(choice)
+              <button type="submit" class="primary">\(context.t(rejected == 0 ? "import.confirm" : "import.confirm_accepted"))</button> <a href="/cases/import">\(context.t(rejected == 0 ? "import.cancel" : "import.correct_file"))</a>
             </form>
             """
+        let alert: HTML = model.error.map { "<div class=\"error-summary\" role=\"alert\"><p>\($0)</p></div>" } ?? .empty
         return Layout.page(context.t("import.report_title"), context, """
         <p><a href="/cases/import">← \(context.t("import.title"))</a></p>
         <h1>\(context.t("import.report_title"))</h1>
+        \(alert)
         <dl class="facts">
           <dt>\(context.t("import.file"))</dt><dd>\(model.fileName)</dd>
           <dt>\(context.t("import.rows_read"))</dt><dd>\(format.integer(plan.rowCount))</dd>

@@ -166,16 +166,12 @@ enum ProfilingPages {
             let unmapped = read.unmappedColumns.map { column -> HTML in
                 "<tr><td><code>\(column)</code></td><td>\(Layout.selectField("q[\(column)]", label: context.t("kobo.question_for", ["column": column]), options: questionOptions, selected: "", error: nil, id: "map-\(column)"))</td></tr>"
             }
-            // Choices the mapping does not know yet, once each, with the question's codes to pick from.
-            let questionByColumn = Dictionary(read.columnsByQuestion.map { ($0.value, $0.key) }, uniquingKeysWith: { a, _ in a })
-            var unknownChoices: [(question: Question, value: String)] = []
-            for issue in read.issues where issue.code == "profiling.error.unmapped_choice" {
-                guard let code = questionByColumn[issue.column], let question = questionnaire?.question(code),
-                      !unknownChoices.contains(where: { $0.question.code == code && $0.value == issue.value }) else { continue }
-                unknownChoices.append((question, issue.value))
-            }
+            // Choices the mapping does not know yet, once each, with the question's codes to pick
+            // from; leaving one out is a choice too, never the default.
+            let unknownChoices = read.unmappedChoices.compactMap { item in questionnaire?.question(item.question).map { (question: $0, value: item.value) } }
             let choiceRows = unknownChoices.map { item -> HTML in
-                let options = [(value: "", label: context.t("kobo.ignore"))] + item.question.allChoices.map { (value: $0.code, label: $0.label.text(context.language)) }
+                let options = [(value: "", label: context.t("form.choose")), (value: KoboMapping.ignoreChoice, label: context.t("kobo.ignore_choice"))]
+                    + item.question.allChoices.map { (value: $0.code, label: $0.label.text(context.language)) }
                 return "<tr><td><code>\(item.question.code)</code></td><td><code>\(item.value)</code></td><td>\(Layout.selectField("c[\(item.question.code)][\(item.value)]", label: context.t("kobo.choice_for", ["value": item.value]), options: options, selected: "", error: nil, id: "choice-\(item.question.code)-\(item.value)"))</td></tr>"
             }
             let mapped = read.columnsByQuestion.sorted { $0.key < $1.key }.map { code, column -> HTML in "<li><code>\(column)</code> → <code>\(code)</code></li>" }
@@ -202,12 +198,17 @@ enum ProfilingPages {
                 """ })
               \(HTML.when(!read.issues.isEmpty) { "<h3>\(context.t("kobo.problems"))</h3>\(Layout.issuesTable(read.issues, context, limit: 500))" })
               \(HTML.when(!read.unmappedColumns.isEmpty) { "<p class=\"notice\" role=\"status\">\(context.t("kobo.unmapped_blocks"))</p>" })
-              \(HTML.when(model.uploadID != nil && !read.submissions.isEmpty && read.unmappedColumns.isEmpty) { """
+              \(HTML.when(!read.unmappedChoices.isEmpty) { "<p class=\"notice\" role=\"status\">\(context.t("kobo.unmapped_choices_block"))</p>" })
+              \(HTML.when(model.uploadID != nil && !read.submissions.isEmpty && !read.hasUnmapped) { """
                 <form method="post" action="/profiling/import/confirm">\(context.csrfField)
                   <input type="hidden" name="id" value="\(model.uploadID ?? "")"><input type="hidden" name="source" value="\(model.source)">
                   <input type="hidden" name="questionnaire" value="\(model.questionnaireCode)"><input type="hidden" name="file_name" value="\(model.fileName ?? "")">
                   <p>\(context.t("kobo.confirm_intro", ["count": String(read.submissions.count)]))</p>
-                  <button type="submit" class="primary">\(context.t("import.confirm"))</button>
+                  \(HTML.when(!read.issues.isEmpty) { """
+                    <p><label class="check"><input type="checkbox" name="skip_rejected" value="1" required>
+                    \(context.t("kobo.skip_rejected", ["rejected": String(Set(read.issues.map(\.line)).count), "count": String(read.submissions.count)]))</label></p>
+                    """ })
+                  <button type="submit" class="primary">\(context.t(read.issues.isEmpty ? "import.confirm" : "import.confirm_accepted"))</button>
                 </form>
                 """ })
             </section>
