@@ -280,6 +280,46 @@ import Testing
     }
 }
 
+/// A file whose households are apart is read in household order, every row keeping its line.
+@Suite struct CaseFileOrderTests {
+    let today = Day(year: 2026, month: 11, day: 28)!
+    let header = "case_number,member,relationship,given_names,family_name,sex,birth_date,nationality,host_country,office,registered_on"
+
+    func row(_ number: Int, _ member: Int, sex: String = "F", name: String = "Awa") -> String {
+        String(format: "CIV-2024-%05d", number) + ",\(member),\(member == 1 ? "principal" : "child"),\"\(name)\",Koné,\(sex),1990,CIV,MAR,CIV,2024-03-01"
+    }
+
+    func read(_ text: String) throws -> (order: CaseFileOrder?, cases: [ImportedCase], issues: [ImportIssue]) {
+        let data = Data(text.utf8)
+        let order = try CaseFileOrder.plan(try CSVStream(data: data))
+        let reader = try order.map { order in try order.stream { offset, length in [UInt8](data[offset..<(offset + length)]) } } ?? CSVStream(data: data)
+        var stream = try CaseImportStream(reader: reader, today: today, originalLines: order?.lines)
+        var cases: [ImportedCase] = [], issues: [ImportIssue] = []
+        while let batch = try stream.nextBatch(households: 2) { cases += batch.cases; issues += batch.issues }
+        return (order, cases, issues)
+    }
+
+    @Test func shuffledHouseholdsAreReadTogetherWithTheirOwnLines() throws {
+        // Lines 2–7; household 2 is apart, line 5 has a bad sex code, a name holds a line break,
+        // and the last row has no line break.
+        let text = "\u{FEFF}" + [header, row(2, 1), row(1, 1, name: "deux\nlignes"), row(2, 2), row(3, 1, sex: "Q"), row(1, 2), row(2, 3)].joined(separator: "\r\n")
+        let result = try read(text)
+        #expect(result.order != nil)
+        #expect(result.cases.map { $0.caseNumber?.sequence } == [1, 2])
+        #expect(result.cases.map(\.lines) == [[3, 6], [2, 4, 7]])
+        #expect(result.cases[0].members.first?.givenNames == "deux\nlignes")
+        #expect(result.issues.map(\.line) == [5] && result.issues.first?.column == "sex")
+    }
+
+    @Test func groupedOrUnnumberedFilesAreReadAsTheyAre() throws {
+        #expect(try read([header, row(2, 1), row(2, 2), row(1, 1)].joined(separator: "\n") + "\n").order == nil, "households together: no second pass")
+        let unnumbered = [header, row(2, 1), ",1,principal,Ali,Bamba,M,1990,CIV,MAR,CIV,2024-03-01", row(2, 2)].joined(separator: "\n")
+        let result = try read(unnumbered)
+        #expect(result.order == nil, "rows without number keep their place")
+        #expect(result.cases.filter { $0.caseNumber == nil }.count == 1)
+    }
+}
+
 @Suite struct StreamingImportTests {
     /// A source that gives a few bytes at a time, so that every boundary falls inside a field,
     /// a quote or a line end somewhere.

@@ -417,9 +417,13 @@ public struct CaseImportStream {
         mutating func insert(_ number: Int) { if number < 64 { low |= 1 << number } else { high |= 1 << (number - 64) } }
     }
 
-    public init(reader: CSVStream, today: Day) throws(TabularFileError) {
+    /// The original line of each record when the file is read in another order (`CaseFileOrder`).
+    private let originalLines: [Int32]?
+
+    public init(reader: CSVStream, today: Day, originalLines: [Int32]? = nil) throws(TabularFileError) {
         self.reader = reader
         self.today = today
+        self.originalLines = originalLines
         let header: [String]
         do {
             guard let first = try self.reader.next() else { throw TabularFileError.empty }
@@ -456,10 +460,11 @@ public struct CaseImportStream {
             line += 1
             rowCount += 1
             if cells.allSatisfy({ $0.trimmedWhitespace.isEmpty }) { continue }
-            switch CaseImportReader.readRow(cells, index: index, line: line, today: today) {
+            let at = originalLines.flatMap { rowCount <= $0.count ? Int($0[rowCount - 1]) : nil } ?? line
+            switch CaseImportReader.readRow(cells, index: index, line: at, today: today) {
             case .failure(let rowIssues): issues += rowIssues.issues
             case .success(let row):
-                if let household = add(row, line: line, issues: &issues) {
+                if let household = add(row, line: at, issues: &issues) {
                     cases.append(household)
                 }
             }

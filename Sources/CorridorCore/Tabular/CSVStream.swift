@@ -17,6 +17,10 @@ public struct CSVStream {
     private var position = 0
     private var atEnd = false
     private var scratch: [UInt8] = []
+    /// Bytes of the input already dropped from the buffer.
+    private var consumed = 0
+    /// Where the next record starts, in bytes from the start of the input.
+    public var offset: Int { consumed + position }
     public private(set) var delimiter: UInt8 = UInt8(ascii: ",")
     /// Whether the input ended inside a quoted field.
     public private(set) var failed = false
@@ -81,6 +85,7 @@ public struct CSVStream {
         if chunk.isEmpty { atEnd = true; return }
         if position > 0 {
             buffer.removeFirst(position)
+            consumed += position
             position = 0
         }
         buffer.append(contentsOf: chunk)

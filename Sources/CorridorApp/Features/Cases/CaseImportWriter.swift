@@ -17,27 +17,49 @@ enum CaseImportSource: Sendable {
         }
     }
 
+    /// The file as households: read as it is when its households are together, else in
+    /// household order (`CaseFileOrder`), each row keeping its own line number.
     func stream(today: Day) throws -> CaseImportStream {
         let reader: CSVStream
+        var lines: [Int32]?
         do {
             switch self {
-            case .file(let path):
-                if Self.isWorkbook(path: path) {
-                    reader = try CSVStream(data: Data(try TabularText.table(Data(contentsOf: URL(fileURLWithPath: path)), limits: .commandLine).utf8))
+            case .file(let path) where !Self.isWorkbook(path: path):
+                if let order = try CaseFileOrder.plan(try CSVStream(fileAt: path)) {
+                    guard let handle = FileHandle(forReadingAtPath: path) else { throw TabularFileError.malformed(line: 1) }
+                    reader = try order.stream { offset, length in
+                        try handle.seek(toOffset: UInt64(offset))
+                        return [UInt8](try handle.read(upToCount: length) ?? Data())
+                    }
+                    lines = order.lines
                 } else {
                     reader = try CSVStream(fileAt: path)
                 }
-            case .data(let data):
+            case .file(let path):
+                // A workbook's first sheet becomes CSV text, read from memory.
+                return try CaseImportSource.data(Data(try TabularText.table(Data(contentsOf: URL(fileURLWithPath: path)), limits: .commandLine).utf8))
+                    .stream(today: today)
+            case .data(let upload):
                 // A workbook's first sheet becomes CSV text; CSV stays bytes (no copy of a large upload).
-                reader = try CSVStream(data: Self.isWorkbook(data) ? Data(try TabularText.table(data).utf8) : data)
+                let data = Self.isWorkbook(upload) ? Data(try TabularText.table(upload).utf8) : upload
+                if let order = try CaseFileOrder.plan(try CSVStream(data: data)) {
+                    reader = try order.stream { offset, length in
+                        let start = data.startIndex + offset
+                        return [UInt8](data[start..<(start + length)])
+                    }
+                    lines = order.lines
+                } else {
+                    reader = try CSVStream(data: data)
+                }
             }
+        } catch let error as TabularFileError {
+            throw error
         } catch {
             throw TabularFileError.reading(error, line: 1)
         }
-        return try CaseImportStream(reader: reader, today: today)
+        return try CaseImportStream(reader: reader, today: today, originalLines: lines)
     }
 
-    /// An `.xlsx` file (a ZIP archive) rather than CSV text.
     static func isWorkbook(_ data: Data) -> Bool { data.starts(with: [0x50, 0x4B, 0x03, 0x04]) }
 
     static func isWorkbook(path: String) -> Bool {
