@@ -39,6 +39,9 @@ func configure(
 ) async throws {
     app.http.server.configuration.hostname = configuration.host
     app.http.server.configuration.port = configuration.port
+    // A connection that sends nothing for 30 seconds (a request left half-sent, an idle
+    // keep-alive) is closed, so that idle sockets cannot pile up.
+    app.http.server.configuration.idleTimeout = .seconds(30)
     app.passwords.use(.bcrypt(cost: passwordCost))
 
     try configureDatabase(app, target: database ?? .from(configuration), configuration: configuration)
@@ -48,8 +51,12 @@ func configure(
         configuration: configuration,
         catalogues: try CatalogueLoader.loadAll(),
         timeSource: timeSource,
-        files: FolderFileStore(folder: URL(fileURLWithPath: configuration.dataDirectory).appendingPathComponent("imports", isDirectory: true))
+        files: FolderFileStore(folder: URL(fileURLWithPath: configuration.dataDirectory).appendingPathComponent("imports", isDirectory: true)),
+        auditAnchor: AuditAnchor(seal: AuditSeal(secret: try SecretKeyFile.load(configuration: configuration)),
+                                 checkpointFile: (configuration.dataDirectory as NSString).appendingPathComponent("audit-checkpoints.log"))
     )
+    // Tests write their checkpoints themselves, on databases that outlive no test.
+    if app.environment != .testing { app.lifecycle.use(AuditCheckpointer()) }
     app.assets = try StaticAssets.load()
     app.sessionLookup = SessionLookup(user: SessionAuthenticator.user)
     app.signInDefences = SignInDefences(throttle: LoginThrottle(), decoyPasswordHash: try app.password.hash(SecureToken.generate()))
@@ -93,18 +100,21 @@ enum Migrations {
 }
 
 private func configureDatabase(_ app: Application, target: DatabaseTarget, configuration: CorridorConfiguration) throws {
+    // SQLite has one connection: a burst of writes (or a write behind a long import) queues for
+    // it, and ten seconds, the driver's default, is too short a queue on a busy machine.
+    let poolTimeout: TimeAmount = .seconds(60)
     switch target {
     case .sqliteFile(let path):
         try FileManager.default.createDirectory(
             atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-        app.databases.use(.sqlite(.file(path)), as: .sqlite)
+        app.databases.use(.sqlite(.file(path), connectionPoolTimeout: poolTimeout), as: .sqlite)
         app.lifecycle.use(SQLiteWriteAheadLog())
     case .sqliteMemory:
-        app.databases.use(.sqlite(.memory), as: .sqlite)
+        app.databases.use(.sqlite(.memory, connectionPoolTimeout: poolTimeout), as: .sqlite)
     case .postgres(let url, let schema):
         var sql = try SQLPostgresConfiguration(url: url)
         if let schema { sql.searchPath = [schema] }
-        app.databases.use(.postgres(configuration: sql, maxConnectionsPerEventLoop: 4), as: .psql)
+        app.databases.use(.postgres(configuration: sql, maxConnectionsPerEventLoop: 4, connectionPoolTimeout: poolTimeout), as: .psql)
     }
 }
 

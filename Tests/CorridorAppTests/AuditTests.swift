@@ -24,7 +24,7 @@ import Vapor
             #expect(actions.contains("create"))
             #expect(actions.contains("login_failed"))
             #expect(actions.contains("login"))
-            let result = try await AuditVerification.verify(on: corridor.app.db)
+            let result = try await AuditVerification.verify(on: corridor.app.db, anchor: corridor.app.corridor.auditAnchor)
             #expect(result.failure == nil)
             #expect(result.count == Int64(actions.count))
         }
@@ -35,7 +35,7 @@ import Vapor
             try await makeActivity(corridor)
             let sql = try #require(corridor.app.db as? any SQLDatabase)
             try await sql.update("audit_entries").set("detail", to: "nothing happened").where("sequence", .equal, 3).run()
-            let result = try await AuditVerification.verify(on: corridor.app.db)
+            let result = try await AuditVerification.verify(on: corridor.app.db, anchor: corridor.app.corridor.auditAnchor)
             #expect(result.failure == .altered(sequence: 3))
             await #expect(throws: CommandFailure.self) { try await runVerifyCommand(corridor.app) }
         }
@@ -46,7 +46,7 @@ import Vapor
             try await makeActivity(corridor)
             let sql = try #require(corridor.app.db as? any SQLDatabase)
             try await sql.delete(from: "audit_entries").where("sequence", .equal, 2).run()
-            #expect(try await AuditVerification.verify(on: corridor.app.db).failure == .missing(sequence: 2))
+            #expect(try await AuditVerification.verify(on: corridor.app.db, anchor: corridor.app.corridor.auditAnchor).failure == .missing(sequence: 2))
         }
     }
 
@@ -56,8 +56,53 @@ import Vapor
             let last = try #require(try await AuditEntryModel.query(on: corridor.app.db).sort(\.$id, .descending).first()?.id)
             let sql = try #require(corridor.app.db as? any SQLDatabase)
             try await sql.delete(from: "audit_entries").where("sequence", .equal, last).run()
-            let failure = try #require(try await AuditVerification.verify(on: corridor.app.db).failure)
+            let failure = try #require(try await AuditVerification.verify(on: corridor.app.db, anchor: corridor.app.corridor.auditAnchor).failure)
             #expect(failure.sequence == last)
+        }
+    }
+
+    /// The attack of the hardening issue: with the server stopped, the tail deleted and the head
+    /// moved back to the last entry left. The head's seal (a key outside the database) shows it.
+    @Test func aShortenedTrailWithARewrittenHeadIsDetected() async throws {
+        try await TestCorridor.run { corridor in
+            try await makeActivity(corridor)
+            let anchor = corridor.app.corridor.auditAnchor
+            let count = try await AuditVerification.verify(on: corridor.app.db, anchor: anchor).count
+            #expect(count >= 4)
+            let keep = count - 2
+            let sql = try #require(corridor.app.db as? any SQLDatabase)
+            try await sql.delete(from: "audit_entries").where("sequence", .greaterThan, keep).run()
+            let hash = try #require(try await AuditEntryModel.find(keep, on: corridor.app.db)?.hash)
+            try await sql.update("audit_head").set("last_sequence", to: keep).set("last_hash", to: hash).where("id", .equal, 1).run()
+            #expect(try await AuditVerification.verify(on: corridor.app.db, anchor: anchor).failure == .headNotSealed(sequence: keep))
+        }
+    }
+
+    /// Checkpoints in the append-only file: a trail shortened below one is truncated even when
+    /// its head was resealed; a checkpoint edited, or a key replaced, is named.
+    @Test func checkpointsAndTheKeyAnchorTheTrail() async throws {
+        try await TestCorridor.run { corridor in
+            try await makeActivity(corridor)
+            let app = corridor.app
+            let anchor = app.corridor.auditAnchor
+            let last = await AuditCheckpointer.checkpoint(app, unless: -1)
+            #expect(last >= 4)
+            #expect(try anchor.checkpoints().map(\.sequence) == [last])
+            try await runVerifyCommand(app)
+            // An insider with the key reseals a shortened head: the checkpoint still knows.
+            let sql = try #require(app.db as? any SQLDatabase)
+            try await sql.delete(from: "audit_entries").where("sequence", .greaterThan, last - 1).run()
+            let hash = try #require(try await AuditEntryModel.find(last - 1, on: app.db)?.hash)
+            try await sql.update("audit_head").set("last_sequence", to: last - 1).set("last_hash", to: hash)
+                .set("mac", to: anchor.seal.headMAC(sequence: last - 1, hash: hash)).where("id", .equal, 1).run()
+            #expect(try await AuditVerification.verify(on: app.db, anchor: anchor).failure == .truncated(expectedLast: last, foundLast: last - 1))
+            // A replaced key: neither the head nor the checkpoints carry its seal.
+            let other = AuditAnchor(seal: AuditSeal(secret: try #require(CorridorSecret(bytes: CorridorSecret.generate()))), checkpointFile: anchor.checkpointFile)
+            #expect(try await AuditVerification.verify(on: app.db, anchor: other).failure == .headNotSealed(sequence: last - 1))
+            // An edited checkpoint file.
+            try "5 0000 1 ffff\n".write(toFile: anchor.checkpointFile, atomically: true, encoding: .utf8)
+            try await sql.update("audit_head").set("last_sequence", to: last - 1).where("id", .equal, 1).run()
+            #expect(try await AuditVerification.verify(on: app.db, anchor: anchor).failure == .forgedCheckpoint(sequence: 5))
         }
     }
 
@@ -80,7 +125,7 @@ import Vapor
                 }
                 try await group.waitForAll()
             }
-            let result = try await AuditVerification.verify(on: app.db)
+            let result = try await AuditVerification.verify(on: app.db, anchor: app.corridor.auditAnchor)
             #expect(result.failure == nil)
             #expect(result.count == 16)
         }

@@ -58,7 +58,7 @@ import VaporTesting
             let view = try #require(try await CaseQueries(database: corridor.app.db).detail(number))
             #expect(view.departureDate == "2026-04-15" && view.arrivalDate == "2026-04-15")
             #expect(view.transitions.count == 8)
-            #expect(try await AuditVerification.verify(on: corridor.app.db).failure == nil)
+            #expect(try await AuditVerification.verify(on: corridor.app.db, anchor: corridor.app.corridor.auditAnchor).failure == nil)
         }
     }
 

@@ -78,3 +78,27 @@ import VaporTesting
         }
     }
 }
+
+/// Links and images of an article point only where a reader expects: the web, mail, this site.
+@Suite struct NewsLinkTests {
+    @Test(arguments: [
+        "[c](java\tscript:alert(3))", "[g]( javascript:alert(7))", "[a](JavaScript:alert(1))", "[d](data:text/html,x)",
+        "[v](vbscript:x)", "[n](java\nscript:x)", "[z](java\u{200B}script:x)", "[e](javascript&#58;alert(1))", "![i](javascript:alert(2))",
+        "[f](file:///etc/passwd)",
+    ])
+    func hostileAddressesAreBlocked(markdown: String) {
+        let html = NewsService.render(markdown)
+        // Whether the parser made a link of it or left it as text, no address leads anywhere but "#blocked".
+        let addresses = html.matches(of: /(?:href|src)="([^"]*)"/).map { String($0.output.1) }
+        #expect(addresses.allSatisfy { $0 == "#blocked" }, "\(html)")
+    }
+
+    @Test(arguments: [
+        ("[OIM](https://www.iom.int/fr)", "https://www.iom.int/fr"), ("[x](http://example.org/a?b=c:d)", "http://example.org/a?b=c:d"),
+        ("[m](mailto:presse@corridor.test)", "mailto:presse@corridor.test"), ("[p](/news/2026)", "/news/2026"), ("[t](#chiffres)", "#chiffres"),
+        ("[r](rapport:2026.pdf)", "#blocked"),
+    ])
+    func ordinaryAddressesPass(markdown: String, expected: String) {
+        #expect(NewsService.render(markdown).contains("href=\"\(expected)\""), "\(NewsService.render(markdown))")
+    }
+}

@@ -100,10 +100,31 @@ import Testing
         let throttle = LoginThrottle()
         #expect(!throttle.shouldLockAccount(recentFailures: 4))
         #expect(throttle.shouldLockAccount(recentFailures: 5))
-        #expect(!throttle.isAddressBlocked(recentFailures: 19))
-        #expect(throttle.isAddressBlocked(recentFailures: 20))
+        #expect(!throttle.isAddressSlowed(recentFailures: 19))
+        #expect(throttle.isAddressSlowed(recentFailures: 20))
+        #expect(throttle.addressSpacing(recentFailures: 19) == 0)
+        #expect(throttle.addressSpacing(recentFailures: 20) == 1 && throttle.addressSpacing(recentFailures: 21) == 1.5)
+        #expect(throttle.addressSpacing(recentFailures: 500) == 10, "slowed, never shut")
         let now = Date(timeIntervalSince1970: 1_000_000)
         #expect(throttle.lockedUntil(now: now).timeIntervalSince(now) == 900)
         #expect(now.timeIntervalSince(throttle.windowStart(now: now)) == 900)
+    }
+}
+
+/// `X-Forwarded-For` is believed from a trusted proxy only, read from its right end.
+@Suite struct ClientAddressTests {
+    @Test func forwardedAddressesAreBelievedFromTrustedProxiesOnly() throws {
+        let proxy: Set<String> = ["10.0.0.2"]
+        #expect(ClientAddress.resolve(peer: "203.0.113.9", forwardedFor: ["1.2.3.4"], trusted: proxy) == "203.0.113.9", "an untrusted peer cannot choose its address")
+        #expect(ClientAddress.resolve(peer: "10.0.0.2", forwardedFor: ["198.51.100.7"], trusted: proxy) == "198.51.100.7")
+        #expect(ClientAddress.resolve(peer: "10.0.0.2", forwardedFor: ["1.2.3.4, 198.51.100.7"], trusted: proxy) == "198.51.100.7",
+                "what the client wrote itself (the left end) is not believed")
+        #expect(ClientAddress.resolve(peer: "10.0.0.2", forwardedFor: ["198.51.100.7, 10.0.0.3"], trusted: ["10.0.0.2", "10.0.0.3"]) == "198.51.100.7")
+        #expect(ClientAddress.resolve(peer: "10.0.0.2", forwardedFor: ["not an address"], trusted: proxy) == "10.0.0.2")
+        #expect(ClientAddress.resolve(peer: nil, forwardedFor: [], trusted: proxy) == "unknown")
+        #expect(ClientAddress.isIPAddress("2001:db8::1") && !ClientAddress.isIPAddress("example.org"))
+        let parsed = try CorridorConfiguration.parse(environment: ["CORRIDOR_TRUSTED_PROXIES": "10.0.0.2, ::1"])
+        #expect(parsed.trustedProxies == ["10.0.0.2", "::1"])
+        #expect(throws: ConfigurationError.self) { _ = try CorridorConfiguration.parse(environment: ["CORRIDOR_TRUSTED_PROXIES": "proxy.local"]) }
     }
 }

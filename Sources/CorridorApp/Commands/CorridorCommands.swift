@@ -226,21 +226,44 @@ struct UserCommandGroup: AsyncCommandGroup {
     }
 }
 
-/// `corridor audit verify`
+/// `corridor audit verify|seal`
 struct AuditCommandGroup: AsyncCommandGroup {
     var help: String { "Checks the audit trail." }
-    var commands: [String: any AnyAsyncCommand] { ["verify": Verify()] }
+    var commands: [String: any AnyAsyncCommand] { ["verify": Verify(), "seal": Seal()] }
+
+    /// Seals the head of a trail written before the seal existed (once, after upgrading).
+    struct Seal: AsyncCommand {
+        struct Signature: CommandSignature {}
+        var help: String { "Seals the head of an intact audit trail that has no seal yet (a trail from before the seal), with the secret key." }
+        func run(using context: CommandContext, signature: Signature) async throws {
+            let app = context.application
+            try await app.autoMigrate()
+            let anchor = app.corridor.auditAnchor
+            let result = try await AuditVerification.verify(on: app.db, anchor: anchor)
+            guard case .headNotSealed = result.failure, try await AuditHeadModel.find(1, on: app.db)?.mac.isEmpty == true else {
+                if let failure = result.failure { throw CommandFailure("audit trail broken: \(failure.description); not sealed") }
+                context.console.print("audit trail already sealed: \(result.count) entries verified")
+                return
+            }
+            try await AuditLog.record(AuditEvent(action: .update, entityType: "audit_trail", changedFields: ["mac"], detail: "head sealed with the secret key"),
+                                      app.serviceContext(actor: .commandLine("audit seal")))
+            _ = await AuditCheckpointer.checkpoint(app, unless: -1)
+            context.console.print("audit trail sealed: \(result.count + 1) entries")
+        }
+    }
 
     struct Verify: AsyncCommand {
         struct Signature: CommandSignature {}
         var help: String { "Recomputes the hash chain of the audit trail and names the first entry that was edited or deleted." }
         func run(using context: CommandContext, signature: Signature) async throws {
             try await context.application.autoMigrate()
-            let result = try await AuditVerification.verify(on: context.application.db)
+            let result = try await AuditVerification.verify(on: context.application.db, anchor: context.application.corridor.auditAnchor)
             if let failure = result.failure {
                 throw CommandFailure("audit trail broken: \(failure.description)")
             }
-            context.console.print("audit trail intact: \(result.count) entries verified")
+            // A verified head is a checkpoint worth keeping.
+            _ = await AuditCheckpointer.checkpoint(context.application, unless: -1)
+            context.console.print("audit trail intact: \(result.count) entries verified, head sealed, \(try context.application.corridor.auditAnchor.checkpoints().count) checkpoint(s) checked")
         }
     }
 }

@@ -4,9 +4,18 @@ import Vapor
 /// The action a route requires, kept on the route so that the permission tests can read it.
 enum RouteAccess {
     static let actionKey = "corridor.action"
+    static let bodyLimitKey = "corridor.body_limit"
+    /// What a route open to anonymous visitors reads of a body (the sign-in form is a few
+    /// hundred bytes): kilobytes, so that nobody can make the server hold megabytes unsigned.
+    static let anonymousBodyLimit = 16 * 1024
 
     static func action(of route: Route) -> Action? {
         route.userInfo[AnySendableHashable(actionKey)] as? Action
+    }
+
+    /// The most bytes of a body the route reads, checked before anything buffers it.
+    static func bodyLimit(of route: Route?, default fallback: Int) -> Int {
+        route.flatMap { $0.userInfo[AnySendableHashable(bodyLimitKey)] as? Int } ?? fallback
     }
 }
 
@@ -47,8 +56,11 @@ extension RoutesBuilder {
         _ method: HTTPMethod, _ path: [PathComponent], action: Action, body: HTTPBodyStreamStrategy = .collect,
         use handler: @escaping @Sendable (Request) async throws -> Response
     ) -> Route {
-        let route = grouped(AccessGuard(action: action)).on(method, path, body: body, use: handler)
+        var strategy = body
+        if case .collect(nil) = body, !Policy.requiresSignIn(action) { strategy = .collect(maxSize: ByteCount(value: RouteAccess.anonymousBodyLimit)) }
+        let route = grouped(AccessGuard(action: action)).on(method, path, body: strategy, use: handler)
         route.userInfo[AnySendableHashable(RouteAccess.actionKey)] = action
+        if case .collect(let limit) = strategy, let limit { route.userInfo[AnySendableHashable(RouteAccess.bodyLimitKey)] = limit.value }
         return route
     }
 

@@ -1,3 +1,4 @@
+import CorridorCore
 import Foundation
 import Vapor
 
@@ -9,15 +10,21 @@ enum CookieNames {
 /// Double-submit CSRF protection: a random token in an HttpOnly cookie must come back in
 /// the `_csrf` field (or `X-CSRF-Token` header) of every state-changing request.
 struct CSRFProtection: AsyncMiddleware {
-    /// The largest form body read to find the token: the largest upload a page accepts.
-    static let maximumFormBody = 50 * 1024 * 1024
-
     func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
         let cookieToken = request.cookies[CookieNames.csrf]?.string ?? ""
         if request.method != .GET, request.method != .HEAD, request.method != .OPTIONS {
-            // Large form bodies (uploads) arrive streamed: collect them to read the token.
+            guard !cookieToken.isEmpty else { throw Abort(.forbidden, reason: "error.csrf") }
+            // A body still streaming to a route for signed-in people, sent by nobody signed in:
+            // the route's guard answers, and not a byte of the body is read.
+            if request.body.data == nil, let action = request.route.flatMap(RouteAccess.action(of:)), request.currentUser == nil, Policy.requiresSignIn(action) {
+                return try await next.respond(to: request)
+            }
+            // The route's own limit applies before anything is buffered: large bodies (uploads)
+            // arrive streamed and are collected up to it to read the token.
+            let limit = RouteAccess.bodyLimit(of: request.route, default: request.application.routes.defaultMaxBodySize.value)
+            if let data = request.body.data, data.readableBytes > limit { throw Abort(.payloadTooLarge) }
             if request.body.data == nil, request.headers.first(name: "X-CSRF-Token") == nil {
-                _ = try await request.body.collect(max: CSRFProtection.maximumFormBody).get()
+                _ = try await request.body.collect(max: limit).get()
             }
             let sent = request.headers.first(name: "X-CSRF-Token")
                 ?? (try? request.content.get(String.self, at: "_csrf"))

@@ -12,6 +12,8 @@ struct CorridorServices: Sendable {
     var timeSource: any TimeSource
     /// Corridor's own files (uploads waiting for confirmation), under the data directory.
     var files: any FileStore
+    /// The audit trail's anchor outside the database (keys from the secret, checkpoint file).
+    var auditAnchor: AuditAnchor
 
     func catalogue(_ language: Language) -> Catalogue {
         catalogues[language] ?? Catalogue(language: language, strings: [:])
@@ -37,7 +39,9 @@ extension Application {
     /// The context of work done outside a request (a command, a job, a test), by `actor`; without
     /// a user it acts with an administrator's rights, as the command line does.
     func serviceContext(actor: AuditActor, user: CurrentUser? = nil) -> ServiceContext {
-        ServiceContext(database: db, actor: actor, user: user, principal: user?.principal ?? Principal(role: .admin),
+        var actor = actor
+        actor.anchor = corridor.auditAnchor
+        return ServiceContext(database: db, actor: actor, user: user, principal: user?.principal ?? Principal(role: .admin),
                        clock: corridor.timeSource, uploads: corridor.uploads,
                        passwords: password.async(on: threadPool, hopTo: eventLoopGroup.any()))
     }
@@ -47,9 +51,11 @@ extension Request {
     var corridor: CorridorServices { application.corridor }
     var now: Date { application.corridor.timeSource.now() }
 
-    /// The caller's address for throttling and the audit trail.
+    /// The caller's address for throttling and the audit trail: the peer's, or what a trusted
+    /// reverse proxy says in `X-Forwarded-For`.
     var clientAddress: String {
-        remoteAddress?.ipAddress ?? "unknown"
+        ClientAddress.resolve(peer: remoteAddress?.ipAddress, forwardedFor: headers[.xForwardedFor],
+                              trusted: corridor.configuration.trustedProxies)
     }
 
     /// The context of this request's work: its database, its user, the clock.

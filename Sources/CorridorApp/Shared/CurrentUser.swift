@@ -36,8 +36,8 @@ extension Request {
     /// Who to name in the audit trail for this request.
     var auditActor: AuditActor {
         if let user = currentUser {
-            return AuditActor(id: user.id.uuidString, label: user.email, address: clientAddress)
+            return AuditActor(id: user.id.uuidString, label: user.email, address: clientAddress, anchor: corridor.auditAnchor)
         }
-        return AuditActor(id: nil, label: "anonymous", address: clientAddress)
+        return AuditActor(id: nil, label: "anonymous", address: clientAddress, anchor: corridor.auditAnchor)
     }
 }

@@ -55,17 +55,35 @@ public struct LoginThrottle: Sendable, Equatable {
     public var maximumFailuresPerAddress: Int
     public var window: TimeInterval
     public var lockDuration: TimeInterval
+    /// The spacing of attempts from an address past its failures, before it grows.
+    public var addressDelay: TimeInterval
+    /// The longest an attempt waits for its turn; beyond, it is refused (try again later).
+    public var maximumAddressWait: TimeInterval
 
     public init(
         maximumFailuresPerAccount: Int = 5,
         maximumFailuresPerAddress: Int = 20,
         window: TimeInterval = 15 * 60,
-        lockDuration: TimeInterval = 15 * 60
+        lockDuration: TimeInterval = 15 * 60,
+        addressDelay: TimeInterval = 1,
+        maximumAddressWait: TimeInterval = 60
     ) {
         self.maximumFailuresPerAccount = maximumFailuresPerAccount
         self.maximumFailuresPerAddress = maximumFailuresPerAddress
         self.window = window
         self.lockDuration = lockDuration
+        self.addressDelay = addressDelay
+        self.maximumAddressWait = maximumAddressWait
+    }
+
+    /// How far apart attempts from an address with `recentFailures` failures are spaced: none
+    /// below the limit, then growing by half with each failure past it, ten seconds at most.
+    /// Many people share one address here (carrier NAT): an address is slowed, never shut,
+    /// and a right password of an unlocked account gets in after its wait.
+    public func addressSpacing(recentFailures: Int) -> TimeInterval {
+        guard recentFailures >= maximumFailuresPerAddress else { return 0 }
+        let past = Double(min(recentFailures - maximumFailuresPerAddress, 20))
+        return min(addressDelay * pow(1.5, past), 10 * addressDelay)
     }
 
     /// The start of the window that counts for an attempt made at `now`.
@@ -76,8 +94,8 @@ public struct LoginThrottle: Sendable, Equatable {
         recentFailures >= maximumFailuresPerAccount
     }
 
-    /// Whether an address with `recentFailures` failures in the window is refused outright.
-    public func isAddressBlocked(recentFailures: Int) -> Bool {
+    /// Whether an address with `recentFailures` failures in the window is slowed down.
+    public func isAddressSlowed(recentFailures: Int) -> Bool {
         recentFailures >= maximumFailuresPerAddress
     }
 

@@ -86,10 +86,16 @@ public struct AuditChainVerifier: Sendable {
         case truncated(expectedLast: Int64, foundLast: Int64)
         /// Entries follow the recorded head: they were added outside Corridor.
         case unrecorded(sequence: Int64)
+        /// The head's MAC is not the one the key gives: the head was rewritten (to hide a
+        /// shortened trail), or the key was replaced.
+        case headNotSealed(sequence: Int64)
+        /// A checkpoint of the append-only file does not carry the key's MAC: the file was
+        /// edited, or the key was replaced.
+        case forgedCheckpoint(sequence: Int64)
 
         public var sequence: Int64 {
             switch self {
-            case .missing(let s), .altered(let s), .unlinked(let s), .unrecorded(let s): return s
+            case .missing(let s), .altered(let s), .unlinked(let s), .unrecorded(let s), .headNotSealed(let s), .forgedCheckpoint(let s): return s
             case .truncated(_, let found): return found + 1
             }
         }
@@ -101,9 +107,15 @@ public struct AuditChainVerifier: Sendable {
             case .unlinked(let s): return "entry \(s) does not follow the entry before it"
             case .unrecorded(let s): return "entry \(s) was added after the recorded end of the trail"
             case .truncated(let expected, let found): return "the trail ends at entry \(found) but entry \(expected) was recorded: entries \(found + 1) to \(expected) are missing"
+            case .headNotSealed(let s): return "the head of the trail (entry \(s)) does not carry the key's seal: it was rewritten, or the key was replaced"
+            case .forgedCheckpoint(let s): return "the checkpoint of entry \(s) does not carry the key's seal: the checkpoint file was edited, or the key was replaced"
             }
         }
     }
+
+    /// Sequences whose hash is kept while reading, to compare with checkpoints.
+    public var keep: Set<Int64> = []
+    public private(set) var kept: [Int64: String] = [:]
 
     public private(set) var lastSequence: Int64 = 0
     public private(set) var lastHash: String = ""
@@ -124,6 +136,7 @@ public struct AuditChainVerifier: Sendable {
             } else {
                 lastSequence = record.sequence
                 lastHash = record.hash
+                if keep.contains(record.sequence) { kept[record.sequence] = record.hash }
             }
         }
     }
@@ -137,6 +150,28 @@ public struct AuditChainVerifier: Sendable {
             failure = .unrecorded(sequence: headSequence + 1)
         } else if headHash != lastHash {
             failure = .altered(sequence: lastSequence)
+        }
+    }
+
+    /// Checks the sealed head and the checkpoints: the head's MAC must be the key's, every
+    /// checkpoint must be authentic, within the chain, and name the hash the chain has there.
+    public mutating func finish(headSequence: Int64, headHash: String, headMAC: String, seal: AuditSeal, checkpoints: [AuditCheckpoint]) {
+        finish(headSequence: headSequence, headHash: headHash)
+        guard failure == nil else { return }
+        if headSequence > 0, headMAC != seal.headMAC(sequence: headSequence, hash: headHash) {
+            failure = .headNotSealed(sequence: headSequence)
+            return
+        }
+        for checkpoint in checkpoints {
+            guard checkpoint.authentic else { failure = .forgedCheckpoint(sequence: checkpoint.sequence); return }
+            if checkpoint.sequence > lastSequence {
+                failure = .truncated(expectedLast: checkpoint.sequence, foundLast: lastSequence)
+                return
+            }
+            if checkpoint.sequence > 0, kept[checkpoint.sequence] != checkpoint.hash {
+                failure = .altered(sequence: checkpoint.sequence)
+                return
+            }
         }
     }
 }

@@ -26,6 +26,11 @@ public struct CorridorConfiguration: Sendable, Equatable {
     /// Requests per minute the public JSON API answers from one address; 0 lifts the limit
     /// (for a load test, or behind a proxy that limits already).
     public var publicAPIRateLimit: Int = 60
+    /// Addresses of the reverse proxies whose `X-Forwarded-For` is believed.
+    public var trustedProxies: Set<String> = []
+    /// The secret kept outside the database (base64, 32 bytes or more); nil: the data
+    /// directory's `secret.key`, created at first start.
+    public var secretKey: String?
 
     public var databaseKind: DatabaseKind { databaseURL == nil ? .sqlite : .postgresql }
 
@@ -61,7 +66,7 @@ public struct CorridorConfiguration: Sendable, Equatable {
     public static let settingNames: [String] = [
         "CORRIDOR_HOST", "CORRIDOR_PORT", "CORRIDOR_DATA_DIR", "DATABASE_URL",
         "CORRIDOR_PUBLIC_URL", "CORRIDOR_DISCLOSURE_THRESHOLD", "CORRIDOR_PUBLIC_API_RATE_LIMIT",
-        "CORRIDOR_SESSION_LIFETIME_MINUTES", "CORRIDOR_LOG_LEVEL",
+        "CORRIDOR_SESSION_LIFETIME_MINUTES", "CORRIDOR_LOG_LEVEL", "CORRIDOR_TRUSTED_PROXIES", "CORRIDOR_SECRET_KEY",
     ]
 
     /// Parses the configuration; throws a `ConfigurationError` naming every bad setting.
@@ -87,6 +92,24 @@ public struct CorridorConfiguration: Sendable, Equatable {
         configuration.disclosureThreshold = integer("CORRIDOR_DISCLOSURE_THRESHOLD", default: 5, range: 2...1000)
         configuration.sessionLifetimeMinutes = integer("CORRIDOR_SESSION_LIFETIME_MINUTES", default: 480, range: 5...43_200)
         configuration.publicAPIRateLimit = integer("CORRIDOR_PUBLIC_API_RATE_LIMIT", default: 60, range: 0...1_000_000)
+
+        if let raw = value("CORRIDOR_TRUSTED_PROXIES") {
+            for entry in raw.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }) where !entry.isEmpty {
+                if ClientAddress.isIPAddress(entry) {
+                    configuration.trustedProxies.insert(entry)
+                } else {
+                    problems.append(.init(setting: "CORRIDOR_TRUSTED_PROXIES", message: "must list IP addresses separated by commas, got '\(entry)'"))
+                }
+            }
+        }
+
+        if let raw = value("CORRIDOR_SECRET_KEY") {
+            if let data = Data(base64Encoded: raw), data.count >= 32 {
+                configuration.secretKey = raw
+            } else {
+                problems.append(.init(setting: "CORRIDOR_SECRET_KEY", message: "must be at least 32 random bytes, base64-encoded (e.g. openssl rand -base64 32)"))
+            }
+        }
 
         if let raw = value("DATABASE_URL") {
             if let url = URL(string: raw), let scheme = url.scheme?.lowercased(),

@@ -34,10 +34,13 @@ struct AuthenticationService: Sendable {
 
         let addressFailures = try await LoginAttemptModel.query(on: db)
             .filter(\.$address == address).filter(\.$succeeded == false).filter(\.$occurredAt > since).count()
-        if throttle.isAddressBlocked(recentFailures: addressFailures) {
-            // Not recorded: a blocked address must not be able to keep writing to the database.
+        // An address that failed too often is slowed: its attempts take turns, further apart
+        // with each failure; one whose turn is too far off is refused for now, unrecorded, so
+        // that it cannot keep writing to the database.
+        guard let wait = await defences.gate.wait(address: address, recordedFailures: addressFailures, throttle: throttle) else {
             return .addressBlocked
         }
+        if wait > .zero { try await Task.sleep(for: wait) }
 
         let user = try await UserModel.query(on: db).filter(\.$email == email).first()
         guard let user, user.isActive else {
@@ -49,18 +52,37 @@ struct AuthenticationService: Sendable {
             try await recordFailure(email: email, address: address, at: now, reason: "account locked")
             return .accountLocked
         }
-        guard try await context.passwords.verify(password, created: user.passwordHash) else {
-            let lastSuccess = try await LoginAttemptModel.query(on: db)
-                .filter(\.$email == email).filter(\.$succeeded == true).filter(\.$occurredAt > since)
-                .sort(\.$occurredAt, .descending).first()?.occurredAt
-            let windowStart = max(since, lastSuccess ?? since, user.lockedUntil ?? since)
-            let accountFailures = try await LoginAttemptModel.query(on: db)
-                .filter(\.$email == email).filter(\.$succeeded == false).filter(\.$occurredAt > windowStart).count() + 1
-            try await recordFailure(email: email, address: address, at: now, reason: "wrong password", userID: user.id)
-            if throttle.shouldLockAccount(recentFailures: accountFailures) {
+        // Failures since the last success or lock count; checks under way count too, so that
+        // simultaneous guesses cannot pass the limit together.
+        let lastSuccess = try await LoginAttemptModel.query(on: db)
+            .filter(\.$email == email).filter(\.$succeeded == true).filter(\.$occurredAt > since)
+            .sort(\.$occurredAt, .descending).first()?.occurredAt
+        let windowStart = max(since, lastSuccess ?? since, user.lockedUntil ?? since)
+        func accountFailures() async throws -> Int {
+            try await LoginAttemptModel.query(on: db)
+                .filter(\.$email == email).filter(\.$succeeded == false).filter(\.$occurredAt > windowStart).count()
+        }
+        let gate = defences.gate
+        guard await gate.admit(account: email, recordedFailures: try await accountFailures(), throttle: throttle) else {
+            try await recordFailure(email: email, address: address, at: now, reason: "account locked")
+            return .accountLocked
+        }
+        let verified: Bool
+        do {
+            verified = try await context.passwords.verify(password, created: user.passwordHash)
+            if !verified { try await recordFailure(email: email, address: address, at: now, reason: "wrong password", userID: user.id) }
+        } catch {
+            await gate.finish(account: email)
+            throw error
+        }
+        await gate.finish(account: email)
+        guard verified else {
+            let failures = try await accountFailures()
+            if throttle.shouldLockAccount(recentFailures: failures) {
                 let actor = context.actor
+                let accountFailures = failures
                 try await db.writeTransaction { db in
-                    guard let fresh = try await UserModel.find(user.id, on: db) else { return }
+                    guard let fresh = try await UserModel.find(user.id, on: db), (fresh.lockedUntil ?? .distantPast) <= now else { return }
                     fresh.lockedUntil = throttle.lockedUntil(now: now)
                     try await fresh.update(on: db)
                     try await AuditLog.append(
@@ -77,7 +99,7 @@ struct AuthenticationService: Sendable {
         let userID = try user.requireID()
         let previousSession = context.user?.sessionID
         let lifetime = sessionLifetime
-        let actor = AuditActor(id: userID.uuidString, label: user.email, address: address)
+        let actor = AuditActor(id: userID.uuidString, label: user.email, address: address, anchor: context.actor.anchor)
         try await db.writeTransaction { db in
             if let previousSession { try await SessionModel.query(on: db).filter(\.$id == previousSession).delete() }
             // Sessions that expired are of no use to anyone.
@@ -117,7 +139,7 @@ struct AuthenticationService: Sendable {
     }
 
     private func recordFailure(email: String, address: String, at now: Date, reason: String, userID: UUID? = nil) async throws {
-        let actor = AuditActor(id: nil, label: email.isEmpty ? "anonymous" : email, address: address)
+        let actor = AuditActor(id: nil, label: email.isEmpty ? "anonymous" : email, address: address, anchor: context.actor.anchor)
         try await context.database.writeTransaction { db in
             let attempt = LoginAttemptModel()
             attempt.email = email

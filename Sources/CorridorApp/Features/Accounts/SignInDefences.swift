@@ -7,6 +7,8 @@ import Vapor
 struct SignInDefences: Sendable {
     var throttle: LoginThrottle
     var decoyPasswordHash: String
+    /// The counts that must be atomic under concurrent attempts.
+    var gate = SignInGate()
 }
 
 extension Application {

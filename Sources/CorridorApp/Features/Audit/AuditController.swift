@@ -20,7 +20,7 @@ struct AuditController: Sendable {
     }
 
     @Sendable func verify(_ req: Request) async throws -> HTML {
-        let result = try await AuditVerification.verify(on: req.db)
+        let result = try await AuditVerification.verify(on: req.db, anchor: req.corridor.auditAnchor)
         return AuditPages.verification(count: result.count, failure: result.failure, req.pageContext())
     }
 }

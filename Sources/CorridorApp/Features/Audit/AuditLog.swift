@@ -41,6 +41,8 @@ enum AuditLog {
         try await AuditEntryModel(record).create(on: database)
         head.lastSequence = record.sequence
         head.lastHash = record.hash
+        // Without the key the head cannot be moved back over a shortened trail unseen.
+        head.mac = actor.anchor?.seal.headMAC(sequence: record.sequence, hash: record.hash) ?? ""
         try await head.update(on: database)
     }
 
@@ -66,8 +68,10 @@ enum AuditVerification {
     static let pageSize = 2_000
 
     /// The first problem in the trail, or nil when every entry is intact; `count` is how many were checked.
-    static func verify(on database: any Database) async throws -> (count: Int64, failure: AuditChainVerifier.Failure?) {
+    static func verify(on database: any Database, anchor: AuditAnchor) async throws -> (count: Int64, failure: AuditChainVerifier.Failure?) {
         var verifier = AuditChainVerifier()
+        let checkpoints = try anchor.checkpoints()
+        verifier.keep = Set(checkpoints.map(\.sequence))
         var after: Int64 = 0
         while verifier.failure == nil {
             let page = try await AuditEntryModel.query(on: database)
@@ -77,7 +81,8 @@ enum AuditVerification {
             after = page.last?.id ?? after
         }
         let head = try await AuditHeadModel.find(1, on: database)
-        verifier.finish(headSequence: head?.lastSequence ?? 0, headHash: head?.lastHash ?? "")
+        verifier.finish(headSequence: head?.lastSequence ?? 0, headHash: head?.lastHash ?? "", headMAC: head?.mac ?? "",
+                        seal: anchor.seal, checkpoints: checkpoints)
         return (verifier.lastSequence, verifier.failure)
     }
 }

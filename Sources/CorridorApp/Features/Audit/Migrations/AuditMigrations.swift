@@ -5,5 +5,6 @@ import Fluent
 enum AuditMigrations {
     static let all: [any Migration] = [
         CreateAuditTrail(),
+        AddAuditHeadSeal(),
     ]
 }

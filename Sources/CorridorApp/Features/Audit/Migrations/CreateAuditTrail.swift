@@ -26,11 +26,8 @@ struct CreateAuditTrail: AsyncMigration {
             .field("last_sequence", .int64, .required)
             .field("last_hash", .string, .required)
             .create()
-        let head = AuditHeadModel()
-        head.id = 1
-        head.lastSequence = 0
-        head.lastHash = ""
-        try await head.create(on: database)
+        // The head row as this migration's table holds it (the seal's column comes later).
+        try await (database as? any SQLDatabase)?.insert(into: "audit_head").columns("id", "last_sequence", "last_hash").values(1, 0, "").run()
         if let sql = database as? any SQLDatabase {
             try await sql.create(index: "audit_entries_occurred_idx").on("audit_entries").column("occurred_at_ms").run()
             try await sql.create(index: "audit_entries_actor_idx").on("audit_entries").column("actor_id").run()

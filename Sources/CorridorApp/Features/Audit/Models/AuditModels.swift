@@ -59,6 +59,8 @@ final class AuditHeadModel: Model, @unchecked Sendable {
     @ID(custom: "id", generatedBy: .user) var id: Int?
     @Field(key: "last_sequence") var lastSequence: Int64
     @Field(key: "last_hash") var lastHash: String
+    /// HMAC of the head under a key kept outside the database (`AuditSeal`).
+    @Field(key: "mac") var mac: String
 
     init() {}
 }
