@@ -56,8 +56,14 @@ public enum WorkbookReader {
     }
 
     public static func sheets(of data: Data, limits: Limits = .upload) throws -> [Sheet] {
+        // Read from a temporary file, not from memory: the library's in-memory reader traps on a
+        // central directory that points past the end of the data (found by the fuzz test),
+        // where its file reader simply reads nothing.
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("corridor-workbook-\(UUID().uuidString).xlsx")
+        do { try data.write(to: file) } catch { throw ReadError.notAWorkbook }
+        defer { try? FileManager.default.removeItem(at: file) }
         let archive: Archive
-        do { archive = try Archive(data: data, accessMode: .read, pathEncoding: nil) } catch { throw ReadError.notAWorkbook }
+        do { archive = try Archive(url: file, accessMode: .read, pathEncoding: nil) } catch { throw ReadError.notAWorkbook }
         var entries = 0
         for _ in archive {
             entries += 1
