@@ -3,6 +3,8 @@ import Foundation
 import FoundationXML
 #endif
 import ZIPFoundation
+// zlib, through the module the archive library brings (CZlib, its system library).
+import CZlib
 
 /// Reads the sheets of an `.xlsx` workbook (Office Open XML) as rows of text: shared and
 /// inline strings, numbers as written, booleans as `true`/`false`, and cells whose number format
@@ -56,32 +58,20 @@ public enum WorkbookReader {
     }
 
     public static func sheets(of data: Data, limits: Limits = .upload) throws -> [Sheet] {
-        // Read from a temporary file, not from memory: the library's in-memory reader traps on a
-        // central directory that points past the end of the data (found by the fuzz test),
-        // where its file reader simply reads nothing.
-        let file = FileManager.default.temporaryDirectory.appendingPathComponent("corridor-workbook-\(UUID().uuidString).xlsx")
-        do { try data.write(to: file) } catch { throw ReadError.notAWorkbook }
-        defer { try? FileManager.default.removeItem(at: file) }
-        let archive: Archive
-        do { archive = try Archive(url: file, accessMode: .read, pathEncoding: nil) } catch { throw ReadError.notAWorkbook }
-        var entries = 0
-        for _ in archive {
-            entries += 1
-            if entries > limits.entries { throw ReadError.tooManyEntries(limits.entries) }
-        }
+        // The archive is read here, not by the archive library: its reader traps on a central
+        // directory pointing past the end and loops for ever on a deflate stream that does not
+        // end within its entry (both found by the fuzz test).
+        let bytes = [UInt8](data)
+        guard let entries = ZipLayout.entries(bytes, limit: limits.entries) else { throw ReadError.notAWorkbook }
+        if entries.count > limits.entries { throw ReadError.tooManyEntries(limits.entries) }
         var budget = limits.uncompressedBytes
         func part(_ path: String) throws -> Data? {
-            guard let entry = archive[path] else { return nil }
+            guard let entry = entries[path] else { return nil }
             // The declared size first, then the bytes as they come: a lying header stops too.
-            guard entry.uncompressedSize <= UInt64(budget) else { throw ReadError.tooLarge(megabytes: limits.uncompressedBytes >> 20) }
-            var result = Data()
-            do {
-                _ = try archive.extract(entry, skipCRC32: true) { chunk in
-                    budget -= chunk.count
-                    if budget < 0 { throw ReadError.tooLarge(megabytes: limits.uncompressedBytes >> 20) }
-                    result.append(chunk)
-                }
-            } catch let error as ReadError { throw error } catch { throw ReadError.damagedPart(path) }
+            guard entry.uncompressedSize <= budget else { throw ReadError.tooLarge(megabytes: limits.uncompressedBytes >> 20) }
+            guard let result = ZipLayout.extract(entry, from: bytes, budget: budget) else { throw ReadError.damagedPart(path) }
+            if result.count > budget { throw ReadError.tooLarge(megabytes: limits.uncompressedBytes >> 20) }
+            budget -= result.count
             return result
         }
         guard let workbook = try part("xl/workbook.xml") else { throw ReadError.missingPart("xl/workbook.xml") }
@@ -111,24 +101,33 @@ public enum WorkbookReader {
         /// Elements open; the parser does not always report a document cut off, this does.
         var depth = 0
 
+        // Once a failure is set, the rest of the part is parsed without being kept (its size is
+        // already bounded by the decompressed limit): `abortParsing()` from a callback is not
+        // used, since a test run hung with it on Linux.
         func parser(_ parser: XMLParser, didStartElement name: String, namespaceURI: String?, qualifiedName: String?, attributes: [String: String] = [:]) {
             depth += 1
-            start(name, attributes)
-            if failure != nil { parser.abortParsing() }
+            if failure == nil { start(name, attributes) }
         }
         func parser(_ parser: XMLParser, didEndElement name: String, namespaceURI: String?, qualifiedName: String?) {
             depth -= 1
-            end(name)
-            if failure != nil { parser.abortParsing() }
+            if failure == nil { end(name) }
         }
         func parser(_ parser: XMLParser, foundCharacters string: String) {
+            guard failure == nil else { return }
             text += string
-            if text.utf8.count > textLimit { failure = failure ?? .cellTooLong(characters: textLimit / 4); parser.abortParsing() }
+            if text.utf8.count > textLimit { failure = .cellTooLong(characters: textLimit / 4); text = "" }
         }
     }
 
+    /// One XML parse at a time in the process: Foundation's parser on Linux (libxml2 with
+    /// process-wide handlers) hung when broken parts were parsed on several threads at once
+    /// (two test runs spun for minutes; each test alone passed).
+    private static let parsing = NSLock()
+
     /// Parses a part; a broken or cut-off part is a refused file, never a partial read.
     private static func run(_ data: Data, part: String, _ configure: (Collector) -> Void) throws {
+        parsing.lock()
+        defer { parsing.unlock() }
         let collector = Collector()
         configure(collector)
         let parser = XMLParser(data: data)
@@ -310,5 +309,77 @@ public enum WorkbookReader {
             index = index * 26 + Int(scalar.value - 64)
         }
         return letters == 0 ? nil : index - 1
+    }
+}
+
+/// A ZIP archive read from its end record and central directory: each entry's data must lie
+/// inside the file, and a deflated entry must end within its own bytes.
+enum ZipLayout {
+    struct Entry {
+        var method: Int
+        var dataStart: Int
+        var compressedSize: Int
+        var uncompressedSize: Int
+    }
+
+    /// The entries by name; nil when the layout is not that of a readable archive. Reading stops
+    /// once `limit` entries are passed (the caller refuses the file then).
+    static func entries(_ bytes: [UInt8], limit: Int) -> [String: Entry]? {
+        func u16(_ at: Int) -> Int? { at >= 0 && at + 2 <= bytes.count ? Int(bytes[at]) | Int(bytes[at + 1]) << 8 : nil }
+        func u32(_ at: Int) -> Int? {
+            guard at >= 0, at + 4 <= bytes.count else { return nil }
+            return Int(bytes[at]) | Int(bytes[at + 1]) << 8 | Int(bytes[at + 2]) << 16 | Int(bytes[at + 3]) << 24
+        }
+        // The end-of-central-directory record: the last one in the final 64 KiB + 22 bytes.
+        guard bytes.count >= 22 else { return nil }
+        var end = bytes.count - 22
+        let lowest = max(0, bytes.count - 65_557)
+        while end >= lowest, u32(end) != 0x0605_4B50 { end -= 1 }
+        guard end >= lowest, let count = u16(end + 10), let size = u32(end + 12), let start = u32(end + 16),
+              start + size <= end, count != 0xFFFF, size != 0xFFFF_FFFF, start != 0xFFFF_FFFF else { return nil }
+        var result: [String: Entry] = [:]
+        var at = start
+        for _ in 0..<count {
+            guard u32(at) == 0x0201_4B50, let method = u16(at + 10), let compressed = u32(at + 20), let uncompressed = u32(at + 24),
+                  let nameLength = u16(at + 28), let extraLength = u16(at + 30), let commentLength = u16(at + 32), let local = u32(at + 42),
+                  compressed != 0xFFFF_FFFF, uncompressed != 0xFFFF_FFFF, local != 0xFFFF_FFFF, at + 46 + nameLength <= end else { return nil }
+            guard u32(local) == 0x0403_4B50, let localName = u16(local + 26), let localExtra = u16(local + 28) else { return nil }
+            let dataStart = local + 30 + localName + localExtra
+            guard dataStart + compressed <= start, method == 0 || method == 8 else { return nil }
+            let name = String(decoding: bytes[(at + 46)..<(at + 46 + nameLength)], as: UTF8.self)
+            result[name] = Entry(method: method, dataStart: dataStart, compressedSize: compressed, uncompressedSize: uncompressed)
+            if result.count > limit { return result }
+            at += 46 + nameLength + extraLength + commentLength
+            guard at <= end else { return nil }
+        }
+        return result
+    }
+
+    /// An entry's bytes, at most `budget + 1` of them (the caller refuses more); nil when a
+    /// deflated stream is broken or does not end within the entry.
+    static func extract(_ entry: Entry, from bytes: [UInt8], budget: Int) -> Data? {
+        let input = Array(bytes[entry.dataStart..<(entry.dataStart + entry.compressedSize)])
+        if entry.method == 0 { return Data(input.prefix(budget + 1)) }
+        var stream = z_stream()
+        guard inflateInit2_(&stream, -MAX_WBITS, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size)) == Z_OK else { return nil }
+        defer { inflateEnd(&stream) }
+        var output = Data()
+        var chunk = [UInt8](repeating: 0, count: 64 * 1024)
+        return input.withUnsafeBufferPointer { source -> Data? in
+            stream.next_in = UnsafeMutablePointer(mutating: source.baseAddress)
+            stream.avail_in = UInt32(source.count)
+            while true {
+                let status = chunk.withUnsafeMutableBufferPointer { target -> Int32 in
+                    stream.next_out = target.baseAddress
+                    stream.avail_out = UInt32(target.count)
+                    return inflate(&stream, Z_NO_FLUSH)
+                }
+                output.append(contentsOf: chunk[0..<(chunk.count - Int(stream.avail_out))])
+                if status == Z_STREAM_END { return output }
+                if output.count > budget { return output }
+                // Anything else than progress is a broken stream; no input left is a cut one.
+                guard status == Z_OK, stream.avail_in > 0 || stream.avail_out == 0 else { return nil }
+            }
+        }
     }
 }

@@ -1,6 +1,7 @@
 import CorridorCore
 import Fluent
 import Foundation
+import SQLKit
 import Vapor
 
 /// Signing in and out, with throttling and lock-out.
@@ -82,6 +83,11 @@ struct AuthenticationService: Sendable {
                 let actor = context.actor
                 let accountFailures = failures
                 try await db.writeTransaction { db in
+                    // Simultaneous last failures race to lock: the user's row decides (held until
+                    // the transaction ends on PostgreSQL; SQLite has one writer), so one locks.
+                    if let sql = db as? any SQLDatabase, sql.dialect.name == "postgresql", let id = user.id {
+                        _ = try await sql.raw("SELECT id FROM users WHERE id = \(bind: id) FOR UPDATE").all()
+                    }
                     guard let fresh = try await UserModel.find(user.id, on: db), (fresh.lockedUntil ?? .distantPast) <= now else { return }
                     fresh.lockedUntil = throttle.lockedUntil(now: now)
                     try await fresh.update(on: db)
