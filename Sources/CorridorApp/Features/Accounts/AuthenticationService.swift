@@ -53,53 +53,19 @@ struct AuthenticationService: Sendable {
             try await recordFailure(email: email, address: address, at: now, reason: "account locked")
             return .accountLocked
         }
-        // Failures since the last success or lock count; checks under way count too, so that
-        // simultaneous guesses cannot pass the limit together.
-        let lastSuccess = try await LoginAttemptModel.query(on: db)
-            .filter(\.$email == email).filter(\.$succeeded == true).filter(\.$occurredAt > since)
-            .sort(\.$occurredAt, .descending).first()?.occurredAt
-        let windowStart = max(since, lastSuccess ?? since, user.lockedUntil ?? since)
-        func accountFailures() async throws -> Int {
-            try await LoginAttemptModel.query(on: db)
-                .filter(\.$email == email).filter(\.$succeeded == false).filter(\.$occurredAt > windowStart).count()
-        }
+        // An account's attempts are checked one at a time, each against the failures recorded
+        // before it, so that simultaneous guesses cannot pass the limit together.
         let gate = defences.gate
-        guard await gate.admit(account: email, recordedFailures: try await accountFailures(), throttle: throttle) else {
-            try await recordFailure(email: email, address: address, at: now, reason: "account locked")
-            return .accountLocked
-        }
-        let verified: Bool
+        await gate.acquire(account: email)
+        let outcome: Outcome?
         do {
-            verified = try await context.passwords.verify(password, created: user.passwordHash)
-            if !verified { try await recordFailure(email: email, address: address, at: now, reason: "wrong password", userID: user.id) }
+            outcome = try await checkPassword(password, of: user, email: email, address: address, since: since, now: now, throttle: throttle)
         } catch {
-            await gate.finish(account: email)
+            await gate.release(account: email)
             throw error
         }
-        await gate.finish(account: email)
-        guard verified else {
-            let failures = try await accountFailures()
-            if throttle.shouldLockAccount(recentFailures: failures) {
-                let actor = context.actor
-                let accountFailures = failures
-                try await db.writeTransaction { db in
-                    // Simultaneous last failures race to lock: the user's row decides (held until
-                    // the transaction ends on PostgreSQL; SQLite has one writer), so one locks.
-                    if let sql = db as? any SQLDatabase, sql.dialect.name == "postgresql", let id = user.id {
-                        _ = try await sql.raw("SELECT id FROM users WHERE id = \(bind: id) FOR UPDATE").all()
-                    }
-                    guard let fresh = try await UserModel.find(user.id, on: db), (fresh.lockedUntil ?? .distantPast) <= now else { return }
-                    fresh.lockedUntil = throttle.lockedUntil(now: now)
-                    try await fresh.update(on: db)
-                    try await AuditLog.append(
-                        AuditEvent(action: .accountLocked, entityType: "user", entityID: user.id?.uuidString,
-                                   changedFields: ["locked_until"], detail: "\(accountFailures) failed attempts"),
-                        by: actor, at: now, on: db)
-                }
-                return .accountLocked
-            }
-            return .invalidCredentials
-        }
+        await gate.release(account: email)
+        if let outcome { return outcome }
 
         let secret = SecureToken.generate()
         let userID = try user.requireID()
@@ -131,6 +97,39 @@ struct AuthenticationService: Sendable {
                                       by: actor, at: now, on: db)
         }
         return .signedIn(sessionSecret: secret, userID: userID, mustChangePassword: user.mustChangePassword)
+    }
+
+    /// Checks the password of an account whose turn it is; nil when it is right, else the
+    /// refusal (the failure recorded, and the account locked at the limit).
+    private func checkPassword(_ password: String, of user: UserModel, email: String, address: String, since: Date, now: Date,
+                               throttle: LoginThrottle) async throws -> Outcome? {
+        let db = context.database
+        // Failures since the last success or lock count.
+        let lastSuccess = try await LoginAttemptModel.query(on: db)
+            .filter(\.$email == email).filter(\.$succeeded == true).filter(\.$occurredAt > since)
+            .sort(\.$occurredAt, .descending).first()?.occurredAt
+        let windowStart = max(since, lastSuccess ?? since, user.lockedUntil ?? since)
+        let recorded = try await LoginAttemptModel.query(on: db)
+            .filter(\.$email == email).filter(\.$succeeded == false).filter(\.$occurredAt > windowStart).count()
+        if throttle.shouldLockAccount(recentFailures: recorded) {
+            try await recordFailure(email: email, address: address, at: now, reason: "account locked")
+            return .accountLocked
+        }
+        if try await context.passwords.verify(password, created: user.passwordHash) { return nil }
+        try await recordFailure(email: email, address: address, at: now, reason: "wrong password", userID: user.id)
+        let failures = recorded + 1
+        guard throttle.shouldLockAccount(recentFailures: failures) else { return .invalidCredentials }
+        let actor = context.actor
+        try await db.writeTransaction { db in
+            guard let fresh = try await UserModel.find(user.id, on: db), (fresh.lockedUntil ?? .distantPast) <= now else { return }
+            fresh.lockedUntil = throttle.lockedUntil(now: now)
+            try await fresh.update(on: db)
+            try await AuditLog.append(
+                AuditEvent(action: .accountLocked, entityType: "user", entityID: user.id?.uuidString,
+                           changedFields: ["locked_until"], detail: "\(failures) failed attempts"),
+                by: actor, at: now, on: db)
+        }
+        return .accountLocked
     }
 
     /// Ends the current session.

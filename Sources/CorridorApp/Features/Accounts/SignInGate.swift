@@ -1,25 +1,31 @@
 import CorridorCore
 import Foundation
 
-/// What sign-in must count atomically, in the process that checks passwords: attempts under way
-/// per account (so that thirty simultaneous guesses are not all checked against a count of
-/// zero), and when an address that failed too often may try next (attempts spaced, not refused).
+/// What sign-in must count atomically, in the process that checks passwords: one attempt per
+/// account at a time (so that thirty simultaneous guesses are not all checked against a count
+/// of zero), and when an address that failed too often may try next (spaced, not refused).
 actor SignInGate {
-    private var inFlight: [String: Int] = [:]
+    private var busy: Set<String> = []
+    private var waiting: [String: [CheckedContinuation<Void, Never>]] = [:]
     private var nextTurn: [String: ContinuousClock.Instant] = [:]
 
-    /// Admits a password check for an account with `recordedFailures` failures in the window;
-    /// false when the checks already under way would reach the limit.
-    func admit(account: String, recordedFailures: Int, throttle: LoginThrottle) -> Bool {
-        let running = inFlight[account, default: 0]
-        guard !throttle.shouldLockAccount(recentFailures: recordedFailures + running) else { return false }
-        inFlight[account] = running + 1
-        return true
+    /// Waits until no other attempt on `account` is being checked: an account's attempts are
+    /// checked one after the other, each reading the failures the one before recorded.
+    func acquire(account: String) async {
+        guard busy.contains(account) else { busy.insert(account); return }
+        await withCheckedContinuation { waiting[account, default: []].append($0) }
     }
 
-    func finish(account: String) {
-        let running = inFlight[account, default: 1] - 1
-        inFlight[account] = running > 0 ? running : nil
+    /// Lets the next attempt on `account` in (it inherits the turn).
+    func release(account: String) {
+        if var queue = waiting[account], !queue.isEmpty {
+            let next = queue.removeFirst()
+            waiting[account] = queue.isEmpty ? nil : queue
+            next.resume()
+        } else {
+            busy.remove(account)
+            waiting[account] = nil
+        }
     }
 
     /// How long an attempt from `address` waits for its turn: zero below the limit; nil when the
