@@ -100,8 +100,6 @@ import Testing
         let throttle = LoginThrottle()
         #expect(!throttle.shouldLockAccount(recentFailures: 4))
         #expect(throttle.shouldLockAccount(recentFailures: 5))
-        #expect(!throttle.isAddressSlowed(recentFailures: 19))
-        #expect(throttle.isAddressSlowed(recentFailures: 20))
         #expect(throttle.addressSpacing(recentFailures: 19) == 0)
         #expect(throttle.addressSpacing(recentFailures: 20) == 1 && throttle.addressSpacing(recentFailures: 21) == 1.5)
         #expect(throttle.addressSpacing(recentFailures: 500) == 10, "slowed, never shut")

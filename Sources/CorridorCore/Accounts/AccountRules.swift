@@ -94,10 +94,6 @@ public struct LoginThrottle: Sendable, Equatable {
         recentFailures >= maximumFailuresPerAccount
     }
 
-    /// Whether an address with `recentFailures` failures in the window is slowed down.
-    public func isAddressSlowed(recentFailures: Int) -> Bool {
-        recentFailures >= maximumFailuresPerAddress
-    }
 
     public func lockedUntil(now: Date) -> Date { now.addingTimeInterval(lockDuration) }
 }

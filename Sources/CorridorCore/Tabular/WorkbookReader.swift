@@ -2,7 +2,6 @@ import Foundation
 #if canImport(FoundationXML)
 import FoundationXML
 #endif
-import ZIPFoundation
 // zlib, through the module the archive library brings (CZlib, its system library).
 import CZlib
 

@@ -1,7 +1,6 @@
 import CorridorCore
 import Fluent
 import Foundation
-import SQLKit
 import Vapor
 
 /// Signing in and out, with throttling and lock-out.

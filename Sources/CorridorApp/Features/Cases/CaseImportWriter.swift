@@ -514,13 +514,7 @@ struct CaseImportWriter: Sendable {
     private func writeProtected(_ changes: [Int: (ProtectedDraft, [String])], caseNumber: String, caseID: UUID, members: [CaseMemberModel]) async throws {
         for (memberNumber, (details, changed)) in changes.sorted(by: { $0.key < $1.key }) {
             guard let memberID = members.first(where: { $0.memberNumber == memberNumber })?.id else { continue }
-            let model = try await ProtectedDetailsModel.query(on: db).filter(\.$memberID == memberID).first() ?? {
-                let fresh = ProtectedDetailsModel()
-                fresh.memberID = memberID
-                fresh.caseID = caseID
-                fresh.version = 0
-                return fresh
-            }()
+            let model = try await ProtectedDetailsModel.forMember(memberID, caseID: caseID, on: db)
             if let value = details.exploitationForm { model.exploitationForm = value }
             if let value = details.identifiedOn { model.identifiedOn = value.iso }
             if let value = details.identifiedPlace { model.identifiedPlace = value }

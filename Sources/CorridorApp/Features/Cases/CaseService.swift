@@ -255,13 +255,7 @@ struct CaseService: Sendable {
             let caseID = try record.requireID()
             guard let member = try await CaseMemberModel.query(on: db).filter(\.$returnCase.$id == caseID)
                 .filter(\.$memberNumber == memberNumber).first(), let memberID = member.id else { throw CaseError.notFound }
-            let details = try await ProtectedDetailsModel.query(on: db).filter(\.$memberID == memberID).first() ?? {
-                let fresh = ProtectedDetailsModel()
-                fresh.memberID = memberID
-                fresh.caseID = caseID
-                fresh.version = 0
-                return fresh
-            }()
+            let details = try await ProtectedDetailsModel.forMember(memberID, caseID: caseID, on: db)
             guard details.version == expectedVersion else { throw CaseError.conflict(currentVersion: details.version) }
             let values: [(String, ReferenceWritableKeyPath<ProtectedDetailsModel, String?>, String?)] = [
                 ("exploitation_form", \.exploitationForm, draft.exploitationForm?.nilIfEmpty),

@@ -77,6 +77,16 @@ final class ProtectedDetailsModel: Model, @unchecked Sendable {
     @Field(key: "updated_at") var updatedAt: Date
 
     init() {}
+
+    /// A member's stored details, or a new empty record (version 0) for them.
+    static func forMember(_ memberID: UUID, caseID: UUID, on db: any Database) async throws -> ProtectedDetailsModel {
+        if let stored = try await query(on: db).filter(\.$memberID == memberID).first() { return stored }
+        let fresh = ProtectedDetailsModel()
+        fresh.memberID = memberID
+        fresh.caseID = caseID
+        fresh.version = 0
+        return fresh
+    }
 }
 
 final class CaseTransitionModel: Model, @unchecked Sendable {
