@@ -70,29 +70,105 @@ enum CooperationFixtures {
             let snapshotText = frozen.snapshot
             #expect(frozen.number == 1 && frozen.workshopPlace == "Abidjan")
 
-            // A structural edit opens the next draft; a focal point's follow-up does not touch the snapshot.
+            // A validated version is not edited in place: the edit is refused and the page says what to do.
             let action = try await CooperationFixtures.action(corridor, "1.2")
+            let actionID = try action.requireID()
             let matrix = try #require(try await MatrixModel.find(matrixID, on: corridor.app.db))
-            let edit = try await me.post("/actions/\(try action.requireID())/edit", [
+            let lead = try await CooperationFixtures.institution(corridor, "CNLTP").uuidString
+            let direct = try await me.post("/actions/\(actionID)/edit", [
                 "code": "1.2", "axis": "Cadre juridique", "description": "Harmoniser et publier les procédures",
-                "lead": try await CooperationFixtures.institution(corridor, "CNLTP").uuidString, "status": "in_progress", "progress": "10",
-                "weight": "2", "version": String(matrix.version)])
+                "lead": lead, "status": "in_progress", "progress": "10", "weight": "2", "version": String(matrix.version)])
+            #expect(direct.status == .conflict)
+            #expect(direct.text.contains("Préparez la version suivante"))
+            #expect(try await MatrixModel.find(matrixID, on: corridor.app.db)?.status == "validated")
+            let editPage = try await me.get("/matrices/\(matrixID)/edit")
+            #expect(editPage.status == .conflict && editPage.text.contains("Préparer la version 2"))
+
+            // Preparing version 2 keeps version 1 in force for focal points and the report.
+            let focalUser = try await corridor.makeUser(.focalPoint, institution: try await CooperationFixtures.institution(corridor, "CNLTP"))
+            let focal = try await corridor.browser(signedInAs: focalUser)
+            let wording = "Harmoniser les procédures d&#39;identification"
+            let listedBefore = try await focal.get("/my-actions").text.components(separatedBy: wording).count
+            let prepared = try await me.post("/matrices/\(matrixID)/revision", ["version": String(matrix.version)])
+            #expect(prepared.status == .seeOther)
+            let draft = try #require(try await MatrixModel.query(on: corridor.app.db).filter(\.$revisionOf == matrixID).first())
+            let draftID = try draft.requireID()
+            #expect(prepared.location == "/matrices/\(draftID)?notice=saved")
+            #expect(try await me.post("/matrices/\(matrixID)/revision", ["version": String(matrix.version)]).status == .conflict, "one draft at a time")
+            #expect(try await focal.get("/matrices/\(matrixID)").status == .ok)
+            #expect(try await focal.get("/matrices/\(draftID)").status == .notFound)
+            let mine = try await focal.get("/my-actions")
+            #expect(listedBefore > 1 && mine.text.components(separatedBy: wording).count == listedBefore, "the draft's copies are not followed")
+            #expect(try await me.get("/report").text.contains("Lutte contre la traite"))
+            #expect(try await me.get("/matrices").text.components(separatedBy: "/matrices/\(draftID)").count == 1, "the list shows the matrix once")
+            // The focal point keeps following version 1 while the draft is prepared.
+            #expect(try await focal.post("/actions/\(actionID)/updates", ["status": "in_progress", "progress": "30", "occurred_on": "2026-09-18",
+                                                                         "version": String(action.version), "text": "Atelier technique tenu"]).status == .seeOther)
+
+            // The draft is edited: a deadline and a wording change, an action added.
+            let copy = try #require(try await MatrixActionModel.query(on: corridor.app.db).filter(\.$matrixID == draftID).filter(\.$code == "1.2").first())
+            #expect(copy.originActionID == actionID)
+            let copyPage = try await me.get("/actions/\(try copy.requireID())/edit")
+            #expect(copyPage.status == .ok && !copyPage.text.contains("name=\"progress\""), "follow-up state is not edited in a draft")
+            #expect(try await me.post("/actions/\(try copy.requireID())/updates", ["occurred_on": "2026-09-18", "text": "x"]).status == .unprocessableEntity)
+            let edit = try await me.post("/actions/\(try copy.requireID())/edit", [
+                "code": "1.2", "axis": "Cadre juridique", "description": "Harmoniser et publier les procédures",
+                "lead": lead, "start_date": "2024-11-01", "deadline": "2026-06-30", "weight": "2", "version": "1",
+                "indicator_name": "Procédure adoptée", "indicator_baseline": "0", "indicator_target": "1"])
             #expect(edit.status == .seeOther)
-            #expect(try await MatrixModel.find(matrixID, on: corridor.app.db)?.status == "draft")
+            let added = try await me.post("/matrices/\(draftID)/actions/new", [
+                "code": "3.1", "axis": "Retour", "description": "Former les agents consulaires", "lead": lead, "status": "not_started",
+                "progress": "0", "weight": "1", "version": "2"])
+            #expect(added.status == .seeOther)
+            let comparison = try await me.get("/matrices/\(draftID)/versions?from=1&to=current")
+            #expect(comparison.text.contains("Harmoniser et publier les procédures"))
+            #expect(comparison.text.contains("Échéance : <del>31 décembre 2025</del> → <ins>30 juin 2026</ins>"))
+            #expect(comparison.text.contains("Poids : <del>1</del> → <ins>2</ins>"))
+            #expect(comparison.text.contains("Différences : Version 1 → Projet de version 2"))
+            #expect(!comparison.text.contains("<code>") && !comparison.text.contains(">current<") && !comparison.text.contains("→ current"), "no raw field names or keys")
+            #expect(!comparison.text.contains("1.1 —"), "unchanged actions are not listed")
             let after = try #require(try await MatrixVersionModel.query(on: corridor.app.db).first())
             #expect(after.snapshot == snapshotText, "the validated version is immutable")
 
-            let comparison = try await me.get("/matrices/\(matrixID)/versions?from=1&to=current")
-            #expect(comparison.text.contains("Harmoniser et publier les procédures"))
-            #expect(comparison.text.contains("<code>progress</code>"))
-            #expect(!comparison.text.contains("1.1 —"), "unchanged actions are not listed")
-
-            try await CooperationFixtures.validate(me, matrixID, version: try #require(try await MatrixModel.find(matrixID, on: corridor.app.db)).version, on: "2026-09-20")
-            #expect(try await MatrixVersionModel.query(on: corridor.app.db).count() == 2)
+            // Validating the draft makes it version 2 of the same matrix; follow-up carries over.
+            try await CooperationFixtures.validate(me, draftID, version: try #require(try await MatrixModel.find(draftID, on: corridor.app.db)).version, on: "2026-09-20")
+            #expect(try await MatrixModel.find(draftID, on: corridor.app.db) == nil, "the draft is merged and gone")
+            let merged = try #require(try await MatrixModel.find(matrixID, on: corridor.app.db))
+            #expect(merged.status == "validated" && merged.validatedVersion == 2)
+            let revised = try #require(try await MatrixActionModel.find(actionID, on: corridor.app.db))
+            #expect(revised.description == "Harmoniser et publier les procédures" && revised.deadline == "2026-06-30" && revised.weight == 2)
+            #expect(revised.progress == 30 && revised.status == "in_progress", "the focal point's follow-up is kept")
+            #expect(try await ActionUpdateModel.query(on: corridor.app.db).filter(\.$actionID == actionID).count() == 1)
+            #expect(try await MatrixActionModel.query(on: corridor.app.db).filter(\.$matrixID == matrixID).count() == 4)
+            #expect(try await MatrixVersionModel.query(on: corridor.app.db).filter(\.$matrixID == matrixID).count() == 2)
+            #expect(try await focal.get("/my-actions").text.contains("Former les agents consulaires"))
             let api = try await apiRequest(corridor.app, .GET, "/api/v1/matrices/\(matrixID)/versions/compare?from=1&to=2",
                                            token: try await corridor.apiToken(for: try await corridor.makeUser(.meOfficer)))
             #expect(api.status == .ok)
-            #expect(api.text.contains(#""kind":"changed""#) && api.text.contains(#""code":"1.2""#))
+            #expect(api.text.contains(#""kind":"changed""#) && api.text.contains(#""code":"1.2""#) && api.text.contains(#""kind":"added""#))
+
+            // A draft can be thrown away; version 2 stays as validated.
+            let current = try #require(try await MatrixModel.find(matrixID, on: corridor.app.db))
+            #expect(try await me.post("/matrices/\(matrixID)/revision", ["version": String(current.version)]).status == .seeOther)
+            let second = try #require(try await MatrixModel.query(on: corridor.app.db).filter(\.$revisionOf == matrixID).first())
+            #expect(try await me.post("/matrices/\(try second.requireID())/discard", ["version": String(second.version)]).status == .seeOther)
+            #expect(try await MatrixModel.query(on: corridor.app.db).count() == 1)
+            #expect(try await MatrixActionModel.query(on: corridor.app.db).count() == 4)
+        }
+    }
+
+    /// The workshop form keeps what was typed when it is refused.
+    @Test func workshopFormKeepsWhatWasTyped() async throws {
+        try await TestCorridor.run { corridor in
+            let matrixID = try await CooperationFixtures.load(corridor)
+            let me = try await corridor.browser(signedInAs: try await corridor.makeUser(.meOfficer))
+            #expect(try await me.post("/matrices/\(matrixID)/status", ["to": "under_review", "version": "1"]).status == .seeOther)
+            let refused = try await me.post("/matrices/\(matrixID)/status", ["to": "validated", "version": "2", "workshop_date": "2026-02-30",
+                                                                              "workshop_place": "Grand-Bassam", "institutions_present": "MAEIAIE, MIS, CNLTP"])
+            #expect(refused.status == .unprocessableEntity)
+            #expect(refused.text.contains("value=\"2026-02-30\"") && refused.text.contains("value=\"Grand-Bassam\"") && refused.text.contains("value=\"MAEIAIE, MIS, CNLTP\""))
+            let future = try await me.post("/matrices/\(matrixID)/status", ["to": "validated", "version": "2", "workshop_date": "2031-01-01", "workshop_place": ""])
+            #expect(future.text.contains("value=\"2031-01-01\""))
         }
     }
 

@@ -10,7 +10,8 @@ import Testing
         #expect(MatrixStatus.underReview.allowedTargets == [.validated, .draft])
         #expect(MatrixStatus.validated.allowedTargets == [.archived])
         #expect(MatrixStatus.archived.allowedTargets.isEmpty)
-        #expect(!MatrixStatus.archived.acceptsStructuralEdits && MatrixStatus.validated.acceptsStructuralEdits)
+        #expect(!MatrixStatus.archived.acceptsStructuralEdits && !MatrixStatus.validated.acceptsStructuralEdits && MatrixStatus.underReview.acceptsStructuralEdits)
+        #expect(MatrixStatus.validated.acceptsRevision && !MatrixStatus.draft.acceptsRevision && !MatrixStatus.archived.acceptsRevision)
     }
 
     @Test func overdueAgainstAFixedClock() {

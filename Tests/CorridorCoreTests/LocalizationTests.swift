@@ -30,6 +30,15 @@ import Testing
         #expect(LocaleFormatting(.en).integer(-2_274) == "-2,274")
     }
 
+    @Test func decimalsUseTheLanguagesSeparator() {
+        #expect(LocaleFormatting(.fr).decimal(0, digits: 2) == "0,00")
+        #expect(LocaleFormatting(.en).decimal(0.125, digits: 2) == "0.13")
+        #expect(LocaleFormatting(.fr).decimal(1234.5, digits: 2) == "1\u{202F}234,50")
+        #expect(LocaleFormatting(.en).decimal(-2.04, digits: 1) == "-2.0")
+        #expect(LocaleFormatting(.en).decimal(-0.001, digits: 2) == "0.00")
+        #expect(LocaleFormatting(.fr).decimal(2.0, digits: 0) == "2")
+    }
+
     @Test func longDatesUseTheLanguagesMonthNames() {
         let date = Date(timeIntervalSince1970: 1_726_790_400) // 2024-09-20 UTC
         #expect(LocaleFormatting(.fr).longDate(date) == "20 septembre 2024")

@@ -30,6 +30,49 @@ import Testing
         #expect(FigureText.period(from: Day(year: 2021, month: 1, day: 1), to: nil, today: today, .en) == "Since January 2021")
     }
 
+    @Test func periodsNameExactlyTheDaysCounted() {
+        let today = Day(year: 2026, month: 12, day: 3)!
+        func day(_ y: Int, _ m: Int, _ d: Int) -> Day { Day(year: y, month: m, day: d)! }
+        #expect(FigureText.period(from: day(2026, 11, 3), to: day(2026, 11, 3), today: today, .fr) == "Le 3 novembre 2026")
+        #expect(FigureText.period(from: day(2026, 11, 3), to: day(2026, 11, 3), today: today, .en) == "On 3 November 2026")
+        #expect(FigureText.period(from: day(2026, 11, 15), to: day(2026, 11, 30), today: today, .fr) == "Du 15 au 30 novembre 2026")
+        #expect(FigureText.period(from: day(2026, 11, 1), to: day(2026, 11, 15), today: today, .fr) == "Du 1er au 15 novembre 2026")
+        #expect(FigureText.period(from: day(2026, 10, 15), to: day(2026, 11, 3), today: today, .en) == "From 15 October to 3 November 2026")
+        #expect(FigureText.period(from: day(2025, 12, 20), to: day(2026, 1, 3), today: today, .fr) == "Du 20 décembre 2025 au 3 janvier 2026")
+        #expect(FigureText.period(from: day(2026, 11, 15), to: nil, today: today, .fr) == "Depuis le 15 novembre 2026")
+        #expect(FigureText.period(from: day(2026, 11, 15), to: today, today: today, .en) == "Since 15 November 2026")
+        #expect(FigureText.period(from: day(2026, 11, 1), to: day(2026, 11, 30), today: today, .fr) == "En novembre 2026")
+        #expect(FigureText.period(from: day(2025, 1, 1), to: day(2025, 12, 31), today: today, .en) == "In 2025")
+        #expect(FigureText.period(from: nil, to: day(2024, 8, 15), today: today, .fr) == "Jusqu'au 15 août 2024")
+        #expect(FigureText.period(from: nil, to: day(2024, 8, 31), today: today, .fr) == "Jusqu'en août 2024")
+    }
+
+    /// Over random periods, the sentence read back names exactly the days counted (a range that
+    /// reaches today counts up to today).
+    @Test func periodSentencesReadBackToThePeriod() {
+        var random = SeededGenerator(seed: 20261203)
+        for _ in 0..<3_000 {
+            let today = Day(year: 2020, month: 1, day: 1)!.adding(days: Int.random(in: 0...3_650, using: &random))
+            var from: Day? = Bool.random(using: &random) || Int.random(in: 0...4, using: &random) > 0
+                ? today.adding(days: -Int.random(in: 0...1_500, using: &random)) : nil
+            var to: Day? = Int.random(in: 0...5, using: &random) > 0 ? (from ?? today.adding(days: -800)).adding(days: Int.random(in: 0...800, using: &random)) : nil
+            // Month and year boundaries, as people choose them.
+            if Int.random(in: 0...2, using: &random) == 0, let start = from { from = Day(year: start.year, month: Int.random(in: 0...3, using: &random) == 0 ? 1 : start.month, day: 1) }
+            if Int.random(in: 0...2, using: &random) == 0, let end = to {
+                let last = Int.random(in: 0...3, using: &random) == 0 ? Day(year: end.year, month: 12, day: 31)! : Day(year: end.year, month: end.month, day: 1)!.adding(days: 31)
+                to = Day(year: last.year, month: last.month, day: 1)!.adding(days: -1)
+            }
+            if let start = from, let end = to, end < start { to = start }
+            var expected: (Day?, Day?) = (from, to.flatMap { $0 >= today ? nil : $0 })
+            if let start = expected.0, expected.1 == nil, start >= today { expected.1 = start }
+            for language in Language.allCases {
+                let text = FigureText.period(from: from, to: to, today: today, language)
+                let read = PeriodReader.read(text, language)
+                #expect(read?.0 == expected.0 && read?.1 == expected.1, "\(language): \(text) for \(from?.iso ?? "…")–\(to?.iso ?? "…") on \(today.iso)")
+            }
+        }
+    }
+
     @Test func pressReleaseSentences() {
         let today = Day(year: 2026, month: 11, day: 28)!
         let filters = FigureFilters(from: Day(year: 2017, month: 1, day: 1), to: Day(year: 2024, month: 8, day: 31), nationality: "CIV")
@@ -110,5 +153,52 @@ import Testing
         #expect(scan.problems == ["{{figure nope}}", "{{figure returns style=loud}}"])
         let replaced = FigureToken.replace(in: text) { _ in "plus de 15 000" }
         #expect(replaced.hasPrefix("Au total, plus de 15 000 retours"))
+    }
+}
+
+/// Reads a period sentence back into the days it names, independently of how it was written.
+enum PeriodReader {
+    struct Partial { var day: Int?; var month: Int?; var year: Int? }
+
+    static func read(_ text: String, _ language: Language) -> (Day?, Day?)? {
+        let months = language == .fr ? LocaleFormatting.frenchMonths : LocaleFormatting.englishMonths
+        let words = text.lowercased().replacingOccurrences(of: "jusqu'", with: "jusqu' ").split(separator: " ").map(String.init)
+        func partial(_ tokens: ArraySlice<String>) -> Partial {
+            var result = Partial()
+            for token in tokens {
+                if let index = months.firstIndex(where: { $0.lowercased() == token }) { result.month = index + 1 }
+                else if let number = Int(token.replacingOccurrences(of: "er", with: "")) { if number > 31 { result.year = number } else { result.day = number } }
+            }
+            return result
+        }
+        func first(_ p: Partial) -> Day? { p.year.flatMap { Day(year: $0, month: p.month ?? 1, day: p.day ?? 1) } }
+        func last(_ p: Partial) -> Day? {
+            guard let year = p.year else { return nil }
+            if let day = p.day { return Day(year: year, month: p.month ?? 12, day: day) }
+            let month = p.month ?? 12
+            return Day(year: month == 12 ? year + 1 : year, month: month == 12 ? 1 : month + 1, day: 1)?.adding(days: -1)
+        }
+        func split(_ separator: String) -> (Partial, Partial)? {
+            guard let index = words.firstIndex(of: separator) else { return nil }
+            return (partial(words[1..<index]), partial(words[(index + 1)...]))
+        }
+        let fr = language == .fr
+        let rest = words.dropFirst()
+        switch words.first ?? "" {
+        case (fr ? "au" : "in") where words.count == 2 && words[1] == (fr ? "total" : "all"): return (nil, nil)
+        case (fr ? "le" : "on"): let p = partial(rest); return (first(p), last(p))
+        case (fr ? "depuis" : "since"): return (first(partial(rest)), nil)
+        case "jusqu'", "up": return (nil, last(partial(rest)))
+        case (fr ? "en" : "in"): let p = partial(rest); return (first(p), last(p))
+        case (fr ? "entre" : "between"):
+            guard let pair = split(fr ? "et" : "and") else { return nil }
+            return (first(pair.0), last(pair.1))
+        case (fr ? "du" : "from"), (fr ? "de" : "from"):
+            guard let pair = split(fr ? (words[0] == "du" ? "au" : "à") : "to") else { return nil }
+            let (a, b) = pair
+            let start = Partial(day: a.day, month: a.month ?? (a.day == nil ? nil : b.month), year: a.year ?? b.year)
+            return (first(start), last(b))
+        default: return nil
+        }
     }
 }

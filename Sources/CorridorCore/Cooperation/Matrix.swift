@@ -27,8 +27,13 @@ public enum MatrixStatus: String, CaseCode {
         }
     }
 
-    /// Whether actions may be added or edited in full (a validated matrix gets a new draft on its first edit).
-    public var acceptsStructuralEdits: Bool { self != .archived }
+    /// Whether actions may be added or edited in full. A validated version is what the
+    /// governments signed: it stays as it is, followed up, while the draft of its next version
+    /// (a revision, prepared explicitly) is edited, reviewed and validated at a workshop.
+    public var acceptsStructuralEdits: Bool { self == .draft || self == .underReview }
+
+    /// Whether the draft of a next version may be prepared from a matrix in this state.
+    public var acceptsRevision: Bool { self == .validated }
 }
 
 public enum ActionStatus: String, CaseCode {
@@ -193,14 +198,22 @@ public struct MatrixComparison: Sendable, Equatable {
     }
 
     static func fieldChanges(_ a: MatrixSnapshot.Action, _ b: MatrixSnapshot.Action) -> [FieldChange] {
-        func text(_ indicators: [MatrixSnapshot.Indicator]) -> String {
-            indicators.map { [$0.name, $0.baseline ?? "", $0.target ?? "", $0.current ?? "", $0.live ?? ""].joined(separator: " / ") }.joined(separator: "; ")
+        // Each part of the indicators is compared on its own, so that a page can name it.
+        func part(_ indicators: [MatrixSnapshot.Indicator], _ value: (MatrixSnapshot.Indicator) -> String?) -> String {
+            indicators.map { value($0) ?? "" }.joined(separator: "; ")
         }
-        let pairs: [(String, String, String)] = [
+        let indicatorParts: [(String, (MatrixSnapshot.Indicator) -> String?)] = [
+            ("indicator", { $0.name }), ("indicator_unit", { $0.unit }), ("indicator_baseline", { $0.baseline }),
+            ("indicator_target", { $0.target }), ("indicator_current", { $0.current }), ("indicator_live", { $0.live }),
+        ]
+        var pairs: [(String, String, String)] = [
             ("axis", a.axis, b.axis), ("action", a.description, b.description), ("lead_institution", a.lead, b.lead),
             ("partner_institutions", a.partners.joined(separator: ", "), b.partners.joined(separator: ", ")),
             ("start_date", a.startDate ?? "", b.startDate ?? ""), ("deadline", a.deadline ?? "", b.deadline ?? ""),
-            ("indicator", text(a.indicators), text(b.indicators)), ("budget", (a.budget ?? "") + " " + (a.currency ?? ""), (b.budget ?? "") + " " + (b.currency ?? "")),
+        ]
+        pairs += indicatorParts.map { ($0.0, part(a.indicators, $0.1), part(b.indicators, $0.1)) }
+        pairs += [
+            ("budget", [a.budget, a.currency].compactMap { $0 }.joined(separator: " "), [b.budget, b.currency].compactMap { $0 }.joined(separator: " ")),
             ("funding_source", a.fundingSource ?? "", b.fundingSource ?? ""), ("status", a.status, b.status),
             ("progress", String(a.progress), String(b.progress)), ("weight", String(a.weight), String(b.weight)),
         ]

@@ -24,6 +24,22 @@ public struct LocaleFormatting: Sendable {
         return value < 0 ? "-" + grouped : grouped
     }
 
+    public var decimalSeparator: String { language == .fr ? "," : "." }
+
+    /// A number with `digits` decimals, grouped, with the language's decimal separator
+    /// ("1 234,50" / "1,234.50"); rounded half away from zero.
+    public func decimal(_ value: Double, digits: Int) -> String {
+        guard value.isFinite else { return "—" }
+        let scale = pow(10, Double(max(0, digits)))
+        let scaled = (abs(value) * scale).rounded()
+        let whole = Int(scaled / scale)
+        let fraction = Int(scaled - Double(whole) * scale)
+        let sign = value < 0 && scaled > 0 ? "-" : ""
+        guard digits > 0 else { return sign + integer(whole) }
+        let fractionText = String(fraction)
+        return sign + integer(whole) + decimalSeparator + String(repeating: "0", count: digits - fractionText.count) + fractionText
+    }
+
     public static let frenchMonths = [
         "janvier", "février", "mars", "avril", "mai", "juin",
         "juillet", "août", "septembre", "octobre", "novembre", "décembre",

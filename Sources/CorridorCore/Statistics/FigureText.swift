@@ -20,24 +20,50 @@ public enum FigureText {
         return language == .fr ? "\(value)\u{202F}%" : "\(value)%"
     }
 
-    /// "Entre janvier 2017 et août 2024", "Depuis janvier 2021" (a range running to today),
-    /// "Jusqu'en août 2024", "En mars 2024", or "Au total".
+    /// The period a figure counts, named exactly, to open a sentence:
+    /// - whole months and years as such: "En novembre 2026", "En 2025", "Entre janvier 2017 et août 2024";
+    /// - one day: "Le 3 novembre 2026"; other ranges by their days: "Du 15 au 30 novembre 2026",
+    ///   "Du 15 octobre au 3 novembre 2026", "Du 20 décembre 2025 au 3 janvier 2026";
+    /// - a range that runs to today or beyond, or has no end: "Depuis le 15 novembre 2026"
+    ///   ("Depuis janvier 2021" when it starts on the first of a month);
+    /// - no start: "Jusqu'au 15 août 2024", "Jusqu'en août 2024" (to the end of a month); no bounds
+    ///   (or none but an end at or after today): "Au total".
+    /// These sentences are frozen into published releases: each names the days counted, no more, no less.
     public static func period(from: Day?, to: Day?, today: Day, _ language: Language) -> String {
+        let fr = language == .fr
         let format = LocaleFormatting(language)
+        func dayNumber(_ day: Day) -> String { fr && day.day == 1 ? "1er" : String(day.day) }
         func month(_ day: Day) -> String { "\(format.monthName(day.month)) \(day.year)" }
-        switch (from, to) {
-        case let (from?, to?) where to >= today:
-            return language == .fr ? "Depuis \(month(from))" : "Since \(month(from))"
-        case let (from?, to?) where from.year == to.year && from.month == to.month:
-            return language == .fr ? "En \(month(from))" : "In \(month(from))"
-        case let (from?, to?):
-            return language == .fr ? "Entre \(month(from)) et \(month(to))" : "Between \(month(from)) and \(month(to))"
-        case let (from?, nil):
-            return language == .fr ? "Depuis \(month(from))" : "Since \(month(from))"
-        case let (nil, to?):
-            return language == .fr ? "Jusqu'en \(month(to))" : "Up to \(month(to))"
+        func full(_ day: Day) -> String { "\(dayNumber(day)) \(month(day))" }
+        func startsMonth(_ day: Day) -> Bool { day.day == 1 }
+        func endsMonth(_ day: Day) -> Bool { day.adding(days: 1).day == 1 }
+        // A range that reaches today counts up to today: it is open-ended.
+        let end = to.flatMap { $0 >= today ? nil : $0 }
+        switch (from, end) {
         case (nil, nil):
-            return language == .fr ? "Au total" : "In all"
+            return fr ? "Au total" : "In all"
+        case let (from?, nil):
+            if from >= today { return fr ? "Le \(full(from))" : "On \(full(from))" }
+            if startsMonth(from) { return fr ? "Depuis \(month(from))" : "Since \(month(from))" }
+            return fr ? "Depuis le \(full(from))" : "Since \(full(from))"
+        case let (nil, to?):
+            if endsMonth(to) { return fr ? "Jusqu'en \(month(to))" : "Up to \(month(to))" }
+            return fr ? "Jusqu'au \(full(to))" : "Up to \(full(to))"
+        case let (from?, to?) where from > to:
+            return fr ? "Sur une période vide" : "Over an empty period"
+        case let (from?, to?) where from == to:
+            return fr ? "Le \(full(from))" : "On \(full(from))"
+        case let (from?, to?) where startsMonth(from) && endsMonth(to):
+            if from.year == to.year, from.month == 1, to.month == 12 { return fr ? "En \(from.year)" : "In \(from.year)" }
+            if from.month == 1, to.month == 12 { return fr ? "De \(from.year) à \(to.year)" : "From \(from.year) to \(to.year)" }
+            if from.year == to.year, from.month == to.month { return fr ? "En \(month(from))" : "In \(month(from))" }
+            return fr ? "Entre \(month(from)) et \(month(to))" : "Between \(month(from)) and \(month(to))"
+        case let (from?, to?):
+            let start: String
+            if from.year == to.year, from.month == to.month { start = dayNumber(from) }
+            else if from.year == to.year { start = "\(dayNumber(from)) \(format.monthName(from.month))" }
+            else { start = full(from) }
+            return fr ? "Du \(start) au \(full(to))" : "From \(start) to \(full(to))"
         }
     }
 

@@ -8,7 +8,9 @@ public enum Indicator: String, Sendable, CaseIterable, Codable {
     case registrations
     /// Households neither completed nor closed, now.
     case casesOpen = "cases_open"
-    /// Victims of trafficking among the people registered, dated by registration.
+    /// Victims of trafficking among the people registered (returned or not yet), dated by
+    /// registration. Victims *helped to return* are `returns` with the `vot` vulnerability,
+    /// dated by arrival: a smaller number, answering another question.
     case votIdentified = "vot_identified"
     /// Items of assistance, dated by when they were provided.
     case assistanceItems = "assistance_items"
@@ -82,8 +84,9 @@ public enum FigureSentence {
             return fr ? "\(capitalised(headline)) \(one ? "dossier de retour est" : "dossiers de retour sont") en cours\(host)."
                 : "\(capitalised(headline)) return \(one ? "case is" : "cases are") open\(host)."
         case .votIdentified:
-            return fr ? "\(period), \(headline) \(one ? "victime de la traite a été identifiée" : "victimes de la traite ont été identifiées") parmi les personnes aidées au retour\(host)."
-                : "\(period), \(headline) \(one ? "victim of trafficking was" : "victims of trafficking were") identified among the people helped to return\(host)."
+            // Not the same question as `returns` of victims: these are registered, returned or not yet.
+            return fr ? "\(period), \(headline) \(one ? "victime de la traite a été identifiée" : "victimes de la traite ont été identifiées") parmi les personnes enregistrées pour un retour, rentrées ou non\(host)."
+                : "\(period), \(headline) \(one ? "victim of trafficking was" : "victims of trafficking were") identified among the people registered for return, whether they have returned yet or not\(host)."
         case .assistanceItems:
             return fr ? "\(period), \(headline) \(one ? "prestation d'assistance a été fournie" : "prestations d'assistance ont été fournies")\(host)."
                 : "\(period), \(headline) \(one ? "item" : "items") of assistance \(one ? "was" : "were") provided\(host)."
@@ -94,8 +97,7 @@ public enum FigureSentence {
             return fr ? "\(period), \(percent) des personnes interrogées à leur retour ont cité « \(choice) » (n = \(answers))."
                 : "\(period), \(percent) of returnees interviewed cited “\(choice)” (n = \(answers))."
         case .reintegrationScore:
-            let score = String(format: "%.2f", value)
-            let written = fr ? score.replacingOccurrences(of: ".", with: ",") : score
+            let written = LocaleFormatting(language).decimal(value, digits: 2)
             let surveys = LocaleFormatting(language).integer(n ?? 0)
             return fr ? "\(period), le score composite moyen de réintégration est de \(written) sur 1 (\(surveys) enquêtes)."
                 : "\(period), the mean composite reintegration score is \(written) out of 1 (\(surveys) surveys)."

@@ -110,7 +110,7 @@ struct CooperationAPIController: Sendable {
             case .forbidden: throw Abort(.forbidden, reason: "error.forbidden")
             case .notFound: throw Abort(.notFound)
             case .conflict: throw Abort(.conflict, reason: "error.conflict")
-            case .transitionNotAllowed: throw Abort(.unprocessableEntity, reason: "error.unprocessable")
+            case .transitionNotAllowed, .validatedIsFrozen, .revisionOpen: throw Abort(.unprocessableEntity, reason: "error.unprocessable")
             case .invalid(let issues):
                 return try await APIProblem.invalid(issues, req.catalogue).encodeResponse(status: .unprocessableEntity, for: req)
             }

@@ -112,6 +112,8 @@ struct CooperationController: Sendable {
         matrices.get(":matrixID", "edit", action: .manageMatrices, use: editMatrixPage)
         matrices.post(":matrixID", "edit", action: .manageMatrices, use: updateMatrix)
         matrices.post(":matrixID", "status", action: .manageMatrices, use: changeStatus)
+        matrices.post(":matrixID", "revision", action: .manageMatrices, use: prepareRevision)
+        matrices.post(":matrixID", "discard", action: .manageMatrices, use: discardRevision)
         matrices.get(":matrixID", "actions", "new", action: .manageMatrices, use: newActionPage)
         matrices.post(":matrixID", "actions", "new", action: .manageMatrices, use: createAction)
         matrices.post(":matrixID", "milestones", action: .manageMatrices, use: addMilestone)
@@ -139,11 +141,17 @@ struct CooperationController: Sendable {
         try await matrixPage(req, errors: [:])
     }
 
-    func matrixPage(_ req: Request, errors: [String: String]) async throws -> HTML {
+    /// The matrix page; `form` keeps what was typed into the workshop form when it is shown again with errors.
+    func matrixPage(_ req: Request, errors: [String: String], form: [String: String] = [:]) async throws -> HTML {
         let view = try await loadMatrix(req)
         let filter = try req.query.decode(MatrixFilter.self)
+        var original: CooperationQueries.MatrixView?
+        if let originalID = view.revisionOf {
+            original = try await CooperationQueries(database: req.db).matrix(originalID, for: req.currentUser?.principal, today: Day(req.now))
+        }
         let model = MatrixPageModel(matrix: view, filter: filter, institutions: try await AccountQueries(database: req.db).institutions(),
-                                    canManage: Policy.allows(req.currentUser?.principal, .manageMatrices), today: Day(req.now), errors: errors)
+                                    canManage: Policy.allows(req.currentUser?.principal, .manageMatrices), today: Day(req.now), errors: errors,
+                                    form: form, revised: original)
         return MatrixPages.matrix(model, req.pageContext())
     }
 
@@ -162,13 +170,20 @@ struct CooperationController: Sendable {
         }
     }
 
-    @Sendable func editMatrixPage(_ req: Request) async throws -> HTML {
+    @Sendable func editMatrixPage(_ req: Request) async throws -> Response {
         let view = try await loadMatrix(req)
+        guard MatrixStatus(rawValue: view.status)?.acceptsStructuralEdits == true else { return try await frozen(req, .validatedIsFrozen) }
         let form: [String: String] = [
             "title_fr": view.titleFrench, "title_en": view.titleEnglish, "description_fr": view.descriptionFrench, "description_en": view.descriptionEnglish,
             "theme": view.theme, "country_a": view.countryA, "country_b": view.countryB, "project": view.project, "version": String(view.version), "status": view.status,
         ]
-        return MatrixFormPages.matrix(MatrixFormModel(matrixID: view.id, form: form), req.pageContext())
+        return try await MatrixFormPages.matrix(MatrixFormModel(matrixID: view.id, form: form), req.pageContext()).encodeResponse(for: req)
+    }
+
+    /// The matrix page with the reason a structural edit is refused (a validated version is revised through its next draft).
+    private func frozen(_ req: Request, _ error: CooperationError) async throws -> Response {
+        let page = try await matrixPage(req, errors: try Self.errors(error, req))
+        return try await HTMLPage(status: .conflict, html: page).encodeResponse(for: req)
     }
 
     @Sendable func updateMatrix(_ req: Request) async throws -> Response {
@@ -199,28 +214,63 @@ struct CooperationController: Sendable {
             guard let target = form.to.flatMap(MatrixStatus.init(rawValue:)) else { throw CooperationError.transitionNotAllowed }
             let workshop = WorkshopDraft(date: form.workshop_date?.nilIfEmpty.flatMap(Day.init(iso:)), place: form.workshop_place ?? "",
                                          institutionsPresent: form.institutions_present ?? "")
+            let revised = try await CooperationQueries(database: req.db).matrix(id, for: req.currentUser?.principal, today: Day(req.now))?.revisionOf
             try await CooperationService(req.serviceContext).setStatus(id, to: target, workshop: target == .validated ? workshop : nil, expectedVersion: form.version ?? -1)
-            return req.redirect(to: "/matrices/\(id.uuidString)?notice=saved", redirectType: .normal)
+            // A validated revision has been merged into the matrix it revised, and is gone.
+            let shown = target == .validated ? revised ?? id : id
+            return req.redirect(to: "/matrices/\(shown.uuidString)?notice=saved", redirectType: .normal)
         } catch let error as CooperationError {
-            let page = try await matrixPage(req, errors: try Self.errors(error, req))
+            var typed: [String: String] = [:]
+            for (key, value) in [("workshop_date", form.workshop_date), ("workshop_place", form.workshop_place), ("institutions_present", form.institutions_present)] {
+                if let value { typed[key] = value }
+            }
+            var errors = try Self.errors(error, req)
+            if let date = form.workshop_date?.nilIfEmpty, Day(iso: date) == nil { errors["workshop_date"] = req.t("case.error.date_format") }
+            let page = try await matrixPage(req, errors: errors, form: typed)
             return try await HTMLPage(status: Self.status(error), html: page).encodeResponse(for: req)
         }
     }
 
-    @Sendable func newActionPage(_ req: Request) async throws -> HTML {
+    @Sendable func prepareRevision(_ req: Request) async throws -> Response {
+        let id = try uuid(req, "matrixID")
+        let version = (try? req.content.get(Int.self, at: "version")) ?? -1
+        do {
+            let revisionID = try await CooperationService(req.serviceContext).prepareRevision(of: id, expectedVersion: version)
+            return req.redirect(to: "/matrices/\(revisionID.uuidString)?notice=saved", redirectType: .normal)
+        } catch let error as CooperationError {
+            return try await HTMLPage(status: Self.status(error), html: try await matrixPage(req, errors: try Self.errors(error, req))).encodeResponse(for: req)
+        }
+    }
+
+    @Sendable func discardRevision(_ req: Request) async throws -> Response {
+        let id = try uuid(req, "matrixID")
+        let version = (try? req.content.get(Int.self, at: "version")) ?? -1
+        do {
+            let originalID = try await CooperationService(req.serviceContext).discardRevision(id, expectedVersion: version)
+            return req.redirect(to: "/matrices/\(originalID.uuidString)?notice=saved", redirectType: .normal)
+        } catch let error as CooperationError {
+            return try await HTMLPage(status: Self.status(error), html: try await matrixPage(req, errors: try Self.errors(error, req))).encodeResponse(for: req)
+        }
+    }
+
+    @Sendable func newActionPage(_ req: Request) async throws -> Response {
         let view = try await loadMatrix(req)
+        guard MatrixStatus(rawValue: view.status)?.acceptsStructuralEdits == true else { return try await frozen(req, .validatedIsFrozen) }
         let nextCode = view.actions.last.map { $0.code } ?? "1.1"
         let model = ActionFormModel(matrixID: view.id, actionID: nil, form: ["version": String(view.version), "axis": view.actions.last?.axis ?? "", "code": nextCode == "1.1" && view.actions.isEmpty ? "1.1" : ""],
                                     partners: [], institutions: try await AccountQueries(database: req.db).institutions(includeInactive: false))
-        return MatrixFormPages.action(model, req.pageContext())
+        return try await MatrixFormPages.action(model, req.pageContext()).encodeResponse(for: req)
     }
 
     @Sendable func createAction(_ req: Request) async throws -> Response {
         try await saveAction(req, matrixID: try uuid(req, "matrixID"), actionID: nil)
     }
 
-    @Sendable func editActionPage(_ req: Request) async throws -> HTML {
+    @Sendable func editActionPage(_ req: Request) async throws -> Response {
         let action = try await loadAction(req)
+        guard MatrixStatus(rawValue: action.matrixStatus)?.acceptsStructuralEdits == true else {
+            return req.redirect(to: "/matrices/\(action.matrixID.uuidString)/edit", redirectType: .normal)
+        }
         guard let matrixVersion = try await CooperationQueries(database: req.db).matrixVersion(action.matrixID) else { throw Abort(.notFound) }
         let indicator = action.indicators.first
         var form: [String: String] = [
@@ -234,16 +284,17 @@ struct CooperationController: Sendable {
             if let value { form[key] = value }
         }
         let model = ActionFormModel(matrixID: action.matrixID, actionID: action.id, form: form, partners: Set(action.partnerIDs.map(\.uuidString)),
-                                    institutions: try await AccountQueries(database: req.db).institutions(includeInactive: false))
-        return MatrixFormPages.action(model, req.pageContext())
+                                    institutions: try await AccountQueries(database: req.db).institutions(includeInactive: false),
+                                    revisesValidatedAction: action.originActionID != nil)
+        return try await MatrixFormPages.action(model, req.pageContext()).encodeResponse(for: req)
     }
 
     @Sendable func updateAction(_ req: Request) async throws -> Response {
         let action = try await loadAction(req)
-        return try await saveAction(req, matrixID: action.matrixID, actionID: action.id)
+        return try await saveAction(req, matrixID: action.matrixID, actionID: action.id, revisesValidatedAction: action.originActionID != nil)
     }
 
-    private func saveAction(_ req: Request, matrixID: UUID, actionID: UUID?) async throws -> Response {
+    private func saveAction(_ req: Request, matrixID: UUID, actionID: UUID?, revisesValidatedAction: Bool = false) async throws -> Response {
         let form = try req.content.decode(ActionForm.self)
         let (draft, issues) = form.draft()
         do {
@@ -253,7 +304,7 @@ struct CooperationController: Sendable {
         } catch let error as CooperationError {
             let model = ActionFormModel(matrixID: matrixID, actionID: actionID, form: form.values, partners: Set(form.partners ?? []),
                                         institutions: try await AccountQueries(database: req.db).institutions(includeInactive: false),
-                                        errors: try Self.errors(error, req))
+                                        errors: try Self.errors(error, req), revisesValidatedAction: revisesValidatedAction)
             return try await HTMLPage(status: Self.status(error), html: MatrixFormPages.action(model, req.pageContext())).encodeResponse(for: req)
         }
     }
@@ -265,9 +316,10 @@ struct CooperationController: Sendable {
 
     private func actionModel(_ req: Request, _ action: CooperationQueries.ActionView) async throws -> ActionPageModel {
         let right = Policy.actionRight(req.currentUser?.principal, leadInstitutionID: action.leadID.uuidString, partnerInstitutionIDs: action.partnerIDs.map(\.uuidString))
-        let archived = action.matrixStatus == MatrixStatus.archived.rawValue
+        // No follow-up on an archived matrix, nor on the draft of a next version (the validated version is what is followed).
+        let closed = action.matrixStatus == MatrixStatus.archived.rawValue || action.matrixRevisionOf != nil
         return ActionPageModel(action: action, updates: try await CooperationQueries(database: req.db).updates(actionID: action.id),
-                               right: archived ? .none : right, today: Day(req.now))
+                               right: closed ? (right == .manage && action.matrixRevisionOf != nil ? .manage : .none) : right, today: Day(req.now))
     }
 
     @Sendable func followUp(_ req: Request) async throws -> Response {
@@ -344,7 +396,8 @@ struct CooperationController: Sendable {
             let queries = CooperationQueries(database: req.db)
             func snapshot(_ key: String) async throws -> MatrixSnapshot? {
                 if key == "current" { return try await queries.currentSnapshot(matrixID: view.id, today: Day(req.now)) }
-                return try await Int(key).asyncMap { try await queries.snapshot(matrixID: view.id, number: $0) } ?? nil
+                // A draft of a next version is compared with the versions of the matrix it revises.
+                return try await Int(key).asyncMap { try await queries.snapshot(matrixID: view.revisionOf ?? view.id, number: $0) } ?? nil
             }
             if let old = try await snapshot(from), let new = try await snapshot(to) {
                 comparison = (from, to, MatrixComparison.compare(old, new))
@@ -441,12 +494,17 @@ struct CooperationController: Sendable {
         case .invalid(let issues): return Layout.fieldErrors(issues, req.pageContext())
         case .conflict: return ["general": req.t("matrix.error.conflict")]
         case .transitionNotAllowed: return ["general": req.t("matrix.error.transition")]
+        case .validatedIsFrozen: return ["general": req.t("matrix.error.validated_frozen")]
+        case .revisionOpen: return ["general": req.t("matrix.error.revision_open")]
         case .forbidden: throw Abort(.forbidden, reason: "error.forbidden")
         case .notFound: throw Abort(.notFound)
         }
     }
 
     static func status(_ error: CooperationError) -> HTTPResponseStatus {
-        error == .conflict ? .conflict : .unprocessableEntity
+        switch error {
+        case .conflict, .validatedIsFrozen, .revisionOpen: return .conflict
+        default: return .unprocessableEntity
+        }
     }
 }

@@ -62,6 +62,10 @@ struct CooperationQueries: Sendable {
         var version: Int
         var indicators: [IndicatorView]
         var latestUpdate: UpdateView?
+        /// In the draft of a next version: the validated action this one revises.
+        var originActionID: UUID?
+        /// Set when the action belongs to the draft of a next version: the matrix it revises.
+        var matrixRevisionOf: UUID?
     }
 
     struct MilestoneView: Content, Sendable {
@@ -97,6 +101,10 @@ struct CooperationQueries: Sendable {
         var actions: [ActionView]
         var milestones: [MilestoneView]
         var versions: [VersionView]
+        /// Set on the draft of a next version: the validated matrix it revises.
+        var revisionOf: UUID?
+        /// On a validated matrix: the draft of its next version, if one is being prepared.
+        var openRevisionID: UUID?
 
         func title(_ language: Language) -> String { language == .fr ? titleFrench : titleEnglish }
         func description(_ language: Language) -> String { language == .fr ? descriptionFrench : descriptionEnglish }
@@ -104,7 +112,7 @@ struct CooperationQueries: Sendable {
 
     /// The matrices a principal may see, with their actions (no updates history).
     func matrices(for principal: Principal?, today: Day) async throws -> [MatrixView] {
-        var query = MatrixModel.query(on: database).sort(\.$createdAt)
+        var query = MatrixModel.query(on: database).filter(\.$revisionOf == nil).sort(\.$createdAt)
         if !Policy.seesUnvalidatedMatrices(principal) {
             query = query.filter(\.$status ~~ [MatrixStatus.validated.rawValue, MatrixStatus.archived.rawValue])
         }
@@ -139,16 +147,18 @@ struct CooperationQueries: Sendable {
                 return MilestoneView(id: id, title: milestone.title, dueOn: milestone.dueOn, doneOn: milestone.doneOn,
                                      actionCodes: links.filter { $0.milestoneID == id }.compactMap { codes[$0.actionID] }.sorted())
             }
-            versions = try await MatrixVersionModel.query(on: database).filter(\.$matrixID == matrixID).sort(\.$number).all().map {
+            // A draft of a next version shows the versions of the matrix it revises.
+            versions = try await MatrixVersionModel.query(on: database).filter(\.$matrixID == (matrix.revisionOf ?? matrixID)).sort(\.$number).all().map {
                 VersionView(number: $0.number, workshopDate: $0.workshopDate, workshopPlace: $0.workshopPlace,
                             institutionsPresent: $0.institutionsPresent, validatedBy: $0.validatedBy, createdAt: $0.createdAt)
             }
         }
+        let openRevision = matrix.revisionOf == nil ? try await MatrixModel.query(on: database).filter(\.$revisionOf == matrixID).first()?.id : nil
         return MatrixView(id: matrixID, titleFrench: matrix.titleFrench, titleEnglish: matrix.titleEnglish,
                           descriptionFrench: matrix.descriptionFrench, descriptionEnglish: matrix.descriptionEnglish, theme: matrix.theme,
                           countryA: matrix.countryA, countryB: matrix.countryB, project: matrix.project, status: matrix.status,
                           validatedVersion: matrix.validatedVersion, version: matrix.version, actions: actions,
-                          milestones: milestones, versions: versions)
+                          milestones: milestones, versions: versions, revisionOf: matrix.revisionOf, openRevisionID: openRevision)
     }
 
     /// Actions with their institutions, indicators (live ones computed) and latest update.
@@ -196,7 +206,8 @@ struct CooperationQueries: Sendable {
                 startDate: action.startDate, deadline: action.deadline, budget: action.budget, currency: action.currency,
                 fundingSource: action.fundingSource, status: action.status, progress: action.progress, weight: action.weight,
                 overdue: status.isOverdue(deadline: action.deadline.flatMap(Day.init(iso:)), today: today), version: action.version,
-                indicators: indicatorViews, latestUpdate: updates.first { $0.actionID == id }.map(Self.update)))
+                indicators: indicatorViews, latestUpdate: updates.first { $0.actionID == id }.map(Self.update),
+                originActionID: action.originActionID, matrixRevisionOf: matrix.revisionOf))
         }
         return result
     }
@@ -230,8 +241,11 @@ struct CooperationQueries: Sendable {
     /// Every action an institution leads or partners, in matrices the principal may see.
     func actionsOfInstitution(_ institutionID: UUID, for principal: Principal?, today: Day) async throws -> [ActionView] {
         let partnered = try await ActionPartnerModel.query(on: database).filter(\.$institutionID == institutionID).all().map(\.actionID)
+        // The drafts of next versions are not followed: their actions are left out.
+        let drafts = try await MatrixModel.query(on: database).filter(\.$revisionOf != nil).all().compactMap(\.id)
         let actions = try await MatrixActionModel.query(on: database)
             .group(.or) { $0.filter(\.$leadInstitutionID == institutionID).filter(\.$id ~~ partnered) }
+            .filter(\.$matrixID !~ drafts)
             .sort(\.$deadline).all()
         return try await actionViews(actions, today: today).filter { Self.visible($0.matrixStatus, to: principal) }
     }
@@ -271,7 +285,7 @@ struct CooperationQueries: Sendable {
     /// Every validated matrix as the Joint Commission report shows it, the oldest first.
     func validatedMatrices(today: Day) async throws -> [MatrixView] {
         var matrices: [MatrixView] = []
-        for matrix in try await MatrixModel.query(on: database).filter(\.$status == MatrixStatus.validated.rawValue).sort(\.$createdAt).all() {
+        for matrix in try await MatrixModel.query(on: database).filter(\.$status == MatrixStatus.validated.rawValue).filter(\.$revisionOf == nil).sort(\.$createdAt).all() {
             if let id = matrix.id, let view = try await self.matrix(id, for: Principal(role: .meOfficer), today: today) { matrices.append(view) }
         }
         return matrices

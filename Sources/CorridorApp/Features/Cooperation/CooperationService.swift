@@ -9,6 +9,10 @@ enum CooperationError: Error, Sendable, Equatable {
     case notFound
     case forbidden
     case transitionNotAllowed
+    /// A validated version is changed only through the draft of its next version.
+    case validatedIsFrozen
+    /// The draft of the next version is already being prepared.
+    case revisionOpen
 }
 
 struct MatrixDraft: Sendable {
@@ -137,10 +141,20 @@ struct CooperationService: Sendable {
             guard matrix.version == expectedVersion else { throw CooperationError.conflict }
             let current = MatrixStatus(rawValue: matrix.status) ?? .draft
             guard current.allowedTargets.contains(target) else { throw CooperationError.transitionNotAllowed }
+            if target == .archived, try await MatrixModel.query(on: db).filter(\.$revisionOf == id).count() > 0 { throw CooperationError.revisionOpen }
             if target == .validated, let workshop, let date = workshop.date {
-                guard let snapshot = try await CooperationQueries(database: db).currentSnapshot(matrixID: id, today: today) else { throw CooperationError.notFound }
+                // A revision is validated by merging it into the matrix it revises, which then
+                // freezes the next version; the draft itself goes.
+                var matrix = matrix
+                if let originalID = matrix.revisionOf {
+                    guard let original = try await MatrixModel.find(originalID, on: db) else { throw CooperationError.notFound }
+                    try await Self.merge(revision: matrix, into: original, now: now, on: db)
+                    matrix = original
+                }
+                let matrixID = try matrix.requireID()
+                guard let snapshot = try await CooperationQueries(database: db).currentSnapshot(matrixID: matrixID, today: today) else { throw CooperationError.notFound }
                 let version = MatrixVersionModel()
-                version.matrixID = id
+                version.matrixID = matrixID
                 version.number = matrix.validatedVersion + 1
                 version.workshopDate = date.iso
                 version.workshopPlace = workshop.place.trimmingCharacters(in: .whitespacesAndNewlines)
@@ -150,12 +164,174 @@ struct CooperationService: Sendable {
                 version.createdAt = now
                 try await version.create(on: db)
                 matrix.validatedVersion = version.number
+                if matrix.id != id {
+                    try await Self.touch(matrix, now: now, on: db)
+                    try await AuditLog.append(AuditEvent(action: .update, entityType: "matrix", entityID: matrixID.uuidString, changedFields: ["version"],
+                                                         detail: "v\(version.number) validated from revision \(id.uuidString)"), by: actor, at: now, on: db)
+                    return
+                }
             }
             matrix.status = target.rawValue
             try await Self.touch(matrix, now: now, on: db)
             try await AuditLog.append(AuditEvent(action: .update, entityType: "matrix", entityID: id.uuidString, changedFields: ["status"],
                                                  detail: "\(current.rawValue) → \(target.rawValue)"), by: actor, at: now, on: db)
         }
+    }
+
+    /// Opens the draft of a validated matrix's next version: a copy of the matrix and of every
+    /// action, each naming the validated action it revises. The validated version stays in force
+    /// (focal points follow it, the report shows it) until the draft is validated at a workshop.
+    func prepareRevision(of id: UUID, expectedVersion: Int) async throws -> UUID {
+        let actor = self.actor, now = self.now
+        return try await database.writeTransaction { db in
+            guard let original = try await MatrixModel.find(id, on: db), original.revisionOf == nil else { throw CooperationError.notFound }
+            guard original.version == expectedVersion else { throw CooperationError.conflict }
+            guard MatrixStatus(rawValue: original.status)?.acceptsRevision == true else { throw CooperationError.transitionNotAllowed }
+            guard try await MatrixModel.query(on: db).filter(\.$revisionOf == id).count() == 0 else { throw CooperationError.revisionOpen }
+            let revision = MatrixModel()
+            Self.fill(revision, MatrixDraft(titleFrench: original.titleFrench, titleEnglish: original.titleEnglish, descriptionFrench: original.descriptionFrench,
+                                            descriptionEnglish: original.descriptionEnglish, theme: original.theme, countryA: original.countryA,
+                                            countryB: original.countryB, project: original.project))
+            revision.status = MatrixStatus.draft.rawValue
+            revision.validatedVersion = original.validatedVersion
+            revision.version = 1
+            revision.revisionOf = id
+            revision.createdAt = now
+            revision.updatedAt = now
+            try await revision.create(on: db)
+            let revisionID = try revision.requireID()
+            let actions = try await MatrixActionModel.query(on: db).filter(\.$matrixID == id).sort(\.$position).all()
+            let actionIDs = actions.compactMap(\.id)
+            let partners = try await ActionPartnerModel.query(on: db).filter(\.$actionID ~~ actionIDs).all()
+            let indicators = try await ActionIndicatorModel.query(on: db).filter(\.$actionID ~~ actionIDs).all()
+            for action in actions {
+                let copy = MatrixActionModel()
+                copy.matrixID = revisionID
+                copy.originActionID = action.id
+                copy.code = action.code
+                copy.axis = action.axis
+                copy.description = action.description
+                copy.leadInstitutionID = action.leadInstitutionID
+                copy.startDate = action.startDate
+                copy.deadline = action.deadline
+                copy.budget = action.budget
+                copy.currency = action.currency
+                copy.fundingSource = action.fundingSource
+                copy.status = action.status
+                copy.progress = action.progress
+                copy.weight = action.weight
+                copy.position = action.position
+                copy.version = 1
+                copy.updatedAt = now
+                try await copy.create(on: db)
+                let copyID = try copy.requireID()
+                try await Self.replacePartners(copyID, partners.filter { $0.actionID == action.id }.map(\.institutionID), on: db)
+                for indicator in indicators where indicator.actionID == action.id {
+                    let copied = ActionIndicatorModel()
+                    copied.actionID = copyID
+                    copied.name = indicator.name
+                    copied.unit = indicator.unit
+                    copied.baseline = indicator.baseline
+                    copied.target = indicator.target
+                    copied.currentValue = indicator.currentValue
+                    copied.liveFigure = indicator.liveFigure
+                    copied.position = indicator.position
+                    try await copied.create(on: db)
+                }
+            }
+            try await AuditLog.append(AuditEvent(action: .create, entityType: "matrix", entityID: revisionID.uuidString, changedFields: ["revision_of"],
+                                                 detail: "draft of v\(original.validatedVersion + 1) of \(id.uuidString)"), by: actor, at: now, on: db)
+            return revisionID
+        }
+    }
+
+    /// Throws away the draft of a next version; the validated version is untouched.
+    /// Returns the matrix it revised.
+    func discardRevision(_ id: UUID, expectedVersion: Int) async throws -> UUID {
+        let actor = self.actor, now = self.now
+        return try await database.writeTransaction { db in
+            guard let revision = try await MatrixModel.find(id, on: db), let originalID = revision.revisionOf else { throw CooperationError.notFound }
+            guard revision.version == expectedVersion else { throw CooperationError.conflict }
+            try await Self.deleteMatrix(id, on: db)
+            try await AuditLog.append(AuditEvent(action: .delete, entityType: "matrix", entityID: id.uuidString,
+                                                 detail: "draft of v\(revision.validatedVersion + 1) of \(originalID.uuidString) discarded"), by: actor, at: now, on: db)
+            return originalID
+        }
+    }
+
+    /// Writes a validated revision into the matrix it revises. Each revised action keeps its
+    /// identity, so its follow-up history carries over; its structure (code, axis, wording,
+    /// institutions, dates, budget, weight, indicator definition) comes from the revision, and its
+    /// follow-up state (status, progress, the indicator's value) stays as followed on the
+    /// validated version. Actions the revision adds join the matrix as they are.
+    private static func merge(revision: MatrixModel, into original: MatrixModel, now: Date, on db: any Database) async throws {
+        let revisionID = try revision.requireID(), originalID = try original.requireID()
+        fill(original, MatrixDraft(titleFrench: revision.titleFrench, titleEnglish: revision.titleEnglish, descriptionFrench: revision.descriptionFrench,
+                                   descriptionEnglish: revision.descriptionEnglish, theme: revision.theme, countryA: revision.countryA,
+                                   countryB: revision.countryB, project: revision.project))
+        let proposed = try await MatrixActionModel.query(on: db).filter(\.$matrixID == revisionID).sort(\.$position).all()
+        let live = Dictionary(uniqueKeysWithValues: try await MatrixActionModel.query(on: db).filter(\.$matrixID == originalID).all().compactMap { action in
+            action.id.map { ($0, action) }
+        })
+        // Codes may be swapped between actions: free every changed code first (codes are unique per matrix).
+        for action in proposed {
+            guard let origin = action.originActionID.flatMap({ live[$0] }), origin.code != action.code else { continue }
+            origin.code = "~" + (origin.id?.uuidString ?? UUID().uuidString)
+            try await origin.update(on: db)
+        }
+        let proposedIDs = proposed.compactMap(\.id)
+        let indicators = try await ActionIndicatorModel.query(on: db).filter(\.$actionID ~~ proposedIDs).sort(\.$position).all()
+        let partners = try await ActionPartnerModel.query(on: db).filter(\.$actionID ~~ proposedIDs).all()
+        for action in proposed {
+            let proposedID = try action.requireID()
+            guard let origin = action.originActionID.flatMap({ live[$0] }) else {
+                action.matrixID = originalID
+                action.updatedAt = now
+                try await action.update(on: db)
+                continue
+            }
+            let originID = try origin.requireID()
+            origin.code = action.code
+            origin.axis = action.axis
+            origin.description = action.description
+            origin.leadInstitutionID = action.leadInstitutionID
+            origin.startDate = action.startDate
+            origin.deadline = action.deadline
+            origin.budget = action.budget
+            origin.currency = action.currency
+            origin.fundingSource = action.fundingSource
+            origin.weight = action.weight
+            origin.position = action.position
+            if origin.hasChanges {
+                origin.version += 1
+                origin.updatedAt = now
+            }
+            try await origin.update(on: db)
+            try await replacePartners(originID, partners.filter { $0.actionID == proposedID }.map(\.institutionID), on: db)
+            let followed = try await ActionIndicatorModel.query(on: db).filter(\.$actionID == originID).sort(\.$position).first()
+            if let indicator = indicators.first(where: { $0.actionID == proposedID }) {
+                let value = indicator.liveFigure == nil ? (followed?.liveFigure == nil ? followed?.currentValue : nil) ?? indicator.currentValue : nil
+                try await replaceIndicator(originID, IndicatorDraft(name: indicator.name, unit: indicator.unit, baseline: indicator.baseline, target: indicator.target,
+                                                                    current: value, live: indicator.liveFigure.flatMap(LiveFigure.init(rawValue:))), on: db)
+            } else if let followed {
+                try await followed.delete(on: db)
+            }
+        }
+        try await deleteMatrix(revisionID, on: db)
+    }
+
+    /// Deletes a matrix and what hangs on it, without relying on the database's cascades.
+    private static func deleteMatrix(_ id: UUID, on db: any Database) async throws {
+        let actionIDs = try await MatrixActionModel.query(on: db).filter(\.$matrixID == id).all().compactMap(\.id)
+        let milestoneIDs = try await MilestoneModel.query(on: db).filter(\.$matrixID == id).all().compactMap(\.id)
+        try await MilestoneActionModel.query(on: db).filter(\.$milestoneID ~~ milestoneIDs).delete()
+        try await MilestoneActionModel.query(on: db).filter(\.$actionID ~~ actionIDs).delete()
+        try await MilestoneModel.query(on: db).filter(\.$matrixID == id).delete()
+        try await ActionPartnerModel.query(on: db).filter(\.$actionID ~~ actionIDs).delete()
+        try await ActionIndicatorModel.query(on: db).filter(\.$actionID ~~ actionIDs).delete()
+        try await ActionUpdateModel.query(on: db).filter(\.$actionID ~~ actionIDs).delete()
+        try await MatrixActionModel.query(on: db).filter(\.$matrixID == id).delete()
+        try await MatrixModel.query(on: db).filter(\.$id == id).delete()
     }
 
     // MARK: Actions
@@ -190,7 +366,13 @@ struct CooperationService: Sendable {
                 action.position = (try await MatrixActionModel.query(on: db).filter(\.$matrixID == matrixID).max(\.$position) ?? 0) + 1
                 action.version = 1
             }
+            // A revised action's follow-up state is the validated version's, not the draft's.
+            let followed = action.originActionID == nil ? nil : (status: action.status, progress: action.progress)
             Self.fill(action, draft, code: code, leadID: leadID)
+            if let followed {
+                action.status = followed.status
+                action.progress = followed.progress
+            }
             action.updatedAt = now
             try await action.save(on: db)
             let id = try action.requireID()
@@ -215,7 +397,7 @@ struct CooperationService: Sendable {
         guard right >= .comment else { throw CooperationError.forbidden }
         let changesState = draft.status != nil || draft.progress != nil || draft.indicatorValue != nil
         if changesState, right < .update { throw CooperationError.forbidden }
-        guard matrix.status != MatrixStatus.archived.rawValue else { throw CooperationError.transitionNotAllowed }
+        guard matrix.status != MatrixStatus.archived.rawValue, matrix.revisionOf == nil else { throw CooperationError.transitionNotAllowed }
         var issues: [FieldIssue] = []
         if draft.text.nilIfEmpty == nil, !changesState { issues.append(FieldIssue("text", "case.error.required")) }
         if let progress = draft.progress, !(0...100).contains(progress) { issues.append(FieldIssue("progress", "matrix.error.progress")) }
@@ -280,7 +462,8 @@ struct CooperationService: Sendable {
         guard title.nilIfEmpty != nil else { throw CooperationError.invalid([FieldIssue("title", "case.error.required")]) }
         let actor = self.actor, now = self.now
         try await database.writeTransaction { db in
-            guard try await MatrixModel.find(matrixID, on: db) != nil else { throw CooperationError.notFound }
+            guard let matrix = try await MatrixModel.find(matrixID, on: db) else { throw CooperationError.notFound }
+            guard matrix.revisionOf == nil else { throw CooperationError.transitionNotAllowed }
             let milestone = MilestoneModel()
             milestone.matrixID = matrixID
             milestone.title = title.trimmingCharacters(in: .whitespacesAndNewlines)
@@ -433,12 +616,15 @@ struct CooperationService: Sendable {
         action.weight = draft.weight
     }
 
-    /// A matrix open to structural edits; a validated one goes back to draft (its next version).
+    /// A matrix open to structural edits: a draft, or one under review (which goes back to
+    /// draft). A validated one is refused: it is revised through the draft of its next version.
     private static func editableMatrix(_ id: UUID, expectedVersion: Int, on db: any Database) async throws -> MatrixModel {
         guard let matrix = try await MatrixModel.find(id, on: db) else { throw CooperationError.notFound }
         guard matrix.version == expectedVersion else { throw CooperationError.conflict }
-        guard let status = MatrixStatus(rawValue: matrix.status), status.acceptsStructuralEdits else { throw CooperationError.transitionNotAllowed }
-        if status == .validated || status == .underReview { matrix.status = MatrixStatus.draft.rawValue }
+        guard let status = MatrixStatus(rawValue: matrix.status) else { throw CooperationError.transitionNotAllowed }
+        if status == .validated { throw CooperationError.validatedIsFrozen }
+        guard status.acceptsStructuralEdits else { throw CooperationError.transitionNotAllowed }
+        if status == .underReview { matrix.status = MatrixStatus.draft.rawValue }
         return matrix
     }
 

@@ -5,5 +5,6 @@ import Fluent
 enum CooperationMigrations {
     static let all: [any Migration] = [
         CreateCooperation(),
+        AddMatrixRevisions(),
     ]
 }

@@ -18,6 +18,8 @@ final class MatrixModel: Model, @unchecked Sendable {
     /// Number of the latest validated version (0: never validated).
     @Field(key: "validated_version") var validatedVersion: Int
     @Field(key: "version") var version: Int
+    /// Set on the draft of a validated matrix's next version: the matrix it revises.
+    @OptionalField(key: "revision_of") var revisionOf: UUID?
     @Field(key: "created_at") var createdAt: Date
     @Field(key: "updated_at") var updatedAt: Date
 
@@ -43,6 +45,8 @@ final class MatrixActionModel: Model, @unchecked Sendable {
     @Field(key: "weight") var weight: Double
     @Field(key: "position") var position: Int
     @Field(key: "version") var version: Int
+    /// In a revision: the validated action this one revises (nil for an action the revision adds).
+    @OptionalField(key: "origin_action_id") var originActionID: UUID?
     @Field(key: "updated_at") var updatedAt: Date
 
     init() {}

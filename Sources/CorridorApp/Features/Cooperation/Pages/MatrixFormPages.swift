@@ -14,6 +14,9 @@ struct ActionFormModel: Sendable {
     var partners: Set<String>
     var institutions: [AccountQueries.InstitutionRow]
     var errors: [String: String] = [:]
+    /// In the draft of a next version, an action that revises a validated one: its status and
+    /// progress are followed on the validated version, so the form leaves them out.
+    var revisesValidatedAction = false
 }
 
 struct MatrixImportModel: Sendable {
@@ -43,11 +46,9 @@ enum MatrixFormPages {
         let title = model.matrixID == nil ? context.t("matrix.new") : context.t("matrix.edit")
         let action = model.matrixID.map { "/matrices/\($0.uuidString)/edit" } ?? "/matrices/new"
         let version: HTML = model.form["version"].map { "<input type=\"hidden\" name=\"version\" value=\"\($0)\">" } ?? .empty
-        let warning: HTML = model.form["status"] == MatrixStatus.validated.rawValue ? "<p class=\"notice\">\(context.t("matrix.edit_creates_draft"))</p>" : .empty
         return Layout.page(title, context, """
         <p><a href="\(model.matrixID.map { "/matrices/\($0.uuidString)" } ?? "/matrices")">← \(context.t("matrix.list_title"))</a></p>
         <h1>\(title)</h1>
-        \(warning)
         \(Layout.errorSummary(context, model.errors.filter { $0.key != "general" }, general: model.errors["general"]))
         <form method="post" action="\(action)" class="card" novalidate>
           \(context.csrfField)\(version)
@@ -67,6 +68,12 @@ enum MatrixFormPages {
             "<label class=\"check\"><input type=\"checkbox\" name=\"partners[]\" value=\"\(institution.id.uuidString)\"\(HTML(raw: model.partners.contains(institution.id.uuidString) ? " checked" : ""))> \(institution.acronym)</label>"
         }
         let live = [(value: "", label: context.t("live_figure.none"))] + LiveFigure.allCases.map { (value: $0.rawValue, label: context.t($0.catalogueKey)) }
+        let followUpFields: HTML = model.revisesValidatedAction
+            ? "<p class=\"hint\">\(context.t("revision.follow_up_kept"))</p>"
+            : """
+            \(Layout.selectField("status", label: context.t("field.status"), options: Layout.codeOptions(ActionStatus.self, context), selected: form["status"] ?? "not_started", error: nil))
+            \(Layout.textField("progress", label: context.t("action.progress_percent"), value: form["progress"] ?? "0", error: errors["progress"], type: "number"))
+            """
         return Layout.page(title, context, """
         <p><a href="/matrices/\(model.matrixID.uuidString)">← \(context.t("matrix.back"))</a></p>
         <h1>\(title)</h1>
@@ -79,8 +86,7 @@ enum MatrixFormPages {
             \(Layout.selectField("lead", label: context.t("action.lead"), options: institutions, selected: form["lead"] ?? "", error: errors["lead"]))
             \(Layout.textField("start_date", label: context.t("action.start_date"), value: form["start_date"], error: errors["start_date"], type: "date", required: false))
             \(Layout.textField("deadline", label: context.t("action.deadline"), value: form["deadline"], error: errors["deadline"], type: "date", required: false))
-            \(Layout.selectField("status", label: context.t("field.status"), options: Layout.codeOptions(ActionStatus.self, context), selected: form["status"] ?? "not_started", error: nil))
-            \(Layout.textField("progress", label: context.t("action.progress_percent"), value: form["progress"] ?? "0", error: errors["progress"], type: "number"))
+            \(followUpFields)
             \(Layout.textField("weight", label: context.t("action.weight"), value: form["weight"] ?? "1", error: errors["weight"], hint: context.t("action.weight_hint")))
             \(Layout.textField("budget", label: context.t("action.budget"), value: form["budget"], error: errors["budget"], required: false))
             \(Layout.selectField("currency", label: context.t("assistance.currency"), options: [(value: "", label: "—")] + Currency.allCases.map { (value: $0.rawValue, label: $0.rawValue) }, selected: form["currency"] ?? "", error: errors["currency"]))
@@ -94,7 +100,7 @@ enum MatrixFormPages {
             \(Layout.textField("indicator_unit", label: context.t("indicator.unit"), value: form["indicator_unit"], error: nil, required: false))
             \(Layout.textField("indicator_baseline", label: context.t("indicator.baseline"), value: form["indicator_baseline"], error: nil, required: false))
             \(Layout.textField("indicator_target", label: context.t("indicator.target"), value: form["indicator_target"], error: nil, required: false))
-            \(Layout.textField("indicator_current", label: context.t("indicator.current"), value: form["indicator_current"], error: nil, required: false))
+            \(HTML.when(!model.revisesValidatedAction) { Layout.textField("indicator_current", label: context.t("indicator.current"), value: form["indicator_current"], error: nil, required: false) })
             \(Layout.selectField("indicator_live", label: context.t("live_figure.label"), options: live, selected: form["indicator_live"] ?? "", error: nil))
           </div></fieldset>
           <button type="submit" class="primary">\(context.t("form.save"))</button>
@@ -102,11 +108,34 @@ enum MatrixFormPages {
         """)
     }
 
+    /// A compared value in words: a status by its name, a percentage, a date, a number in the
+    /// page's language, "—" for nothing.
+    static func changeValue(_ field: String, _ value: String, _ context: PageContext) -> String {
+        guard !value.isEmpty else { return "—" }
+        switch field {
+        case "status": return ActionStatus(rawValue: value).map { context.t($0.catalogueKey) } ?? value
+        case "progress": return MatrixHTML.percent(Double(value), context)
+        case "start_date", "deadline": return MatrixHTML.day(value, context)
+        case "weight": return Double(value).map { context.format.decimal($0, digits: $0.rounded() == $0 ? 0 : 2) } ?? value
+        case "budget":
+            let parts = value.split(separator: " ", maxSplits: 1).map(String.init)
+            return ([MatrixHTML.amount(parts[0], context)] + parts.dropFirst()).joined(separator: " ")
+        case "indicator_live":
+            return value.split(separator: ";").map { code in
+                let code = code.trimmingCharacters(in: .whitespaces)
+                return LiveFigure(rawValue: code).map { context.t($0.catalogueKey) } ?? (code.isEmpty ? "—" : code)
+            }.joined(separator: "; ")
+        default: return value
+        }
+    }
+
     static func versions(_ matrix: CooperationQueries.MatrixView, comparison: (from: String, to: String, result: MatrixComparison)?, _ context: PageContext) -> HTML {
-        let options = matrix.versions.map { (value: String($0.number), label: "v\($0.number) — \(MatrixHTML.day($0.workshopDate, context))") }
-            + [(value: "current", label: context.t("version.current"))]
+        let currentLabel = matrix.revisionOf == nil ? context.t("version.current") : context.t("version.proposed", ["version": String(matrix.validatedVersion + 1)])
+        func label(_ key: String) -> String { key == "current" ? currentLabel : context.t("version.number", ["version": key]) }
+        let options = matrix.versions.map { (value: String($0.number), label: "\(label(String($0.number))) — \(MatrixHTML.day($0.workshopDate, context))") }
+            + [(value: "current", label: currentLabel)]
         let rows = matrix.versions.map { version -> HTML in
-            "<tr><td>v\(version.number)</td><td>\(MatrixHTML.day(version.workshopDate, context))</td><td>\(version.workshopPlace)</td><td>\(version.institutionsPresent)</td><td>\(version.validatedBy)</td></tr>"
+            "<tr><td>\(label(String(version.number)))</td><td>\(MatrixHTML.day(version.workshopDate, context))</td><td>\(version.workshopPlace)</td><td>\(version.institutionsPresent)</td><td>\(version.validatedBy)</td></tr>"
         }
         var result: HTML = .empty
         if let comparison {
@@ -115,12 +144,14 @@ enum MatrixFormPages {
                 case .added(let action): return "<li class=\"added\"><strong>\(context.t("version.added"))</strong> \(action.code) — \(action.description)</li>"
                 case .removed(let action): return "<li class=\"removed\"><strong>\(context.t("version.removed"))</strong> \(action.code) — \(action.description)</li>"
                 case .changed(let code, let fields):
-                    let list = fields.map { field -> HTML in "<li><code>\(field.field)</code> : <del>\(field.before)</del> → <ins>\(field.after)</ins></li>" }
+                    let list = fields.map { field -> HTML in
+                        "<li>\(context.t("version.field." + field.field)) : <del>\(changeValue(field.field, field.before, context))</del> → <ins>\(changeValue(field.field, field.after, context))</ins></li>"
+                    }
                     return "<li class=\"changed\"><strong>\(context.t("version.changed"))</strong> \(code)<ul>\(list)</ul></li>"
                 }
             }
             result = """
-            <section class="card"><h2>\(context.t("version.comparison", ["from": comparison.from, "to": comparison.to]))</h2>
+            <section class="card"><h2>\(context.t("version.comparison", ["from": label(comparison.from), "to": label(comparison.to)]))</h2>
             \(HTML.when(comparison.result.titleChanged) { "<p>\(context.t("version.title_changed"))</p>" })
             \(HTML.when(items.isEmpty) { "<p class=\"empty\">\(context.t("version.no_difference"))</p>" })<ul class="diff">\(items)</ul></section>
             """

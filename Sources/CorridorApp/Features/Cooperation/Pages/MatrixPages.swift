@@ -25,6 +25,10 @@ struct MatrixPageModel: Sendable {
     var canManage: Bool
     var today: Day
     var errors: [String: String] = [:]
+    /// What was typed into the workshop form, shown again with its errors.
+    var form: [String: String] = [:]
+    /// On the draft of a next version: the validated matrix it revises.
+    var revised: CooperationQueries.MatrixView?
 }
 
 struct ActionPageModel: Sendable {
@@ -165,7 +169,8 @@ enum MatrixPages {
         }
         let institutionOptions = [(value: "", label: context.t("filter.any"))] + model.institutions.map { (value: $0.id.uuidString, label: $0.acronym) }
         let workflow: HTML = model.canManage ? workflowForms(model, context) : .empty
-        let manageLinks: HTML = model.canManage && matrix.status != MatrixStatus.archived.rawValue
+        let editable = MatrixStatus(rawValue: matrix.status)?.acceptsStructuralEdits == true
+        let manageLinks: HTML = model.canManage && editable
             ? "<a class=\"button\" href=\"/matrices/\(matrix.id.uuidString)/edit\">\(context.t("matrix.edit"))</a> <a class=\"button\" href=\"/matrices/\(matrix.id.uuidString)/actions/new\">\(context.t("action.new"))</a>"
             : .empty
         let milestones = matrix.milestones.map { milestone -> HTML in
@@ -173,7 +178,7 @@ enum MatrixPages {
                 ?? (model.canManage ? "<form method=\"post\" action=\"/milestones/\(milestone.id.uuidString)/done\" class=\"inline\">\(context.csrfField)<input type=\"hidden\" name=\"done_on\" value=\"\(today.iso)\"><button type=\"submit\">\(context.t("milestone.mark_done"))</button></form>" : .empty)
             return "<li><strong>\(milestone.title)</strong> — \(MatrixHTML.day(milestone.dueOn, context)) \(done)<br><small>\(context.t("milestone.actions")) \(milestone.actionCodes.joined(separator: ", "))</small></li>"
         }
-        let milestoneForm: HTML = model.canManage ? """
+        let milestoneForm: HTML = model.canManage && matrix.revisionOf == nil ? """
             <details><summary>\(context.t("milestone.add"))</summary>
             <form method="post" action="/matrices/\(matrix.id.uuidString)/milestones" class="card" novalidate>
               \(context.csrfField)
@@ -191,9 +196,12 @@ enum MatrixPages {
         let axisList = ProgressSummary.byAxis(all, today: today).map { item -> HTML in
             "<li>\(item.axis) : \(MatrixHTML.progressBar(item.summary.meanProgress, context))</li>"
         }
-        return Layout.page(matrix.title(context.language), context, """
+        let next = ["version": String(matrix.validatedVersion + 1), "current": String(matrix.validatedVersion)]
+        let heading = matrix.revisionOf == nil ? matrix.title(context.language) : context.t("revision.heading", next.merging(["title": matrix.title(context.language)]) { a, _ in a })
+        return Layout.page(heading, context, """
         <p><a href="/matrices">← \(context.t("matrix.list_title"))</a></p>
-        <div class="page-head"><h1>\(matrix.title(context.language))</h1><div class="actions">\(manageLinks)</div></div>
+        <div class="page-head"><h1>\(heading)</h1><div class="actions">\(manageLinks)</div></div>
+        \(revisionNotice(model, context))
         <p class="lead">\(matrix.description(context.language))</p>
         <section class="card summary">
           <dl class="facts columns">
@@ -242,9 +250,9 @@ enum MatrixPages {
                   \(context.csrfField)<input type="hidden" name="to" value="validated"><input type="hidden" name="version" value="\(matrix.version)">
                   <h3>\(context.t("matrix.validate_at_workshop"))</h3>
                   <div class="grid">
-                    \(Layout.textField("workshop_date", label: context.t("workshop.date"), value: model.today.iso, error: model.errors["workshop_date"], type: "date"))
-                    \(Layout.textField("workshop_place", label: context.t("workshop.place"), value: nil, error: model.errors["workshop_place"]))
-                    \(Layout.textField("institutions_present", label: context.t("workshop.institutions"), value: nil, error: nil, required: false))
+                    \(Layout.textField("workshop_date", label: context.t("workshop.date"), value: model.form["workshop_date"] ?? model.today.iso, error: model.errors["workshop_date"], type: "date"))
+                    \(Layout.textField("workshop_place", label: context.t("workshop.place"), value: model.form["workshop_place"], error: model.errors["workshop_place"]))
+                    \(Layout.textField("institutions_present", label: context.t("workshop.institutions"), value: model.form["institutions_present"], error: nil, required: false))
                   </div>
                   <button type="submit" class="primary">\(context.t("matrix_status.to.validated"))</button>
                 </form>
@@ -257,7 +265,36 @@ enum MatrixPages {
             """
         }
         let general: HTML = model.errors["general"].map { "<div class=\"error-summary\" role=\"alert\"><p>\($0)</p></div>" } ?? .empty
-        return forms.isEmpty ? .empty : "<div class=\"next-steps\"><h2>\(context.t("matrix.workflow"))</h2>\(general)\(forms)</div>"
+        let discard: HTML = matrix.revisionOf == nil ? .empty : """
+            <form method="post" action="/matrices/\(matrix.id.uuidString)/discard" class="inline">\(context.csrfField)
+              <input type="hidden" name="version" value="\(matrix.version)">
+              <button type="submit" class="danger">\(context.t("revision.discard"))</button></form>
+            """
+        return forms.isEmpty && general.raw.isEmpty ? .empty : "<div class=\"next-steps\"><h2>\(context.t("matrix.workflow"))</h2>\(general)\(forms)\(discard)</div>"
+    }
+
+    /// What a revision is, said where it matters: on a validated matrix (prepare or continue the
+    /// next version) and on the draft itself (what stays in force until it is validated).
+    private static func revisionNotice(_ model: MatrixPageModel, _ context: PageContext) -> HTML {
+        let matrix = model.matrix
+        let next = ["version": String(matrix.validatedVersion + 1), "current": String(matrix.validatedVersion)]
+        if matrix.revisionOf != nil {
+            let original: HTML = model.revised.map { "<a href=\"/matrices/\($0.id.uuidString)\">\(context.t("revision.open_validated", next))</a> · " } ?? .empty
+            return """
+            <div class="notice" role="status"><p>\(context.t("revision.draft_explained", next))</p>
+            <p>\(original)<a href="/matrices/\(matrix.id.uuidString)/versions?from=\(matrix.validatedVersion)&amp;to=current">\(context.t("revision.compare", next))</a></p></div>
+            """
+        }
+        guard model.canManage, matrix.status == MatrixStatus.validated.rawValue else { return .empty }
+        if let draft = matrix.openRevisionID {
+            return "<div class=\"notice\" role=\"status\"><p>\(context.t("revision.in_preparation", next)) <a href=\"/matrices/\(draft.uuidString)\">\(context.t("revision.continue", next))</a></p></div>"
+        }
+        return """
+        <div class="notice"><p>\(context.t("revision.explain", next))</p>
+        <form method="post" action="/matrices/\(matrix.id.uuidString)/revision" class="inline">\(context.csrfField)
+          <input type="hidden" name="version" value="\(matrix.version)">
+          <button type="submit">\(context.t("revision.prepare", next))</button></form></div>
+        """
     }
 
     static func action(_ model: ActionPageModel, _ context: PageContext) -> HTML {
@@ -268,6 +305,8 @@ enum MatrixPages {
         }
         let form: HTML
         switch model.right {
+        case _ where action.matrixRevisionOf != nil:
+            form = "<p class=\"notice\">\(context.t("revision.action_not_followed"))</p>"
         case .none:
             form = "<p class=\"notice\">\(context.t("action.read_only"))</p>"
         case .comment, .update, .manage:
