@@ -62,6 +62,37 @@ import VaporTesting
         }
     }
 
+    /// Demo households never share a number space with real ones.
+    @Test func realCasesAreNotNumberedInTheDemoRange() async throws {
+        try await TestCorridor.run { corridor in
+            let households = DemoCases.generate(households: 40, seed: 3, today: Day(corridor.clock.now()))
+            _ = try await CaseService(corridor.app.serviceContext(actor: .commandLine("test")))
+                .commit(CaseImportPlan(cases: households, issues: [], rowCount: 0), fileName: "demo")
+            #expect(households.allSatisfy { $0.caseNumber?.office == DemoCases.numberOffice })
+            let browser = try await corridor.browser(signedInAs: try await corridor.makeUser(.caseworker))
+            #expect(try await Self.register(browser) == "CIV-2026-00001")
+        }
+    }
+
+    /// Criteria in the address that cannot be applied are named, not silently dropped.
+    @Test func unknownListFiltersAreSaid() async throws {
+        try await TestCorridor.run { corridor in
+            let user = try await corridor.makeUser(.caseworker)
+            let browser = try await corridor.browser(signedInAs: user)
+            let page = try await browser.get("/cases?status=finished&host_country=ZZZ&registered_from=2026-13-01")
+            #expect(page.status == .ok)
+            #expect(page.text.contains("Statut « finished » : valeur inconnue"))
+            #expect(page.text.contains("Pays d&#39;accueil « ZZZ » : pays inconnu"))
+            #expect(page.text.contains("Enregistré à partir du « 2026-13-01 » : date illisible"))
+            #expect(!(try await browser.get("/cases?status=arrived").text.contains("n&#39;ont pas été appliqués")))
+            let english = try await browser.get("/cases?status=finished&lang=en")
+            #expect(english.text.contains("Status “finished”: unknown value"))
+            let api = try await apiRequest(corridor.app, .GET, "/api/v1/cases?status=finished", token: try await corridor.apiToken(for: user))
+            #expect(api.status == .badRequest && api.text.contains(#""status":"#))
+            #expect(try await apiRequest(corridor.app, .GET, "/api/v1/cases?status=arrived", token: try await corridor.apiToken(for: user)).status == .ok)
+        }
+    }
+
     @Test func forbiddenTransitionAndBadDatesAreExplained() async throws {
         try await TestCorridor.run { corridor in
             let browser = try await corridor.browser(signedInAs: try await corridor.makeUser(.caseworker))

@@ -247,6 +247,19 @@ import Testing
         #expect(TabularExport.columnName(0) == "A" && TabularExport.columnName(25) == "Z" && TabularExport.columnName(26) == "AA")
     }
 
+    @Test func leavingTheCountryComesBeforeTheRequestAndAfterBirth() {
+        let registered = Day(year: 2026, month: 3, day: 2)!
+        func issues(_ left: Day) -> [FieldIssue] {
+            var member = MemberDraft(memberNumber: 1, relationship: .principal, givenNames: "Awa", familyName: "Koné", sex: .female,
+                                     birthDate: BirthDate(exact: Day(year: 1991, month: 4, day: 12)!), nationality: "CIV", leftCountryOn: left)
+            return MemberRules.check(&member, registeredOn: registered)
+        }
+        #expect(issues(Day(year: 2031, month: 1, day: 1)!) == [FieldIssue("left_country_on", "case.error.left_after_registration")])
+        #expect(issues(Day(year: 2026, month: 3, day: 3)!) == [FieldIssue("left_country_on", "case.error.left_after_registration")])
+        #expect(issues(Day(year: 1990, month: 1, day: 1)!) == [FieldIssue("left_country_on", "case.error.left_before_birth")])
+        #expect(issues(Day(year: 2024, month: 5, day: 1)!) == [])
+    }
+
     @Test func demoDataIsDeterministicAndValid() {
         let today = Day(year: 2026, month: 11, day: 28)!
         let first = DemoCases.generate(households: 50, seed: 7, today: today)

@@ -75,6 +75,11 @@ public enum MemberRules {
             let birthDay = birth.exact ?? Day(year: birth.year, month: 1, day: 1)
             if let birthDay, birthDay > registeredOn { issues.append(.init("birth_date", "case.error.birth_after_registration")) }
         }
+        // One leaves the country before asking, abroad, to come back; and after being born.
+        if let left = member.leftCountryOn {
+            if let registeredOn, left > registeredOn { issues.append(.init("left_country_on", "case.error.left_after_registration")) }
+            if let birth = member.birthDate?.exact, left < birth { issues.append(.init("left_country_on", "case.error.left_before_birth")) }
+        }
         member.documentNumber = member.documentNumber?.nilIfEmpty
         if member.documentType != .none, member.documentNumber == nil { issues.append(.init("document_number", "case.error.document_number_required")) }
         if member.documentType == .none, member.documentNumber != nil { issues.append(.init("document_number", "case.error.document_number_without_type")) }

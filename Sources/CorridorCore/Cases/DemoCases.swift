@@ -25,9 +25,13 @@ public struct SeededGenerator: RandomNumberGenerator, Sendable {
 }
 
 /// Synthetic households for demonstrations and benchmarks. Names are built from syllables,
-/// so they belong to nobody; numbers use the 90000 range of each year so that they never
-/// meet real ones, and loading the same seed twice changes nothing.
+/// so they belong to nobody; numbers carry the office code `DEM` (`DEM-2026-00001`), a number
+/// space of their own, so that a real case is never numbered after a demo one, and loading the
+/// same seed twice changes nothing.
 public enum DemoCases {
+    /// The office code of demo case numbers: no real office has it.
+    public static let numberOffice = "DEM"
+
     public static let givenStarts = ["A", "Ko", "Ya", "Dri", "Ma", "Sé", "Fa", "Ki", "Ba", "Ou", "Zi", "Ti", "Mi", "Lé", "No", "Ra", "Sa", "Dja"]
     public static let givenEnds = ["ba", "mé", "ssa", "na", "dou", "rie", "lé", "ko", "ta", "lou", "bi", "nin", "ssou", "ya", "fa"]
     public static let familyStarts = ["Kou", "Tra", "Dia", "Ya", "Ga", "Bro", "Ahi", "Sé", "Tou", "Ké", "Zo", "Da", "N'Go", "Bam"]
@@ -60,8 +64,8 @@ public enum DemoCases {
                 departure = min(d, today)
                 if status >= .arrived, let departure { arrival = min(departure.adding(days: Int.random(in: 0...1, using: &random)), today) }
             }
-            sequences[year, default: 90_000] += 1
-            let number = CaseNumber(office: "CIV", year: year, sequence: sequences[year] ?? 90_001)
+            sequences[year, default: 0] += 1
+            let number = CaseNumber(office: numberOffice, year: year, sequence: sequences[year] ?? 1)
             let host = random.weighted(hosts.map { ($0.0, $0.1) })
             let size = random.weighted([(1, 60), (2, 15), (3, 12), (4, 8), (5, 3), (6, 2)])
             let family = name(familyStarts, familyEnds, using: &random)

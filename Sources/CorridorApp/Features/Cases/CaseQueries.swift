@@ -37,6 +37,26 @@ struct CaseFilter: Content, Sendable {
         }
     }
 
+    /// The criteria that cannot be applied (an unknown status, country, vulnerability or
+    /// caseworker, an unreadable date or sort): the page says so instead of ignoring them, and
+    /// the API refuses them.
+    func problems() -> [FieldIssue] {
+        func value(_ text: String?) -> String? { text?.trimmingCharacters(in: .whitespaces).nilIfEmpty }
+        var issues: [FieldIssue] = []
+        if let status = value(status), CaseStatus(rawValue: status) == nil { issues.append(FieldIssue("status", "filter.error.unknown_value")) }
+        if let code = value(vulnerability), Vulnerability(code: code) == nil { issues.append(FieldIssue("vulnerability", "filter.error.unknown_value")) }
+        for (field, text) in [("host_country", host_country), ("office", office)] {
+            if let code = value(text), !Countries.isKnown(code.uppercased()) { issues.append(FieldIssue(field, "filter.error.unknown_country")) }
+        }
+        if let worker = value(caseworker), UUID(uuidString: worker) == nil { issues.append(FieldIssue("caseworker", "filter.error.unknown_value")) }
+        for (field, text) in [("registered_from", registered_from), ("registered_to", registered_to), ("arrived_from", arrived_from), ("arrived_to", arrived_to)] {
+            if let text = value(text), Day(iso: text) == nil { issues.append(FieldIssue(field, "filter.error.date")) }
+        }
+        if let sort = value(sort), Self.sortColumns[sort] == nil { issues.append(FieldIssue("sort", "filter.error.unknown_value")) }
+        if let dir = value(dir), dir != "asc", dir != "desc" { issues.append(FieldIssue("dir", "filter.error.unknown_value")) }
+        return issues
+    }
+
     /// Whether criteria beyond search and status are set (the page then shows them open).
     var hasAdvancedCriteria: Bool {
         [host_country, office, vulnerability, caseworker, registered_from, registered_to, arrived_from, arrived_to, mine, recent]

@@ -87,11 +87,14 @@ struct CasesAPIController: Sendable {
         cases.post(":number", "members", action: .editCases, use: addMember)
     }
 
-    @Sendable func list(_ req: Request) async throws -> ListOutput {
+    @Sendable func list(_ req: Request) async throws -> Response {
         let filter = try req.query.decode(CaseFilter.self)
         try filter.checkUpdatedSince()
+        let problems = filter.problems()
+        guard problems.isEmpty else { return try await APIProblem.invalid(problems, req.catalogue).encodeResponse(status: .badRequest, for: req) }
         let page = try await CaseQueries(database: req.db).list(filter, userID: try req.requireUser().id, now: req.now)
-        return ListOutput(total: page.total, page: page.page, pageSize: CaseFilter.pageSize, items: page.rows.map(CaseListItemOutput.init))
+        return try await ListOutput(total: page.total, page: page.page, pageSize: CaseFilter.pageSize, items: page.rows.map(CaseListItemOutput.init))
+            .encodeResponse(for: req)
     }
 
     @Sendable func read(_ req: Request) async throws -> CaseOutput {

@@ -224,9 +224,25 @@ enum CasePages {
           </div></details>
           <a href="/cases">\(context.t("filter.reset"))</a>
         </form>
+        \(filterProblems(filter, context))
         <p class="count" role="status">\(context.plural("case.count", model.page.total))</p>
         \(table)
         """)
+    }
+
+    /// The criteria of the address that could not be applied, named, with the value given.
+    static func filterProblems(_ filter: CaseFilter, _ context: PageContext) -> HTML {
+        let problems = filter.problems()
+        guard !problems.isEmpty else { return .empty }
+        let given: [String: String?] = [
+            "status": filter.status, "vulnerability": filter.vulnerability, "host_country": filter.host_country, "office": filter.office,
+            "caseworker": filter.caseworker, "registered_from": filter.registered_from, "registered_to": filter.registered_to,
+            "arrived_from": filter.arrived_from, "arrived_to": filter.arrived_to, "sort": filter.sort, "dir": filter.dir,
+        ]
+        let items = problems.map { issue -> HTML in
+            "<li>\(context.t("filter.problem", ["field": context.t("filter.field." + issue.field), "value": (given[issue.field] ?? nil) ?? "", "problem": context.t(issue.code)]))</li>"
+        }
+        return "<div class=\"error-summary\" role=\"alert\"><p>\(context.t("filter.not_applied"))</p><ul>\(items)</ul></div>"
     }
 
     static func detail(_ model: CaseDetailModel, _ context: PageContext) -> HTML {
