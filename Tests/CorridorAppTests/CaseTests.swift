@@ -54,7 +54,7 @@ import VaporTesting
             #expect(page.text.contains("Kit de démarrage couture"))
             #expect(page.text.contains("150\u{202F}000 XOF"))
             #expect(page.text.contains("Marquer comme terminé"), "the next allowed step is offered")
-            #expect(page.text.contains("Modifications") && page.text.contains("member 2"), "edits are in the timeline")
+            #expect(page.text.contains("Modifications") && page.text.contains("Membre 2"), "edits are in the timeline, in words")
             let view = try #require(try await CaseQueries(database: corridor.app.db).detail(number))
             #expect(view.departureDate == "2026-04-15" && view.arrivalDate == "2026-04-15")
             #expect(view.transitions.count == 8)

@@ -58,6 +58,9 @@ import VaporTesting
         keys += AssistanceType.Phase.allCases.map { "assistance.phase.\($0.rawValue)" }
         keys += CaseStateMachine.Problem.allCases.map(\.rawValue) + CaseStateMachine.DateProblem.allCases.map(\.rawValue)
         keys += ["notice.case_registered", "notice.status_changed"]
+        keys += FigureToken.Problem.Reason.allCases.map { "news.token.\($0.rawValue)" }
+        keys += ["axis", "action", "lead_institution", "partner_institutions", "start_date", "deadline", "indicator", "indicator_unit", "indicator_baseline",
+                 "indicator_target", "indicator_current", "indicator_live", "budget", "funding_source", "status", "progress", "weight"].map { "version.field.\($0)" }
         keys += ["password.too_short", "password.too_long", "password.same_as_email", "password.mismatch", "password.same_as_current"]
         keys += ["saved", "password_changed", "token_revoked", "user_enabled", "user_disabled", "cannot_disable_self"].map { "notice.\($0)" }
         for language in Language.allCases {

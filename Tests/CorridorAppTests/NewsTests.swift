@@ -73,7 +73,10 @@ import VaporTesting
             let writer = try await corridor.browser(signedInAs: try await corridor.makeUser(.communications))
             let response = try await writer.post("/admin/news/new", ["language": "fr", "title": "Essai", "body": "Un {{figure retours}} ici"])
             #expect(response.status == .unprocessableEntity)
-            #expect(response.text.contains("Chiffre illisible"))
+            #expect(response.text.contains("Chiffre illisible {{figure retours}} : « retours » n&#39;est pas un indicateur"))
+            #expect(response.text.contains("Texte :"), "the summary names the field")
+            let dated = try await writer.post("/admin/news/new", ["language": "fr", "title": "Essai", "body": "{{figure returns from=2024-02-30}}"])
+            #expect(dated.text.contains("date illisible dans « from=2024-02-30 »"))
             #expect(response.text.contains("Un {{figure retours}} ici"), "the text typed is kept")
         }
     }

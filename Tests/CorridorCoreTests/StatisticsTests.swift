@@ -150,7 +150,11 @@ import Testing
         let scan = FigureToken.scan(text)
         #expect(scan.tokens.count == 1)
         #expect(scan.tokens.first?.filters.nationality == "CIV" && scan.tokens.first?.filters.to == Day(year: 2024, month: 8, day: 31))
-        #expect(scan.problems == ["{{figure nope}}", "{{figure returns style=loud}}"])
+        #expect(scan.problems.map(\.source) == ["{{figure nope}}", "{{figure returns style=loud}}"])
+        #expect(scan.problems.map(\.reason) == [.unknownIndicator, .unknownStyle] && scan.problems.last?.word == "style=loud")
+        let more = FigureToken.scan("{{figure returns from=2024-13-01}} {{figure returns host_country=XYZ}} {{figure returns color=red}} {{figure returns from=2025-01-01 to=2024-01-01}} {{figure returns vulnerability=vip}}")
+        #expect(more.problems.map(\.reason) == [.badDate, .unknownCountry, .unknownFilter, .emptyPeriod, .unknownVulnerability])
+        #expect(more.tokens.isEmpty)
         let replaced = FigureToken.replace(in: text) { _ in "plus de 15 000" }
         #expect(replaced.hasPrefix("Au total, plus de 15 000 retours"))
     }

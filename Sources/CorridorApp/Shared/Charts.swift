@@ -17,7 +17,7 @@ enum Charts {
                 let value = counts[index][column]
                 let segment = Int(Double(value) / Double(maximum) * Double(height - 30))
                 y -= segment
-                return "<rect x=\"\(x)\" y=\"\(y)\" width=\"\(width - 16)\" height=\"\(segment)\" fill=\"\(palette[column % palette.count])\"><title>\(row) · \(name) : \(value)</title></rect>"
+                return "<rect x=\"\(x)\" y=\"\(y)\" width=\"\(width - 16)\" height=\"\(segment)\" fill=\"\(palette[column % palette.count])\"><title>\(row) · \(name)\(context.colon)\(value)</title></rect>"
             }
             return "\(segments)<text x=\"\(x + (width - 16) / 2)\" y=\"\(height - 5)\" text-anchor=\"middle\" class=\"chart-label\">\(row)</text>"
         }
@@ -42,7 +42,7 @@ enum Charts {
         let path = coordinates.map { "\($0.0),\($0.1)" }.joined(separator: " ")
         let dots = zip(points, coordinates).enumerated().map { index, pair -> HTML in
             let label: HTML = index % 2 == 0 ? "<text x=\"\(pair.1.0)\" y=\"\(height - 5)\" text-anchor=\"middle\" class=\"chart-label\">\(pair.0.0)</text>" : .empty
-            return "<circle cx=\"\(pair.1.0)\" cy=\"\(pair.1.1)\" r=\"3\" class=\"chart-dot\"><title>\(pair.0.0) : \(pair.0.1)</title></circle>\(label)"
+            return "<circle cx=\"\(pair.1.0)\" cy=\"\(pair.1.1)\" r=\"3\" class=\"chart-dot\"><title>\(pair.0.0)\(context.colon)\(pair.0.1)</title></circle>\(label)"
         }
         return """
         <svg class="chart" viewBox="0 0 \(points.count * step + 40) \(height)" role="img" aria-labelledby="chart-line-title chart-line-desc">

@@ -40,6 +40,22 @@ struct PageContext: Sendable {
         return t(key + (one ? ".one" : ".other"), ["count": format.integer(count)])
     }
 
+    /// The colon after a label: spaced in French ("Statut : 2"), not in English ("Status: 2").
+    var colon: String { language == .fr ? " : " : ": " }
+
+    /// A recorded field's name in words ("Pays d'accueil" for `host_country`, "Membre 2" for
+    /// `member 2`), from the labels the forms use; an unknown code is shown as stored.
+    func fieldLabel(_ code: String) -> String {
+        if code.hasPrefix("member "), let number = Int(code.dropFirst("member ".count)) { return t("changed.member", ["number": String(number)]) }
+        let aliases = ["caseworker_id": "case.caseworker", "institution_id": "field.institution", "password_hash": "changed.password",
+                       "locked_until": "changed.locked_until", "is_active": "changed.is_active", "revoked_at": "changed.revoked_at"]
+        if let key = aliases[code] { return t(key) }
+        for prefix in ["case.", "member.", "protected.", "field.", "version.field.", "changed."] where catalogue.strings[prefix + code] != nil {
+            return t(prefix + code)
+        }
+        return code
+    }
+
     /// The hidden field every form carries.
     var csrfField: HTML { "<input type=\"hidden\" name=\"_csrf\" value=\"\(csrfToken)\">" }
 
@@ -199,7 +215,10 @@ enum Layout {
         let position = Dictionary(order.enumerated().map { ($1, $0) }, uniquingKeysWith: { a, _ in a })
         let sorted = errors.sorted { (position[$0.key] ?? Int.max, $0.key) < (position[$1.key] ?? Int.max, $1.key) }
         let items = sorted.map { key, message -> HTML in
-            let label: HTML = labels[key].map { "\($0) : " } ?? .empty
+            // A field the page did not name is named from the labels the forms use.
+            let known = context.fieldLabel(key)
+            let name = labels[key] ?? (known == key ? nil : known)
+            let label: HTML = name.map { "\($0)\(context.colon)" } ?? .empty
             return "<li><a href=\"#\(key)\">\(label)\(message)</a></li>"
         }
         let generalItem: HTML = general.map { "<li>\($0)</li>" } ?? .empty

@@ -12,44 +12,83 @@ public struct FigureToken: Sendable, Equatable {
     /// The token as written, to replace it.
     public var source: String
 
-    /// Every token of a text, in order, and the problems of those that cannot be read.
-    public static func scan(_ text: String) -> (tokens: [FigureToken], problems: [String]) {
+    /// What is wrong with a token that cannot be read, to say so to its writer.
+    public struct Problem: Sendable, Equatable {
+        public enum Reason: String, Sendable, CaseIterable {
+            /// The first word is not an indicator.
+            case unknownIndicator = "unknown_indicator"
+            /// A word is not `name=value`.
+            case notAPair = "not_a_pair"
+            /// `from` or `to` is not a date written YYYY-MM-DD.
+            case badDate = "bad_date"
+            /// `from` is after `to`.
+            case emptyPeriod = "empty_period"
+            /// `style` is not headline, exact or sentence.
+            case unknownStyle = "unknown_style"
+            /// A filter name Corridor does not know.
+            case unknownFilter = "unknown_filter"
+            /// A country that is not a three-letter ISO code Corridor knows.
+            case unknownCountry = "unknown_country"
+            /// A vulnerability code Corridor does not know.
+            case unknownVulnerability = "unknown_vulnerability"
+        }
+
+        /// The token as written.
+        public var source: String
+        public var reason: Reason
+        /// The word at fault.
+        public var word: String
+    }
+
+    /// Every token of a text, in order, and what is wrong with those that cannot be read.
+    public static func scan(_ text: String) -> (tokens: [FigureToken], problems: [Problem]) {
         var tokens: [FigureToken] = []
-        var problems: [String] = []
+        var problems: [Problem] = []
         var rest = text[...]
         while let open = rest.range(of: "{{figure"), let close = rest[open.upperBound...].range(of: "}}") {
             let source = String(rest[open.lowerBound..<close.upperBound])
             let words = rest[open.upperBound..<close.lowerBound].split(separator: " ").map(String.init)
             rest = rest[close.upperBound...]
             guard let first = words.first, let indicator = Indicator(rawValue: first) else {
-                problems.append(source)
+                problems.append(Problem(source: source, reason: .unknownIndicator, word: words.first ?? ""))
                 continue
             }
             var filters = FigureFilters()
             var style = Style.headline
-            var valid = true
+            var problem: Problem?
+            func fail(_ reason: Problem.Reason, _ word: String) { if problem == nil { problem = Problem(source: source, reason: reason, word: word) } }
             for word in words.dropFirst() {
                 let pair = word.split(separator: "=", maxSplits: 1).map(String.init)
-                guard pair.count == 2 else { valid = false; continue }
+                guard pair.count == 2 else { fail(.notAPair, word); continue }
+                let value = pair[1]
+                func country() -> String? {
+                    let code = value.uppercased()
+                    if Countries.isKnown(code) { return code }
+                    fail(.unknownCountry, word)
+                    return nil
+                }
                 switch pair[0] {
-                case "from": filters.from = Day(iso: pair[1]); valid = valid && filters.from != nil
-                case "to": filters.to = Day(iso: pair[1]); valid = valid && filters.to != nil
-                case "host_country": filters.hostCountry = pair[1]
-                case "nationality": filters.nationality = pair[1]
-                case "sex": filters.sex = pair[1]
-                case "age_group": filters.ageGroup = pair[1]
-                case "region": filters.region = pair[1]
-                case "vulnerability": filters.vulnerability = pair[1]
-                case "office": filters.office = pair[1]
-                case "assistance_type": filters.assistanceType = pair[1]
-                case "question": filters.question = pair[1]
-                case "choice": filters.choice = pair[1]
+                case "from": filters.from = Day(iso: value); if filters.from == nil { fail(.badDate, word) }
+                case "to": filters.to = Day(iso: value); if filters.to == nil { fail(.badDate, word) }
+                case "host_country": filters.hostCountry = country()
+                case "nationality": filters.nationality = country()
+                case "office": filters.office = country()
+                case "sex": filters.sex = value
+                case "age_group": filters.ageGroup = value
+                case "region": filters.region = value
+                case "vulnerability":
+                    filters.vulnerability = value
+                    if Vulnerability(code: value) == nil { fail(.unknownVulnerability, word) }
+                case "assistance_type": filters.assistanceType = value
+                case "question": filters.question = value
+                case "choice": filters.choice = value
                 case "style":
-                    if let value = Style(rawValue: pair[1]) { style = value } else { valid = false }
-                default: valid = false
+                    if let chosen = Style(rawValue: value) { style = chosen } else { fail(.unknownStyle, word) }
+                default: fail(.unknownFilter, word)
                 }
             }
-            if valid { tokens.append(FigureToken(indicator: indicator, filters: filters, style: style, source: source)) } else { problems.append(source) }
+            if problem == nil, let from = filters.from, let to = filters.to, from > to { fail(.emptyPeriod, "from=\(from.iso) to=\(to.iso)") }
+            if let problem { problems.append(problem) } else { tokens.append(FigureToken(indicator: indicator, filters: filters, style: style, source: source)) }
         }
         return (tokens, problems)
     }

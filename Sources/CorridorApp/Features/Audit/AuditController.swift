@@ -14,7 +14,7 @@ struct AuditController: Sendable {
     @Sendable func list(_ req: Request) async throws -> HTML {
         let filter = try req.query.decode(AuditFilter.self)
         let queries = AuditQueries(database: req.db)
-        let result = try await queries.entries(filter)
+        let result = try await queries.entries(filter, language: req.language)
         let model = AuditPageModel(filter: filter, rows: result.rows, hasMore: result.hasMore, entityTypes: try await queries.entityTypes())
         return AuditPages.list(model, req.pageContext())
     }

@@ -18,10 +18,12 @@ struct AuditQueries: Sendable {
         var changedFields: String
         var detail: String
         var address: String?
+        /// The record's name in words (a user's name, a matrix's title), when it still exists.
+        var entityName: String?
     }
 
     /// One page of entries matching the filter, newest first, and whether more follow.
-    func entries(_ filter: AuditFilter) async throws -> (rows: [EntryRow], hasMore: Bool) {
+    func entries(_ filter: AuditFilter, language: Language = .fr) async throws -> (rows: [EntryRow], hasMore: Bool) {
         var query = AuditEntryModel.query(on: database)
         if let actor = filter.actor?.trimmingCharacters(in: .whitespaces), !actor.isEmpty {
             query = query.filter(\.$actorLabel, .custom("LIKE"), "%\(actor.lowercased())%")
@@ -38,7 +40,29 @@ struct AuditQueries: Sendable {
                      actorLabel: entry.actorLabel, action: entry.action, entityType: entry.entityType, entityID: entry.entityID,
                      changedFields: entry.changedFields, detail: entry.detail, address: entry.address)
         }
-        return (Array(rows), models.count > AuditFilter.pageSize)
+        return (try await named(Array(rows), language: language), models.count > AuditFilter.pageSize)
+    }
+
+    /// Names the records the entries point to, a query per kind of record on the page.
+    private func named(_ rows: [EntryRow], language: Language) async throws -> [EntryRow] {
+        func ids(_ type: String) -> [UUID] { Array(Set(rows.filter { $0.entityType == type }.compactMap { $0.entityID.flatMap(UUID.init(uuidString:)) })) }
+        var names: [String: String] = [:]
+        for user in try await UserModel.query(on: database).filter(\.$id ~~ ids("user")).all() { if let id = user.id { names["user/" + id.uuidString] = "\(user.name) <\(user.email)>" } }
+        for institution in try await InstitutionModel.query(on: database).filter(\.$id ~~ ids("institution")).all() {
+            if let id = institution.id { names["institution/" + id.uuidString] = institution.acronym }
+        }
+        for matrix in try await MatrixModel.query(on: database).filter(\.$id ~~ ids("matrix")).all() {
+            if let id = matrix.id { names["matrix/" + id.uuidString] = language == .fr ? matrix.titleFrench : matrix.titleEnglish }
+        }
+        let actions = try await MatrixActionModel.query(on: database).filter(\.$id ~~ (ids("matrix_action") + ids("action_update"))).all()
+        for action in actions { if let id = action.id { for type in ["matrix_action", "action_update"] { names[type + "/" + id.uuidString] = action.code } } }
+        for article in try await NewsArticleModel.query(on: database).filter(\.$id ~~ ids("news")).all() { if let id = article.id { names["news/" + id.uuidString] = article.title } }
+        for token in try await APITokenModel.query(on: database).filter(\.$id ~~ ids("api_token")).all() { if let id = token.id { names["api_token/" + id.uuidString] = token.name } }
+        return rows.map { row in
+            var row = row
+            row.entityName = row.entityID.flatMap { names[row.entityType + "/" + $0.uppercased()] }
+            return row
+        }
     }
 
     /// The entity types that occur in the trail, for the filter list.

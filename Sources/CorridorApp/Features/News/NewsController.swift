@@ -130,8 +130,15 @@ struct NewsController: Sendable {
     static func messages(_ issues: [FieldIssue], _ req: Request) -> [String: String] {
         var messages: [String: String] = [:]
         for issue in issues {
-            let text = issue.code.hasPrefix("news.error.token:")
-                ? req.t("news.error.token", ["token": String(issue.code.dropFirst("news.error.token:".count))]) : req.t(issue.code)
+            // A figure token's problem travels as `news.error.token:<reason>:<word>:<token>`.
+            let text: String
+            if issue.code.hasPrefix("news.error.token:") {
+                let parts = issue.code.dropFirst("news.error.token:".count).split(separator: ":", maxSplits: 2, omittingEmptySubsequences: false).map(String.init)
+                let reason = parts.count == 3 ? req.t("news.token." + parts[0], ["word": parts[1]]) : ""
+                text = req.t("news.error.token", ["token": parts.last ?? "", "reason": reason])
+            } else {
+                text = req.t(issue.code)
+            }
             messages[issue.field] = messages[issue.field].map { $0 + " " + text } ?? text
         }
         return messages

@@ -54,7 +54,9 @@ struct NewsService: Sendable {
         if draft.title.nilIfEmpty == nil { issues.append(FieldIssue("title", "case.error.required")) }
         if draft.body.nilIfEmpty == nil { issues.append(FieldIssue("body", "case.error.required")) }
         if !draft.slug.isEmpty, !draft.slug.allSatisfy({ $0.isASCII && ($0.isLowercase || $0.isNumber || $0 == "-") }) { issues.append(FieldIssue("slug", "news.error.slug")) }
-        for problem in FigureToken.scan(draft.body).problems { issues.append(FieldIssue("body", "news.error.token:" + problem)) }
+        for problem in FigureToken.scan(draft.body).problems {
+            issues.append(FieldIssue("body", "news.error.token:" + problem.reason.rawValue + ":" + problem.word + ":" + problem.source))
+        }
         return issues
     }
 

@@ -287,7 +287,8 @@ struct ProfilingController: Sendable {
 
     @Sendable func weightsPage(_ req: Request) async throws -> HTML {
         let table = try await req.profilingCatalog.weightTable()
-        return ProfilingPages.weights(table, canUpload: Policy.allows(req.currentUser?.principal, .importInterviews), error: nil, req.pageContext())
+        let questionnaire = try await req.profilingCatalog.questionnaire("reintegration_monitoring")
+        return ProfilingPages.weights(table, questionnaire: questionnaire, canUpload: Policy.allows(req.currentUser?.principal, .importInterviews), error: nil, req.pageContext())
     }
 
     @Sendable func downloadWeights(_ req: Request) async throws -> Response {
@@ -302,15 +303,16 @@ struct ProfilingController: Sendable {
     @Sendable func uploadWeights(_ req: Request) async throws -> Response {
         let upload = try req.content.decode(WeightsUpload.self)
         let current = try await req.profilingCatalog.weightTable()
+        let questionnaire = try await req.profilingCatalog.questionnaire("reintegration_monitoring")
         guard let file = upload.table, let table = try? JSONDecoder().decode(WeightTable.self, from: Data(buffer: file.data)) else {
-            return try await HTMLPage(status: .unprocessableEntity, html: ProfilingPages.weights(current, canUpload: true, error: req.t("weights.error.file"), req.pageContext())).encodeResponse(for: req)
+            return try await HTMLPage(status: .unprocessableEntity, html: ProfilingPages.weights(current, questionnaire: questionnaire, canUpload: true, error: req.t("weights.error.file"), req.pageContext())).encodeResponse(for: req)
         }
         do {
             try await ProfilingService(req.serviceContext).saveWeightTable(table)
             return req.redirect(to: "/profiling/weights?notice=saved", redirectType: .normal)
         } catch ProfilingError.invalid(let issues) {
-            let message = issues.map { $0.code.hasPrefix("profiling.") ? req.t($0.code) : $0.code }.joined(separator: " ; ")
-            return try await HTMLPage(status: .unprocessableEntity, html: ProfilingPages.weights(current, canUpload: true, error: message, req.pageContext())).encodeResponse(for: req)
+            let message = issues.map { $0.code.hasPrefix("profiling.") ? req.t($0.code) : $0.code }.joined(separator: req.language == .fr ? " ; " : "; ")
+            return try await HTMLPage(status: .unprocessableEntity, html: ProfilingPages.weights(current, questionnaire: questionnaire, canUpload: true, error: message, req.pageContext())).encodeResponse(for: req)
         }
     }
 }

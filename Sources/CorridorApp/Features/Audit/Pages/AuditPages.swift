@@ -21,10 +21,10 @@ enum AuditPages {
             + AuditAction.allCases.map { (value: $0.rawValue, label: context.t("audit.action." + $0.rawValue)) }
         let entities = [(value: "", label: context.t("audit.any_entity"))] + model.entityTypes.map { (value: $0, label: entityLabel($0)) }
         let rows = model.rows.map { row -> HTML in
-            let fields: HTML = row.changedFields.isEmpty ? .empty : "<br><small>\(row.changedFields.replacingOccurrences(of: ",", with: ", "))</small>"
+            let fields: HTML = row.changedFields.isEmpty ? .empty : "<br><small>\(row.changedFields.split(separator: ",").map { context.fieldLabel(String($0)) }.joined(separator: ", "))</small>"
             return """
             <tr><td>\(Int(row.sequence))</td><td class="date">\(format.dateTime(row.occurredAt))</td><td>\(row.actorLabel)</td>
-            <td>\(context.t("audit.action." + row.action))\(fields)</td><td>\(entityLabel(row.entityType)) <small>\(row.entityID ?? "")</small></td>
+            <td>\(context.t("audit.action." + row.action))\(fields)</td><td>\(entityLabel(row.entityType))\(HTML.when(row.entityName != nil) { "<br>\(row.entityName ?? "")" }) <small class="identifier">\(row.entityID ?? "")</small></td>
             <td>\(row.detail)</td><td>\(row.address ?? "")</td></tr>
             """
         }

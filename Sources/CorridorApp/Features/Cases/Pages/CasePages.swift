@@ -278,7 +278,7 @@ enum CasePages {
         }
         let changes = view.changes.map { change -> HTML in
             let what = context.t("audit.action." + change.action) + " — " + context.t("case.entity." + change.entityType)
-            let fields: HTML = change.fields.isEmpty ? .empty : "<br><small>\(change.fields.joined(separator: ", "))</small>"
+            let fields: HTML = change.fields.isEmpty ? .empty : "<br><small>\(change.fields.map(context.fieldLabel).joined(separator: ", "))</small>"
             return "<li><time>\(context.format.dateTime(change.at))</time> \(what) <small>\(change.actor)</small>\(fields)</li>"
         }
         let transitionActions: HTML = model.canEdit ? transitionForms(model, status: status, context) : .empty

@@ -145,7 +145,7 @@ enum MatrixFormPages {
                 case .removed(let action): return "<li class=\"removed\"><strong>\(context.t("version.removed"))</strong> \(action.code) — \(action.description)</li>"
                 case .changed(let code, let fields):
                     let list = fields.map { field -> HTML in
-                        "<li>\(context.t("version.field." + field.field)) : <del>\(changeValue(field.field, field.before, context))</del> → <ins>\(changeValue(field.field, field.after, context))</ins></li>"
+                        "<li>\(context.t("version.field." + field.field))\(context.colon)<del>\(changeValue(field.field, field.before, context))</del> → <ins>\(changeValue(field.field, field.after, context))</ins></li>"
                     }
                     return "<li class=\"changed\"><strong>\(context.t("version.changed"))</strong> \(code)<ul>\(list)</ul></li>"
                 }

@@ -66,7 +66,7 @@ enum MatrixHTML {
     static func counts(_ summary: ProgressSummary, _ context: PageContext) -> HTML {
         let items = ActionStatus.allCases.compactMap { status -> HTML? in
             guard let count = summary.countsByStatus[status], count > 0 else { return nil }
-            return "<li>\(context.t(status.catalogueKey)) : <strong>\(count)</strong></li>"
+            return "<li>\(context.t(status.catalogueKey))\(context.colon)<strong>\(count)</strong></li>"
         }
         return "<ul class=\"inline-list\">\(items)</ul>"
     }
@@ -96,13 +96,13 @@ extension MatrixHTML {
         update.changes.map { change in
             switch change.field {
             case "status":
-                return context.t("field.status") + " : " + context.t("action_status." + change.before) + " → " + context.t("action_status." + change.after)
+                return context.t("field.status") + context.colon + context.t("action_status." + change.before) + " → " + context.t("action_status." + change.after)
             case "progress":
-                return context.t("matrix.progress") + " : " + percent(Double(change.before), context) + " → " + percent(Double(change.after), context)
+                return context.t("matrix.progress") + context.colon + percent(Double(change.before), context) + " → " + percent(Double(change.after), context)
             default:
-                return context.t("indicator.current") + " : " + change.before + " → " + change.after
+                return context.t("indicator.current") + context.colon + change.before + " → " + change.after
             }
-        }.joined(separator: " ; ")
+        }.joined(separator: context.language == .fr ? " ; " : "; ")
     }
 
     static func summary(_ update: CooperationQueries.UpdateView, _ context: PageContext) -> String {
@@ -194,7 +194,7 @@ enum MatrixPages {
             "<li>v\(version.number) — \(MatrixHTML.day(version.workshopDate, context)), \(version.workshopPlace) <small>\(version.institutionsPresent)</small></li>"
         }
         let axisList = ProgressSummary.byAxis(all, today: today).map { item -> HTML in
-            "<li>\(item.axis) : \(MatrixHTML.progressBar(item.summary.meanProgress, context))</li>"
+            "<li>\(item.axis)\(context.colon)\(MatrixHTML.progressBar(item.summary.meanProgress, context))</li>"
         }
         let next = ["version": String(matrix.validatedVersion + 1), "current": String(matrix.validatedVersion)]
         let heading = matrix.revisionOf == nil ? matrix.title(context.language) : context.t("revision.heading", next.merging(["title": matrix.title(context.language)]) { a, _ in a })

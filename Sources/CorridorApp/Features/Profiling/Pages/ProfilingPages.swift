@@ -280,7 +280,7 @@ enum ProfilingPages {
         return Layout.page(questionnaire.title.text(context.language), context, """
         <p><a href="/profiling">← \(context.t("profiling.title"))</a></p>
         <h1>\(questionnaire.title.text(context.language)) <small>v\(questionnaire.version)</small></h1>
-        \(Layout.errorSummary(context, errors, order: questionnaire.questions.map(\.code)))
+        \(Layout.errorSummary(context, errors, labels: Dictionary(questionnaire.questions.map { ($0.code, $0.label.text(context.language)) }, uniquingKeysWith: { a, _ in a }), order: questionnaire.questions.map(\.code)))
         <form method="post" action="/profiling/interviews/new?questionnaire=\(questionnaire.code)" class="card" novalidate>
           \(context.csrfField)
           \(link)
@@ -290,13 +290,23 @@ enum ProfilingPages {
         """)
     }
 
-    static func weights(_ table: WeightTable?, canUpload: Bool, error: String?, _ context: PageContext) -> HTML {
+    /// The weight table in words: each indicator by its question, each score by its answer's
+    /// label (codes only where the questionnaire does not know them), numbers in the page's language.
+    static func weights(_ table: WeightTable?, questionnaire: Questionnaire?, canUpload: Bool, error: String?, _ context: PageContext) -> HTML {
+        func number(_ value: Double) -> String { context.format.decimal(value, digits: value.rounded() == value ? 0 : 2) }
         let dimensions = (table?.dimensions ?? []).map { dimension -> HTML in
             let indicators = dimension.indicators.map { indicator -> HTML in
-                let scores = indicator.scores.sorted { $0.value < $1.value }.map { "\($0.key) = \(String(format: "%.2f", $0.value))" }.joined(separator: ", ")
-                return "<li><code>\(indicator.question)</code> (\(context.t("weights.weight")) \(String(format: "%g", indicator.weight))) : \(scores)</li>"
+                let question = questionnaire?.question(indicator.question)
+                let scores = indicator.scores.sorted { $0.value < $1.value }.map { code, value -> HTML in
+                    let label = question?.allChoices.first { $0.code == code }?.label.text(context.language) ?? code
+                    return "<li>\(label) <span class=\"score\">\(context.format.decimal(value, digits: 2))</span></li>"
+                }
+                return """
+                <li><strong>\(question?.label.text(context.language) ?? indicator.question)</strong> <small>(\(context.t("weights.weight")) \(number(indicator.weight)))</small>
+                <ul class="scores">\(scores)</ul></li>
+                """
             }
-            return "<h3>\(context.t("profiling." + dimension.code)) <small>(\(context.t("weights.weight")) \(String(format: "%g", dimension.weight)))</small></h3><ul>\(indicators)</ul>"
+            return "<h3>\(context.t("profiling." + dimension.code)) <small>(\(context.t("weights.weight")) \(number(dimension.weight)))</small></h3><ul>\(indicators)</ul>"
         }
         let alert: HTML = error.map { "<div class=\"error-summary\" role=\"alert\"><p>\($0)</p></div>" } ?? .empty
         let upload: HTML = canUpload ? """

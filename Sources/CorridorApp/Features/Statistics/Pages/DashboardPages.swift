@@ -36,7 +36,7 @@ enum DashboardPages {
         let query = components.percentEncodedQuery ?? ""
         let byYear = tables.first { $0.name == "returns_by_year_host" }.map { table in table.rows.enumerated().map { ($1, table.counts[$0].reduce(0, +)) } } ?? []
         let mineHTML: HTML = mine.isEmpty ? .empty : """
-            <section class="card"><h2>\(context.t("dashboard.my_caseload"))</h2><ul class="inline-list">\(mine.map { item -> HTML in "<li>\(context.t("status." + item.0)) : <strong>\(item.1)</strong></li>" })</ul>
+            <section class="card"><h2>\(context.t("dashboard.my_caseload"))</h2><ul class="inline-list">\(mine.map { item -> HTML in "<li>\(context.t("status." + item.0))\(context.colon)<strong>\(item.1)</strong></li>" })</ul>
             <p><a href="/cases?mine=1">\(context.t("case.assigned_to_me"))</a></p></section>
             """
         return Layout.page(context.t("dashboard.title"), context, """
