@@ -17,6 +17,52 @@ import VaporTesting
         return lines.joined(separator: "\r\n") + "\r\n"
     }
 
+    /// Questions asked under one condition are grouped under one sentence naming the answer
+    /// that applies, marked for the script that hides them; the script is served.
+    @Test func skipLogicIsSaidOnceWithItsAnswer() async throws {
+        try await TestCorridor.run { corridor in
+            let me = try await corridor.browser(signedInAs: try await corridor.makeUser(.meOfficer))
+            let form = try await me.get("/profiling/interviews/new?questionnaire=profiling_return")
+            #expect(form.status == .ok)
+            #expect(form.text.contains("Seulement si la réponse à « La personne accepte-t-elle l&#39;entretien ? » est « Oui » :"))
+            let groups = form.text.components(separatedBy: "class=\"conditional\"").count - 1
+            let questions = form.text.components(separatedBy: "class=\"question\"").count - 1
+            #expect(groups >= 1 && groups < questions / 2, "\(groups) groups for \(questions) questions")
+            #expect(form.text.contains("data-question=\"consent\" data-equals=\"yes\""))
+            #expect(!form.text.contains("value=\"yes\" selected"), "no consent answer is pre-selected")
+            #expect(form.text.contains("<script src=\"/assets/corridor.js\" defer></script>"))
+            let script = try await me.get("/assets/corridor.js")
+            #expect(script.status == .ok && script.text.contains(".conditional[data-question]"))
+            #expect(script.headers.first(name: .contentType)?.hasPrefix("text/javascript") == true)
+        }
+    }
+
+    /// The follow-ups due come a page at a time and filter by round, lateness and office.
+    @Test func followUpsArePagedAndFiltered() async throws {
+        try await TestCorridor.run { corridor in
+            let today = Day(corridor.clock.now())
+            let households = DemoCases.generate(households: 400, seed: 21, today: today)
+            _ = try await CaseService(corridor.app.serviceContext(actor: .commandLine("test")))
+                .commit(CaseImportPlan(cases: households, issues: [], rowCount: 0), fileName: "demo")
+            let all = try await ProfilingQueries(database: corridor.app.db).dueFollowUps(today: today)
+            #expect(all.count > 50, "enough rounds due to page (\(all.count))")
+            let worker = try await corridor.browser(signedInAs: try await corridor.makeUser(.caseworker))
+            let first = try await worker.get("/followups")
+            #expect(first.status == .ok)
+            #expect(first.text.components(separatedBy: "followups.record").count == 1)
+            #expect(first.text.components(separatedBy: "&amp;round=").count - 1 <= 50, "one page of 50")
+            #expect(first.text.contains("Page 1 sur") && first.text.contains("rel=\"next\""))
+            let overdue = try await worker.get("/followups?overdue=1")
+            let expectedOverdue = all.filter(\.overdue).count
+            #expect(overdue.text.contains("\(LocaleFormatting(.fr).integer(expectedOverdue)) suivis à faire"))
+            let second = try await worker.get("/followups?round=2")
+            let rounds = second.text.matches(of: /&amp;round=(\d)"/).map { String($0.1) }
+            #expect(!rounds.isEmpty && rounds.allSatisfy { $0 == "2" })
+            let elsewhere = try await worker.get("/followups?office=SEN")
+            #expect(elsewhere.text.contains("0 suivis à faire"))
+        }
+    }
+
     @Test func importIsIdempotentAndTheReportAPIAndExportAgree() async throws {
         try await TestCorridor.run { corridor in
             let me = try await corridor.browser(signedInAs: try await corridor.makeUser(.meOfficer))

@@ -17,7 +17,7 @@ import Vapor
             let csv = try await apiRequest(corridor.app, .GET, "/cases/export?format=csv", token: token)
             #expect(csv.status == .ok)
             #expect(csv.headers.contentType?.subType == "csv")
-            #expect(csv.body.string.contains("CIV-"))
+            #expect(csv.body.string.contains("DEM-2026-"))
             let xlsx = try await apiRequest(corridor.app, .GET, "/cases/export?format=xlsx", token: token)
             #expect(xlsx.status == .ok)
             #expect(try WorkbookReader.sheets(of: Data(buffer: xlsx.body)).first?.rows.count ?? 0 > 12)

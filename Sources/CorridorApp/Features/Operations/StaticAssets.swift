@@ -13,6 +13,7 @@ enum StaticAssets {
         var assets: [String: StaticAsset] = [:]
         let files: [(name: String, subdirectory: String, type: HTTPMediaType)] = [
             ("corridor.css", "Resources/Assets", .css),
+            ("corridor.js", "Resources/Assets", HTTPMediaType(type: "text", subType: "javascript", parameters: ["charset": "utf-8"])),
             ("openapi.json", "Resources", .json),
         ]
         for file in files {

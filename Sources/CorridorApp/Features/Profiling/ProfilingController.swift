@@ -100,7 +100,7 @@ struct ProfilingController: Sendable {
         let questionnaire = try await questionnaire(req, code)
         var answers: Answers = ["_interviewed_on": [Day(req.now).iso]]
         if let round = req.query[String.self, at: "round"] { answers["round"] = [round] }
-        if code == "profiling_return" { answers["consent"] = ["yes"] }
+        // Consent is never answered in advance: the interviewer records what the person said.
         return ProfilingPages.interviewForm(questionnaire, answers: answers, caseNumber: req.query[String.self, at: "case"],
                                             memberNumber: req.query[Int.self, at: "member"], errors: [:], req.pageContext())
     }
@@ -280,9 +280,31 @@ struct ProfilingController: Sendable {
         return req.redirect(to: "/profiling/import?source=\(source)&questionnaire=\(code)&notice=mapping_saved", redirectType: .normal)
     }
 
+    /// The monitoring rounds due, filtered by office, round, lateness and caseworker, a page at a time.
+    struct FollowUpFilter: Content, Sendable {
+        var office: String?
+        var round: Int?
+        var overdue: String?
+        var mine: String?
+        var page: Int?
+        static let pageSize = 50
+
+        func matches(_ item: ProfilingQueries.FollowUp) -> Bool {
+            (round == nil || item.round == round) && (overdue != "1" || item.overdue)
+        }
+    }
+
     @Sendable func followUps(_ req: Request) async throws -> HTML {
-        let items = try await ProfilingQueries(database: req.db).dueFollowUps(today: Day(req.now))
-        return ProfilingPages.followUps(items, req.pageContext())
+        let filter = (try? req.query.decode(FollowUpFilter.self)) ?? FollowUpFilter()
+        let user = try req.requireUser()
+        let office = filter.office?.trimmingCharacters(in: .whitespaces).uppercased().nilIfEmpty
+        let all = try await ProfilingQueries(database: req.db).dueFollowUps(today: Day(req.now), caseworkerID: filter.mine == "1" ? user.id : nil, office: office)
+        let matching = all.filter(filter.matches)
+        let pages = max(1, (matching.count + FollowUpFilter.pageSize - 1) / FollowUpFilter.pageSize)
+        let page = min(max(1, filter.page ?? 1), pages)
+        let shown = Array(matching.dropFirst((page - 1) * FollowUpFilter.pageSize).prefix(FollowUpFilter.pageSize))
+        return ProfilingPages.followUps(FollowUpsModel(items: shown, total: matching.count, overdue: matching.filter(\.overdue).count, page: page, pageCount: pages,
+                                                       filter: filter), req.pageContext())
     }
 
     @Sendable func weightsPage(_ req: Request) async throws -> HTML {

@@ -198,6 +198,7 @@ struct ProfilingQueries: Sendable {
     struct FollowUp: Sendable {
         var caseNumber: String
         var principalName: String
+        var office: String
         var arrivalDate: String
         var round: Int
         var due: Day
@@ -206,10 +207,11 @@ struct ProfilingQueries: Sendable {
 
     /// Monitoring rounds due within `horizon` days or overdue, for households that arrived in
     /// the last 15 months and are not closed, whose round has no interview yet.
-    func dueFollowUps(today: Day, horizon: Int = 30, caseworkerID: UUID? = nil) async throws -> [FollowUp] {
+    func dueFollowUps(today: Day, horizon: Int = 30, caseworkerID: UUID? = nil, office: String? = nil) async throws -> [FollowUp] {
         let since = today.adding(days: -460).iso
         var query = ReturnCaseModel.query(on: database).filter(\.$arrivalDate >= since).filter(\.$status != CaseStatus.closed.rawValue)
         if let caseworkerID { query = query.filter(\.$caseworkerID == caseworkerID) }
+        if let office { query = query.filter(\.$office == office) }
         let cases = try await query.sort(\.$arrivalDate).limit(5_000).all()
         let done = try await InterviewModel.query(on: database).filter(\.$questionnaireCode == "reintegration_monitoring")
             .filter(\.$caseNumber ~~ cases.map(\.caseNumber)).all()
@@ -219,7 +221,7 @@ struct ProfilingQueries: Sendable {
         for record in cases {
             guard let arrival = record.arrivalDate.flatMap(Day.init(iso:)) else { continue }
             for round in FollowUpSchedule.rounds(arrival: arrival) where round.due <= limit && !doneRounds.contains("\(record.caseNumber)#\(round.number)") {
-                result.append(FollowUp(caseNumber: record.caseNumber, principalName: record.principalName, arrivalDate: arrival.iso,
+                result.append(FollowUp(caseNumber: record.caseNumber, principalName: record.principalName, office: record.office, arrivalDate: arrival.iso,
                                        round: round.number, due: round.due, overdue: round.due < today))
             }
         }

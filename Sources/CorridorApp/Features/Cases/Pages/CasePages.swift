@@ -214,7 +214,7 @@ enum CasePages {
           <details class="filters-more"\(HTML(raw: filter.hasAdvancedCriteria ? " open" : ""))><summary>\(context.t("filter.more"))</summary><div class="filters">
           \(Layout.selectField("host_country", label: context.t("case.host_country"), options: Layout.countryOptions(context, empty: context.t("filter.any")), selected: filter.host_country ?? "", error: nil))
           \(Layout.selectField("office", label: context.t("case.office"), options: Layout.countryOptions(context, empty: context.t("filter.any")), selected: filter.office ?? "", error: nil))
-          \(Layout.selectField("vulnerability", label: context.t("member.vulnerabilities"), options: Layout.codeOptions(Vulnerability.self, context, empty: context.t("filter.any")), selected: filter.vulnerability ?? "", error: nil))
+          \(Layout.selectField("vulnerability", label: context.t("member.vulnerabilities"), options: Layout.codeOptions(Vulnerability.self, context, empty: context.t("filter.any_feminine")), selected: filter.vulnerability ?? "", error: nil))
           \(Layout.selectField("caseworker", label: context.t("case.caseworker"), options: workers, selected: filter.caseworker ?? "", error: nil))
           \(Layout.textField("registered_from", label: context.t("case.registered_from"), value: filter.registered_from, error: nil, type: "date", required: false))
           \(Layout.textField("registered_to", label: context.t("case.registered_to"), value: filter.registered_to, error: nil, type: "date", required: false))

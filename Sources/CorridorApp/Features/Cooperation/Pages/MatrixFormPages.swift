@@ -247,9 +247,9 @@ enum MatrixFormPages {
               <h2>\(matrix.title(context.language))</h2>
               <p>\(context.t("theme." + matrix.theme)) · \(context.t("report.version", ["version": String(matrix.validatedVersion)])) · \(context.t("matrix.progress")) \(MatrixHTML.percent(summary.meanProgress, context)) · \(context.t("matrix.overdue_count", ["count": String(summary.overdueCount)]))</p>
               \(MatrixHTML.counts(summary, context))
-              <table class="report"><thead><tr><th scope="col">\(context.t("action.code"))</th><th scope="col">\(context.t("action.description"))</th>
+              <div class="table-wrap"><table class="report"><thead><tr><th scope="col">\(context.t("action.code"))</th><th scope="col">\(context.t("action.description"))</th>
               <th scope="col">\(context.t("action.lead"))</th><th scope="col">\(context.t("action.deadline"))</th><th scope="col">\(context.t("field.status"))</th>
-              <th scope="col">%</th><th scope="col">\(context.t("action.latest_update"))</th></tr></thead><tbody>\(rows)</tbody></table>
+              <th scope="col">%</th><th scope="col">\(context.t("action.latest_update"))</th></tr></thead><tbody>\(rows)</tbody></table></div>
               \(HTML.when(!milestones.isEmpty) { "<h3>\(context.t("milestone.title"))</h3><ul>\(milestones)</ul>" })
             </section>
             """

@@ -167,7 +167,7 @@ enum MatrixPages {
             \(rows)</tbody>
             """
         }
-        let institutionOptions = [(value: "", label: context.t("filter.any"))] + model.institutions.map { (value: $0.id.uuidString, label: $0.acronym) }
+        let institutionOptions = [(value: "", label: context.t("filter.any_feminine"))] + model.institutions.map { (value: $0.id.uuidString, label: $0.acronym) }
         let workflow: HTML = model.canManage ? workflowForms(model, context) : .empty
         let editable = MatrixStatus(rawValue: matrix.status)?.acceptsStructuralEdits == true
         let manageLinks: HTML = model.canManage && editable

@@ -57,6 +57,15 @@ enum ProfilingHTML {
     }
 }
 
+struct FollowUpsModel: Sendable {
+    var items: [ProfilingQueries.FollowUp]
+    var total: Int
+    var overdue: Int
+    var page: Int
+    var pageCount: Int
+    var filter: ProfilingController.FollowUpFilter
+}
+
 enum ProfilingPages {
     static func report(_ model: ProfilingReportModel, _ context: PageContext) -> HTML {
         let questionnaire = model.questionnaire
@@ -65,8 +74,8 @@ enum ProfilingPages {
         let questionOptions = choiceQuestions.map { (value: $0.code, label: $0.label.text(context.language)) }
         let crossOptions = [(value: "", label: context.t("profiling.no_cross"))] + questionOptions
         let sexes = [(value: "", label: context.t("filter.any")), (value: "female", label: context.t("sex.F")), (value: "male", label: context.t("sex.M"))]
-        let ages = [(value: "", label: context.t("filter.any"))] + AgeGroup.allCases.map { (value: $0.rawValue, label: $0.rawValue) }
-        let regions = [(value: "", label: context.t("filter.any"))] + CoteDIvoire.regions.map { (value: $0.name, label: $0.name) }
+        let ages = [(value: "", label: context.t("filter.any_feminine"))] + AgeGroup.allCases.map { (value: $0.rawValue, label: $0.rawValue) }
+        let regions = [(value: "", label: context.t("filter.any_feminine"))] + CoteDIvoire.regions.map { (value: $0.name, label: $0.name) }
         var summaryHTML: HTML = .empty
         if let summary = model.summary {
             let rows = summary.choices.map { figure -> HTML in
@@ -242,33 +251,59 @@ enum ProfilingPages {
         """)
     }
 
+    /// When a question is asked, in words: "Seulement si « Consentement » est « Oui »".
+    static func conditionText(_ condition: SkipCondition, _ questionnaire: Questionnaire, _ context: PageContext) -> String {
+        let other = questionnaire.question(condition.question)
+        let question = other?.label.text(context.language) ?? condition.question
+        func answer(_ code: String) -> String { other?.allChoices.first { $0.code == code }?.label.text(context.language) ?? code }
+        if let equals = condition.equals { return context.t("interview.only_if_equals", ["question": question, "answer": answer(equals)]) }
+        if let includes = condition.includes { return context.t("interview.only_if_includes", ["question": question, "answer": answer(includes)]) }
+        if let excludes = condition.excludes { return context.t("interview.only_if_excludes", ["question": question, "answer": answer(excludes)]) }
+        return context.t("interview.only_if_answered", ["question": question])
+    }
+
     static func interviewForm(_ questionnaire: Questionnaire, answers: Answers, caseNumber: String?, memberNumber: Int?, errors: [String: String], _ context: PageContext) -> HTML {
-        let fields = questionnaire.questions.map { question -> HTML in
+        func field(_ question: Question) -> HTML {
             let label = question.label.text(context.language)
             let error = errors[question.code]
             let values = answers[question.code] ?? []
-            let condition: HTML = question.relevant.map { condition -> HTML in
-                let other = questionnaire.question(condition.question)?.label.text(context.language) ?? condition.question
-                return "<p class=\"hint\">\(context.t("interview.only_if", ["question": other]))</p>"
-            } ?? .empty
             switch question.type {
             case .singleChoice, .yesNo:
                 let options = [(value: "", label: context.t("form.choose"))] + question.allChoices.map { (value: $0.code, label: $0.label.text(context.language)) }
-                return "<div>\(condition)\(Layout.selectField(question.code, label: label, options: options, selected: values.first ?? "", error: error))</div>"
+                return Layout.selectField(question.code, label: label, options: options, selected: values.first ?? "", error: error)
             case .multipleChoice:
                 let boxes = question.allChoices.map { choice -> HTML in
                     "<label class=\"check\"><input type=\"checkbox\" name=\"\(question.code)[]\" value=\"\(choice.code)\"\(HTML(raw: values.contains(choice.code) ? " checked" : ""))> \(choice.label.text(context.language))</label>"
                 }
-                return "<fieldset class=\"\(error == nil ? "" : "has-error")\" id=\"\(question.code)\"><legend>\(label)</legend>\(condition)<div class=\"checks\">\(boxes)</div>\(Layout.fieldError(question.code, error))</fieldset>"
+                return "<fieldset class=\"\(error == nil ? "" : "has-error")\" id=\"\(question.code)\"><legend>\(label)</legend><div class=\"checks\">\(boxes)</div>\(Layout.fieldError(question.code, error))</fieldset>"
             case .integer, .decimal:
-                return "<div>\(condition)\(Layout.textField(question.code, label: label, value: values.first, error: error, type: "number", required: question.required == true))</div>"
+                return Layout.textField(question.code, label: label, value: values.first, error: error, type: "number", required: question.required == true)
             case .date:
-                return "<div>\(condition)\(Layout.textField(question.code, label: label, value: values.first, error: error, type: "date", required: question.required == true))</div>"
+                return Layout.textField(question.code, label: label, value: values.first, error: error, type: "date", required: question.required == true)
             case .country:
-                return "<div>\(condition)\(Layout.textField(question.code, label: label, value: values.joined(separator: " "), error: error, required: question.required == true, hint: context.t("member.route_hint")))</div>"
+                return Layout.textField(question.code, label: label, value: values.joined(separator: " "), error: error, required: question.required == true, hint: context.t("member.route_hint"))
             case .text:
-                return "<div>\(condition)\(Layout.textField(question.code, label: label, value: values.first, error: error, required: question.required == true))</div>"
+                return Layout.textField(question.code, label: label, value: values.first, error: error, required: question.required == true)
             }
+        }
+        // Consecutive questions asked under the same condition form one group, which says once
+        // when it applies; the page's script hides a group whose condition does not hold (without
+        // the script every question shows, and the answers of skipped ones are ignored on saving).
+        var groups: [(condition: SkipCondition?, questions: [Question])] = []
+        for question in questionnaire.questions {
+            if let last = groups.last, last.condition == question.relevant { groups[groups.count - 1].questions.append(question) }
+            else { groups.append((question.relevant, [question])) }
+        }
+        let fields = groups.map { group -> HTML in
+            let body = group.questions.map { question -> HTML in "<div class=\"question\">\(field(question))</div>" }
+            guard let condition = group.condition else { return "\(body)" }
+            var data = "data-question=\"\(HTML.escape(condition.question))\""
+            if let equals = condition.equals { data += " data-equals=\"\(HTML.escape(equals))\"" }
+            if let includes = condition.includes { data += " data-includes=\"\(HTML.escape(includes))\"" }
+            if let excludes = condition.excludes { data += " data-excludes=\"\(HTML.escape(excludes))\"" }
+            return """
+            <div class="conditional" \(HTML(raw: data))><p class="condition">\(conditionText(condition, questionnaire, context))</p>\(body)</div>
+            """
         }
         let link: HTML = """
             <fieldset><legend>\(context.t("interview.about"))</legend><div class="grid">
@@ -287,6 +322,7 @@ enum ProfilingPages {
           <div class="questions">\(fields)</div>
           <button type="submit" class="primary">\(context.t("form.save"))</button>
         </form>
+        <script src="/assets/corridor.js" defer></script>
         """)
     }
 
@@ -330,19 +366,46 @@ enum ProfilingPages {
         """)
     }
 
-    static func followUps(_ items: [ProfilingQueries.FollowUp], _ context: PageContext) -> HTML {
-        let rows = items.map { item -> HTML in
+    static func followUps(_ model: FollowUpsModel, _ context: PageContext) -> HTML {
+        let filter = model.filter
+        let rows = model.items.map { item -> HTML in
             """
             <tr class="\(item.overdue ? "overdue" : "")"><td><a href="/cases/\(item.caseNumber)">\(item.caseNumber)</a></td><td>\(item.principalName)</td>
             <td class="date">\(Layout.day(item.arrivalDate, context))</td><td>\(item.round)</td><td class="date">\(context.format.longDate(item.due.date))\(HTML.when(item.overdue) { " <span class=\"badge warn\">\(context.t("matrix.overdue_badge"))</span>" })</td>
             <td><a href="/profiling/interviews/new?questionnaire=reintegration_monitoring&amp;case=\(item.caseNumber)&amp;member=1&amp;round=\(item.round)">\(context.t("followups.record"))</a></td></tr>
             """
         }
+        func link(_ page: Int) -> String {
+            var items: [URLQueryItem] = []
+            for (name, value) in [("office", filter.office), ("round", filter.round.map(String.init)), ("overdue", filter.overdue), ("mine", filter.mine)] {
+                if let value, !value.isEmpty { items.append(URLQueryItem(name: name, value: value)) }
+            }
+            if page > 1 { items.append(URLQueryItem(name: "page", value: String(page))) }
+            var components = URLComponents()
+            components.queryItems = items
+            return "/followups" + (items.isEmpty ? "" : "?" + (components.percentEncodedQuery ?? ""))
+        }
+        let previous: HTML = model.page > 1 ? "<a rel=\"prev\" href=\"\(link(model.page - 1))\">← \(context.t("pagination.previous"))</a>" : .empty
+        let next: HTML = model.page < model.pageCount ? "<a rel=\"next\" href=\"\(link(model.page + 1))\">\(context.t("pagination.next")) →</a>" : .empty
+        let rounds = [(value: "", label: context.t("filter.any"))] + FollowUpSchedule.defaultMonths.indices.map { (value: String($0 + 1), label: context.t("followups.round", ["round": String($0 + 1), "months": String(FollowUpSchedule.defaultMonths[$0])])) }
+        func check(_ name: String, _ value: String?, _ label: String) -> HTML {
+            "<label class=\"check\"><input type=\"checkbox\" name=\"\(name)\" value=\"1\"\(HTML(raw: value == "1" ? " checked" : ""))> \(label)</label>"
+        }
+        let table: HTML = rows.isEmpty ? "<p class=\"empty\">\(context.t("followups.none"))</p>" : """
+            <div class="table-wrap"><table><thead><tr><th scope="col">\(context.t("case.number"))</th><th scope="col">\(context.t("case.principal"))</th><th scope="col">\(context.t("case.arrival_date"))</th><th scope="col">\(context.t("profiling.round"))</th><th scope="col">\(context.t("followups.due"))</th><th scope="col"><span class="visually-hidden">\(context.t("form.actions"))</span></th></tr></thead><tbody>\(rows)</tbody></table></div>
+            <nav class="pagination" aria-label="\(context.t("pagination.label"))">\(previous) <span>\(context.t("pagination.page_of", ["page": String(model.page), "pages": String(model.pageCount)]))</span> \(next)</nav>
+            """
         return Layout.page(context.t("followups.title"), context, """
         <h1>\(context.t("followups.title"))</h1>
         <p class="lead">\(context.t("followups.intro"))</p>
-        \(HTML.when(rows.isEmpty) { "<p class=\"empty\">\(context.t("followups.none"))</p>" })
-        \(HTML.when(!rows.isEmpty) { "<div class=\"table-wrap\"><table><thead><tr><th scope=\"col\">\(context.t("case.number"))</th><th scope=\"col\">\(context.t("case.principal"))</th><th scope=\"col\">\(context.t("case.arrival_date"))</th><th scope=\"col\">\(context.t("profiling.round"))</th><th scope=\"col\">\(context.t("followups.due"))</th><th scope=\"col\"><span class=\"visually-hidden\">\(context.t("form.actions"))</span></th></tr></thead><tbody>\(rows)</tbody></table></div>" })
+        <form method="get" action="/followups" class="filters">
+          \(Layout.selectField("office", label: context.t("case.office"), options: Layout.countryOptions(context, empty: context.t("filter.any")), selected: filter.office ?? "", error: nil))
+          \(Layout.selectField("round", label: context.t("profiling.round"), options: rounds, selected: filter.round.map(String.init) ?? "", error: nil))
+          <div class="field checks">\(check("overdue", filter.overdue, context.t("followups.only_overdue")))\(check("mine", filter.mine, context.t("case.assigned_to_me")))</div>
+          <button type="submit">\(context.t("filter.apply"))</button> <a href="/followups">\(context.t("filter.reset"))</a>
+        </form>
+        <p class="count" role="status">\(context.t("followups.count", ["count": context.format.integer(model.total), "overdue": context.format.integer(model.overdue)]))</p>
+        \(table)
         """)
     }
 }
