@@ -38,7 +38,9 @@ import VaporTesting
             #expect(saved.status == .seeOther)
             let article = try #require(try await NewsArticleModel.query(on: corridor.app.db).first())
             #expect(try await TestBrowser(app: corridor.app).get("/news/\(article.slug)").status == .notFound, "a draft is not public")
-            let published = try await writer.post("/admin/news/\(try article.requireID())/publish", ["version": String(article.version)])
+            let unconfirmed = try await writer.post("/admin/news/\(try article.requireID())/publish", ["version": String(article.version)])
+            #expect(unconfirmed.status == .unprocessableEntity && unconfirmed.text.contains("Cochez la case pour confirmer"), "publishing asks for a confirmation")
+            let published = try await writer.post("/admin/news/\(try article.requireID())/publish", ["version": String(article.version), "confirm": "1"])
             #expect(published.status == .seeOther)
 
             let reader = TestBrowser(app: corridor.app)
@@ -65,6 +67,67 @@ import VaporTesting
             #expect(parser.parse(), "the Atom feed is well-formed XML")
             #expect(try await reader.get("/news").text.contains("Bilan des retours"))
             #expect(!(try await reader.get("/news/feed.xml?lang=en").text.contains("Bilan des retours")), "feeds are per language")
+        }
+    }
+
+    /// A published article is corrected (a dated revision, figures kept unless asked) or
+    /// withdrawn (its page and the feed say so); every step is a revision.
+    @Test func publishedArticlesAreCorrectedAndWithdrawn() async throws {
+        try await TestCorridor.run { corridor in
+            let today = Day(corridor.clock.now())
+            let service = CaseService(corridor.app.serviceContext(actor: .commandLine("test")))
+            _ = try await service.commit(CaseImportPlan(cases: DemoCases.generate(households: 200, seed: 4, today: today), issues: [], rowCount: 0), fileName: "demo")
+            let writer = try await corridor.browser(signedInAs: try await corridor.makeUser(.communications))
+            let body = "Au total, {{figure returns style=exact}} personnes."
+            #expect(try await writer.post("/admin/news/new", ["language": "fr", "title": "Bilan", "summary": "Chiffres", "body": body]).status == .seeOther)
+            let article = try #require(try await NewsArticleModel.query(on: corridor.app.db).first())
+            let id = try article.requireID()
+            #expect(try await writer.post("/admin/news/\(id)/publish", ["version": String(article.version), "confirm": "1"]).status == .seeOther)
+            let first = try #require(try await NewsArticleModel.find(id, on: corridor.app.db))
+            let frozen = try #require(first.publishedBody)
+
+            // More returns are recorded; a correction of the wording keeps the frozen figure.
+            let more = DemoCases.generate(households: 100, seed: 5, today: today).map { household -> ImportedCase in
+                var copy = household
+                copy.caseNumber = CaseNumber(office: "SEN", year: household.caseNumber?.year ?? 2020, sequence: household.caseNumber?.sequence ?? 1)
+                return copy
+            }
+            _ = try await service.commit(CaseImportPlan(cases: more, issues: [], rowCount: 0), fileName: "more")
+            let noNote = try await writer.post("/admin/news/\(id)/correct", ["version": String(first.version), "title": "Bilan", "summary": "Chiffres",
+                                                                              "body": "En tout, {{figure returns style=exact}} personnes."])
+            #expect(noNote.status == .unprocessableEntity && noNote.text.contains("Dites ce qui a été corrigé") && noNote.text.contains("En tout,"))
+            let corrected = try await writer.post("/admin/news/\(id)/correct", ["version": String(first.version), "title": "Bilan", "summary": "Chiffres",
+                                                                                "body": "En tout, {{figure returns style=exact}} personnes.",
+                                                                                "correction_note": "Formulation rectifiée."])
+            #expect(corrected.status == .seeOther)
+            let second = try #require(try await NewsArticleModel.find(id, on: corridor.app.db))
+            #expect(second.publishedBody == frozen.replacingOccurrences(of: "Au total,", with: "En tout,"), "the figure keeps its frozen value")
+            let reader = TestBrowser(app: corridor.app)
+            let page = try await reader.get("/news/\(first.slug)")
+            #expect(page.text.contains("Corrigé le") && page.text.contains("Formulation rectifiée."))
+            let feed = try await reader.get("/news/feed.xml?lang=fr")
+            #expect(feed.text.contains("Corrigé le") && feed.text.contains("<published>"))
+
+            // Counted again when asked.
+            let refrozen = try await writer.post("/admin/news/\(id)/correct", ["version": String(second.version), "title": "Bilan", "summary": "Chiffres",
+                                                                               "body": "En tout, {{figure returns style=exact}} personnes.",
+                                                                               "correction_note": "Chiffres mis à jour.", "refreeze": "1"])
+            #expect(refrozen.status == .seeOther)
+            let third = try #require(try await NewsArticleModel.find(id, on: corridor.app.db))
+            #expect(third.publishedBody != second.publishedBody, "the figure was counted again")
+
+            // Withdrawal: confirmed, with a reason; the page says so, the list leaves it out, the feed announces it.
+            #expect(try await writer.post("/admin/news/\(id)/withdraw", ["version": String(third.version), "withdrawal_reason": "Doublon."]).status == .unprocessableEntity)
+            #expect(try await writer.post("/admin/news/\(id)/withdraw", ["version": String(third.version), "withdrawal_reason": "Doublon.", "withdraw_confirm": "1"]).status == .seeOther)
+            let withdrawn = try await reader.get("/news/\(first.slug)")
+            #expect(withdrawn.status == .ok && withdrawn.text.contains("Article retiré le") && withdrawn.text.contains("Doublon."))
+            #expect(!withdrawn.text.contains("personnes."), "the text is no longer shown")
+            #expect(!(try await reader.get("/news").text.contains("/news/\(first.slug)")))
+            #expect(try await reader.get("/news/feed.xml?lang=fr").text.contains("[Retiré] Bilan"))
+            let kinds = try await ContentRevisionModel.query(on: corridor.app.db).filter(\.$contentID == id).sort(\.$number).all().map(\.kind)
+            #expect(kinds == ["publication", "correction", "correction", "withdrawal"])
+            let admin = try await writer.get("/admin/news/\(id)")
+            #expect(admin.text.contains("Historique des publications") && admin.text.contains("chiffres recalculés"))
         }
     }
 

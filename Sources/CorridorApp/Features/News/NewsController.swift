@@ -15,6 +15,8 @@ struct NewsController: Sendable {
         admin.get(":newsID", action: .manageNews, use: editPage)
         admin.post(":newsID", action: .manageNews, use: update)
         admin.post(":newsID", "publish", action: .manageNews, use: publish)
+        admin.post(":newsID", "correct", action: .manageNews, use: correct)
+        admin.post(":newsID", "withdraw", action: .manageNews, use: withdraw)
     }
 
     private func queries(_ req: Request) -> NewsQueries { NewsQueries(database: req.db) }
@@ -34,15 +36,28 @@ struct NewsController: Sendable {
     /// An Atom feed of the published news in the request's language.
     @Sendable func feed(_ req: Request) async throws -> Response {
         let language = req.language
-        let articles = try await queries(req).published(language: language)
+        let articles = try await queries(req).feed(language: language)
         let base = req.corridor.configuration.publicURL.absoluteString.trimmingCharacters(in: CharacterSet(charactersIn: "/"))
         let formatter = ISO8601DateFormatter()
-        let updated = formatter.string(from: articles.first?.publishedAt ?? Date(timeIntervalSince1970: 0))
+        let updated = formatter.string(from: articles.map { $0.withdrawnAt ?? $0.correctedAt ?? $0.publishedAt ?? $0.updatedAt }.max() ?? Date(timeIntervalSince1970: 0))
+        // A correction or a withdrawal moves the entry's `updated` and says so in its summary.
+        let catalogue = req.catalogue
+        let format = LocaleFormatting(language)
         let entries = articles.map { article -> String in
             let link = "\(base)/news/\(article.slug)"
+            let changed = article.withdrawnAt ?? article.correctedAt ?? article.publishedAt ?? article.updatedAt
+            var summary = article.summary
+            var title = article.title
+            if let withdrawn = article.withdrawnAt {
+                title = catalogue.text("news.withdrawn_title", ["title": article.title])
+                summary = catalogue.text("news.withdrawn_on", ["date": format.longDate(withdrawn)]) + " " + (article.withdrawalReason ?? "")
+            } else if let corrected = article.correctedAt {
+                summary = catalogue.text("news.corrected_on", ["date": format.longDate(corrected)]) + " " + (article.correctionNote ?? "") + " — " + article.summary
+            }
+            let published = article.publishedAt.map { "<published>\(formatter.string(from: $0))</published>" } ?? ""
             return """
-            <entry><title>\(HTML.escape(article.title))</title><link href="\(HTML.escape(link))"/><id>\(HTML.escape(link))#\(article.language)</id>
-            <updated>\(formatter.string(from: article.publishedAt ?? article.updatedAt))</updated><summary>\(HTML.escape(article.summary))</summary>
+            <entry><title>\(HTML.escape(title))</title><link href="\(HTML.escape(link))"/><id>\(HTML.escape(link))#\(article.language)</id>
+            \(published)<updated>\(formatter.string(from: changed))</updated><summary>\(HTML.escape(summary))</summary>
             <author><name>Corridor</name></author></entry>
             """
         }.joined(separator: "\n")
@@ -73,6 +88,7 @@ struct NewsController: Sendable {
         let article = try await load(req)
         let form = NewsForm(language: article.language, title: article.title, summary: article.summary, body: article.body, slug: article.slug, version: article.version)
         var model = NewsPages.FormModel(id: article.id, form: form, status: article.status)
+        model.revisions = try await queries(req).revisions(article.id)
         if let frozen = article.publishedBody {
             model.preview = NewsService.render(frozen)
         } else {
@@ -111,15 +127,66 @@ struct NewsController: Sendable {
         }
     }
 
+    struct PublishedForm: Content {
+        var version: Int?
+        var confirm: String?
+        var title: String?
+        var summary: String?
+        var body: String?
+        var correction_note: String?
+        var refreeze: String?
+        var withdrawal_reason: String?
+        var withdraw_confirm: String?
+    }
+
     @Sendable func publish(_ req: Request) async throws -> Response {
         let article = try await load(req)
-        let version = (try? req.content.get(Int.self, at: "version")) ?? -1
-        do {
-            try await service(req).publish(id: article.id, expectedVersion: version)
-        } catch NewsError.conflict {
-            return req.redirect(to: "/admin/news/\(article.id.uuidString)?notice=news_conflict", redirectType: .normal)
+        let form = try req.content.decode(PublishedForm.self)
+        return try await published(req, article, form) {
+            try await service(req).publish(id: article.id, expectedVersion: form.version ?? -1, confirmed: form.confirm == "1")
         }
-        return req.redirect(to: "/news/\(article.slug)?lang=\(article.language)", redirectType: .normal)
+    }
+
+    @Sendable func correct(_ req: Request) async throws -> Response {
+        let article = try await load(req)
+        let form = try req.content.decode(PublishedForm.self)
+        let draft = NewsDraft(language: Language(rawValue: article.language) ?? .fr, title: form.title ?? "", summary: form.summary ?? "",
+                              body: form.body ?? "", slug: article.slug)
+        return try await published(req, article, form) {
+            try await service(req).correct(id: article.id, draft, note: form.correction_note ?? "", refreeze: form.refreeze == "1", expectedVersion: form.version ?? -1)
+        }
+    }
+
+    @Sendable func withdraw(_ req: Request) async throws -> Response {
+        let article = try await load(req)
+        let form = try req.content.decode(PublishedForm.self)
+        return try await published(req, article, form) {
+            try await service(req).withdraw(id: article.id, reason: form.withdrawal_reason ?? "", expectedVersion: form.version ?? -1, confirmed: form.withdraw_confirm == "1")
+        }
+    }
+
+    /// Runs a publication step; on success shows the public page, otherwise the article's page
+    /// again with the errors and what was typed.
+    private func published(_ req: Request, _ article: NewsArticleView, _ form: PublishedForm, _ step: () async throws -> Void) async throws -> Response {
+        do {
+            try await step()
+            return req.redirect(to: "/news/\(article.slug)?lang=\(article.language)", redirectType: .normal)
+        } catch let error as NewsError {
+            var errors: [String: String]
+            switch error {
+            case .invalid(let issues): errors = Self.messages(issues, req)
+            case .conflict: errors = ["general": req.t("news.error.conflict")]
+            case .notFound: throw Abort(.notFound)
+            }
+            let shown = NewsForm(language: article.language, title: form.title ?? article.title, summary: form.summary ?? article.summary,
+                                 body: form.body ?? article.body, slug: article.slug, version: article.version)
+            var model = NewsPages.FormModel(id: article.id, form: shown, status: article.status, errors: errors)
+            model.correctionNote = form.correction_note
+            model.withdrawalReason = form.withdrawal_reason
+            model.revisions = try await queries(req).revisions(article.id)
+            if let frozen = article.publishedBody { model.preview = NewsService.render(frozen) }
+            return try await HTMLPage(status: error.isConflict ? .conflict : .unprocessableEntity, html: NewsPages.form(model, req.pageContext())).encodeResponse(for: req)
+        }
     }
 
     private func load(_ req: Request) async throws -> NewsArticleView {

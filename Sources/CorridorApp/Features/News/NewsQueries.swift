@@ -17,6 +17,10 @@ struct NewsArticleView: Sendable {
     var publishedAt: Date?
     var updatedAt: Date
     var version: Int
+    var correctedAt: Date?
+    var correctionNote: String?
+    var withdrawnAt: Date?
+    var withdrawalReason: String?
 
     init(_ model: NewsArticleModel) throws {
         id = try model.requireID()
@@ -30,7 +34,22 @@ struct NewsArticleView: Sendable {
         publishedAt = model.publishedAt
         updatedAt = model.updatedAt
         version = model.version
+        correctedAt = model.correctedAt
+        correctionNote = model.correctionNote
+        withdrawnAt = model.withdrawnAt
+        withdrawalReason = model.withdrawalReason
     }
+}
+
+/// One revision of an article, for its history.
+struct RevisionView: Sendable {
+    var number: Int
+    var kind: String
+    var title: String
+    var note: String?
+    var figuresRefrozen: Bool
+    var author: String
+    var createdAt: Date
 }
 
 /// The reads of the news feature.
@@ -43,9 +62,15 @@ struct NewsQueries: Sendable {
             .sort(\.$publishedAt, .descending).limit(50).all().map(NewsArticleView.init)
     }
 
-    /// A published article by its slug, in `language` when it exists in both.
+    /// The published and withdrawn articles in `language`, for the feed (a withdrawal is news too).
+    func feed(language: Language) async throws -> [NewsArticleView] {
+        try await NewsArticleModel.query(on: database).filter(\.$status ~~ ["published", "withdrawn"]).filter(\.$language == language.rawValue)
+            .sort(\.$publishedAt, .descending).limit(50).all().map(NewsArticleView.init)
+    }
+
+    /// A published (or withdrawn: its page says so) article by its slug, in `language` when it exists in both.
     func published(slug: String, preferring language: Language) async throws -> NewsArticleView? {
-        try await NewsArticleModel.query(on: database).filter(\.$slug == slug).filter(\.$status == "published")
+        try await NewsArticleModel.query(on: database).filter(\.$slug == slug).filter(\.$status ~~ ["published", "withdrawn"])
             .sort(\.$language, language == .fr ? .descending : .ascending).first().map(NewsArticleView.init)
     }
 
@@ -57,6 +82,13 @@ struct NewsQueries: Sendable {
     /// Every article, drafts included, the last changed first.
     func all() async throws -> [NewsArticleView] {
         try await NewsArticleModel.query(on: database).sort(\.$updatedAt, .descending).all().map(NewsArticleView.init)
+    }
+
+    /// The revisions of an article, the first (its publication) first.
+    func revisions(_ id: UUID) async throws -> [RevisionView] {
+        try await ContentRevisionModel.query(on: database).filter(\.$contentType == "news").filter(\.$contentID == id).sort(\.$number).all().map {
+            RevisionView(number: $0.number, kind: $0.kind, title: $0.title, note: $0.note, figuresRefrozen: $0.figuresRefrozen, author: $0.author, createdAt: $0.createdAt)
+        }
     }
 
     func article(_ id: UUID) async throws -> NewsArticleView? {

@@ -35,8 +35,15 @@ struct NewsService: Sendable {
     /// The body with every figure token replaced by its value now, as the public may read it
     /// (a small count is written "fewer than k"), each linking to the public data.
     func resolve(_ body: String, language: Language) async throws -> String {
+        try await resolveKeeping(body, language: language, frozen: [:]).text
+    }
+
+    /// Resolves the tokens of `body`, keeping the text of those already in `frozen` (a correction
+    /// that does not refreeze); returns the text and every token's text.
+    func resolveKeeping(_ body: String, language: Language, frozen: [String: String]) async throws -> (text: String, figures: [String: String]) {
         var values: [String: String] = [:]
         for token in FigureToken.scan(body).tokens where values[token.source] == nil {
+            if let kept = frozen[token.source] { values[token.source] = kept; continue }
             let figure = try await publisher.publish(token.indicator, token.filters, for: .everyone, language: language)
             let text: String
             switch token.style {
@@ -46,7 +53,7 @@ struct NewsService: Sendable {
             }
             values[token.source] = "[\(text)](/data)"
         }
-        return FigureToken.replace(in: body) { values[$0.source] ?? $0.source }
+        return (FigureToken.replace(in: body) { values[$0.source] ?? $0.source }, values)
     }
 
     func check(_ draft: NewsDraft) -> [FieldIssue] {
@@ -102,23 +109,110 @@ struct NewsService: Sendable {
         }
     }
 
-    /// Publishes: the figures are resolved once and frozen into the article.
-    func publish(id: UUID, expectedVersion: Int) async throws {
+    /// Publishes, once confirmed: the figures are resolved once and frozen into the article,
+    /// and the first revision is recorded.
+    func publish(id: UUID, expectedVersion: Int, confirmed: Bool) async throws {
+        guard confirmed else { throw NewsError.invalid([FieldIssue("confirm", "news.error.confirm")]) }
         guard let article = try await NewsArticleModel.find(id, on: database) else { throw NewsError.notFound }
         guard article.version == expectedVersion, article.status == "draft" else { throw NewsError.conflict }
-        let frozen = try await resolve(article.body, language: Language(rawValue: article.language) ?? .fr)
+        let frozen = try await resolveKeeping(article.body, language: Language(rawValue: article.language) ?? .fr, frozen: [:])
         let actor = self.actor, now = self.now
         try await database.writeTransaction { db in
             guard let article = try await NewsArticleModel.find(id, on: db), article.version == expectedVersion else { throw NewsError.conflict }
-            article.publishedBody = frozen
+            article.publishedBody = frozen.text
+            article.frozenFigures = Self.encode(frozen.figures)
             article.status = "published"
             article.publishedAt = now
             article.version += 1
             article.updatedAt = now
             try await article.update(on: db)
+            try await Self.revise(article, kind: "publication", note: nil, refrozen: true, by: actor, at: now, on: db)
             try await AuditLog.append(AuditEvent(action: .update, entityType: "news", entityID: id.uuidString, changedFields: ["status", "published_body"],
                                                  detail: "published"), by: actor, at: now, on: db)
         }
+    }
+
+    /// Corrects a published article: a new dated revision with a note the public page shows.
+    /// Figures keep the values frozen at publication unless `refreeze` (a token the correction
+    /// adds is counted now either way).
+    func correct(id: UUID, _ draft: NewsDraft, note: String, refreeze: Bool, expectedVersion: Int) async throws {
+        var issues = check(draft)
+        let note = note.trimmingCharacters(in: .whitespacesAndNewlines)
+        if note.isEmpty { issues.append(FieldIssue("correction_note", "news.error.correction_note")) }
+        guard issues.isEmpty else { throw NewsError.invalid(issues) }
+        guard let article = try await NewsArticleModel.find(id, on: database) else { throw NewsError.notFound }
+        guard article.version == expectedVersion, article.status == "published" else { throw NewsError.conflict }
+        let kept = refreeze ? [:] : Self.decode(article.frozenFigures)
+        let frozen = try await resolveKeeping(draft.body, language: Language(rawValue: article.language) ?? .fr, frozen: kept)
+        let actor = self.actor, now = self.now
+        try await database.writeTransaction { db in
+            guard let article = try await NewsArticleModel.find(id, on: db), article.version == expectedVersion, article.status == "published" else { throw NewsError.conflict }
+            article.title = draft.title.trimmingCharacters(in: .whitespacesAndNewlines)
+            article.summary = draft.summary.trimmingCharacters(in: .whitespacesAndNewlines)
+            article.body = draft.body
+            article.publishedBody = frozen.text
+            article.frozenFigures = Self.encode(frozen.figures)
+            article.correctedAt = now
+            article.correctionNote = note
+            article.version += 1
+            article.updatedAt = now
+            try await article.update(on: db)
+            try await Self.revise(article, kind: "correction", note: note, refrozen: refreeze, by: actor, at: now, on: db)
+            try await AuditLog.append(AuditEvent(action: .update, entityType: "news", entityID: id.uuidString, changedFields: ["title", "summary", "body", "published_body"],
+                                                 detail: refreeze ? "corrected, figures frozen again" : "corrected"), by: actor, at: now, on: db)
+        }
+    }
+
+    /// Withdraws a published article, once confirmed: its page says it was withdrawn, when and
+    /// why, and no longer shows the text; the feed says so too.
+    func withdraw(id: UUID, reason: String, expectedVersion: Int, confirmed: Bool) async throws {
+        var issues: [FieldIssue] = []
+        let reason = reason.trimmingCharacters(in: .whitespacesAndNewlines)
+        if reason.isEmpty { issues.append(FieldIssue("withdrawal_reason", "news.error.withdrawal_reason")) }
+        if !confirmed { issues.append(FieldIssue("withdraw_confirm", "news.error.confirm")) }
+        guard issues.isEmpty else { throw NewsError.invalid(issues) }
+        let actor = self.actor, now = self.now
+        try await database.writeTransaction { db in
+            guard let article = try await NewsArticleModel.find(id, on: db) else { throw NewsError.notFound }
+            guard article.version == expectedVersion, article.status == "published" else { throw NewsError.conflict }
+            article.status = "withdrawn"
+            article.withdrawnAt = now
+            article.withdrawalReason = reason
+            article.version += 1
+            article.updatedAt = now
+            try await article.update(on: db)
+            try await Self.revise(article, kind: "withdrawal", note: reason, refrozen: false, by: actor, at: now, on: db)
+            try await AuditLog.append(AuditEvent(action: .update, entityType: "news", entityID: id.uuidString, changedFields: ["status"], detail: "withdrawn"),
+                                      by: actor, at: now, on: db)
+        }
+    }
+
+    /// Records the article's published state as its next revision.
+    private static func revise(_ article: NewsArticleModel, kind: String, note: String?, refrozen: Bool, by actor: AuditActor, at now: Date, on db: any Database) async throws {
+        let id = try article.requireID()
+        let last = try await ContentRevisionModel.query(on: db).filter(\.$contentType == "news").filter(\.$contentID == id).max(\.$number) ?? 0
+        let revision = ContentRevisionModel()
+        revision.contentType = "news"
+        revision.contentID = id
+        revision.number = last + 1
+        revision.kind = kind
+        revision.title = article.title
+        revision.summary = article.summary
+        revision.body = article.body
+        revision.publishedBody = article.publishedBody
+        revision.note = note
+        revision.figuresRefrozen = refrozen
+        revision.author = actor.label
+        revision.createdAt = now
+        try await revision.create(on: db)
+    }
+
+    static func encode(_ figures: [String: String]) -> String {
+        (try? JSONEncoder.sorted.encode(figures)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
+    }
+
+    static func decode(_ text: String?) -> [String: String] {
+        text.flatMap { try? JSONDecoder().decode([String: String].self, from: Data($0.utf8)) } ?? [:]
     }
 
     /// Markdown to HTML without raw HTML: `<` is escaped before parsing, and every link or image

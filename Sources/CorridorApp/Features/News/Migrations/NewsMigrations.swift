@@ -5,5 +5,6 @@ import Fluent
 enum NewsMigrations {
     static let all: [any Migration] = [
         CreateNews(),
+        AddNewsRevisions(),
     ]
 }
