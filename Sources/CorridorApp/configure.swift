@@ -67,6 +67,7 @@ func configure(
     app.middleware.use(SecurityHeadersMiddleware())
     app.middleware.use(RequestLogMiddleware())
     app.middleware.use(CorridorErrorMiddleware())
+    app.middleware.use(MethodNotAllowedMiddleware())
     app.middleware.use(LanguageCookieMiddleware())
     app.routes.defaultMaxBodySize = "1mb"
 

@@ -60,6 +60,18 @@ import VaporTesting
         }
     }
 
+    /// A method an address does not take is 405 with `Allow`; an unknown address stays 404.
+    @Test func wrongMethodsAre405() async throws {
+        try await TestCorridor.run { corridor in
+            let trace = try await apiRequest(corridor.app, .TRACE, "/", token: nil)
+            #expect(trace.status == .methodNotAllowed && trace.headers.first(name: .allow) == "GET")
+            let delete = try await apiRequest(corridor.app, .DELETE, "/api/v1/cases", token: nil)
+            #expect(delete.status == .methodNotAllowed && delete.headers.first(name: .allow) == "GET, POST")
+            #expect(try await apiRequest(corridor.app, .GET, "/nowhere", token: nil).status == .notFound)
+            #expect(try await apiRequest(corridor.app, .GET, "/news/no-such-article", token: nil).status == .notFound, "a handler's 404 stays 404")
+        }
+    }
+
     @Test func assetsAreServedAndUnknownOnesAreNot() async throws {
         try await TestCorridor.run { corridor in
             let browser = TestBrowser(app: corridor.app)

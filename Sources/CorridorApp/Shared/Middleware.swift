@@ -141,3 +141,34 @@ enum ErrorPage {
         """)
     }
 }
+
+/// A method the address does not take answers 405 with `Allow` (TRACE and anything unknown
+/// included), not 404: the router's "no route" is told apart from a handler's "no record" by
+/// matching the address against the routes of the other methods.
+struct MethodNotAllowedMiddleware: AsyncMiddleware {
+    func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+        do {
+            return try await next.respond(to: request)
+        } catch let abort as any AbortError where abort.status == .notFound {
+            let segments = request.url.path.split(separator: "/", omittingEmptySubsequences: true).map(String.init)
+            let matching = request.application.routes.all.filter { Self.matches($0.path, segments) }
+            let methods = Set(matching.map(\.method.rawValue))
+            guard !methods.isEmpty, !methods.contains(request.method.rawValue),
+                  !(request.method == .HEAD && methods.contains("GET")) else { throw abort }
+            var headers = HTTPHeaders()
+            headers.replaceOrAdd(name: .allow, value: methods.sorted().joined(separator: ", "))
+            throw Abort(.methodNotAllowed, headers: headers)
+        }
+    }
+
+    static func matches(_ path: [PathComponent], _ segments: [String]) -> Bool {
+        for (index, component) in path.enumerated() {
+            switch component {
+            case .catchall: return segments.count > index
+            case .constant(let text): guard index < segments.count, segments[index] == text else { return false }
+            case .parameter, .anything: guard index < segments.count else { return false }
+            }
+        }
+        return path.count == segments.count
+    }
+}

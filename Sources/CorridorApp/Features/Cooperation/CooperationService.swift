@@ -208,19 +208,9 @@ struct CooperationService: Sendable {
                 let copy = MatrixActionModel()
                 copy.matrixID = revisionID
                 copy.originActionID = action.id
-                copy.code = action.code
-                copy.axis = action.axis
-                copy.description = action.description
-                copy.leadInstitutionID = action.leadInstitutionID
-                copy.startDate = action.startDate
-                copy.deadline = action.deadline
-                copy.budget = action.budget
-                copy.currency = action.currency
-                copy.fundingSource = action.fundingSource
+                Self.copyStructure(of: action, to: copy)
                 copy.status = action.status
                 copy.progress = action.progress
-                copy.weight = action.weight
-                copy.position = action.position
                 copy.version = 1
                 copy.updatedAt = now
                 try await copy.create(on: db)
@@ -291,18 +281,9 @@ struct CooperationService: Sendable {
                 continue
             }
             let originID = try origin.requireID()
-            origin.code = action.code
-            origin.axis = action.axis
-            origin.description = action.description
-            origin.leadInstitutionID = action.leadInstitutionID
-            origin.startDate = action.startDate
-            origin.deadline = action.deadline
-            origin.budget = action.budget
-            origin.currency = action.currency
-            origin.fundingSource = action.fundingSource
-            origin.weight = action.weight
-            origin.position = action.position
-            if origin.hasChanges {
+            let before = structure(of: origin)
+            copyStructure(of: action, to: origin)
+            if structure(of: origin) != before {
                 origin.version += 1
                 origin.updatedAt = now
             }
@@ -318,6 +299,27 @@ struct CooperationService: Sendable {
             }
         }
         try await deleteMatrix(revisionID, on: db)
+    }
+
+    /// An action's structure, what a revision may change: code, axis, wording, lead institution,
+    /// dates, budget, weight and place (not its follow-up state: status and progress).
+    private static func copyStructure(of source: MatrixActionModel, to target: MatrixActionModel) {
+        target.code = source.code
+        target.axis = source.axis
+        target.description = source.description
+        target.leadInstitutionID = source.leadInstitutionID
+        target.startDate = source.startDate
+        target.deadline = source.deadline
+        target.budget = source.budget
+        target.currency = source.currency
+        target.fundingSource = source.fundingSource
+        target.weight = source.weight
+        target.position = source.position
+    }
+
+    private static func structure(of action: MatrixActionModel) -> [String?] {
+        [action.code, action.axis, action.description, action.leadInstitutionID.uuidString, action.startDate, action.deadline, action.budget,
+         action.currency, action.fundingSource, String(action.weight), String(action.position)]
     }
 
     /// Deletes a matrix and what hangs on it, without relying on the database's cascades.
