@@ -60,6 +60,21 @@ import VaporTesting
         }
     }
 
+    /// A download's file name never carries what the caller sent into the headers.
+    @Test func downloadNamesCannotSplitTheResponse() async throws {
+        #expect(FileDownload.safeName("mapping-kobo-a\r\nX-Injected: y.json") == "mapping-kobo-a-X-Injected-y.json")
+        #expect(FileDownload.safeName("mapping-kobo-\u{0}.json") == "mapping-kobo-.json")
+        #expect(FileDownload.safeName("matrice-é.xlsx") == "matrice-.xlsx")
+        try await TestCorridor.run { corridor in
+            let token = try await corridor.apiToken(for: try await corridor.makeUser(.meOfficer))
+            let split = try await apiRequest(corridor.app, .GET, "/profiling/mappings/download?questionnaire=a%0D%0AX-Injected:%20y", token: token)
+            #expect(split.status == .ok && split.headers.first(name: "X-Injected") == nil)
+            #expect(split.headers.first(name: .contentDisposition) == "attachment; filename=\"mapping-kobo-a-X-Injected-y.json\"")
+            let nul = try await apiRequest(corridor.app, .GET, "/profiling/mappings/download?questionnaire=%00", token: token)
+            #expect(nul.status == .ok && !(nul.headers.first(name: .contentDisposition) ?? "").unicodeScalars.contains { $0.value < 0x20 })
+        }
+    }
+
     /// A method an address does not take is 405 with `Allow`; an unknown address stays 404.
     @Test func wrongMethodsAre405() async throws {
         try await TestCorridor.run { corridor in

@@ -16,8 +16,20 @@ enum FileDownload {
     static func response(_ data: Data, name: String, type: String) -> Response {
         var headers = HTTPHeaders()
         headers.replaceOrAdd(name: .contentType, value: type)
-        headers.replaceOrAdd(name: .contentDisposition, value: "attachment; filename=\"\(name)\"")
+        headers.replaceOrAdd(name: .contentDisposition, value: "attachment; filename=\"\(safeName(name))\"")
         headers.replaceOrAdd(name: .cacheControl, value: "no-store")
         return Response(status: .ok, headers: headers, body: .init(data: data))
+    }
+
+    /// A file name fit for a header: names are built from what a request asked for (a
+    /// questionnaire code, a source), so anything but ASCII letters, digits, `.`, `-` and `_`
+    /// becomes `-`. A line break there split the response (a header injected by the caller), and
+    /// a NUL left the connection hanging; both were found by schemathesis.
+    static func safeName(_ name: String) -> String {
+        let mapped = name.unicodeScalars.map { scalar -> Character in
+            scalar.isASCII && (CharacterSet.alphanumerics.contains(scalar) || ".-_".unicodeScalars.contains(scalar)) ? Character(scalar) : "-"
+        }
+        let cleaned = String(mapped).split(separator: "-", omittingEmptySubsequences: true).joined(separator: "-")
+        return String((cleaned.isEmpty ? "download" : cleaned).prefix(120))
     }
 }

@@ -200,7 +200,7 @@ enum Layout {
         }
         let more: HTML = issues.count > limit ? "<p>\(context.t("import.more_issues", ["count": context.format.integer(issues.count - limit)]))</p>" : .empty
         return """
-        <div class="table-wrap"><table class="dense">
+        <div class="table-wrap" tabindex="0"><table class="dense">
           <thead><tr><th scope="col">\(context.t("import.line"))</th><th scope="col">\(context.t("import.column"))</th>
           <th scope="col">\(context.t("import.reason"))</th><th scope="col">\(context.t("import.value"))</th></tr></thead>
           <tbody>\(rows)</tbody>

@@ -109,7 +109,7 @@ enum TokenPages {
             """
         } ?? .empty
         let table: HTML = model.tokens.isEmpty ? "<p class=\"empty\">\(context.t("tokens.none"))</p>" : """
-            <div class="table-wrap"><table>
+            <div class="table-wrap" tabindex="0"><table>
               <caption class="visually-hidden">\(context.t("tokens.title"))</caption>
               <thead><tr><th scope="col">\(context.t("field.name"))</th><th scope="col">\(context.t("tokens.prefix"))</th>
               <th scope="col">\(context.t("tokens.created_at"))</th><th scope="col">\(context.t("tokens.last_used"))</th>

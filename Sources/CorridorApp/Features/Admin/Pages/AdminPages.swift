@@ -17,7 +17,7 @@ enum AdminPages {
         return Layout.page(context.t("users.title"), context, """
         <div class="page-head"><h1>\(context.t("users.title"))</h1>
         <a class="button primary" href="/admin/users/new">\(context.t("users.new"))</a></div>
-        <div class="table-wrap"><table>
+        <div class="table-wrap" tabindex="0"><table>
           <caption class="visually-hidden">\(context.t("users.title"))</caption>
           <thead><tr><th scope="col">\(context.t("field.name"))</th><th scope="col">\(context.t("field.email"))</th>
           <th scope="col">\(context.t("field.role"))</th><th scope="col">\(context.t("field.institution"))</th>
@@ -95,7 +95,7 @@ enum AdminPages {
             """
         }
         let table: HTML = institutions.isEmpty ? "<p class=\"empty\">\(context.t("institutions.none"))</p>" : """
-            <div class="table-wrap"><table>
+            <div class="table-wrap" tabindex="0"><table>
               <caption class="visually-hidden">\(context.t("institutions.title"))</caption>
               <thead><tr><th scope="col">\(context.t("field.acronym"))</th><th scope="col">\(context.t("field.name"))</th>
               <th scope="col">\(context.t("field.country"))</th><th scope="col">\(context.t("field.kind"))</th>

@@ -42,7 +42,7 @@ enum AuditPages {
         let previous: HTML = page > 1 ? "<a rel=\"prev\" href=\"\(link(page - 1))\">← \(context.t("pagination.previous"))</a>" : .empty
         let next: HTML = model.hasMore ? "<a rel=\"next\" href=\"\(link(page + 1))\">\(context.t("pagination.next")) →</a>" : .empty
         let table: HTML = model.rows.isEmpty ? "<p class=\"empty\">\(context.t("audit.none"))</p>" : """
-            <div class="table-wrap"><table class="dense">
+            <div class="table-wrap" tabindex="0"><table class="dense">
               <caption class="visually-hidden">\(context.t("audit.title"))</caption>
               <thead><tr><th scope="col">#</th><th scope="col">\(context.t("audit.when"))</th><th scope="col">\(context.t("audit.who"))</th>
               <th scope="col">\(context.t("audit.what"))</th><th scope="col">\(context.t("audit.record"))</th>

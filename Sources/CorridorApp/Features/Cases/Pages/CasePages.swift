@@ -192,7 +192,7 @@ enum CasePages {
             model.canExport ? "<a class=\"button\" href=\"/cases/export?\(filter.query())&amp;format=csv\">CSV</a> <a class=\"button\" href=\"/cases/export?\(filter.query())&amp;format=csv&amp;sep=semicolon\">\(context.t("export.csv_french"))</a> <a class=\"button\" href=\"/cases/export?\(filter.query())&amp;format=xlsx\">XLSX</a>" : .empty,
         ]
         let table: HTML = model.page.rows.isEmpty ? "<p class=\"empty\">\(context.t("case.none"))</p>" : """
-            <div class="table-wrap"><table>
+            <div class="table-wrap" tabindex="0"><table>
               <caption class="visually-hidden">\(context.t("case.list_title"))</caption>
               <thead><tr>\(sortLink("case_number", context.t("case.number")))\(sortLink("principal_name", context.t("case.principal")))
               <th scope="col">\(context.t("case.host_country"))</th>\(sortLink("status", context.t("case.status")))
@@ -292,7 +292,7 @@ enum CasePages {
             </section>
             """
         let assistanceTable: HTML = view.assistance.isEmpty ? "<p class=\"empty\">\(context.t("assistance.none"))</p>" : """
-          <div class="table-wrap"><table>
+          <div class="table-wrap" tabindex="0"><table>
             <thead><tr><th scope="col">\(context.t("assistance.provided_on"))</th><th scope="col">\(context.t("assistance.phase"))</th>
             <th scope="col">\(context.t("assistance.type"))</th><th scope="col">\(context.t("assistance.description"))</th>
             <th scope="col">\(context.t("assistance.member"))</th><th scope="col">\(context.t("assistance.amount"))</th></tr></thead>
@@ -320,7 +320,7 @@ enum CasePages {
         </section>
         <section aria-labelledby="members-title">
           <h2 id="members-title">\(context.t("case.members", ["count": String(view.members.count)]))</h2>
-          <div class="table-wrap"><table>
+          <div class="table-wrap" tabindex="0"><table>
             <thead><tr><th scope="col">#</th><th scope="col">\(context.t("member.name"))</th><th scope="col">\(context.t("member.sex"))</th>
             <th scope="col">\(context.t("member.birth_date"))</th><th scope="col">\(context.t("member.nationality"))</th>
             <th scope="col">\(context.t("member.document_type"))</th><th scope="col">\(context.t("member.origin"))</th>
@@ -354,7 +354,7 @@ enum CasePages {
             ? "<p><a class=\"button\" href=\"/profiling/interviews/new?questionnaire=reintegration_monitoring&amp;case=\(model.view.caseNumber)&amp;member=1&amp;round=\(model.trajectory.count + 1)\">\(context.t("followups.record"))</a></p>"
             : .empty
         let table: HTML = rows.isEmpty ? "<p class=\"empty\">\(context.t("profiling.no_scores"))</p>" : """
-            <div class="table-wrap"><table class="dense"><thead><tr><th scope="col">\(context.t("profiling.round"))</th><th scope="col">\(context.t("interview.date"))</th>
+            <div class="table-wrap" tabindex="0"><table class="dense"><thead><tr><th scope="col">\(context.t("profiling.round"))</th><th scope="col">\(context.t("interview.date"))</th>
             <th scope="col">\(context.t("profiling.economic"))</th><th scope="col">\(context.t("profiling.social"))</th><th scope="col">\(context.t("profiling.psychosocial"))</th>
             <th scope="col">\(context.t("profiling.composite"))</th><th scope="col">\(context.t("profiling.table_version"))</th></tr></thead><tbody>\(rows)</tbody></table></div>
             """

@@ -160,7 +160,7 @@ enum MatrixFormPages {
         <p><a href="/matrices/\(matrix.id.uuidString)">← \(matrix.title(context.language))</a></p>
         <h1>\(context.t("version.title")) — \(matrix.title(context.language))</h1>
         \(HTML.when(rows.isEmpty) { "<p class=\"empty\">\(context.t("version.none"))</p>" })
-        \(HTML.when(!rows.isEmpty) { "<div class=\"table-wrap\"><table><thead><tr><th scope=\"col\">#</th><th scope=\"col\">\(context.t("workshop.date"))</th><th scope=\"col\">\(context.t("workshop.place"))</th><th scope=\"col\">\(context.t("workshop.institutions"))</th><th scope=\"col\">\(context.t("version.validated_by"))</th></tr></thead><tbody>\(rows)</tbody></table></div>" })
+        \(HTML.when(!rows.isEmpty) { "<div class=\"table-wrap\" tabindex=\"0\"><table><thead><tr><th scope=\"col\">#</th><th scope=\"col\">\(context.t("workshop.date"))</th><th scope=\"col\">\(context.t("workshop.place"))</th><th scope=\"col\">\(context.t("workshop.institutions"))</th><th scope=\"col\">\(context.t("version.validated_by"))</th></tr></thead><tbody>\(rows)</tbody></table></div>" })
         <form method="get" action="/matrices/\(matrix.id.uuidString)/versions" class="filters">
           \(Layout.selectField("from", label: context.t("version.from"), options: options, selected: comparison?.from ?? options.first?.value, error: nil))
           \(Layout.selectField("to", label: context.t("version.to"), options: options, selected: comparison?.to ?? "current", error: nil))
@@ -247,7 +247,7 @@ enum MatrixFormPages {
               <h2>\(matrix.title(context.language))</h2>
               <p>\(context.t("theme." + matrix.theme)) · \(context.t("report.version", ["version": String(matrix.validatedVersion)])) · \(context.t("matrix.progress")) \(MatrixHTML.percent(summary.meanProgress, context)) · \(context.t("matrix.overdue_count", ["count": String(summary.overdueCount)]))</p>
               \(MatrixHTML.counts(summary, context))
-              <div class="table-wrap"><table class="report"><thead><tr><th scope="col">\(context.t("action.code"))</th><th scope="col">\(context.t("action.description"))</th>
+              <div class="table-wrap" tabindex="0"><table class="report"><thead><tr><th scope="col">\(context.t("action.code"))</th><th scope="col">\(context.t("action.description"))</th>
               <th scope="col">\(context.t("action.lead"))</th><th scope="col">\(context.t("action.deadline"))</th><th scope="col">\(context.t("field.status"))</th>
               <th scope="col">%</th><th scope="col">\(context.t("action.latest_update"))</th></tr></thead><tbody>\(rows)</tbody></table></div>
               \(HTML.when(!milestones.isEmpty) { "<h3>\(context.t("milestone.title"))</h3><ul>\(milestones)</ul>" })

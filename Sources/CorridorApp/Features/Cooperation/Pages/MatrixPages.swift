@@ -125,7 +125,7 @@ enum MatrixPages {
             ? "<div class=\"actions\"><a class=\"button primary\" href=\"/matrices/new\">\(context.t("matrix.new"))</a> <a class=\"button\" href=\"/matrices/import\">\(context.t("matrix.import"))</a></div>"
             : .empty
         let table: HTML = matrices.isEmpty ? "<p class=\"empty\">\(context.t("matrix.none"))</p>" : """
-            <div class="table-wrap"><table>
+            <div class="table-wrap" tabindex="0"><table>
               <thead><tr><th scope="col">\(context.t("matrix.title_column"))</th><th scope="col">\(context.t("field.status"))</th>
               <th scope="col">\(context.t("matrix.actions"))</th><th scope="col">\(context.t("matrix.progress"))</th><th scope="col">\(context.t("matrix.overdue"))</th></tr></thead>
               <tbody>\(rows)</tbody>
@@ -224,7 +224,7 @@ enum MatrixPages {
           <button type="submit">\(context.t("filter.apply"))</button> <a href="/matrices/\(matrix.id.uuidString)">\(context.t("filter.reset"))</a>
         </form>
         <p><a href="/matrices/\(matrix.id.uuidString)/export?format=csv">CSV</a> · <a href="/matrices/\(matrix.id.uuidString)/export?format=csv&amp;sep=semicolon">\(context.t("export.csv_french"))</a> · <a href="/matrices/\(matrix.id.uuidString)/export?format=xlsx">XLSX</a> · <a href="/matrices/\(matrix.id.uuidString)/versions">\(context.t("version.title"))</a></p>
-        <div class="table-wrap"><table class="matrix">
+        <div class="table-wrap" tabindex="0"><table class="matrix">
           <caption class="visually-hidden">\(matrix.title(context.language))</caption>
           <thead><tr><th scope="col">\(context.t("action.code"))</th><th scope="col">\(context.t("action.description"))</th><th scope="col">\(context.t("action.lead"))</th>
           <th scope="col">\(context.t("action.partners"))</th><th scope="col">\(context.t("action.deadline"))</th><th scope="col">\(context.t("field.status"))</th>
@@ -367,7 +367,7 @@ enum MatrixPages {
             """
         }
         let table: HTML = actions.isEmpty ? "<p class=\"empty\">\(context.t("matrix.no_action"))</p>" : """
-            <div class="table-wrap"><table><thead><tr><th scope="col">\(context.t("action.code"))</th><th scope="col">\(context.t("action.description"))</th>
+            <div class="table-wrap" tabindex="0"><table><thead><tr><th scope="col">\(context.t("action.code"))</th><th scope="col">\(context.t("action.description"))</th>
             <th scope="col">\(context.t("action.lead"))</th><th scope="col">\(context.t("action.deadline"))</th><th scope="col">\(context.t("field.status"))</th>
             <th scope="col">\(context.t("matrix.progress"))</th></tr></thead><tbody>\(rows)</tbody></table></div>
             """

@@ -53,7 +53,7 @@ enum NewsPages {
         return Layout.page(context.t("news.admin_title"), context, """
         <div class="page-head"><h1>\(context.t("news.admin_title"))</h1><a class="button primary" href="/admin/news/new">\(context.t("news.new"))</a></div>
         \(HTML.when(rows.isEmpty) { "<p class=\"empty\">\(context.t("news.none"))</p>" })
-        \(HTML.when(!rows.isEmpty) { "<div class=\"table-wrap\"><table><thead><tr><th scope=\"col\">\(context.t("news.field.title"))</th><th scope=\"col\">\(context.t("news.field.language"))</th><th scope=\"col\">\(context.t("field.status"))</th><th scope=\"col\">\(context.t("news.updated"))</th></tr></thead><tbody>\(rows)</tbody></table></div>" })
+        \(HTML.when(!rows.isEmpty) { "<div class=\"table-wrap\" tabindex=\"0\"><table><thead><tr><th scope=\"col\">\(context.t("news.field.title"))</th><th scope=\"col\">\(context.t("news.field.language"))</th><th scope=\"col\">\(context.t("field.status"))</th><th scope=\"col\">\(context.t("news.updated"))</th></tr></thead><tbody>\(rows)</tbody></table></div>" })
         """)
     }
 

@@ -42,7 +42,7 @@ enum PortalPages {
         <p class="lead">\(context.t("portal.data_intro", ["k": String(threshold)]))</p>
         \(HTML.when(table.rows.isEmpty) { "<p class=\"empty\">\(context.t("portal.no_data"))</p>" })
         \(HTML.when(!table.rows.isEmpty) { """
-          <div class="table-wrap"><table><caption>\(context.t("portal.table_caption"))</caption>
+          <div class="table-wrap" tabindex="0"><table><caption>\(context.t("portal.table_caption"))</caption>
           <thead><tr><th scope="col">\(context.t("case.host_country"))</th>\(header)<th scope="col">\(context.t("portal.total"))</th></tr></thead>
           <tbody>\(body)<tr><th scope="row">\(context.t("portal.total"))</th>\(totals)\(grand)</tr></tbody></table></div>
           """ })

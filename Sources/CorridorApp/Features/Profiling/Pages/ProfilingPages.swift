@@ -87,7 +87,7 @@ enum ProfilingPages {
               <p>\(context.t("profiling.n", ["n": context.format.integer(summary.n)]))\(HTML.when(questionnaire.question(summary.question)?.type == .multipleChoice) { " \(context.t("profiling.multiple_note"))" })</p>
               <div class="chart-and-table">
                 \(ProfilingHTML.barChart(summary, context))
-                <div class="table-wrap"><table>
+                <div class="table-wrap" tabindex="0"><table>
                   <caption>\(context.t("profiling.table_caption"))</caption>
                   <thead><tr><th scope="col">\(context.t("profiling.answer"))</th><th scope="col">\(context.t("profiling.count"))</th><th scope="col">\(context.t("profiling.share"))</th><th scope="col">\(context.t("profiling.interval"))</th></tr></thead>
                   <tbody>\(rows)</tbody>
@@ -110,7 +110,7 @@ enum ProfilingPages {
             }
             crossHTML = """
             <section class="card"><h2>\(context.t("profiling.cross_title", ["rows": rowsQuestion.label.text(context.language), "columns": cross.question.label.text(context.language)]))</h2>
-            <div class="table-wrap"><table class="dense"><thead><tr><th scope="col"></th>\(header)</tr></thead><tbody>\(body)</tbody></table></div></section>
+            <div class="table-wrap" tabindex="0"><table class="dense"><thead><tr><th scope="col"></th>\(header)</tr></thead><tbody>\(body)</tbody></table></div></section>
             """
         }
         let scoreRows = model.scores.map { row -> HTML in
@@ -141,7 +141,7 @@ enum ProfilingPages {
           <p>\(context.t("profiling.scores_intro")) <a href="/profiling/weights">\(context.t("weights.title"))</a></p>
           \(HTML.when(scoreRows.isEmpty) { "<p class=\"empty\">\(context.t("profiling.no_scores"))</p>" })
           \(HTML.when(!model.distributions.isEmpty) { distributionTable(model.distributions, context) })
-          \(HTML.when(!scoreRows.isEmpty) { "<div class=\"table-wrap\"><table class=\"dense\"><thead><tr><th scope=\"col\">\(context.t("profiling.round"))</th><th scope=\"col\">\(context.t("profiling.group"))</th><th scope=\"col\">n</th><th scope=\"col\">\(context.t("profiling.economic"))</th><th scope=\"col\">\(context.t("profiling.social"))</th><th scope=\"col\">\(context.t("profiling.psychosocial"))</th><th scope=\"col\">\(context.t("profiling.composite"))</th><th scope=\"col\">\(context.t("profiling.table_version"))</th></tr></thead><tbody>\(scoreRows)</tbody></table></div>" })
+          \(HTML.when(!scoreRows.isEmpty) { "<div class=\"table-wrap\" tabindex=\"0\"><table class=\"dense\"><thead><tr><th scope=\"col\">\(context.t("profiling.round"))</th><th scope=\"col\">\(context.t("profiling.group"))</th><th scope=\"col\">n</th><th scope=\"col\">\(context.t("profiling.economic"))</th><th scope=\"col\">\(context.t("profiling.social"))</th><th scope=\"col\">\(context.t("profiling.psychosocial"))</th><th scope=\"col\">\(context.t("profiling.composite"))</th><th scope=\"col\">\(context.t("profiling.table_version"))</th></tr></thead><tbody>\(scoreRows)</tbody></table></div>" })
         </section>
         """)
     }
@@ -151,7 +151,7 @@ enum ProfilingPages {
             "<tr><td>\(item.round)</td><td>\(context.t("profiling." + item.dimension))</td>\(item.bins.map { bin -> HTML in "<td class=\"number\">\(bin)</td>" })</tr>"
         }
         return """
-        <div class="table-wrap"><table class="dense"><caption>\(context.t("profiling.distribution"))</caption>
+        <div class="table-wrap" tabindex="0"><table class="dense"><caption>\(context.t("profiling.distribution"))</caption>
         <thead><tr><th scope="col">\(context.t("profiling.round"))</th><th scope="col">\(context.t("profiling.dimension"))</th>
         \((0..<5).map { band -> HTML in
             let mark = context.language == .fr ? "," : "."
@@ -193,7 +193,7 @@ enum ProfilingPages {
                 <h3>\(context.t("kobo.unmapped_title", ["count": String(read.unmappedColumns.count)]))</h3>
                 <form method="post" action="/profiling/mappings" class="card">\(context.csrfField)
                   <input type="hidden" name="source" value="\(model.source)"><input type="hidden" name="questionnaire" value="\(model.questionnaireCode)">
-                  <div class="table-wrap"><table class="dense"><tbody>\(unmapped)</tbody></table></div>
+                  <div class="table-wrap" tabindex="0"><table class="dense"><tbody>\(unmapped)</tbody></table></div>
                   <button type="submit">\(context.t("kobo.save_mapping"))</button>
                 </form>
                 """ })
@@ -201,7 +201,7 @@ enum ProfilingPages {
                 <h3>\(context.t("kobo.unmapped_choices", ["count": String(choiceRows.count)]))</h3>
                 <form method="post" action="/profiling/mappings" class="card">\(context.csrfField)
                   <input type="hidden" name="source" value="\(model.source)"><input type="hidden" name="questionnaire" value="\(model.questionnaireCode)">
-                  <div class="table-wrap"><table class="dense"><tbody>\(choiceRows)</tbody></table></div>
+                  <div class="table-wrap" tabindex="0"><table class="dense"><tbody>\(choiceRows)</tbody></table></div>
                   <button type="submit">\(context.t("kobo.save_mapping"))</button>
                 </form>
                 """ })
@@ -392,7 +392,7 @@ enum ProfilingPages {
             "<label class=\"check\"><input type=\"checkbox\" name=\"\(name)\" value=\"1\"\(HTML(raw: value == "1" ? " checked" : ""))> \(label)</label>"
         }
         let table: HTML = rows.isEmpty ? "<p class=\"empty\">\(context.t("followups.none"))</p>" : """
-            <div class="table-wrap"><table><thead><tr><th scope="col">\(context.t("case.number"))</th><th scope="col">\(context.t("case.principal"))</th><th scope="col">\(context.t("case.arrival_date"))</th><th scope="col">\(context.t("profiling.round"))</th><th scope="col">\(context.t("followups.due"))</th><th scope="col"><span class="visually-hidden">\(context.t("form.actions"))</span></th></tr></thead><tbody>\(rows)</tbody></table></div>
+            <div class="table-wrap" tabindex="0"><table><thead><tr><th scope="col">\(context.t("case.number"))</th><th scope="col">\(context.t("case.principal"))</th><th scope="col">\(context.t("case.arrival_date"))</th><th scope="col">\(context.t("profiling.round"))</th><th scope="col">\(context.t("followups.due"))</th><th scope="col"><span class="visually-hidden">\(context.t("form.actions"))</span></th></tr></thead><tbody>\(rows)</tbody></table></div>
             <nav class="pagination" aria-label="\(context.t("pagination.label"))">\(previous) <span>\(context.t("pagination.page_of", ["page": String(model.page), "pages": String(model.pageCount)]))</span> \(next)</nav>
             """
         return Layout.page(context.t("followups.title"), context, """
