@@ -40,6 +40,11 @@ struct ProfilingCatalog: Sendable {
 
     /// The latest version of a questionnaire (or a given one).
     func questionnaire(_ code: String, version: Int? = nil) async throws -> Questionnaire? {
+        // A code is lower-case letters, digits and `_`; anything else names no questionnaire and
+        // never reaches the database (PostgreSQL refuses a NUL in a text with a server error).
+        guard !code.isEmpty, code.count <= 64, code.unicodeScalars.allSatisfy({ $0.isASCII && (CharacterSet.lowercaseLetters.contains($0) || CharacterSet.decimalDigits.contains($0) || $0 == "_") }) else {
+            return nil
+        }
         try await seed()
         var query = QuestionnaireModel.query(on: database).filter(\.$code == code)
         if let version { query = query.filter(\.$version == version) }

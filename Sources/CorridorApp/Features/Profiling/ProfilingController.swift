@@ -247,7 +247,7 @@ struct ProfilingController: Sendable {
 
     @Sendable func downloadMapping(_ req: Request) async throws -> Response {
         let source = KoboMapping.sourceName(req.query[String.self, at: "source"])
-        let code = req.query[String.self, at: "questionnaire"] ?? "profiling_return"
+        let code = try await questionnaire(req, req.query[String.self, at: "questionnaire"] ?? "profiling_return").code
         let mapping = try await ProfilingQueries(database: req.db).mapping(source: source, questionnaireCode: code)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
