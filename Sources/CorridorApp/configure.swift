@@ -47,13 +47,15 @@ func configure(
     try configureDatabase(app, target: database ?? .from(configuration), configuration: configuration)
     for migration in Migrations.all { app.migrations.add(migration) }
 
+    let secret = try SecretKeyFile.load(configuration: configuration)
     app.corridor = CorridorServices(
         configuration: configuration,
         catalogues: try CatalogueLoader.loadAll(),
         timeSource: timeSource,
         files: FolderFileStore(folder: URL(fileURLWithPath: configuration.dataDirectory).appendingPathComponent("imports", isDirectory: true)),
-        auditAnchor: AuditAnchor(seal: AuditSeal(secret: try SecretKeyFile.load(configuration: configuration)),
-                                 checkpointFile: (configuration.dataDirectory as NSString).appendingPathComponent("audit-checkpoints.log"))
+        auditAnchor: AuditAnchor(seal: AuditSeal(secret: secret),
+                                 checkpointFile: (configuration.dataDirectory as NSString).appendingPathComponent("audit-checkpoints.log")),
+        secret: secret
     )
     // Tests write their checkpoints themselves, on databases that outlive no test.
     if app.environment != .testing { app.lifecycle.use(AuditCheckpointer()) }

@@ -57,7 +57,9 @@ import VaporTesting
             let browser = TestBrowser(app: corridor.app)
             let signedIn = try await browser.signIn(admin.email, admin.password)
             #expect(signedIn.status == .seeOther)
-            #expect(signedIn.location == "/account/password")
+            #expect(signedIn.location == "/login/two-factor/enrol", "an administrator enrols a second factor first")
+            let enrolled = try await browser.enrolAuthenticator(at: corridor.clock.now())
+            #expect(enrolled.page.text.contains("href=\"/account/password\""), "then changes the one-time password")
             let blocked = try await browser.get("/admin/users")
             #expect(blocked.location == "/account/password")
 
@@ -73,7 +75,9 @@ import VaporTesting
 
             let again = TestBrowser(app: corridor.app)
             #expect(try await again.signIn(admin.email, admin.password).status == .unauthorized, "the one-time password no longer works")
-            #expect(try await again.signIn(admin.email, "une phrase assez longue").location == "/")
+            #expect(try await again.signIn(admin.email, "une phrase assez longue").location == "/login/two-factor")
+            corridor.clock.advance(by: 30)
+            #expect(try await again.post("/login/two-factor", ["code": TOTP(key: enrolled.key).code(at: corridor.clock.now())]).location == "/")
         }
     }
 

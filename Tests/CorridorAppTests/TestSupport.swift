@@ -175,3 +175,18 @@ func apiRequest(_ app: Application, _ method: HTTPMethod, _ path: String, token:
     let request = TestingHTTPRequest(method: method, url: URI(path: path), headers: headers, body: ByteBuffer(string: json ?? ""))
     return try await app.testing().performTest(request: request)
 }
+
+extension TestBrowser {
+    /// Enrols an authenticator from the enrolment page at `path` (the sign-in step by default),
+    /// reading the key from the page as a person copies it into their app; returns the key, the
+    /// recovery codes shown and the page.
+    func enrolAuthenticator(at now: Date, path: String = "/login/two-factor/enrol") async throws -> (key: Data, codes: [String], page: TestingHTTPResponse) {
+        let form = try await get(path)
+        guard let encoded = form.text.firstMatch(of: /data-key="([A-Z2-7]+)"/)?.1, let key = Base32.decode(String(encoded)) else {
+            throw Abort(.internalServerError, reason: "no key on \(path) (status \(form.status.code))")
+        }
+        let page = try await post(path, ["code": TOTP(key: key).code(at: now)])
+        let codes = page.text.matches(of: /<li><code>([a-z2-9]{5}-[a-z2-9]{5})<\/code><\/li>/).map { String($0.1) }
+        return (key, codes, page)
+    }
+}

@@ -14,6 +14,8 @@ struct CorridorServices: Sendable {
     var files: any FileStore
     /// The audit trail's anchor outside the database (keys from the secret, checkpoint file).
     var auditAnchor: AuditAnchor
+    /// The one secret kept outside the database, from which every key is derived.
+    var secret: CorridorSecret
 
     func catalogue(_ language: Language) -> Catalogue {
         catalogues[language] ?? Catalogue(language: language, strings: [:])

@@ -160,11 +160,12 @@ enum Layout {
     /// distinguishes fields of the same name when a page holds several forms.
     static func textField(
         _ name: String, label: String, value: String?, error: String?, type: String = "text",
-        required: Bool = true, autocomplete: String? = nil, hint: String? = nil, id: String? = nil
+        required: Bool = true, autocomplete: String? = nil, hint: String? = nil, id: String? = nil, inputMode: String? = nil
     ) -> HTML {
         let fieldID = id ?? name
         let requiredAttribute: HTML = required ? " required" : ""
-        let auto: HTML = autocomplete.map { HTML(raw: " autocomplete=\"\(HTML.escape($0))\"") } ?? ""
+        var auto: HTML = autocomplete.map { HTML(raw: " autocomplete=\"\(HTML.escape($0))\"") } ?? ""
+        if let inputMode { auto = "\(auto)\(HTML(raw: " inputmode=\"\(HTML.escape(inputMode))\""))" }
         let hintHTML: HTML = hint.map { "<p class=\"hint\" id=\"\(fieldID)-hint\">\($0)</p>" } ?? .empty
         return """
         <div class="field\(HTML(raw: error == nil ? "" : " has-error"))">

@@ -16,6 +16,9 @@ public enum AuditAction: String, Sendable, CaseIterable, Codable {
     case passwordReset = "password_reset"
     case tokenCreated = "token_created"
     case tokenRevoked = "token_revoked"
+    case twoFactorEnabled = "two_factor_enabled"
+    case twoFactorReset = "two_factor_reset"
+    case recoveryCodesRenewed = "recovery_codes_renewed"
 }
 
 /// One entry of the audit trail, as it is hashed. `sequence` starts at 1 and has no gaps;

@@ -18,6 +18,8 @@ struct AccountQueries: Sendable {
         var isActive: Bool
         var mustChangePassword: Bool
         var lockedUntil: Date?
+        /// When the account's authenticator was confirmed; nil without a second factor.
+        var twoFactorEnabledAt: Date?
         var version: Int
     }
 
@@ -78,7 +80,8 @@ struct AccountQueries: Sendable {
         UserRow(id: user.id ?? UUID(), email: user.email, name: user.name, role: user.role,
                 institutionID: user.$institution.id, institutionAcronym: user.institution?.acronym,
                 preferredLanguage: user.preferredLanguage, isActive: user.isActive,
-                mustChangePassword: user.mustChangePassword, lockedUntil: user.lockedUntil, version: user.version)
+                mustChangePassword: user.mustChangePassword, lockedUntil: user.lockedUntil,
+                twoFactorEnabledAt: user.totpEnabledAt, version: user.version)
     }
 
     private static func row(_ institution: InstitutionModel) -> InstitutionRow {

@@ -31,27 +31,37 @@ struct AccountsController: Sendable {
         web.get("account", "password", action: .useOwnAccount, use: passwordPage)
         web.post("account", "password", action: .useOwnAccount, use: changePassword)
         TokensController().register(web: web, api: api)
+        TwoFactorController().register(web: web)
         api.get("me", action: .useOwnAccount, use: me)
         api.get("institutions", action: .viewInstitutions, use: institutionsAPI)
     }
 
     @Sendable func loginPage(_ req: Request) async throws -> Response {
         if req.currentUser != nil { return req.redirect(to: "/", redirectType: .normal) }
-        let page = SignInPages.login(LoginPageModel(next: Self.safeNext(req.query[String.self, at: "next"])), req.pageContext())
+        let next = Self.safeNext(req.query[String.self, at: "next"])
+        // A password already checked goes on to its second step.
+        if let pending = req.pendingSignIn { return req.redirect(to: TwoFactorController.stepPath(pending.step, next: next)) }
+        let page = SignInPages.login(LoginPageModel(next: next), req.pageContext())
         return try await page.encodeResponse(for: req)
     }
 
     @Sendable func login(_ req: Request) async throws -> Response {
         let form = try req.content.decode(LoginForm.self)
         let next = Self.safeNext(form.next)
-        let outcome = try await authentication(req).signIn(email: form.email ?? "", password: form.password ?? "")
+        let outcome = try await authentication(req).signIn(email: form.email ?? "", password: form.password ?? "",
+                                                           replacing: req.currentUser?.sessionID ?? req.pendingSignIn?.sessionID)
         switch outcome {
+        case .secondFactorRequired(let secret, let step):
+            req.rotateCSRFToken()
+            let response = req.redirect(to: TwoFactorController.stepPath(step, next: next), redirectType: .normal)
+            response.cookies[CookieNames.session] = req.secureCookie(secret, maxAge: Int(AuthenticationService.pendingLifetime))
+            return response
         case .signedIn(let secret, _, let mustChange):
             req.rotateCSRFToken()
             let response = req.redirect(to: mustChange ? "/account/password" : (next ?? "/"), redirectType: .normal)
             response.cookies[CookieNames.session] = req.secureCookie(secret, maxAge: req.corridor.configuration.sessionLifetimeMinutes * 60)
             return response
-        case .invalidCredentials, .accountLocked, .addressBlocked:
+        case .invalidCredentials, .accountLocked, .addressBlocked, .invalidCode:
             let key: String
             let status: HTTPResponseStatus
             switch outcome {

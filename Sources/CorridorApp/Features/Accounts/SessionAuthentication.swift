@@ -14,22 +14,34 @@ extension CurrentUser {
 }
 
 /// Finds the signed-in user from the session cookie. Sessions live in the database; the
-/// cookie holds a random secret whose SHA-256 is the stored key.
+/// cookie holds a random secret whose SHA-256 is the stored key. A session still waiting for
+/// its second factor signs nobody in: it is only noted, for the second step's pages.
 struct SessionAuthenticator: AsyncMiddleware {
     func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
-        if let secret = request.cookies[CookieNames.session]?.string, !secret.isEmpty {
-            request.currentUser = try await Self.user(secret, request)
+        if let secret = request.cookies[CookieNames.session]?.string, !secret.isEmpty, let session = try await Self.session(secret, request) {
+            if let step = session.pendingStep.flatMap(PendingStep.init(rawValue:)) {
+                request.pendingSignIn = PendingSignIn(userID: session.$user.id, sessionID: try session.requireID(), step: step, email: session.user.email)
+            } else if session.pendingStep == nil {
+                request.currentUser = try CurrentUser(session.user, sessionID: session.id)
+            }
         }
         return try await next.respond(to: request)
     }
 
-    /// The user of a live session whose cookie holds `secret`, if any.
-    static func user(_ secret: String, _ request: Request) async throws -> CurrentUser? {
+    /// The live session whose cookie holds `secret`, with its user, if any.
+    static func session(_ secret: String, _ request: Request) async throws -> SessionModel? {
         let session = try await SessionModel.query(on: request.db)
             .filter(\.$tokenHash == SecureToken.digest(secret))
             .with(\.$user)
             .first()
         guard let session, session.expiresAt > request.now, session.user.isActive else { return nil }
+        return session
+    }
+
+    /// The signed-in user of the session whose cookie holds `secret`, if any (never one
+    /// waiting for its second factor).
+    static func user(_ secret: String, _ request: Request) async throws -> CurrentUser? {
+        guard let session = try await session(secret, request), session.pendingStep == nil else { return nil }
         return try CurrentUser(session.user, sessionID: session.id)
     }
 }

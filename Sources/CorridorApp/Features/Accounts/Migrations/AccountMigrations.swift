@@ -9,5 +9,6 @@ enum AccountMigrations {
         CreateSessions(),
         CreateAPITokens(),
         CreateLoginAttempts(),
+        AddTwoFactor(),
     ]
 }

@@ -31,6 +31,13 @@ final class UserModel: Model, @unchecked Sendable {
     @Field(key: "password_hash") var passwordHash: String
     @Field(key: "must_change_password") var mustChangePassword: Bool
     @OptionalField(key: "locked_until") var lockedUntil: Date?
+    /// The authenticator key, sealed (`SecretBox`, purpose `totp-key`); set at enrolment,
+    /// before it is confirmed.
+    @OptionalField(key: "totp_key") var totpKey: String?
+    /// When a first code confirmed the key: from then on, every sign-in asks for a code.
+    @OptionalField(key: "totp_enabled_at") var totpEnabledAt: Date?
+    /// The step of the last code accepted: a code is good once.
+    @OptionalField(key: "totp_last_step") var totpLastStep: Int64?
     @Field(key: "version") var version: Int
     @Timestamp(key: "created_at", on: .create) var createdAt: Date?
     @Timestamp(key: "updated_at", on: .update) var updatedAt: Date?
@@ -47,6 +54,22 @@ final class SessionModel: Model, @unchecked Sendable {
     @Field(key: "created_at") var createdAt: Date
     @Field(key: "expires_at") var expiresAt: Date
     @OptionalField(key: "address") var address: String?
+    /// Set while the password was checked but not the second factor: `verify` or `enrol`.
+    /// Such a session signs nobody in; it only reaches the second step.
+    @OptionalField(key: "pending_step") var pendingStep: String?
+
+    init() {}
+}
+
+/// A single-use recovery code of an account, by digest.
+final class RecoveryCodeModel: Model, @unchecked Sendable {
+    static let schema = "recovery_codes"
+
+    @ID(key: .id) var id: UUID?
+    @Parent(key: "user_id") var user: UserModel
+    @Field(key: "code_hash") var codeHash: String
+    @Field(key: "created_at") var createdAt: Date
+    @OptionalField(key: "used_at") var usedAt: Date?
 
     init() {}
 }

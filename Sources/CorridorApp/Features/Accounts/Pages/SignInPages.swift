@@ -84,7 +84,7 @@ enum SignInPages {
             \(Layout.selectField("preferred_language", label: context.t("field.preferred_language"), options: languages, selected: model.preferredLanguage ?? "", error: nil))
             <button type="submit" class="primary">\(context.t("form.save"))</button>
           </form>
-          <p><a href="/account/password">\(context.t("password.title"))</a> · <a href="/account/tokens">\(context.t("nav.tokens"))</a></p>
+          <p><a href="/account/password">\(context.t("password.title"))</a> · <a href="/account/two-factor">\(context.t("two_factor.status.title"))</a> · <a href="/account/tokens">\(context.t("nav.tokens"))</a></p>
         </section>
         """)
     }

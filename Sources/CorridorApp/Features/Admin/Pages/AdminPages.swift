@@ -48,6 +48,12 @@ enum AdminPages {
                 <button type="submit">\(context.t("users.reset_password"))</button></form>
               <form method="post" action="/admin/users/\(user.id.uuidString)/\(toggle)" class="inline">\(context.csrfField)
                 <button type="submit" class="\(user.isActive ? "danger" : "")">\(context.t("users." + toggle))</button></form>
+              <h3>\(context.t("two_factor.status.title"))</h3>
+              <p>\(user.twoFactorEnabledAt.map { context.t("two_factor.status.enabled", ["date": context.format.dateTime($0)]) } ?? context.t("users.two_factor_none"))
+              \(Role(rawValue: user.role)?.requiresTwoFactor == true ? context.t("users.two_factor_required") : "")</p>
+              <form method="post" action="/admin/users/\(user.id.uuidString)/reset-two-factor" class="inline">\(context.csrfField)
+                <button type="submit">\(context.t("users.reset_two_factor"))</button></form>
+              <p class="hint">\(context.t("users.reset_two_factor_hint"))</p>
             </section>
             """
         } ?? .empty
