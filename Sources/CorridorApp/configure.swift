@@ -69,6 +69,8 @@ func configure(
     app.middleware.use(SecurityHeadersMiddleware())
     app.middleware.use(RequestLogMiddleware())
     app.middleware.use(CorridorErrorMiddleware())
+    app.requestLimiter = RequestLimiter(total: configuration.maximumRequests, perAddress: configuration.maximumRequestsPerAddress)
+    app.middleware.use(RequestLimitMiddleware(limiter: app.requestLimiter))
     app.middleware.use(MethodNotAllowedMiddleware())
     app.middleware.use(LanguageCookieMiddleware())
     app.routes.defaultMaxBodySize = "1mb"

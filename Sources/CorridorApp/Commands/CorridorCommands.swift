@@ -26,6 +26,7 @@ enum CorridorCommands {
         app.asyncCommands.use(MigrateCommandGroup(), as: "migrate")
         app.asyncCommands.use(UserCommandGroup(), as: "user")
         app.asyncCommands.use(AuditCommandGroup(), as: "audit")
+        app.asyncCommands.use(SecretCommandGroup(), as: "secret")
         app.asyncCommands.use(ImportCommandGroup(), as: "import")
         app.asyncCommands.use(DemoCommand(), as: "demo")
         app.asyncCommands.use(FigureCommand(), as: "figures")
@@ -223,6 +224,41 @@ struct UserCommandGroup: AsyncCommandGroup {
             throw CommandFailure("no user has the e-mail address \(email)")
         }
         return user
+    }
+}
+
+/// `corridor secret rotate`
+struct SecretCommandGroup: AsyncCommandGroup {
+    var help: String { "Manages the one secret Corridor signs and encrypts with." }
+    var commands: [String: any AnyAsyncCommand] { ["rotate": Rotate()] }
+
+    struct Rotate: AsyncCommand {
+        struct Signature: CommandSignature {
+            @Option(name: "new-key", help: "The new secret (base64, 32 bytes or more); a random one when left out. Required when the secret comes from CORRIDOR_SECRET_KEY.")
+            var newKey: String?
+        }
+        var help: String { "Replaces the secret key with the server stopped: verifies the audit trail under the old key, seals everything again under the new one, archives the old checkpoints and keeps the old key as secret.key.retired-<time>." }
+        func run(using context: CommandContext, signature: Signature) async throws {
+            let app = context.application
+            try await app.autoMigrate()
+            if app.corridor.configuration.secretKey != nil, signature.newKey == nil {
+                throw CommandFailure("the secret comes from CORRIDOR_SECRET_KEY: give the new one with --new-key (openssl rand -base64 32), then set CORRIDOR_SECRET_KEY to it before starting the server")
+            }
+            let outcome: SecretRotation.Outcome
+            do {
+                outcome = try await SecretRotation(app: app).rotate(newKey: signature.newKey, at: app.corridor.timeSource.now())
+            } catch let failure as SecretRotation.Failure {
+                throw CommandFailure(failure.description)
+            }
+            if outcome.resumed {
+                context.console.print("an interrupted rotation was completed: \(outcome.entriesVerified) entries verified under the new key")
+            } else {
+                context.console.print("secret key rotated: audit trail verified (\(outcome.entriesVerified) entries) under the old key, \(outcome.authenticatorKeys) authenticator key(s) sealed again")
+            }
+            if let retired = outcome.retiredKeyFile { context.console.print("old key kept as \(retired): store it with the backups taken before now, away from the server, then delete it here") }
+            if let archived = outcome.archivedCheckpoints { context.console.print("old checkpoints archived as \(archived)") }
+            if outcome.newSecretForEnvironment != nil { context.console.print("set CORRIDOR_SECRET_KEY to the new key before starting the server") }
+        }
     }
 }
 

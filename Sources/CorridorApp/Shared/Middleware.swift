@@ -123,6 +123,7 @@ struct CorridorErrorMiddleware: AsyncMiddleware {
         case 413: return "payload_too_large"
         case 422: return "unprocessable"
         case 429: return "too_many_requests"
+        case 503: return "service_unavailable"
         case 500..<600: return "server_error"
         default: return status.code < 500 ? "bad_request" : "server_error"
         }

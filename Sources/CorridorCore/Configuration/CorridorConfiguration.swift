@@ -31,6 +31,9 @@ public struct CorridorConfiguration: Sendable, Equatable {
     /// The secret kept outside the database (base64, 32 bytes or more); nil: the data
     /// directory's `secret.key`, created at first start.
     public var secretKey: String?
+    /// Requests served at once, in all and from one client address (beyond: 503, 429).
+    public var maximumRequests: Int = 1_024
+    public var maximumRequestsPerAddress: Int = 256
 
     public var databaseKind: DatabaseKind { databaseURL == nil ? .sqlite : .postgresql }
 
@@ -67,6 +70,7 @@ public struct CorridorConfiguration: Sendable, Equatable {
         "CORRIDOR_HOST", "CORRIDOR_PORT", "CORRIDOR_DATA_DIR", "DATABASE_URL",
         "CORRIDOR_PUBLIC_URL", "CORRIDOR_DISCLOSURE_THRESHOLD", "CORRIDOR_PUBLIC_API_RATE_LIMIT",
         "CORRIDOR_SESSION_LIFETIME_MINUTES", "CORRIDOR_LOG_LEVEL", "CORRIDOR_TRUSTED_PROXIES", "CORRIDOR_SECRET_KEY",
+        "CORRIDOR_MAX_REQUESTS", "CORRIDOR_MAX_REQUESTS_PER_ADDRESS",
     ]
 
     /// Parses the configuration; throws a `ConfigurationError` naming every bad setting.
@@ -92,6 +96,8 @@ public struct CorridorConfiguration: Sendable, Equatable {
         configuration.disclosureThreshold = integer("CORRIDOR_DISCLOSURE_THRESHOLD", default: 5, range: 2...1000)
         configuration.sessionLifetimeMinutes = integer("CORRIDOR_SESSION_LIFETIME_MINUTES", default: 480, range: 5...43_200)
         configuration.publicAPIRateLimit = integer("CORRIDOR_PUBLIC_API_RATE_LIMIT", default: 60, range: 0...1_000_000)
+        configuration.maximumRequests = integer("CORRIDOR_MAX_REQUESTS", default: 1_024, range: 16...1_000_000)
+        configuration.maximumRequestsPerAddress = integer("CORRIDOR_MAX_REQUESTS_PER_ADDRESS", default: 256, range: 1...1_000_000)
 
         if let raw = value("CORRIDOR_TRUSTED_PROXIES") {
             for entry in raw.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }) where !entry.isEmpty {

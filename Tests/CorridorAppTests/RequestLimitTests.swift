@@ -1,0 +1,41 @@
+import Foundation
+import Testing
+import Vapor
+import VaporTesting
+@testable import CorridorApp
+
+@Suite struct RequestLimitTests {
+    @Test func placesAreCountedPerAddressAndInAll() {
+        let limiter = RequestLimiter(total: 3, perAddress: 2)
+        #expect(limiter.enter("10.0.0.1") == nil)
+        #expect(limiter.enter("10.0.0.1") == nil)
+        #expect(limiter.enter("10.0.0.1") == .address, "one address holds two places at most")
+        #expect(limiter.enter("10.0.0.2") == nil)
+        #expect(limiter.enter("10.0.0.3") == .server, "three places in all")
+        limiter.leave("10.0.0.1")
+        #expect(limiter.enter("10.0.0.3") == nil)
+        for address in ["10.0.0.1", "10.0.0.2", "10.0.0.3"] { limiter.leave(address) }
+        #expect(limiter.inFlight == 0)
+    }
+
+    @Test func aRequestBeyondTheCapsIsRefusedWithRetryAfterAndGivesItsPlaceBack() async throws {
+        try await TestCorridor.run { corridor in
+            let limiter = corridor.app.requestLimiter
+            #expect(limiter.total == 1_024 && limiter.perAddress == 256, "the defaults")
+            let browser = TestBrowser(app: corridor.app)
+            #expect(try await browser.get("/login").status == .ok)
+            #expect(limiter.inFlight == 0, "a request served gives its place back")
+            // The in-memory tester has no peer address: its requests come from "unknown".
+            for _ in 0..<limiter.perAddress { #expect(limiter.enter("unknown") == nil) }
+            let refused = try await browser.get("/login")
+            #expect(refused.status == .tooManyRequests)
+            #expect(refused.headers.first(name: "Retry-After") == "1")
+            #expect(refused.text.contains("beaucoup de demandes"))
+            for _ in 0..<limiter.perAddress { limiter.leave("unknown") }
+            for index in 0..<limiter.total { #expect(limiter.enter("192.0.2.\(index % 250)-\(index)") == nil) }
+            #expect(try await browser.get("/login").status == .serviceUnavailable)
+            for index in 0..<limiter.total { limiter.leave("192.0.2.\(index % 250)-\(index)") }
+            #expect(try await browser.get("/login").status == .ok)
+        }
+    }
+}
