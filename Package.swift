@@ -34,6 +34,7 @@ let package = Package(
             name: "CorridorApp",
             dependencies: [
                 "CorridorCore",
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Vapor", package: "vapor"),
                 .product(name: "Fluent", package: "fluent"),
                 .product(name: "FluentSQLiteDriver", package: "fluent-sqlite-driver"),

@@ -19,6 +19,8 @@ public enum AuditAction: String, Sendable, CaseIterable, Codable {
     case twoFactorEnabled = "two_factor_enabled"
     case twoFactorReset = "two_factor_reset"
     case recoveryCodesRenewed = "recovery_codes_renewed"
+    case backupCreated = "backup_created"
+    case backupRestored = "backup_restored"
 }
 
 /// One entry of the audit trail, as it is hashed. `sequence` starts at 1 and has no gaps;

@@ -1,0 +1,220 @@
+import Crypto
+import CorridorCore
+import Fluent
+import FluentSQLiteDriver
+import Foundation
+import SQLKit
+import Vapor
+
+/// `corridor backup` and `corridor restore`. A backup is a consistent copy taken while the server
+/// runs (SQLite: `VACUUM INTO`; PostgreSQL: `pg_dump` in custom format, in a snapshot the row
+/// counts are read in), with a manifest (time, migrations, row counts, checksum) and a checkpoint
+/// of the copy's audit head sealed with the audit key; optionally sealed (AES-GCM, the backup key
+/// derived from the one secret). A restore goes into an empty database only, refuses a newer
+/// schema, checks the rows against the manifest, starts the checkpoint file again from the
+/// backup's checkpoint (an earlier state is legitimate), verifies the trail up to it and records
+/// the restore in the trail.
+struct BackupService {
+    let app: Application
+
+    enum Failure: Error, CustomStringConvertible {
+        case wrongDatabase(backup: String, here: String)
+        case newerSchema([String])
+        case notEmpty
+        case rowsDiffer(String)
+        case trailBroken(String)
+        case tool(String)
+
+        var description: String {
+            switch self {
+            case .wrongDatabase(let backup, let here): return "this is a \(backup) backup; the configured database is \(here)"
+            case .newerSchema(let names): return "the backup was made by a newer Corridor (unknown migrations: \(names.prefix(3).joined(separator: ", "))): nothing was restored"
+            case .notEmpty: return "the database is not empty: a backup restores into an empty data directory or database only"
+            case .rowsDiffer(let table): return "the restored table \(table) does not hold the rows the manifest counts: the database was left as restored, check it before use"
+            case .trailBroken(let why): return "the restored audit trail does not verify against the backup's checkpoint (\(why))"
+            case .tool(let message): return message
+            }
+        }
+    }
+
+    var configuration: CorridorConfiguration { app.corridor.configuration }
+    var kind: String { configuration.databaseKind.rawValue }
+    var backupKey: SymmetricKey { app.corridor.secret.key(for: "backup") }
+    var sql: any SQLDatabase {
+        get throws {
+            guard let sql = app.db as? any SQLDatabase else { throw Failure.tool("the database does not speak SQL") }
+            return sql
+        }
+    }
+
+    // MARK: Backup
+
+    func backup(to destination: URL, encrypt: Bool, actor: AuditActor) async throws -> BackupManifest {
+        let scratch = URL(fileURLWithPath: configuration.dataDirectory).appendingPathComponent("backup-\(UUID().uuidString).tmp")
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        let now = app.corridor.timeSource.now()
+        var manifest: BackupManifest
+        switch configuration.databaseKind {
+        case .sqlite:
+            try await sql.raw("VACUUM INTO \(bind: scratch.path)").run()
+            manifest = try await describeCopy(at: scratch, now: now)
+        case .postgresql:
+            manifest = try await dumpPostgres(to: scratch, now: now)
+        }
+        manifest = try BackupArchive.write(manifest: manifest, payload: scratch, to: destination, key: encrypt ? backupKey : nil)
+        let rows = manifest.rowCounts.values.reduce(0, +)
+        try await AuditLog.record(
+            AuditEvent(action: .backupCreated, entityType: "database",
+                       detail: "\(kind) backup, \(manifest.rowCounts.count) tables, \(rows) rows\(encrypt ? ", encrypted" : "")"),
+            app.serviceContext(actor: actor))
+        return manifest
+    }
+
+    /// Reads the SQLite copy through a connection of its own: its tables, rows, migrations, head.
+    private func describeCopy(at path: URL, now: Date) async throws -> BackupManifest {
+        let id = DatabaseID(string: "backup-\(UUID().uuidString)")
+        app.databases.use(.sqlite(.file(path.path)), as: id, isDefault: false)
+        defer { app.databases.reinitialize(id) }
+        guard let copy = app.db(id) as? any SQLDatabase else { throw Failure.tool("cannot open the copy") }
+        return try await describe(copy, now: now)
+    }
+
+    private func describe(_ database: any SQLDatabase, now: Date) async throws -> BackupManifest {
+        var counts: [String: Int] = [:]
+        for table in try await tables(database) {
+            let row = try await database.raw("SELECT count(*) AS n FROM \(ident: table)").first()
+            counts[table] = try row?.decode(column: "n", as: Int.self) ?? 0
+        }
+        let migrations = try await database.raw("SELECT name FROM _fluent_migrations ORDER BY batch, created_at, name").all()
+            .map { try $0.decode(column: "name", as: String.self) }
+        var checkpoint: String?
+        if let head = try await database.raw("SELECT last_sequence, last_hash FROM audit_head WHERE id = 1").first() {
+            let sequence = try head.decode(column: "last_sequence", as: Int64.self)
+            let hash = try head.decode(column: "last_hash", as: String.self)
+            if sequence > 0 { checkpoint =  app.corridor.auditAnchor.seal.checkpointLine(sequence: sequence, hash: hash, atMilliseconds: Int64(now.timeIntervalSince1970 * 1000)) }
+        }
+        let formatter = ISO8601DateFormatter()
+        return BackupManifest(createdAt: formatter.string(from: now), database: kind, migrations: migrations, rowCounts: counts,
+                              encrypted: false, auditCheckpoint: checkpoint)
+    }
+
+    private func tables(_ database: any SQLDatabase) async throws -> [String] {
+        let rows: [any SQLRow]
+        if database.dialect.name == "sqlite" {
+            rows = try await database.raw("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name").all()
+        } else {
+            rows = try await database.raw("SELECT table_name AS name FROM information_schema.tables WHERE table_schema = current_schema() AND table_type = 'BASE TABLE' ORDER BY table_name").all()
+        }
+        return try rows.map { try $0.decode(column: "name", as: String.self) }
+    }
+
+    /// `pg_dump` of the snapshot a repeatable-read transaction holds while it counts the rows.
+    private func dumpPostgres(to file: URL, now: Date) async throws -> BackupManifest {
+        guard let url = configuration.databaseURL else { throw Failure.tool("no DATABASE_URL") }
+        let dump = try Self.postgresTool("pg_dump")
+        return try await app.db.transaction { db in
+            guard let sql = db as? any SQLDatabase else { throw Failure.tool("the database does not speak SQL") }
+            try await sql.raw("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ").run()
+            let snapshot = try await sql.raw("SELECT pg_export_snapshot() AS s").first()?.decode(column: "s", as: String.self) ?? ""
+            let manifest = try await describe(sql, now: now)
+            let schema = try await sql.raw("SELECT current_schema() AS s").first()?.decode(column: "s", as: String.self) ?? "public"
+            try await Self.run(dump, ["--format=custom", "--no-owner", "--snapshot=\(snapshot)", "--schema=\(schema)", "--file=\(file.path)", "--dbname=\(url.absoluteString)"])
+            return manifest
+        }
+    }
+
+    // MARK: Restore
+
+    struct Restored: Sendable {
+        var manifest: BackupManifest
+        var entriesVerified: Int64
+        var archivedCheckpoints: String?
+    }
+
+    func restore(from file: URL, actor: AuditActor) async throws -> Restored {
+        let (manifest, _) = try BackupArchive.manifest(of: file)
+        guard manifest.database == kind else { throw Failure.wrongDatabase(backup: manifest.database, here: kind) }
+        let unknown = manifest.unknownMigrations(known: Migrations.all.map(\.name))
+        guard unknown.isEmpty else { throw Failure.newerSchema(unknown) }
+        guard try await tables(sql).isEmpty else { throw Failure.notEmpty }
+        let anchor = app.corridor.auditAnchor
+        if let line = manifest.auditCheckpoint, anchor.seal.checkpoint(Substring(line))?.authentic != true {
+            throw BackupArchive.Failure.wrongKey
+        }
+        let scratch = URL(fileURLWithPath: configuration.dataDirectory).appendingPathComponent("restore-\(UUID().uuidString).tmp")
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        _ = try BackupArchive.extractPayload(of: file, to: scratch, key: backupKey)
+
+        switch configuration.databaseKind {
+        case .sqlite:
+            // The empty file the server opened goes; the copy takes its place.
+            app.databases.reinitialize(.sqlite)
+            let target = configuration.sqlitePath
+            for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: target + suffix) }
+            try FileManager.default.moveItem(atPath: scratch.path, toPath: target)
+            try await sql.raw("PRAGMA journal_mode=WAL").run()
+        case .postgresql:
+            guard let url = configuration.databaseURL else { throw Failure.tool("no DATABASE_URL") }
+            try await Self.run(try Self.postgresTool("pg_restore"), ["--no-owner", "--exit-on-error", "--single-transaction", "--dbname=\(url.absoluteString)", scratch.path])
+        }
+        for (table, expected) in manifest.rowCounts.sorted(by: { $0.key < $1.key }) {
+            let found = try await sql.raw("SELECT count(*) AS n FROM \(ident: table)").first()?.decode(column: "n", as: Int.self)
+            guard found == expected else { throw Failure.rowsDiffer(table) }
+        }
+        // An older schema is brought forward.
+        try await app.autoMigrate()
+
+        // The checkpoints of the state the database had before belong to it: the trail is
+        // checked from now on against the backup's own.
+        var archived: String?
+        if FileManager.default.fileExists(atPath: anchor.checkpointFile) {
+            let target = anchor.checkpointFile.replacingOccurrences(of: ".log", with: "") + ".before-restore-\(SecretRotation.stamp(app.corridor.timeSource.now())).log"
+            try FileManager.default.moveItem(atPath: anchor.checkpointFile, toPath: target)
+            archived = target
+        }
+        if let line = manifest.auditCheckpoint {
+            guard FileManager.default.createFile(atPath: anchor.checkpointFile, contents: Data((line + "\n").utf8), attributes: [.posixPermissions: 0o600]) else {
+                throw BackupArchive.Failure.cannotWrite(anchor.checkpointFile)
+            }
+        }
+        let verified = try await AuditVerification.verify(on: app.db, anchor: anchor)
+        if let failure = verified.failure { throw Failure.trailBroken(failure.description) }
+        let rows = manifest.rowCounts.values.reduce(0, +)
+        try await AuditLog.record(
+            AuditEvent(action: .backupRestored, entityType: "database",
+                       detail: "restored the \(manifest.database) backup of \(manifest.createdAt): \(manifest.rowCounts.count) tables, \(rows) rows; trail verified to entry \(verified.count)"),
+            app.serviceContext(actor: actor))
+        _ = await AuditCheckpointer.checkpoint(app, unless: -1)
+        return Restored(manifest: manifest, entriesVerified: verified.count, archivedCheckpoints: archived)
+    }
+
+    // MARK: PostgreSQL tools
+
+    /// `pg_dump` or `pg_restore` from the PATH, else from Debian's versioned folders.
+    static func postgresTool(_ name: String) throws -> String {
+        let paths = (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin").split(separator: ":").map { "\($0)/\(name)" }
+        let versioned = ((try? FileManager.default.contentsOfDirectory(atPath: "/usr/lib/postgresql")) ?? []).sorted(by: >).map { "/usr/lib/postgresql/\($0)/bin/\(name)" }
+        guard let found = (paths + versioned).first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else {
+            throw Failure.tool("\(name) was not found (install postgresql-client)")
+        }
+        return found
+    }
+
+    static func run(_ tool: String, _ arguments: [String]) async throws {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: tool)
+        process.arguments = arguments
+        let errors = Pipe()
+        process.standardError = errors
+        process.standardOutput = FileHandle.nullDevice
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+            process.terminationHandler = { _ in continuation.resume() }
+            do { try process.run() } catch { continuation.resume(throwing: error) }
+        }
+        guard process.terminationStatus == 0 else {
+            let message = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+                .split(separator: "\n").prefix(3).joined(separator: "; ")
+            throw Failure.tool("\((tool as NSString).lastPathComponent) failed: \(message)")
+        }
+    }
+}

@@ -1,0 +1,149 @@
+import CorridorCore
+import Fluent
+import Foundation
+import SQLKit
+import Testing
+import Vapor
+import VaporTesting
+@testable import CorridorApp
+
+/// Backups of a file database (SQLite; the PostgreSQL path runs pg_dump and is not exercised here).
+@Suite struct BackupTests {
+    /// A Corridor on an SQLite file in `folder`, as `corridor serve` runs it.
+    static func onFile(_ folder: String, secret: String, _ body: (Application, ManualTimeSource) async throws -> Void) async throws {
+        let app = try await Application.make(.testing)
+        app.logger.logLevel = .warning
+        var settings = CorridorConfiguration()
+        settings.dataDirectory = folder
+        settings.secretKey = secret
+        let clock = ManualTimeSource(TestCorridor.start)
+        do {
+            try await configure(app, configuration: settings, database: .sqliteFile(settings.sqlitePath), passwordCost: 4, timeSource: clock)
+            try await body(app, clock)
+        } catch {
+            try? await app.asyncShutdown()
+            throw error
+        }
+        try await app.asyncShutdown()
+    }
+
+    static func snapshot(_ sql: any SQLDatabase) async throws -> [String: [String]] {
+        var result: [String: [String]] = [:]
+        let tables = try await sql.raw("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'").all()
+            .map { try $0.decode(column: "name", as: String.self) }
+        for table in tables where table != "_fluent_migrations" {
+            // Every row, as text, in a stable order: the restored database must hold the same.
+            let rows = try await sql.raw("SELECT * FROM \(ident: table)").all()
+            result[table] = try rows.map { row in
+                try row.allColumns.map { column in
+                    (try? row.decode(column: column, as: String?.self)).flatMap { $0 }
+                        ?? (try? row.decode(column: column, as: Double?.self)).flatMap { $0.map { String($0) } } ?? "∅"
+                }.joined(separator: "|")
+            }.sorted()
+        }
+        return result
+    }
+
+    @Test func aBackupTakenUnderWritesRestoresTheSameRecordsAndTrail() async throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("corridor-backup-" + UUID().uuidString).path
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let secret = CorridorSecret.generate().base64EncodedString()
+        let file = URL(fileURLWithPath: root + "/backup.corridor")
+        var expected: [String: [String]] = [:]
+        var manifest: BackupManifest?
+        try await Self.onFile(root + "/live", secret: secret) { app, clock in
+            try await app.autoMigrate()
+            let households = DemoCases.generate(households: 40, seed: 3, today: Day(clock.now()))
+            let plan = CaseImportPlan(cases: households, issues: [], rowCount: households.reduce(0) { $0 + $1.members.count })
+            _ = try await CaseService(app.serviceContext(actor: .commandLine("test"))).commit(plan, fileName: "demo")
+            // Writes go on while the copy is taken.
+            let writer = Task {
+                for index in 0..<30 {
+                    try await AuditLog.record(AuditEvent(action: .export, entityType: "test", detail: "write \(index)"),
+                                              app.serviceContext(actor: .commandLine("writer")))
+                }
+            }
+            manifest = try await BackupService(app: app).backup(to: file, encrypt: true, actor: .commandLine("test"))
+            try await writer.value
+            let read = try BackupArchive.manifest(of: file).manifest
+            #expect(read == manifest)
+            // What the copy holds is what the manifest counts: read it back to compare below.
+            let copy = URL(fileURLWithPath: root + "/copy.sqlite")
+            _ = try BackupArchive.extractPayload(of: file, to: copy, key: app.corridor.secret.key(for: "backup"))
+            let id = DatabaseID(string: "copy")
+            app.databases.use(.sqlite(.file(copy.path)), as: id, isDefault: false)
+            let copied = try #require(app.db(id) as? any SQLDatabase)
+            let cases = try await copied.raw("SELECT count(*) AS n FROM return_cases").first()?.decode(column: "n", as: Int.self)
+            #expect(cases == 40 && manifest?.rowCounts["return_cases"] == 40)
+            expected = try await Self.snapshot(copied)
+            app.databases.reinitialize(id)
+        }
+        let taken = try #require(manifest)
+        #expect(taken.encrypted && taken.auditCheckpoint != nil && taken.migrations.count == Migrations.all.count)
+        let payload = try Data(contentsOf: file).dropFirst(Int(try BackupArchive.manifest(of: file).payloadOffset))
+        #expect(payload.range(of: Data("CREATE TABLE".utf8)) == nil, "an encrypted copy shows nothing of the database")
+
+        try await Self.onFile(root + "/restored", secret: secret) { app, _ in
+            let restored = try await BackupService(app: app).restore(from: file, actor: .commandLine("test"))
+            #expect(restored.manifest == taken)
+            let verified = try await AuditVerification.verify(on: app.db, anchor: app.corridor.auditAnchor)
+            #expect(verified.failure == nil)
+            let last = try await AuditEntryModel.query(on: app.db).sort(\.$id, .descending).first()
+            #expect(last?.action == "backup_restored")
+            // Every table holds what the copy held, row for row; the trail holds it and the restore.
+            var snapshot = try await Self.snapshot(try #require(app.db as? any SQLDatabase))
+            #expect(snapshot.keys.sorted() == expected.keys.sorted())
+            #expect(snapshot["audit_entries"]?.count == (expected["audit_entries"]?.count ?? 0) + 1)
+            for table in ["audit_entries", "audit_head"] { snapshot[table] = nil; expected[table] = nil }
+            #expect(snapshot == expected)
+            await #expect(throws: BackupService.Failure.self, "a database that is not empty is never overwritten") {
+                _ = try await BackupService(app: app).restore(from: file, actor: .commandLine("test"))
+            }
+        }
+        #expect(expected["return_cases"]?.count == 40)
+
+        // Another secret: the backup does not open, and nothing is written.
+        try await Self.onFile(root + "/elsewhere", secret: CorridorSecret.generate().base64EncodedString()) { app, _ in
+            await #expect(throws: BackupArchive.Failure.wrongKey) { _ = try await BackupService(app: app).restore(from: file, actor: .commandLine("test")) }
+            let sql = try #require(app.db as? any SQLDatabase)
+            #expect(try await sql.raw("SELECT count(*) AS n FROM sqlite_master WHERE type = 'table'").first()?.decode(column: "n", as: Int.self) == 0)
+        }
+    }
+
+    @Test func aDamagedOrNewerBackupIsRefusedBeforeAnythingIsWritten() async throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("corridor-backup-" + UUID().uuidString).path
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let secret = CorridorSecret.generate().base64EncodedString()
+        let file = URL(fileURLWithPath: root + "/backup.corridor")
+        try await Self.onFile(root + "/live", secret: secret) { app, _ in
+            try await app.autoMigrate()
+            _ = try await BackupService(app: app).backup(to: file, encrypt: false, actor: .commandLine("test"))
+        }
+        var bytes = try Data(contentsOf: file)
+        let (manifest, offset) = try BackupArchive.manifest(of: file)
+        bytes[Int(offset) + 200] ^= 0xFF
+        let damaged = URL(fileURLWithPath: root + "/damaged.corridor")
+        try bytes.write(to: damaged)
+        var newer = manifest
+        newer.migrations.append("2099-01-01-01-from-the-future")
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        var future = Data(BackupArchive.magic.utf8)
+        future.append(try encoder.encode(newer))
+        future.append(try Data(contentsOf: file).dropFirst(Int(offset) - 1))
+        let fromTheFuture = URL(fileURLWithPath: root + "/future.corridor")
+        try future.write(to: fromTheFuture)
+        try await Self.onFile(root + "/restored", secret: secret) { app, _ in
+            await #expect(throws: BackupArchive.Failure.damaged("checksum")) { _ = try await BackupService(app: app).restore(from: damaged, actor: .commandLine("test")) }
+            do {
+                _ = try await BackupService(app: app).restore(from: fromTheFuture, actor: .commandLine("test"))
+                Issue.record("a newer schema was restored")
+            } catch let failure as BackupService.Failure {
+                #expect(failure.description.contains("newer Corridor"))
+            }
+            let sql = try #require(app.db as? any SQLDatabase)
+            #expect(try await sql.raw("SELECT count(*) AS n FROM sqlite_master WHERE type = 'table'").first()?.decode(column: "n", as: Int.self) == 0)
+            #expect(throws: BackupArchive.Failure.notABackup) { _ = try BackupArchive.manifest(of: URL(fileURLWithPath: root + "/none")) }
+        }
+    }
+}
