@@ -146,4 +146,77 @@ import VaporTesting
             #expect(throws: BackupArchive.Failure.notABackup) { _ = try BackupArchive.manifest(of: URL(fileURLWithPath: root + "/none")) }
         }
     }
+
+    /// On PostgreSQL (the suite's second run): pg_dump of the test's schema, restored by
+    /// pg_restore into a database of its own.
+    @Test(.enabled(if: ProcessInfo.processInfo.environment["DATABASE_URL"] != nil))
+    func aPostgreSQLBackupRestoresIntoAnEmptyDatabase() async throws {
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("corridor-backup-\(UUID().uuidString).corridor")
+        defer { try? FileManager.default.removeItem(at: file) }
+        var taken: BackupManifest?
+        var schema = ""
+        var sourceURL: URL?
+        var copied: [String: Int] = [:]
+        var secret = ""
+        try await TestCorridor.run { corridor in
+            secret = try String(contentsOfFile: corridor.app.corridor.configuration.dataDirectory + "/secret.key", encoding: .utf8)
+                .trimmingCharacters(in: .whitespacesAndNewlines)
+            let households = DemoCases.generate(households: 25, seed: 4, today: Day(corridor.clock.now()))
+            let plan = CaseImportPlan(cases: households, issues: [], rowCount: households.reduce(0) { $0 + $1.members.count })
+            _ = try await CaseService(corridor.app.serviceContext(actor: .commandLine("test"))).commit(plan, fileName: "demo")
+            let sql = try #require(corridor.app.db as? any SQLDatabase)
+            schema = try await sql.raw("SELECT current_schema() AS s").first()?.decode(column: "s", as: String.self) ?? ""
+            sourceURL = corridor.app.corridor.configuration.databaseURL
+            taken = try await BackupService(app: corridor.app).backup(to: file, encrypt: true, actor: .commandLine("test"))
+            copied = taken?.rowCounts ?? [:]
+        }
+        let manifest = try #require(taken)
+        #expect(manifest.database == "postgresql" && manifest.rowCounts["return_cases"] == 25)
+        let source = try #require(sourceURL)
+        let name = "r_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased().prefix(20)
+        var components = try #require(URLComponents(url: source, resolvingAgainstBaseURL: false))
+        components.path = "/" + name
+        let target = try #require(components.url)
+
+        let admin = try await Application.make(.testing)
+        var adminSettings = CorridorConfiguration()
+        adminSettings.databaseURL = source
+        adminSettings.dataDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("corridor-admin-" + UUID().uuidString).path
+        try await configure(admin, configuration: adminSettings, database: .postgres(source, schema: nil), passwordCost: 4, timeSource: ManualTimeSource(TestCorridor.start))
+        let adminSQL = try #require(admin.db as? any SQLDatabase)
+        try await adminSQL.raw("CREATE DATABASE \(ident: String(name))").run()
+        do {
+            let app = try await Application.make(.testing)
+            app.logger.logLevel = .warning
+            var settings = CorridorConfiguration()
+            settings.databaseURL = target
+            settings.dataDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("corridor-restore-" + UUID().uuidString).path
+            // The secret the backup was sealed with, installed where it is restored.
+            settings.secretKey = secret
+            do {
+                try await configure(app, configuration: settings, database: .postgres(target, schema: schema), passwordCost: 4, timeSource: ManualTimeSource(TestCorridor.start))
+                let restored = try await BackupService(app: app).restore(from: file, actor: .commandLine("test"))
+                #expect(restored.manifest == manifest)
+                let sql = try #require(app.db as? any SQLDatabase)
+                for table in ["return_cases", "case_members", "users"] where manifest.rowCounts[table] != nil {
+                    let count = try await sql.raw("SELECT count(*) AS n FROM \(ident: table)").first()?.decode(column: "n", as: Int.self)
+                    #expect(count == manifest.rowCounts[table], "\(table)")
+                }
+                #expect(try await AuditVerification.verify(on: app.db, anchor: app.corridor.auditAnchor).failure == nil)
+                #expect(try await AuditEntryModel.query(on: app.db).sort(\.$id, .descending).first()?.action == "backup_restored")
+                await #expect(throws: BackupService.Failure.self, "not into a database that holds data") {
+                    _ = try await BackupService(app: app).restore(from: file, actor: .commandLine("test"))
+                }
+            } catch {
+                try? await app.asyncShutdown()
+                try? await adminSQL.raw("DROP DATABASE IF EXISTS \(ident: String(name)) WITH (FORCE)").run()
+                try? await admin.asyncShutdown()
+                throw error
+            }
+            try await app.asyncShutdown()
+        }
+        try await adminSQL.raw("DROP DATABASE IF EXISTS \(ident: String(name)) WITH (FORCE)").run()
+        try await admin.asyncShutdown()
+        #expect(copied["return_cases"] == 25)
+    }
 }

@@ -50,6 +50,7 @@ struct BackupService {
     // MARK: Backup
 
     func backup(to destination: URL, encrypt: Bool, actor: AuditActor) async throws -> BackupManifest {
+        try FileManager.default.createDirectory(atPath: configuration.dataDirectory, withIntermediateDirectories: true)
         let scratch = URL(fileURLWithPath: configuration.dataDirectory).appendingPathComponent("backup-\(UUID().uuidString).tmp")
         defer { try? FileManager.default.removeItem(at: scratch) }
         let now = app.corridor.timeSource.now()
@@ -141,6 +142,7 @@ struct BackupService {
         if let line = manifest.auditCheckpoint, anchor.seal.checkpoint(Substring(line))?.authentic != true {
             throw BackupArchive.Failure.wrongKey
         }
+        try FileManager.default.createDirectory(atPath: configuration.dataDirectory, withIntermediateDirectories: true)
         let scratch = URL(fileURLWithPath: configuration.dataDirectory).appendingPathComponent("restore-\(UUID().uuidString).tmp")
         defer { try? FileManager.default.removeItem(at: scratch) }
         _ = try BackupArchive.extractPayload(of: file, to: scratch, key: backupKey)
@@ -190,11 +192,12 @@ struct BackupService {
 
     // MARK: PostgreSQL tools
 
-    /// `pg_dump` or `pg_restore` from the PATH, else from Debian's versioned folders.
+    /// `pg_dump` or `pg_restore` from Debian's versioned folders (the newest), else the PATH.
     static func postgresTool(_ name: String) throws -> String {
         let paths = (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin").split(separator: ":").map { "\($0)/\(name)" }
         let versioned = ((try? FileManager.default.contentsOfDirectory(atPath: "/usr/lib/postgresql")) ?? []).sorted(by: >).map { "/usr/lib/postgresql/\($0)/bin/\(name)" }
-        guard let found = (paths + versioned).first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else {
+        // The server's own version first: Debian's /usr/bin wrappers pick a cluster's.
+        guard let found = (versioned + paths).first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else {
             throw Failure.tool("\(name) was not found (install postgresql-client)")
         }
         return found
