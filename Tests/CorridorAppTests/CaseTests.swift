@@ -342,3 +342,19 @@ import VaporTesting
         }
     }
 }
+
+@Suite struct AuditedSearchTests {
+    /// The audit trail is not a second copy of personal data: an export's filter is kept, the
+    /// words typed in the search box (a name, most often) are not.
+    @Test func anExportRecordsItsCriteriaButNeverTheSearchWords() async throws {
+        try await TestCorridor.run { corridor in
+            let browser = try await corridor.browser(signedInAs: try await corridor.makeUser(.caseworker))
+            let export = try await browser.get("/cases/export?format=csv&q=Aminata%20Tour%C3%A9&status=registered")
+            #expect(export.status == .ok)
+            let entry = try #require(try await AuditEntryModel.query(on: corridor.app.db).filter(\.$action == "export").first())
+            #expect(entry.detail.contains("status=registered"))
+            #expect(entry.detail.contains("search words, not recorded"))
+            #expect(!entry.detail.contains("Aminata") && !entry.detail.contains("Tour"))
+        }
+    }
+}

@@ -68,6 +68,17 @@ struct CaseFilter: Content, Sendable {
     ]
 
     /// The query string of this filter with another page or sort, for links.
+    /// The filter as the audit trail keeps it: the criteria, never the words typed in the search
+    /// box (often a name): only that there were some.
+    var audited: String {
+        var criteria = self
+        let searched = !(q ?? "").trimmingCharacters(in: .whitespaces).isEmpty
+        criteria.q = nil
+        let rest = criteria.query()
+        guard searched else { return rest }
+        return (rest.isEmpty ? "" : rest + "&") + "q=(search words, not recorded)"
+    }
+
     func query(page: Int? = nil, sort: String? = nil, dir: String? = nil) -> String {
         var items: [URLQueryItem] = []
         let values: [(String, String?)] = [

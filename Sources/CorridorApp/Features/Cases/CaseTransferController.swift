@@ -92,7 +92,7 @@ struct CaseTransferController: Sendable {
         let table = try await CaseExport.table(filter: filter, user: user, database: req.db, now: req.now, language: req.language, catalogue: req.catalogue)
         let separator = FileDownload.csvSeparator(req)
         try await AuditLog.record(AuditEvent(action: .export, entityType: "return_case", entityID: nil, changedFields: CaseExport.columns(for: user.role),
-                                             detail: "\(format), \(table.rows.count) rows, filter: \(filter.query())"), req.serviceContext)
+                                             detail: "\(format), \(table.rows.count) rows, filter: \(filter.audited)"), req.serviceContext)
         let stamp = Day(req.now).iso
         if format == "xlsx" {
             return FileDownload.response(try table.xlsx(), name: "corridor-cases-\(stamp).xlsx", type: FileDownload.xlsx)
