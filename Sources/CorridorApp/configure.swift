@@ -58,7 +58,10 @@ func configure(
         secret: secret
     )
     // Tests write their checkpoints themselves, on databases that outlive no test.
-    if app.environment != .testing { app.lifecycle.use(AuditCheckpointer()) }
+    if app.environment != .testing {
+        app.lifecycle.use(AuditCheckpointer())
+        app.lifecycle.use(BackupScheduler())
+    }
     app.assets = try StaticAssets.load()
     app.sessionLookup = SessionLookup(user: SessionAuthenticator.user)
     app.signInDefences = SignInDefences(throttle: LoginThrottle(), decoyPasswordHash: try app.password.hash(SecureToken.generate()))

@@ -219,4 +219,22 @@ import VaporTesting
         try await admin.asyncShutdown()
         #expect(copied["return_cases"] == 25)
     }
+
+    @Test func scheduledBackupsKeepTheNewestOnly() async throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("corridor-backup-" + UUID().uuidString).path
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        try await Self.onFile(root + "/live", secret: CorridorSecret.generate().base64EncodedString()) { app, clock in
+            try await app.autoMigrate()
+            app.corridor.configuration.backupsKept = 2
+            var written: [URL] = []
+            for _ in 0..<3 {
+                written.append(try await BackupScheduler.runOnce(app))
+                clock.advance(by: 3_600)
+            }
+            let folder = BackupScheduler.folder(app.corridor.configuration)
+            let kept = try FileManager.default.contentsOfDirectory(atPath: folder.path).sorted()
+            #expect(kept == written.suffix(2).map(\.lastPathComponent), "the two newest")
+            #expect(try BackupArchive.manifest(of: written[2]).manifest.encrypted)
+        }
+    }
 }

@@ -34,6 +34,10 @@ public struct CorridorConfiguration: Sendable, Equatable {
     /// Requests served at once, in all and from one client address (beyond: 503, 429).
     public var maximumRequests: Int = 1_024
     public var maximumRequestsPerAddress: Int = 256
+    /// Hours between the backups `serve` takes itself (0: none), where, and how many are kept.
+    public var backupEveryHours: Int = 0
+    public var backupDirectory: String?
+    public var backupsKept: Int = 14
 
     public var databaseKind: DatabaseKind { databaseURL == nil ? .sqlite : .postgresql }
 
@@ -71,6 +75,7 @@ public struct CorridorConfiguration: Sendable, Equatable {
         "CORRIDOR_PUBLIC_URL", "CORRIDOR_DISCLOSURE_THRESHOLD", "CORRIDOR_PUBLIC_API_RATE_LIMIT",
         "CORRIDOR_SESSION_LIFETIME_MINUTES", "CORRIDOR_LOG_LEVEL", "CORRIDOR_TRUSTED_PROXIES", "CORRIDOR_SECRET_KEY",
         "CORRIDOR_MAX_REQUESTS", "CORRIDOR_MAX_REQUESTS_PER_ADDRESS",
+        "CORRIDOR_BACKUP_EVERY_HOURS", "CORRIDOR_BACKUP_DIR", "CORRIDOR_BACKUPS_KEPT",
     ]
 
     /// Parses the configuration; throws a `ConfigurationError` naming every bad setting.
@@ -98,6 +103,9 @@ public struct CorridorConfiguration: Sendable, Equatable {
         configuration.publicAPIRateLimit = integer("CORRIDOR_PUBLIC_API_RATE_LIMIT", default: 60, range: 0...1_000_000)
         configuration.maximumRequests = integer("CORRIDOR_MAX_REQUESTS", default: 1_024, range: 16...1_000_000)
         configuration.maximumRequestsPerAddress = integer("CORRIDOR_MAX_REQUESTS_PER_ADDRESS", default: 256, range: 1...1_000_000)
+        configuration.backupEveryHours = integer("CORRIDOR_BACKUP_EVERY_HOURS", default: 0, range: 0...8_760)
+        configuration.backupsKept = integer("CORRIDOR_BACKUPS_KEPT", default: 14, range: 1...10_000)
+        configuration.backupDirectory = value("CORRIDOR_BACKUP_DIR")
 
         if let raw = value("CORRIDOR_TRUSTED_PROXIES") {
             for entry in raw.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }) where !entry.isEmpty {
