@@ -68,6 +68,7 @@ func configure(
     app.shippedProfiling = try ProfilingCatalog.loadShipped()
     app.summaryCache = SummaryCache()
 
+    Observability.bootstrap()
     app.middleware = Middlewares()
     app.middleware.use(SecurityHeadersMiddleware())
     app.middleware.use(RequestLogMiddleware())

@@ -28,7 +28,9 @@ enum CorridorMain {
         let arguments = CommandLine.arguments.dropFirst()
         let serving = arguments.isEmpty || arguments.first == "serve" || arguments.first?.hasPrefix("-") == true
         let level = serving ? configured : max(configured, .error)
+        let json = configuration.logFormat == .json
         LoggingSystem.bootstrap { label in
+            if json { return JSONLogHandler(label: label, level: level) }
             var handler = StreamLogHandler.standardOutput(label: label)
             handler.logLevel = level
             return handler

@@ -38,6 +38,12 @@ public struct CorridorConfiguration: Sendable, Equatable {
     public var backupEveryHours: Int = 0
     public var backupDirectory: String?
     public var backupsKept: Int = 14
+    /// The token `GET /metrics` asks for (`Authorization: Bearer …`); nil: no metrics served.
+    public var metricsToken: String?
+    /// `text` (one line per message) or `json` (one JSON object per line, for a log collector).
+    public var logFormat: LogFormat = .text
+
+    public enum LogFormat: String, Sendable, Equatable { case text, json }
 
     public var databaseKind: DatabaseKind { databaseURL == nil ? .sqlite : .postgresql }
 
@@ -76,6 +82,7 @@ public struct CorridorConfiguration: Sendable, Equatable {
         "CORRIDOR_SESSION_LIFETIME_MINUTES", "CORRIDOR_LOG_LEVEL", "CORRIDOR_TRUSTED_PROXIES", "CORRIDOR_SECRET_KEY",
         "CORRIDOR_MAX_REQUESTS", "CORRIDOR_MAX_REQUESTS_PER_ADDRESS",
         "CORRIDOR_BACKUP_EVERY_HOURS", "CORRIDOR_BACKUP_DIR", "CORRIDOR_BACKUPS_KEPT",
+        "CORRIDOR_METRICS_TOKEN", "CORRIDOR_LOG_FORMAT",
     ]
 
     /// Parses the configuration; throws a `ConfigurationError` naming every bad setting.
@@ -106,6 +113,16 @@ public struct CorridorConfiguration: Sendable, Equatable {
         configuration.backupEveryHours = integer("CORRIDOR_BACKUP_EVERY_HOURS", default: 0, range: 0...8_760)
         configuration.backupsKept = integer("CORRIDOR_BACKUPS_KEPT", default: 14, range: 1...10_000)
         configuration.backupDirectory = value("CORRIDOR_BACKUP_DIR")
+        if let raw = value("CORRIDOR_METRICS_TOKEN") {
+            if raw.count >= 24 { configuration.metricsToken = raw } else {
+                problems.append(.init(setting: "CORRIDOR_METRICS_TOKEN", message: "must be at least 24 characters (e.g. openssl rand -hex 24)"))
+            }
+        }
+        if let raw = value("CORRIDOR_LOG_FORMAT") {
+            if let format = LogFormat(rawValue: raw.lowercased()) { configuration.logFormat = format } else {
+                problems.append(.init(setting: "CORRIDOR_LOG_FORMAT", message: "must be text or json, got '\(raw)'"))
+            }
+        }
 
         if let raw = value("CORRIDOR_TRUSTED_PROXIES") {
             for entry in raw.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }) where !entry.isEmpty {

@@ -50,6 +50,7 @@ struct AccountsController: Sendable {
         let next = Self.safeNext(form.next)
         let outcome = try await authentication(req).signIn(email: form.email ?? "", password: form.password ?? "",
                                                            replacing: req.currentUser?.sessionID ?? req.pendingSignIn?.sessionID)
+        Observability.count("sign_ins", [("step", "password"), ("outcome", outcome.metricName)])
         switch outcome {
         case .secondFactorRequired(let secret, let step):
             req.rotateCSRFToken()

@@ -16,6 +16,18 @@ struct AuthenticationService: Sendable {
         case invalidCredentials
         case accountLocked
         case addressBlocked
+
+        /// The outcome's name in the sign-in metrics (never the account).
+        var metricName: String {
+            switch self {
+            case .signedIn: return "signed_in"
+            case .secondFactorRequired: return "second_factor_required"
+            case .invalidCode: return "wrong_code"
+            case .invalidCredentials: return "wrong_credentials"
+            case .accountLocked: return "locked"
+            case .addressBlocked: return "address_blocked"
+            }
+        }
     }
 
     let context: ServiceContext

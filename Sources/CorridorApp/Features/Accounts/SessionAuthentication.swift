@@ -23,6 +23,8 @@ struct SessionAuthenticator: AsyncMiddleware {
                 request.pendingSignIn = PendingSignIn(userID: session.$user.id, sessionID: try session.requireID(), step: step, email: session.user.email)
             } else if session.pendingStep == nil {
                 request.currentUser = try CurrentUser(session.user, sessionID: session.id)
+                // Log lines of the request name the account by id (never by name or e-mail).
+                request.logger[metadataKey: "user-id"] = .string(session.$user.id.uuidString)
             }
         }
         return try await next.respond(to: request)
@@ -65,6 +67,7 @@ struct BearerAuthenticator: AsyncMiddleware {
                 try await token.update(on: request.db)
             }
             request.currentUser = try CurrentUser(token.user, tokenID: token.id)
+            request.logger[metadataKey: "user-id"] = .string(token.$user.id.uuidString)
         }
         return try await next.respond(to: request)
     }

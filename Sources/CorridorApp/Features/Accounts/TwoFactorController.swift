@@ -40,6 +40,7 @@ struct TwoFactorController: Sendable {
         let form = try req.content.decode(CodeForm.self)
         let next = AccountsController.safeNext(form.next)
         let outcome = try await authentication(req).completeSecondFactor(pending, code: String((form.code ?? "").prefix(64)), box: req.corridor.authenticatorKeys)
+        Observability.count("sign_ins", [("step", "second_factor"), ("outcome", outcome.metricName)])
         switch outcome {
         case .signedIn(let secret, _, let mustChange):
             return signedIn(req, secret: secret, to: mustChange ? "/account/password" : (next ?? "/"))

@@ -342,12 +342,21 @@ struct CaseService: Sendable {
     func importCases(from source: CaseImportSource, fileName: String, write: Bool, onlyIfClean: Bool = false,
                      mayWriteProtected: Bool = false) async throws -> CaseImportReport {
         do {
-            return try await importCases(source, fileName: fileName, write: write, onlyIfClean: onlyIfClean, mayWriteProtected: mayWriteProtected)
+            let report = try await importCases(source, fileName: fileName, write: write, onlyIfClean: onlyIfClean, mayWriteProtected: mayWriteProtected)
+            if write {
+                Observability.count("imports", [("kind", "cases"), ("outcome", "written")])
+                Observability.count("imported_rows", [("kind", "cases"), ("outcome", "rejected")], by: report.issues.count)
+            }
+            return report
         } catch let rolledBack as CaseImportRolledBack {
+            Observability.count("imports", [("kind", "cases"), ("outcome", "refused")])
             var report = rolledBack.report
             report.outcome = ImportOutcome()
             report.written = false
             return report
+        } catch {
+            if write { Observability.count("imports", [("kind", "cases"), ("outcome", "failed")]) }
+            throw error
         }
     }
 

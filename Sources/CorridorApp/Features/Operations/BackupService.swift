@@ -50,6 +50,17 @@ struct BackupService {
     // MARK: Backup
 
     func backup(to destination: URL, encrypt: Bool, actor: AuditActor) async throws -> BackupManifest {
+        do {
+            let manifest = try await takeBackup(to: destination, encrypt: encrypt, actor: actor)
+            Observability.count("backups", [("outcome", "written")])
+            return manifest
+        } catch {
+            Observability.count("backups", [("outcome", "failed")])
+            throw error
+        }
+    }
+
+    private func takeBackup(to destination: URL, encrypt: Bool, actor: AuditActor) async throws -> BackupManifest {
         try FileManager.default.createDirectory(atPath: configuration.dataDirectory, withIntermediateDirectories: true)
         let scratch = URL(fileURLWithPath: configuration.dataDirectory).appendingPathComponent("backup-\(UUID().uuidString).tmp")
         defer { try? FileManager.default.removeItem(at: scratch) }

@@ -3,7 +3,7 @@ import Fluent
 import Foundation
 import Vapor
 
-/// Health, the OpenAPI document and the static assets.
+/// Health, metrics, the OpenAPI document and the static assets.
 struct OperationsController: Sendable {
     struct Health: Content {
         var status: String
@@ -13,6 +13,9 @@ struct OperationsController: Sendable {
 
     func register(web: any RoutesBuilder) {
         web.get("health", action: .viewPublic, use: health)
+        // Open to a request carrying the metrics token only (checked in the handler: the token is
+        // the operator's, not an account's); without the setting, 404.
+        web.get("metrics", action: .viewPublic, use: Observability.metrics)
         web.get("api", "openapi.json", action: .viewPublic, use: openAPI)
         web.get("assets", ":file", action: .viewPublic, use: asset)
     }
