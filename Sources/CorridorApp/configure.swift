@@ -71,10 +71,10 @@ func configure(
     Observability.bootstrap()
     app.middleware = Middlewares()
     app.middleware.use(SecurityHeadersMiddleware())
-    app.middleware.use(RequestLogMiddleware())
-    app.middleware.use(CorridorErrorMiddleware())
     app.requestLimiter = RequestLimiter(total: configuration.maximumRequests, perAddress: configuration.maximumRequestsPerAddress)
     app.middleware.use(RequestLimitMiddleware(limiter: app.requestLimiter))
+    app.middleware.use(RequestLogMiddleware())
+    app.middleware.use(CorridorErrorMiddleware())
     app.middleware.use(MethodNotAllowedMiddleware())
     app.middleware.use(LanguageCookieMiddleware())
     app.routes.defaultMaxBodySize = "1mb"

@@ -69,7 +69,7 @@ import VaporTesting
             #expect(read == manifest)
             // What the copy holds is what the manifest counts: read it back to compare below.
             let copy = URL(fileURLWithPath: root + "/copy.sqlite")
-            _ = try BackupArchive.extractPayload(of: file, to: copy, key: app.corridor.secret.key(for: "backup"))
+            _ = try BackupArchive.extractPayload(of: file, to: copy, key: app.corridor.secret.key(for: "backup"), macKey: app.corridor.secret.key(for: "backup-manifest"))
             let id = DatabaseID(string: "copy")
             app.databases.use(.sqlite(.file(copy.path)), as: id, isDefault: false)
             let copied = try #require(app.db(id) as? any SQLDatabase)
@@ -126,6 +126,12 @@ import VaporTesting
         try bytes.write(to: damaged)
         var newer = manifest
         newer.migrations.append("2099-01-01-01-from-the-future")
+        // Made under this secret (the MAC is right), by a newer Corridor.
+        let secretBytes = try #require(Data(base64Encoded: secret))
+        let corridorSecret = try #require(CorridorSecret(bytes: secretBytes))
+        newer = try BackupArchive.signed(newer, key: corridorSecret.key(for: "backup-manifest"))
+        var forged = manifest
+        forged.rowCounts["users"] = 1
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         var future = Data(BackupArchive.magic.utf8)
@@ -133,8 +139,16 @@ import VaporTesting
         future.append(try Data(contentsOf: file).dropFirst(Int(offset) - 1))
         let fromTheFuture = URL(fileURLWithPath: root + "/future.corridor")
         try future.write(to: fromTheFuture)
+        var altered = Data(BackupArchive.magic.utf8)
+        altered.append(try encoder.encode(forged))
+        altered.append(try Data(contentsOf: file).dropFirst(Int(offset) - 1))
+        let forgedFile = URL(fileURLWithPath: root + "/forged.corridor")
+        try altered.write(to: forgedFile)
         try await Self.onFile(root + "/restored", secret: secret) { app, _ in
             await #expect(throws: BackupArchive.Failure.damaged("checksum")) { _ = try await BackupService(app: app).restore(from: damaged, actor: .commandLine("test")) }
+            await #expect(throws: BackupArchive.Failure.wrongKey, "an altered manifest no longer carries the secret's seal") {
+                _ = try await BackupService(app: app).restore(from: forgedFile, actor: .commandLine("test"))
+            }
             do {
                 _ = try await BackupService(app: app).restore(from: fromTheFuture, actor: .commandLine("test"))
                 Issue.record("a newer schema was restored")

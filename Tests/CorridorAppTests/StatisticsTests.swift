@@ -66,7 +66,12 @@ import VaporTesting
             #expect(response.status == .ok)
             #expect(response.text.contains(#""value":3"#))
             #expect(response.text.contains("Between January 2017 and August 2024, 3 nationals of Côte d'Ivoire were helped to return."))
-            let french = try await apiRequest(corridor.app, .GET, "/api/v1/figures?indicator=returns&host_country=MAR&vulnerability=vot&from=2021-01-01", token: token)
+            // A victim of trafficking is a sensitive count: a focal point reads it as the public does,
+            // the agency's staff exactly.
+            let path = "/api/v1/figures?indicator=returns&host_country=MAR&vulnerability=vot&from=2021-01-01"
+            #expect(try await apiRequest(corridor.app, .GET, path, token: token).text.contains(#""exact":"moins de 5""#))
+            let staff = try await corridor.apiToken(for: try await corridor.makeUser(.meOfficer))
+            let french = try await apiRequest(corridor.app, .GET, path, token: staff)
             #expect(french.text.contains("Depuis janvier 2021, 1 victime de la traite a été aidée à rentrer du Maroc."))
             let bad = try await apiRequest(corridor.app, .GET, "/api/v1/figures?indicator=nope", token: token)
             #expect(bad.status == .unprocessableEntity)
@@ -145,7 +150,11 @@ import VaporTesting
             let xlsx = try await focal.get("/dashboard/tables/returns_by_vulnerability.xlsx")
             let sheets = try WorkbookReader.sheets(of: Data(xlsx.body.readableBytesView))
             #expect(sheets.first?.rows.first == ["vulnerability", "returns"])
-            #expect(sheets.first?.rows.contains(["vot", "1"]) == true)
+            let vot = sheets.first?.rows.first { $0.first == "vot" }
+            #expect(vot.map { $0.count == 1 || $0[1].isEmpty } == true, "a sensitive small count is left empty for a focal point: \(String(describing: vot))")
+            let staff = try await corridor.browser(signedInAs: try await corridor.makeUser(.meOfficer))
+            let exact = try WorkbookReader.sheets(of: Data(try await staff.get("/dashboard/tables/returns_by_vulnerability.xlsx").body.readableBytesView))
+            #expect(exact.first?.rows.contains(["vot", "1"]) == true)
         }
     }
 }
@@ -186,6 +195,37 @@ import VaporTesting
             let score = try await queries.figure(.reintegrationScore, FigureFilters(), catalog: catalog, language: .fr)
             #expect(score.n == 2)
             #expect(abs(score.value - 0.5) < 1e-9, "one survey at 1, one at 0")
+        }
+    }
+}
+
+/// A focal point works for a ministry, outside the agency: sensitive small counts, shares and
+/// means reach them under the public's disclosure control, wherever they read aggregates.
+@Suite struct FocalPointDisclosureTests {
+    @Test func sensitiveSmallCountsReachAFocalPointAsTheyReachThePublic() async throws {
+        try await TestCorridor.run { corridor in
+            try await IndicatorTests.load(corridor)
+            let focal = try await corridor.makeUser(.focalPoint)
+            let caseworker = try await corridor.makeUser(.caseworker)
+            let focalToken = try await corridor.apiToken(for: focal), staffToken = try await corridor.apiToken(for: caseworker)
+            let path = "/api/v1/figures?indicator=vot_identified&host_country=MAR&sex=female&lang=fr"
+            let staff = try await apiRequest(corridor.app, .GET, path, token: staffToken)
+            #expect(staff.text.contains("\"exact\":\"2\""))
+            let outside = try await apiRequest(corridor.app, .GET, path, token: focalToken)
+            #expect(outside.status == .ok)
+            #expect(outside.text.contains("\"exact\":\"moins de 5\"") && !outside.text.contains("\"exact\":\"2\""))
+            let ordinary = try await apiRequest(corridor.app, .GET, "/api/v1/figures?indicator=returns&host_country=MAR&lang=fr", token: focalToken)
+            #expect(ordinary.text.contains("\"exact\":\"2\""), "an ordinary count stays exact for a focal point")
+
+            // The dashboard's vulnerability table: suppressed for the focal point, exact for staff.
+            let focalBrowser = try await corridor.browser(signedInAs: focal)
+            let page = try await focalBrowser.get("/dashboard")
+            #expect(page.status == .ok)
+            #expect(page.text.contains("number suppressed"))
+            let csv = try await focalBrowser.get("/dashboard/tables/returns_by_vulnerability.csv").text
+            #expect(csv.contains("vot,\r\n") || csv.contains("vot,\n") || csv.contains("vot;\r\n") || csv.contains("vot;\n"), "\(csv)")
+            let staffCSV = try await corridor.browser(signedInAs: caseworker).get("/dashboard/tables/returns_by_vulnerability.csv").text
+            #expect(staffCSV.contains("vot,1") || staffCSV.contains("vot;1"), "\(staffCSV)")
         }
     }
 }

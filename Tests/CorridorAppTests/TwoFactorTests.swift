@@ -33,16 +33,18 @@ import VaporTesting
             #expect(wrong.text.contains("pas le bon"))
             #expect(wrong.text.contains("data-key=\"\(shown)\""), "the key already scanned stays the same")
 
-            let stored = try #require(try await UserModel.find(admin.requireID(), on: corridor.app.db))
-            let sealed = try #require(stored.totpKey)
+            let waiting = try #require(try await SessionModel.query(on: corridor.app.db).filter(\.$pendingStep == "enrol").first())
+            let sealed = try #require(waiting.enrolmentKey)
             #expect(!sealed.contains(String(shown)) && Data(base64Encoded: sealed) != key, "the key is stored sealed")
             #expect(corridor.app.corridor.authenticatorKeys.open(sealed) == key)
+            #expect(try await UserModel.find(admin.requireID(), on: corridor.app.db)?.totpKey == nil, "the account has no key until a code confirms one")
 
             let enrolled = try await browser.post("/login/two-factor/enrol", ["code": TOTP(key: key).code(at: corridor.clock.now())])
             #expect(enrolled.status == .ok)
             let codes = enrolled.text.matches(of: /<li><code>([a-z2-9]{5}-[a-z2-9]{5})<\/code><\/li>/).map { String($0.1) }
             #expect(codes.count == 10)
             #expect(try await browser.get("/admin/users").status == .ok, "enrolment completed the sign-in")
+            #expect(try await UserModel.find(admin.requireID(), on: corridor.app.db)?.totpKey.flatMap(corridor.app.corridor.authenticatorKeys.open) == key)
             let storedCodes = try await RecoveryCodeModel.query(on: corridor.app.db).all()
             #expect(storedCodes.count == 10 && !storedCodes.contains { codes.contains($0.codeHash) }, "only digests are kept")
             #expect(try await AuditEntryModel.query(on: corridor.app.db).filter(\.$action == "two_factor_enabled").count() == 1)
@@ -194,6 +196,42 @@ import VaporTesting
             try await browser.signIn(admin.email)
             corridor.clock.advance(by: 601)
             #expect(try await browser.get("/login/two-factor/enrol").location == "/login")
+        }
+    }
+
+    /// Someone who knows only the password of an account that has not enrolled yet sees a key of
+    /// their own: it is never the one the real person confirms.
+    @Test func anEnrolmentKeyBelongsToTheSessionThatWasShownIt() async throws {
+        try await TestCorridor.run { corridor in
+            let officer = try await corridor.makeUser(.protection)
+            let intruder = TestBrowser(app: corridor.app)
+            try await intruder.signIn(officer.email)
+            let seen = try #require(try await intruder.get("/login/two-factor/enrol").text.firstMatch(of: /data-key="([A-Z2-7]+)"/)?.1)
+            let owner = TestBrowser(app: corridor.app)
+            try await owner.signIn(officer.email)
+            let enrolled = try await owner.enrolAuthenticator(at: corridor.clock.now())
+            #expect(Base32.encode(enrolled.key) != String(seen), "each session is shown its own key")
+            #expect(enrolled.codes.count == 10)
+            // The intruder's key confirms nothing, and their waiting session is sent back to sign in.
+            let attempt = try await intruder.post("/login/two-factor/enrol", ["code": TOTP(key: try #require(Base32.decode(String(seen)))).code(at: corridor.clock.now())])
+            #expect(attempt.location == "/login")
+            try await owner.post("/logout")
+            corridor.clock.advance(by: 30)
+            try await owner.signIn(officer.email)
+            let code = TOTP(key: try #require(Base32.decode(String(seen)))).code(at: corridor.clock.now())
+            #expect(try await owner.post("/login/two-factor", ["code": code]).status == .unauthorized, "the intruder's key is not the account's")
+        }
+    }
+
+    @Test func aChangeOfRoleRevokesTheTokensMadeUnderTheOldOne() async throws {
+        try await TestCorridor.run { corridor in
+            let user = try await corridor.makeUser(.caseworker)
+            let token = try await corridor.apiToken(for: user)
+            #expect(try await apiRequest(corridor.app, .GET, "/api/v1/me", token: token).status == .ok)
+            let service = AccountService(corridor.app.serviceContext(actor: .commandLine("test")))
+            _ = try await service.updateUser(id: try user.requireID(), UserDraft(email: user.email, name: user.name, role: "admin", institutionID: nil, preferredLanguage: nil),
+                                             expectedVersion: user.version)
+            #expect(try await apiRequest(corridor.app, .GET, "/api/v1/me", token: token).status == .unauthorized)
         }
     }
 }

@@ -48,10 +48,43 @@ import Testing
         #expect(!staff.isSuppressed && staff.exact == "75%")
     }
 
-    @Test func meanScoresAreNeverHiddenAndKeepTwoDecimals() {
-        let score = PublishedFigure.publish(.reintegrationScore, filters: FigureFilters(), value: 0.6349, n: 2,
+    @Test func meanScoresOfFewerThanKPeopleAreHiddenAndKeepTwoDecimalsOtherwise() {
+        let few = PublishedFigure.publish(.reintegrationScore, filters: FigureFilters(), value: 0.6349, n: 2,
+                                          threshold: 5, audience: .everyone, today: today, .en)
+        #expect(few.isSuppressed && few.exact == "fewer than 5")
+        let score = PublishedFigure.publish(.reintegrationScore, filters: FigureFilters(), value: 0.6349, n: 12,
                                             threshold: 5, audience: .everyone, today: today, .en)
         #expect(!score.isSuppressed && score.exact == "0.63" && score.headline == "0.63")
+        let staff = PublishedFigure.publish(.reintegrationScore, filters: FigureFilters(), value: 0.6349, n: 2,
+                                            threshold: 5, audience: .staff(.meOfficer), today: today, .en)
+        #expect(!staff.isSuppressed)
+    }
+
+    /// A focal point works for a ministry: exact ordinary counts, but sensitive ones (trafficking,
+    /// medical needs, unaccompanied minors), shares and means under the public's control.
+    @Test func aFocalPointReadsSensitiveSmallCountsAsThePublicDoes() {
+        func published(_ indicator: Indicator, _ filters: FigureFilters, value: Double, n: Int? = nil, _ audience: FigureAudience) -> PublishedFigure {
+            PublishedFigure.publish(indicator, filters: filters, value: value, n: n, threshold: 5, audience: audience, today: today, .fr)
+        }
+        let focal = FigureAudience.staff(.focalPoint)
+        var libya = FigureFilters()
+        libya.hostCountry = "LBY"
+        libya.sex = "female"
+        #expect(published(.votIdentified, libya, value: 2, focal).exact == "moins de 5")
+        #expect(published(.votIdentified, libya, value: 2, .staff(.caseworker)).exact == "2")
+        #expect(published(.returns, libya, value: 2, focal).exact == "2", "an ordinary count stays exact")
+        for code in ["vot", "medical", "uasc"] {
+            var filters = libya
+            filters.vulnerability = code
+            #expect(published(.returns, filters, value: 3, focal).isSuppressed, "\(code)")
+            #expect(!published(.returns, filters, value: 3, .staff(.admin)).isSuppressed)
+        }
+        var elderly = libya
+        elderly.vulnerability = "elderly"
+        #expect(!published(.returns, elderly, value: 3, focal).isSuppressed)
+        #expect(published(.profilingShare, FigureFilters(question: "q", choice: "c"), value: 0.75, n: 4, focal).isSuppressed)
+        #expect(published(.reintegrationScore, FigureFilters(), value: 0.5, n: 3, focal).isSuppressed)
+        #expect(!published(.votIdentified, libya, value: 12, focal).isSuppressed, "k or more is shown")
     }
 
     /// Over random counts, thresholds and audiences: the public never reads a count from 1 to

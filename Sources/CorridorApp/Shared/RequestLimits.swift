@@ -47,14 +47,26 @@ final class RequestLimiter: Sendable {
     var inFlight: Int { state.withLockedValue { $0.inFlight } }
 }
 
+/// Outermost but for the security headers: a refused request costs no database work (no
+/// session looked up, no page rendered), so that a flood cannot queue work behind the cap.
 struct RequestLimitMiddleware: AsyncMiddleware {
     let limiter: RequestLimiter
+
+    /// The same few bytes for every refusal, in both languages.
+    static func refusal(_ status: HTTPResponseStatus) -> Response {
+        var headers = HTTPHeaders()
+        headers.replaceOrAdd(name: "Retry-After", value: "1")
+        headers.contentType = .plainText
+        headers.replaceOrAdd(name: .cacheControl, value: "no-store")
+        return Response(status: status, headers: headers, body: .init(string:
+            "Le serveur traite déjà beaucoup de demandes : réessayez dans un instant.\nThe server is already handling many requests: try again in a moment.\n"))
+    }
 
     func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
         let address = request.clientAddress
         if let refusal = limiter.enter(address) {
             request.logger.warning("request refused: \(refusal == .address ? "too many at once from one address" : "too many at once")")
-            throw Abort(refusal == .address ? .tooManyRequests : .serviceUnavailable, headers: ["Retry-After": "1"], reason: "error.busy")
+            return Self.refusal(refusal == .address ? .tooManyRequests : .serviceUnavailable)
         }
         defer { limiter.leave(address) }
         return try await next.respond(to: request)

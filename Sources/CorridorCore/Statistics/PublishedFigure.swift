@@ -8,10 +8,35 @@ public enum FigureAudience: Sendable, Equatable {
     /// A signed-in person (the figures API, the dashboard, matrix indicators, the command line).
     case staff(Role)
 
-    var seesSmallCounts: Bool {
-        if case .staff = self { return true }
-        return false
+    /// Whether this audience reads exact small counts of `indicator` with `filters`: the agency's
+    /// staff do; the public never does; a focal point works for a ministry, outside the agency,
+    /// and reads exact ordinary counts but not sensitive ones (trafficking, medical needs,
+    /// unaccompanied minors: `FigureSensitivity`), nor shares and means of fewer than k people.
+    public func seesSmallCounts(_ indicator: Indicator, _ filters: FigureFilters) -> Bool {
+        switch self {
+        case .everyone:
+            return false
+        case .staff(.focalPoint):
+            return !FigureSensitivity.isSensitive(indicator, filters) && indicator != .profilingShare && indicator != .reintegrationScore
+        case .staff:
+            return true
+        }
     }
+}
+
+/// What makes a figure sensitive: it counts victims of trafficking, people with medical needs or
+/// unaccompanied and separated children, whose small numbers can point at someone.
+public enum FigureSensitivity {
+    public static let vulnerabilities: Set<Vulnerability> = [.vot, .medical, .uasc]
+
+    public static func isSensitive(_ indicator: Indicator, _ filters: FigureFilters) -> Bool {
+        if indicator == .votIdentified { return true }
+        guard let code = filters.vulnerability, let vulnerability = Vulnerability(rawValue: code) else { return false }
+        return vulnerabilities.contains(vulnerability)
+    }
+
+    /// Whether a dimension of a table breaks counts down by something sensitive.
+    public static func isSensitive(dimension: String) -> Bool { dimension == "vulnerability" }
 }
 
 /// A figure as it is published: the value counted, whether disclosure control hides it, and the
@@ -36,23 +61,26 @@ public struct PublishedFigure: Sendable, Equatable {
 
     public var isSuppressed: Bool { suppressedBelow != nil }
 
-    /// Writes `value` for `audience`. For the public a count from 1 to threshold − 1 is written
-    /// "fewer than k" in every form, and a share is hidden when it rests on fewer than k answers
-    /// or fewer than k people gave the answer; a mean score is never hidden (it names nobody).
+    /// Writes `value` for `audience`. For the public (and for a focal point, where the figure is
+    /// sensitive, a share or a mean) a count from 1 to threshold − 1 is written "fewer than k" in
+    /// every form, a share is hidden when it rests on fewer than k answers or fewer than k people
+    /// gave the answer, and a mean score when fewer than k people are behind it.
     public static func publish(
         _ indicator: Indicator, filters: FigureFilters, value: Double, n: Int? = nil, choiceLabel: String? = nil,
         threshold: Int, audience: FigureAudience, today: Day, _ language: Language
     ) -> PublishedFigure {
         let k = max(1, threshold)
         let hidden: Bool
+        let controlled = !audience.seesSmallCounts(indicator, filters)
         switch indicator {
         case .profilingShare:
             let answers = n ?? 0
-            hidden = !audience.seesSmallCounts && (answers < k || Int((value * Double(answers)).rounded()) < k)
+            hidden = controlled && (answers < k || Int((value * Double(answers)).rounded()) < k)
         case .reintegrationScore:
-            hidden = false
+            // A mean of fewer than k people says too much about each of them.
+            hidden = controlled && (n ?? 0) < k
         default:
-            hidden = !audience.seesSmallCounts && value > 0 && Int(value) < k
+            hidden = controlled && value > 0 && Int(value) < k
         }
         if hidden {
             let text = fewerThan(k, language)

@@ -85,8 +85,10 @@ struct AccountService: Sendable {
             user.version += 1
             try await user.update(on: db)
             if changed.contains("role") || changed.contains("institution_id") {
-                // A change of rights takes effect at once: the user signs in again.
+                // A change of rights takes effect at once: the user signs in again (with a second
+                // factor, if the new role needs one), and tokens made under the old rights stop.
                 try await SessionModel.query(on: db).filter(\.$user.$id == id).delete()
+                try await APITokenModel.query(on: db).filter(\.$user.$id == id).filter(\.$revokedAt == nil).set(\.$revokedAt, to: at).update()
             }
             try await AuditLog.append(
                 AuditEvent(action: .update, entityType: "user", entityID: id.uuidString, changedFields: changed),

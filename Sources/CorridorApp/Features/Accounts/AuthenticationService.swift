@@ -187,26 +187,30 @@ struct AuthenticationService: Sendable {
             return .accountLocked
         }
         let userID = try user.requireID()
-        // The code of the authenticator, if it is one; else perhaps a recovery code.
-        if let key = user.totpKey.flatMap(box.open),
-           let step = TOTP(key: key).matchingStep(code, at: now, after: user.totpLastStep) {
-            let secret = try await openSession(for: user, pending: nil, replacing: pending.sessionID, detail: "second factor: authenticator code") { db in
-                guard let fresh = try await UserModel.find(userID, on: db) else { return }
-                fresh.totpLastStep = step
-                try await fresh.update(on: db)
+        // The code of the authenticator, if it is one; else perhaps a recovery code. Each is
+        // marked used in the statement that opens the session, on the condition that it was not
+        // used meanwhile: two requests with one code cannot both sign in.
+        do {
+            if user.totpEnabledAt != nil, let key = user.totpKey.flatMap(box.open),
+               let step = TOTP(key: key).matchingStep(code, at: now, after: user.totpLastStep) {
+                let secret = try await openSession(for: user, pending: nil, replacing: pending.sessionID, detail: "second factor: authenticator code") { db in
+                    try await TwoFactorService.useStep(step, of: userID, on: db)
+                }
+                return .signedIn(sessionSecret: secret, userID: userID, mustChangePassword: user.mustChangePassword)
             }
-            return .signedIn(sessionSecret: secret, userID: userID, mustChangePassword: user.mustChangePassword)
-        }
-        if let digest = RecoveryCodes.digest(code),
-           let recovery = try await RecoveryCodeModel.query(on: db).filter(\.$user.$id == userID)
-               .filter(\.$codeHash == digest).filter(\.$usedAt == nil).first() {
-            let left = try await RecoveryCodeModel.query(on: db).filter(\.$user.$id == userID).filter(\.$usedAt == nil).count() - 1
-            let secret = try await openSession(for: user, pending: nil, replacing: pending.sessionID,
-                                               detail: "second factor: recovery code (\(left) left)") { db in
-                recovery.usedAt = now
-                try await recovery.update(on: db)
+            if user.totpEnabledAt != nil, let digest = RecoveryCodes.digest(code),
+               let recovery = try await RecoveryCodeModel.query(on: db).filter(\.$user.$id == userID)
+                   .filter(\.$codeHash == digest).filter(\.$usedAt == nil).first() {
+                let recoveryID = try recovery.requireID()
+                let left = try await RecoveryCodeModel.query(on: db).filter(\.$user.$id == userID).filter(\.$usedAt == nil).count() - 1
+                let secret = try await openSession(for: user, pending: nil, replacing: pending.sessionID,
+                                                   detail: "second factor: recovery code (\(left) left)") { db in
+                    try await TwoFactorService.useRecoveryCode(recoveryID, at: now, on: db)
+                }
+                return .signedIn(sessionSecret: secret, userID: userID, mustChangePassword: user.mustChangePassword)
             }
-            return .signedIn(sessionSecret: secret, userID: userID, mustChangePassword: user.mustChangePassword)
+        } catch TwoFactorError.wrongCode {
+            // Used by another request a moment ago: a wrong answer like any other.
         }
         try await recordFailure(email: email, address: address, at: now, reason: "wrong second-factor code", userID: userID)
         if try await lockIfAtLimit(user, failures: recorded + 1, now: now, throttle: throttle) {

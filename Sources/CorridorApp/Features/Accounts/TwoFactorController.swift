@@ -61,7 +61,11 @@ struct TwoFactorController: Sendable {
         guard let pending = req.pendingSignIn else { return req.redirect(to: "/login") }
         let next = AccountsController.safeNext(req.query[String.self, at: "next"])
         if pending.step == .verify { return req.redirect(to: Self.stepPath(.verify, next: next)) }
-        return try await enrolResponse(req, userID: pending.userID, action: "/login/two-factor/enrol", next: next, required: true)
+        do {
+            return try await enrolResponse(req, userID: pending.userID, sessionID: pending.sessionID, action: "/login/two-factor/enrol", next: next, required: true)
+        } catch TwoFactorError.alreadyEnrolled {
+            return try await cancel(req)
+        }
     }
 
     @Sendable func signInEnrol(_ req: Request) async throws -> Response {
@@ -71,10 +75,13 @@ struct TwoFactorController: Sendable {
         let service = TwoFactorService(context: req.serviceContext, box: req.corridor.authenticatorKeys)
         let codes: [String]
         do {
-            codes = try await service.confirmEnrolment(userID: pending.userID, code: String((form.code ?? "").prefix(64)))
+            codes = try await service.confirmEnrolment(userID: pending.userID, sessionID: pending.sessionID, code: String((form.code ?? "").prefix(64)))
         } catch let error as TwoFactorError where error == .wrongCode {
-            return try await enrolResponse(req, userID: pending.userID, action: "/login/two-factor/enrol", next: next, required: true,
+            return try await enrolResponse(req, userID: pending.userID, sessionID: pending.sessionID, action: "/login/two-factor/enrol", next: next, required: true,
                                            error: req.t(error.messageKey), status: .unprocessableEntity)
+        } catch TwoFactorError.alreadyEnrolled {
+            // Another session enrolled this account meanwhile: this one signs in with a code.
+            return try await cancel(req)
         }
         // The enrolment was the second factor: the session is replaced by a signed-in one.
         guard let user = try await UserModel.find(pending.userID, on: req.db) else { return req.redirect(to: "/login", redirectType: .normal) }
@@ -107,7 +114,7 @@ struct TwoFactorController: Sendable {
     @Sendable func accountEnrolPage(_ req: Request) async throws -> Response {
         let user = try req.requireUser()
         do {
-            return try await enrolResponse(req, userID: user.id, action: "/account/two-factor/enrol", next: nil, required: false)
+            return try await enrolResponse(req, userID: user.id, sessionID: try sessionID(of: user), action: "/account/two-factor/enrol", next: nil, required: false)
         } catch TwoFactorError.alreadyEnrolled {
             return req.redirect(to: "/account/two-factor")
         }
@@ -117,12 +124,12 @@ struct TwoFactorController: Sendable {
         let user = try req.requireUser()
         let form = try req.content.decode(CodeForm.self)
         do {
-            let codes = try await service(req).confirmEnrolment(userID: user.id, code: String((form.code ?? "").prefix(64)))
+            let codes = try await service(req).confirmEnrolment(userID: user.id, sessionID: try sessionID(of: user), code: String((form.code ?? "").prefix(64)))
             return try await Self.private(TwoFactorPages.recoveryCodes(RecoveryCodesModel(codes: codes, continuePath: "/account/two-factor"), req.pageContext()), for: req)
         } catch TwoFactorError.alreadyEnrolled {
             return req.redirect(to: "/account/two-factor", redirectType: .normal)
         } catch let error as TwoFactorError where error == .wrongCode {
-            return try await enrolResponse(req, userID: user.id, action: "/account/two-factor/enrol", next: nil, required: false,
+            return try await enrolResponse(req, userID: user.id, sessionID: try sessionID(of: user), action: "/account/two-factor/enrol", next: nil, required: false,
                                            error: req.t(error.messageKey), status: .unprocessableEntity)
         }
     }
@@ -163,9 +170,15 @@ struct TwoFactorController: Sendable {
 
     // MARK: Shared
 
-    private func enrolResponse(_ req: Request, userID: UUID, action: String, next: String?, required: Bool,
+    /// Enrolment happens in a browser session (an API token has none): the key is the session's.
+    private func sessionID(of user: CurrentUser) throws -> UUID {
+        guard let id = user.sessionID else { throw Abort(.forbidden, reason: "error.forbidden") }
+        return id
+    }
+
+    private func enrolResponse(_ req: Request, userID: UUID, sessionID: UUID, action: String, next: String?, required: Bool,
                                error: String? = nil, status: HTTPResponseStatus = .ok) async throws -> Response {
-        let (key, account) = try await service(req).enrolmentKey(userID: userID)
+        let (key, account) = try await service(req).enrolmentKey(userID: userID, sessionID: sessionID)
         let totp = TOTP(key: key)
         let model = TwoFactorEnrolModel(key: Base32.encode(key), provisioningURI: totp.provisioningURI(issuer: TwoFactorService.issuer, account: account),
                                         account: account, action: action, next: next, required: required, error: error)

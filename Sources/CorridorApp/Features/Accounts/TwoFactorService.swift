@@ -77,37 +77,45 @@ struct TwoFactorService: Sendable {
                       required: Role(rawValue: user.role)?.requiresTwoFactor ?? false)
     }
 
-    /// The key to give the authenticator app: the one being enrolled if there is one (a page
-    /// shown again keeps the key already scanned), else a new one, sealed and kept unconfirmed.
-    func enrolmentKey(userID: UUID) async throws -> (key: Data, account: String) {
+    /// The key to give the authenticator app. It belongs to the session that asked for it (a page
+    /// shown again keeps the key already scanned), never to the account: someone who knows only
+    /// the password and opens the enrolment page gets a key of their own, which the real person's
+    /// session never sees nor confirms.
+    func enrolmentKey(userID: UUID, sessionID: UUID) async throws -> (key: Data, account: String) {
         let db = context.database
         guard let user = try await UserModel.find(userID, on: db) else { throw TwoFactorError.notFound }
         guard user.totpEnabledAt == nil else { throw TwoFactorError.alreadyEnrolled }
-        if let sealed = user.totpKey, let key = box.open(sealed) { return (key, user.email) }
+        guard let session = try await SessionModel.find(sessionID, on: db), session.$user.id == userID else { throw TwoFactorError.notFound }
+        if let sealed = session.enrolmentKey, let key = box.open(sealed) { return (key, user.email) }
         let key = TOTP.generateKey()
-        user.totpKey = try box.seal(key)
-        try await user.update(on: db)
+        session.enrolmentKey = try box.seal(key)
+        try await session.update(on: db)
         return (key, user.email)
     }
 
-    /// Confirms the key being enrolled with a first code from the app: from now on every
-    /// sign-in asks for a code. Returns the ten recovery codes, to show once.
-    func confirmEnrolment(userID: UUID, code: String) async throws -> [String] {
+    /// Confirms the key of this session's enrolment with a first code from the app: from now on
+    /// every sign-in asks for a code. Returns the ten recovery codes, to show once.
+    func confirmEnrolment(userID: UUID, sessionID: UUID, code: String) async throws -> [String] {
         let db = context.database
         let now = context.now
         guard let user = try await UserModel.find(userID, on: db) else { throw TwoFactorError.notFound }
         guard user.totpEnabledAt == nil else { throw TwoFactorError.alreadyEnrolled }
-        guard let key = user.totpKey.flatMap(box.open), let step = TOTP(key: key).matchingStep(code, at: now, after: nil) else {
+        guard let session = try await SessionModel.find(sessionID, on: db), session.$user.id == userID,
+              let sealed = session.enrolmentKey, let key = box.open(sealed),
+              let step = TOTP(key: key).matchingStep(code, at: now, after: nil) else {
             throw TwoFactorError.wrongCode
         }
         let codes = RecoveryCodes.generate()
         let actor = context.actor
         try await db.writeTransaction { db in
             guard let fresh = try await UserModel.find(userID, on: db), fresh.totpEnabledAt == nil else { throw TwoFactorError.alreadyEnrolled }
+            fresh.totpKey = sealed
             fresh.totpEnabledAt = now
             fresh.totpLastStep = step
             fresh.version += 1
             try await fresh.update(on: db)
+            // Other sessions waiting to enrol this account are of no use any more.
+            try await SessionModel.query(on: db).filter(\.$user.$id == userID).filter(\.$enrolmentKey != nil).set(\.$enrolmentKey, to: nil).update()
             try await Self.replaceRecoveryCodes(of: userID, with: codes, at: now, on: db)
             try await AuditLog.append(
                 AuditEvent(action: .twoFactorEnabled, entityType: "user", entityID: userID.uuidString,
@@ -127,9 +135,7 @@ struct TwoFactorService: Sendable {
         let codes = RecoveryCodes.generate()
         let actor = context.actor
         try await db.writeTransaction { db in
-            guard let fresh = try await UserModel.find(userID, on: db) else { throw TwoFactorError.notFound }
-            fresh.totpLastStep = step
-            try await fresh.update(on: db)
+            try await Self.useStep(step, of: userID, on: db)
             try await Self.replaceRecoveryCodes(of: userID, with: codes, at: now, on: db)
             try await AuditLog.append(
                 AuditEvent(action: .recoveryCodesRenewed, entityType: "user", entityID: userID.uuidString, changedFields: ["recovery_codes"]),
@@ -174,6 +180,26 @@ struct TwoFactorService: Sendable {
                            changedFields: ["totp_key", "recovery_codes"], detail: detail),
                 by: actor, at: now, on: db)
         }
+    }
+
+    /// Records that the code of `step` was used, unless a code of that step or a later one was
+    /// used meanwhile (two requests with the same code at once): then the code is refused. The
+    /// condition is in the statement, so that it holds across processes and connections.
+    static func useStep(_ step: Int64, of userID: UUID, on db: any Database) async throws {
+        let sql = try db.sqlDatabase
+        let updated = try await sql.raw("""
+            UPDATE users SET totp_last_step = \(bind: step) WHERE id = \(bind: userID) AND (totp_last_step IS NULL OR totp_last_step < \(bind: step)) RETURNING id
+            """).all()
+        guard updated.count == 1 else { throw TwoFactorError.wrongCode }
+    }
+
+    /// Marks a recovery code used, unless it was used meanwhile.
+    static func useRecoveryCode(_ id: UUID, at now: Date, on db: any Database) async throws {
+        let sql = try db.sqlDatabase
+        let updated = try await sql.raw("""
+            UPDATE recovery_codes SET used_at = \(bind: now) WHERE id = \(bind: id) AND used_at IS NULL RETURNING id
+            """).all()
+        guard updated.count == 1 else { throw TwoFactorError.wrongCode }
     }
 
     private static func replaceRecoveryCodes(of userID: UUID, with codes: [String], at now: Date, on db: any Database) async throws {

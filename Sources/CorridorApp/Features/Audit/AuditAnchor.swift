@@ -34,8 +34,11 @@ struct AuditAnchor: Sendable {
 enum AuditAnchorError: Error, CustomStringConvertible {
     case cannotWrite(String)
     case badSecret(String)
+    case missingSecret(String, [String])
     var description: String {
         switch self {
+        case .missingSecret(let path, let others):
+            return "\(path) is missing but \(others.joined(separator: ", ")) exist: put the right key back as secret.key (or run corridor secret rotate again if a rotation was interrupted); no new secret was made"
         case .cannotWrite(let path): return "cannot append to \(path)"
         case .badSecret(let source): return "\(source) must hold at least 32 random bytes, base64-encoded"
         }
@@ -58,6 +61,10 @@ enum SecretKeyFile {
             return secret
         }
         try FileManager.default.createDirectory(atPath: configuration.dataDirectory, withIntermediateDirectories: true)
+        // A new secret only for a new data directory: beside a rotation's files, a missing
+        // secret.key is an accident to repair, not a first start.
+        let siblings = ((try? FileManager.default.contentsOfDirectory(atPath: configuration.dataDirectory)) ?? []).filter { $0.hasPrefix("secret.key.") }
+        if !siblings.isEmpty { throw AuditAnchorError.missingSecret(path, siblings.sorted()) }
         let bytes = CorridorSecret.generate()
         guard FileManager.default.createFile(atPath: path, contents: Data((bytes.base64EncodedString() + "\n").utf8), attributes: [.posixPermissions: 0o600]),
               let secret = CorridorSecret(bytes: bytes) else { throw AuditAnchorError.cannotWrite(path) }

@@ -54,13 +54,16 @@ struct SecretRotation {
         if !fromEnvironment, let pending = try? String(contentsOfFile: pendingKeyFile, encoding: .utf8),
            let bytes = Data(base64Encoded: pending.trimmingCharacters(in: .whitespacesAndNewlines)), let secret = CorridorSecret(bytes: bytes) {
             if try await headIsSealed(by: secret) {
-                let verified = try await AuditVerification.verify(on: app.db, anchor: anchor(secret, checkpoints: nil)).count
+                let verification = try await AuditVerification.verify(on: app.db, anchor: anchor(secret, checkpoints: nil))
+                if let failure = verification.failure { throw Failure.trailBroken(failure.description) }
+                let verified = verification.count
                 let files = try finishFiles(secret: secret, now: now)
                 _ = await AuditCheckpointer.checkpoint(app, unless: -1)
                 return Outcome(entriesVerified: verified, authenticatorKeys: 0, retiredKeyFile: files.retired, archivedCheckpoints: files.archived,
                                newSecretForEnvironment: nil, resumed: true)
             }
-            try? FileManager.default.removeItem(atPath: pendingKeyFile)
+            // Never deleted: a key is the one thing that cannot be made again.
+            try? FileManager.default.moveItem(atPath: pendingKeyFile, toPath: pendingKeyFile.replacingOccurrences(of: ".new", with: ".abandoned-\(Self.stamp(now))"))
         }
 
         let old = app.corridor.secret
@@ -101,6 +104,7 @@ struct SecretRotation {
                 return count
             }
         } catch {
+            // The transaction was undone: the new key seals nothing, and goes.
             try? FileManager.default.removeItem(atPath: pendingKeyFile)
             throw error
         }
@@ -124,12 +128,17 @@ struct SecretRotation {
         }
         var retired: String?
         if !environment {
+            // The old key is copied aside first, then the new one replaces it in one rename: at no
+            // moment is there no secret.key (a server started then would make a new, wrong one).
             let target = keyFile + ".retired-\(stamp)"
             if FileManager.default.fileExists(atPath: keyFile) {
-                try FileManager.default.moveItem(atPath: keyFile, toPath: target)
+                try FileManager.default.copyItem(atPath: keyFile, toPath: target)
+                try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: target)
                 retired = target
             }
-            try FileManager.default.moveItem(atPath: pendingKeyFile, toPath: keyFile)
+            guard rename(pendingKeyFile, keyFile) == 0 else { throw Failure.cannotWrite(keyFile) }
+            let folder = open((keyFile as NSString).deletingLastPathComponent, O_RDONLY)
+            if folder >= 0 { fsync(folder); close(folder) }
         }
         app.corridor.secret = secret
         app.corridor.auditAnchor = anchor(secret, checkpoints: checkpoints)

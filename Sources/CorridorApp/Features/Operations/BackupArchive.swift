@@ -22,6 +22,12 @@ public struct BackupManifest: Codable, Sendable, Equatable {
     /// A checkpoint of the copy's audit head, sealed with the audit key: after a restore the trail
     /// must reach it, and its seal says the backup was made under this secret.
     public var auditCheckpoint: String?
+    /// A random name of this backup, in every sealed chunk's authenticated data: chunks of two
+    /// backups cannot be spliced together.
+    public var archiveID: String = UUID().uuidString
+    /// HMAC-SHA256 of the rest of the manifest under the backup-manifest key: a backup not made
+    /// under this secret (forged, or altered) is refused before anything is written.
+    public var mac: String?
 
     public init(createdAt: String, database: String, migrations: [String], rowCounts: [String: Int], payloadBytes: Int = 0,
                 payloadSHA256: String = "", encrypted: Bool, auditCheckpoint: String?) {
@@ -61,20 +67,20 @@ public enum BackupArchive {
             switch self {
             case .notABackup: return "this file is not a Corridor backup"
             case .damaged(let why): return "the backup is damaged (\(why)): nothing was restored"
-            case .wrongKey: return "the backup does not open with this secret key: install the secret.key it was made with"
+            case .wrongKey: return "the backup does not carry this secret key's seal: it was made under another secret.key (install that one) or it was altered; nothing was restored"
             case .cannotWrite(let path): return "cannot write \(path)"
             }
         }
     }
 
     /// Writes the backup of the payload file `payload` to `destination`; `key` seals it.
-    public static func write(manifest: BackupManifest, payload: URL, to destination: URL, key: SymmetricKey?) throws -> BackupManifest {
+    public static func write(manifest: BackupManifest, payload: URL, to destination: URL, key: SymmetricKey?, macKey: SymmetricKey) throws -> BackupManifest {
         var manifest = manifest
         manifest.encrypted = key != nil
         let stored: URL
         if let key {
             stored = destination.appendingPathExtension("sealing")
-            try seal(payload, to: stored, key: key)
+            try seal(payload, to: stored, key: key, archiveID: manifest.archiveID)
         } else {
             stored = payload
         }
@@ -82,6 +88,7 @@ public enum BackupArchive {
         let (bytes, digest) = try sha256(of: stored)
         manifest.payloadBytes = bytes
         manifest.payloadSHA256 = digest
+        manifest = try signed(manifest, key: macKey)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         var head = Data(magic.utf8)
@@ -102,6 +109,22 @@ public enum BackupArchive {
         return manifest
     }
 
+    /// The manifest with its MAC (over its canonical JSON without one).
+    public static func signed(_ manifest: BackupManifest, key: SymmetricKey) throws -> BackupManifest {
+        var copy = manifest
+        copy.mac = nil
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        copy.mac = hex(HMAC<SHA256>.authenticationCode(for: try encoder.encode(copy), using: key))
+        return copy
+    }
+
+    /// Whether the manifest carries the MAC of this key.
+    public static func isAuthentic(_ manifest: BackupManifest, key: SymmetricKey) -> Bool {
+        guard let mac = manifest.mac, let expected = try? signed(manifest, key: key).mac else { return false }
+        return mac.utf8.count == expected.utf8.count && zip(mac.utf8, expected.utf8).reduce(UInt8(0)) { $0 | ($1.0 ^ $1.1) } == 0
+    }
+
     /// The manifest of a backup and where its payload starts.
     public static func manifest(of file: URL) throws -> (manifest: BackupManifest, payloadOffset: UInt64) {
         guard let handle = try? FileHandle(forReadingFrom: file) else { throw Failure.notABackup }
@@ -117,8 +140,9 @@ public enum BackupArchive {
     }
 
     /// Checks the payload against the manifest and writes it, opened, to `destination`.
-    public static func extractPayload(of file: URL, to destination: URL, key: SymmetricKey?) throws -> BackupManifest {
+    public static func extractPayload(of file: URL, to destination: URL, key: SymmetricKey?, macKey: SymmetricKey) throws -> BackupManifest {
         let (manifest, offset) = try manifest(of: file)
+        guard isAuthentic(manifest, key: macKey) else { throw Failure.wrongKey }
         let input = try FileHandle(forReadingFrom: file)
         defer { try? input.close() }
         try input.seek(toOffset: offset)
@@ -136,7 +160,7 @@ public enum BackupArchive {
         defer { try? output.close() }
         if manifest.encrypted {
             guard let key else { throw Failure.wrongKey }
-            try open(input, into: output, key: key)
+            try open(input, into: output, key: key, archiveID: manifest.archiveID)
         } else {
             while let chunk = try input.read(upToCount: chunkSize), !chunk.isEmpty { try output.write(contentsOf: chunk) }
         }
@@ -144,9 +168,9 @@ public enum BackupArchive {
         return manifest
     }
 
-    static func authenticatedData(index: Int, last: Bool) -> Data { Data("corridor-backup|\(index)|\(last ? 1 : 0)".utf8) }
+    static func authenticatedData(_ archiveID: String, index: Int, last: Bool) -> Data { Data("corridor-backup|\(archiveID)|\(index)|\(last ? 1 : 0)".utf8) }
 
-    static func seal(_ plain: URL, to sealed: URL, key: SymmetricKey) throws {
+    static func seal(_ plain: URL, to sealed: URL, key: SymmetricKey, archiveID: String) throws {
         guard FileManager.default.createFile(atPath: sealed.path, contents: nil, attributes: [.posixPermissions: 0o600]),
               let output = try? FileHandle(forWritingTo: sealed) else { throw Failure.cannotWrite(sealed.path) }
         defer { try? output.close() }
@@ -157,7 +181,7 @@ public enum BackupArchive {
         repeat {
             let next = try input.read(upToCount: chunkSize) ?? Data()
             let last = next.isEmpty
-            guard let box = try AES.GCM.seal(current, using: key, authenticating: authenticatedData(index: index, last: last)).combined else {
+            guard let box = try AES.GCM.seal(current, using: key, authenticating: authenticatedData(archiveID, index: index, last: last)).combined else {
                 throw Failure.cannotWrite(sealed.path)
             }
             var length = UInt32(box.count).bigEndian
@@ -169,7 +193,7 @@ public enum BackupArchive {
         } while true
     }
 
-    static func open(_ input: FileHandle, into output: FileHandle, key: SymmetricKey) throws {
+    static func open(_ input: FileHandle, into output: FileHandle, key: SymmetricKey, archiveID: String) throws {
         var index = 0
         var sawLast = false
         while let prefix = try input.read(upToCount: 4), !prefix.isEmpty {
@@ -178,9 +202,9 @@ public enum BackupArchive {
             let length = prefix.reduce(0) { $0 << 8 | Int($1) }
             guard length >= 28, length <= chunkSize + 28, let body = try input.read(upToCount: length), body.count == length,
                   let box = try? AES.GCM.SealedBox(combined: body) else { throw Failure.damaged("cut off") }
-            if let plain = try? AES.GCM.open(box, using: key, authenticating: authenticatedData(index: index, last: false)) {
+            if let plain = try? AES.GCM.open(box, using: key, authenticating: authenticatedData(archiveID, index: index, last: false)) {
                 try output.write(contentsOf: plain)
-            } else if let plain = try? AES.GCM.open(box, using: key, authenticating: authenticatedData(index: index, last: true)) {
+            } else if let plain = try? AES.GCM.open(box, using: key, authenticating: authenticatedData(archiveID, index: index, last: true)) {
                 try output.write(contentsOf: plain)
                 sawLast = true
             } else {

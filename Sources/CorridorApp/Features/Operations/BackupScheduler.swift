@@ -18,9 +18,15 @@ struct BackupScheduler: LifecycleHandler {
     func didBootAsync(_ application: Application) async throws {
         let hours = application.corridor.configuration.backupEveryHours
         guard hours > 0 else { return }
+        let interval = TimeInterval(hours * 3_600)
+        // The first wait counts from the newest backup there is: a server restarted often still
+        // takes its backups.
+        let newest = Self.newestBackup(in: Self.folder(application.corridor.configuration))
+        var wait = max(60, interval - (newest.map { Date().timeIntervalSince($0) } ?? interval))
         loop.task = Task {
             while !Task.isCancelled {
-                try? await Task.sleep(for: .seconds(hours * 3_600))
+                try? await Task.sleep(for: .seconds(wait))
+                wait = interval
                 if Task.isCancelled { break }
                 do {
                     let file = try await Self.runOnce(application)
@@ -34,6 +40,11 @@ struct BackupScheduler: LifecycleHandler {
 
     func shutdownAsync(_ application: Application) async {
         loop.task?.cancel()
+    }
+
+    static func newestBackup(in folder: URL) -> Date? {
+        let names = ((try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []).filter { $0.hasPrefix("corridor-") && $0.hasSuffix(".backup") }
+        return names.compactMap { (try? FileManager.default.attributesOfItem(atPath: folder.appendingPathComponent($0).path))?[.modificationDate] as? Date }.max()
     }
 
     /// One scheduled backup, then the oldest beyond the number kept are deleted.

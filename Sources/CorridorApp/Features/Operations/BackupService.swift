@@ -40,6 +40,7 @@ struct BackupService {
     var configuration: CorridorConfiguration { app.corridor.configuration }
     var kind: String { configuration.databaseKind.rawValue }
     var backupKey: SymmetricKey { app.corridor.secret.key(for: "backup") }
+    var manifestKey: SymmetricKey { app.corridor.secret.key(for: "backup-manifest") }
     var sql: any SQLDatabase {
         get throws {
             guard let sql = app.db as? any SQLDatabase else { throw Failure.tool("the database does not speak SQL") }
@@ -61,8 +62,7 @@ struct BackupService {
     }
 
     private func takeBackup(to destination: URL, encrypt: Bool, actor: AuditActor) async throws -> BackupManifest {
-        try FileManager.default.createDirectory(atPath: configuration.dataDirectory, withIntermediateDirectories: true)
-        let scratch = URL(fileURLWithPath: configuration.dataDirectory).appendingPathComponent("backup-\(UUID().uuidString).tmp")
+        let scratch = try Self.scratchFolder(configuration).appendingPathComponent("backup-\(UUID().uuidString).tmp")
         defer { try? FileManager.default.removeItem(at: scratch) }
         let now = app.corridor.timeSource.now()
         var manifest: BackupManifest
@@ -73,7 +73,7 @@ struct BackupService {
         case .postgresql:
             manifest = try await dumpPostgres(to: scratch, now: now)
         }
-        manifest = try BackupArchive.write(manifest: manifest, payload: scratch, to: destination, key: encrypt ? backupKey : nil)
+        manifest = try BackupArchive.write(manifest: manifest, payload: scratch, to: destination, key: encrypt ? backupKey : nil, macKey: manifestKey)
         let rows = manifest.rowCounts.values.reduce(0, +)
         try await AuditLog.record(
             AuditEvent(action: .backupCreated, entityType: "database",
@@ -130,7 +130,9 @@ struct BackupService {
             let snapshot = try await sql.raw("SELECT pg_export_snapshot() AS s").first()?.decode(column: "s", as: String.self) ?? ""
             let manifest = try await describe(sql, now: now)
             let schema = try await sql.raw("SELECT current_schema() AS s").first()?.decode(column: "s", as: String.self) ?? "public"
-            try await Self.run(dump, ["--format=custom", "--no-owner", "--snapshot=\(snapshot)", "--schema=\(schema)", "--file=\(file.path)", "--dbname=\(url.absoluteString)"])
+            let (address, password) = Self.withoutPassword(url)
+            try await Self.run(dump, ["--format=custom", "--no-owner", "--snapshot=\(snapshot)", "--schema=\(schema)", "--file=\(file.path)", "--dbname=\(address)"],
+                               password: password)
             return manifest
         }
     }
@@ -145,6 +147,9 @@ struct BackupService {
 
     func restore(from file: URL, actor: AuditActor) async throws -> Restored {
         let (manifest, _) = try BackupArchive.manifest(of: file)
+        // Only a backup made under this secret is restored: a forged one (an administrator with a
+        // known password and an empty trail, say) is refused before anything else is read.
+        guard BackupArchive.isAuthentic(manifest, key: manifestKey) else { throw BackupArchive.Failure.wrongKey }
         guard manifest.database == kind else { throw Failure.wrongDatabase(backup: manifest.database, here: kind) }
         let unknown = manifest.unknownMigrations(known: Migrations.all.map(\.name))
         guard unknown.isEmpty else { throw Failure.newerSchema(unknown) }
@@ -153,10 +158,9 @@ struct BackupService {
         if let line = manifest.auditCheckpoint, anchor.seal.checkpoint(Substring(line))?.authentic != true {
             throw BackupArchive.Failure.wrongKey
         }
-        try FileManager.default.createDirectory(atPath: configuration.dataDirectory, withIntermediateDirectories: true)
-        let scratch = URL(fileURLWithPath: configuration.dataDirectory).appendingPathComponent("restore-\(UUID().uuidString).tmp")
+        let scratch = try Self.scratchFolder(configuration).appendingPathComponent("restore-\(UUID().uuidString).tmp")
         defer { try? FileManager.default.removeItem(at: scratch) }
-        _ = try BackupArchive.extractPayload(of: file, to: scratch, key: backupKey)
+        _ = try BackupArchive.extractPayload(of: file, to: scratch, key: backupKey, macKey: manifestKey)
 
         switch configuration.databaseKind {
         case .sqlite:
@@ -168,7 +172,9 @@ struct BackupService {
             try await sql.raw("PRAGMA journal_mode=WAL").run()
         case .postgresql:
             guard let url = configuration.databaseURL else { throw Failure.tool("no DATABASE_URL") }
-            try await Self.run(try Self.postgresTool("pg_restore"), ["--no-owner", "--exit-on-error", "--single-transaction", "--dbname=\(url.absoluteString)", scratch.path])
+            let (address, password) = Self.withoutPassword(url)
+            try await Self.run(try Self.postgresTool("pg_restore"), ["--no-owner", "--exit-on-error", "--single-transaction", "--dbname=\(address)", scratch.path],
+                               password: password)
         }
         for (table, expected) in manifest.rowCounts.sorted(by: { $0.key < $1.key }) {
             let found = try await sql.raw("SELECT count(*) AS n FROM \(ident: table)").first()?.decode(column: "n", as: Int.self)
@@ -201,6 +207,23 @@ struct BackupService {
         return Restored(manifest: manifest, entriesVerified: verified.count, archivedCheckpoints: archived)
     }
 
+    /// `<data>/tmp`, readable by Corridor's user only: the plain copy a backup starts from, and
+    /// the payload a restore opens, live there for the time of the command; left-overs of a
+    /// crash are swept by the next backup or restore.
+    static func scratchFolder(_ configuration: CorridorConfiguration) throws -> URL {
+        let folder = URL(fileURLWithPath: configuration.dataDirectory).appendingPathComponent("tmp", isDirectory: true)
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        try FileManager.default.setAttributes([.posixPermissions: 0o700], ofItemAtPath: folder.path)
+        let day: TimeInterval = 86_400
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? [] where name.hasSuffix(".tmp") {
+            let path = folder.appendingPathComponent(name).path
+            if let modified = (try? FileManager.default.attributesOfItem(atPath: path))?[.modificationDate] as? Date, Date().timeIntervalSince(modified) > day {
+                try? FileManager.default.removeItem(atPath: path)
+            }
+        }
+        return folder
+    }
+
     // MARK: PostgreSQL tools
 
     /// `pg_dump` or `pg_restore` from Debian's versioned folders (the newest), else the PATH.
@@ -214,11 +237,28 @@ struct BackupService {
         return found
     }
 
-    static func run(_ tool: String, _ arguments: [String]) async throws {
+    /// The connection address without its password (which `ps` would show to anyone on the
+    /// machine), and the password, passed in the child's environment instead.
+    static func withoutPassword(_ url: URL) -> (String, String?) {
+        guard var components = URLComponents(url: url, resolvingAgainstBaseURL: false) else { return (url.absoluteString, nil) }
+        let password = components.password
+        components.password = nil
+        return (components.string ?? url.absoluteString, password)
+    }
+
+    static func run(_ tool: String, _ arguments: [String], password: String? = nil) async throws {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: tool)
         process.arguments = arguments
-        let errors = Pipe()
+        var environment = ProcessInfo.processInfo.environment
+        environment["PGPASSWORD"] = password
+        process.environment = environment
+        // Errors go to a file, read once the tool is done: a pipe could fill and hold it.
+        let errorFile = FileManager.default.temporaryDirectory.appendingPathComponent("corridor-\(UUID().uuidString).err")
+        FileManager.default.createFile(atPath: errorFile.path, contents: nil, attributes: [.posixPermissions: 0o600])
+        defer { try? FileManager.default.removeItem(at: errorFile) }
+        let errors = try FileHandle(forWritingTo: errorFile)
+        defer { try? errors.close() }
         process.standardError = errors
         process.standardOutput = FileHandle.nullDevice
         try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
@@ -226,7 +266,7 @@ struct BackupService {
             do { try process.run() } catch { continuation.resume(throwing: error) }
         }
         guard process.terminationStatus == 0 else {
-            let message = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            let message = String(decoding: (try? Data(contentsOf: errorFile)) ?? Data(), as: UTF8.self)
                 .split(separator: "\n").prefix(3).joined(separator: "; ")
             throw Failure.tool("\((tool as NSString).lastPathComponent) failed: \(message)")
         }

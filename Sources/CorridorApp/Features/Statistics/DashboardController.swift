@@ -13,7 +13,10 @@ struct DashboardController: Sendable {
     @Sendable func page(_ req: Request) async throws -> HTML {
         let filter = try req.query.decode(DashboardFilter.self)
         var tables: [DashboardTable] = []
-        for spec in DashboardQueries.tables { tables.append(try await dashboard(req).table(spec.name, filter.filters, language: req.language)) }
+        let role = req.currentUser?.role, threshold = req.corridor.configuration.disclosureThreshold
+        for spec in DashboardQueries.tables {
+            tables.append(try await dashboard(req).table(spec.name, filter.filters, language: req.language).controlled(for: role, threshold: threshold))
+        }
         var mine: [(String, Int)] = []
         if let user = req.currentUser, user.role == .caseworker {
             mine = try await CaseQueries(database: req.db).statusCounts(caseworkerID: user.id)
@@ -21,7 +24,9 @@ struct DashboardController: Sendable {
         let quarterTable = try await dashboard(req).queries.returnsTable(by: ["quarter"], filters: filter.filters)
         let quarters = Array(zip(quarterTable.rows, quarterTable.counts.map { $0.reduce(0, +) }).suffix(16))
         let scores = try await ProfilingQueries(database: req.db).scoresByRound(filter: ProfilingFilter(host_country: filter.host_country)).filter { $0.group == "all" }
-        return DashboardPages.page(tables, filter: filter, mine: mine, quarters: quarters, scores: scores, req.pageContext())
+        // Means of fewer than k people are hidden from readers outside the agency.
+        let scoresHiddenBelow = role == .focalPoint ? threshold : nil
+        return DashboardPages.page(tables, filter: filter, mine: mine, quarters: quarters, scores: scores, scoresHiddenBelow: scoresHiddenBelow, req.pageContext())
     }
 
     /// `/dashboard/tables/<name>.csv|xlsx|hxl.csv`
@@ -31,11 +36,13 @@ struct DashboardController: Sendable {
         let name = String(file.prefix { $0 != "." })
         let filter = try req.query.decode(DashboardFilter.self)
         let table = try await dashboard(req).table(name, filter.filters, language: req.language)
+            .controlled(for: req.currentUser?.role, threshold: req.corridor.configuration.disclosureThreshold)
         let headers = [table.rowDimension] + (table.columnDimension.map { [$0] } ?? []) + ["returns"]
         var rows: [[String]] = []
         for (r, row) in table.rows.enumerated() {
             for (c, column) in table.columns.enumerated() {
-                rows.append([row] + (table.columnDimension == nil ? [] : [column]) + [String(table.counts[r][c])])
+                // A suppressed cell is left empty: no number stands for it.
+                rows.append([row] + (table.columnDimension == nil ? [] : [column]) + [table.isSuppressed(r, c) ? "" : String(table.counts[r][c])])
             }
         }
         try await AuditLog.record(AuditEvent(action: .export, entityType: "dashboard_table", entityID: name, detail: format), req.serviceContext)

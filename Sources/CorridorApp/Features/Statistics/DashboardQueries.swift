@@ -10,6 +10,25 @@ struct DashboardTable: Sendable {
     var rows: [String]
     var columns: [String]
     var counts: [[Int]]
+    /// Cells hidden from this reader by disclosure control (their count is not shown).
+    var suppressed: [[Bool]] = []
+
+    func isSuppressed(_ row: Int, _ column: Int) -> Bool {
+        row < suppressed.count && column < suppressed[row].count && suppressed[row][column]
+    }
+
+    /// The table as a reader outside the agency may see it (a focal point): a table broken down
+    /// by something sensitive gets the public's primary and secondary suppression; others stay exact.
+    func controlled(for role: Role?, threshold: Int) -> DashboardTable {
+        guard role == .focalPoint, FigureSensitivity.isSensitive(dimension: rowDimension) || columnDimension.map(FigureSensitivity.isSensitive(dimension:)) == true else {
+            return self
+        }
+        let protected = DisclosurePolicy(threshold: threshold).protect(counts)
+        var copy = self
+        copy.suppressed = protected.cells.map { $0.map { $0 == nil } }
+        copy.counts = protected.cells.map { $0.map { $0 ?? 0 } }
+        return copy
+    }
 }
 
 /// The dashboard's period and host-country filter.

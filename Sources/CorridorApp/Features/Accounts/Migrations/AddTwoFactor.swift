@@ -13,6 +13,12 @@ struct AddTwoFactor: AsyncMigration {
             try await database.schema("users").field(.string(field), type).update()
         }
         try await database.schema("sessions").field("pending_step", .string).update()
+        try await database.schema("sessions").field("enrolment_key", .string).update()
+        // Sessions opened before the second factor existed end: administrators and protection
+        // officers sign in again, and enrol.
+        if let sql = database as? any SQLDatabase {
+            try await sql.raw("DELETE FROM sessions WHERE user_id IN (SELECT id FROM users WHERE role IN ('admin', 'protection'))").run()
+        }
         try await database.schema("recovery_codes")
             .id()
             .field("user_id", .uuid, .required, .references("users", "id", onDelete: .cascade))
@@ -25,6 +31,7 @@ struct AddTwoFactor: AsyncMigration {
 
     func revert(on database: any Database) async throws {
         try await database.schema("recovery_codes").delete()
+        try await database.schema("sessions").deleteField("enrolment_key").update()
         try await database.schema("sessions").deleteField("pending_step").update()
         for field in ["totp_last_step", "totp_enabled_at", "totp_key"] {
             try await database.schema("users").deleteField(.string(field)).update()

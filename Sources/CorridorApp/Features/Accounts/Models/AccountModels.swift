@@ -31,8 +31,8 @@ final class UserModel: Model, @unchecked Sendable {
     @Field(key: "password_hash") var passwordHash: String
     @Field(key: "must_change_password") var mustChangePassword: Bool
     @OptionalField(key: "locked_until") var lockedUntil: Date?
-    /// The authenticator key, sealed (`SecretBox`, purpose `totp-key`); set at enrolment,
-    /// before it is confirmed.
+    /// The authenticator key, sealed (`SecretBox`, purpose `totp-key`); set when a code
+    /// confirmed it.
     @OptionalField(key: "totp_key") var totpKey: String?
     /// When a first code confirmed the key: from then on, every sign-in asks for a code.
     @OptionalField(key: "totp_enabled_at") var totpEnabledAt: Date?
@@ -57,6 +57,9 @@ final class SessionModel: Model, @unchecked Sendable {
     /// Set while the password was checked but not the second factor: `verify` or `enrol`.
     /// Such a session signs nobody in; it only reaches the second step.
     @OptionalField(key: "pending_step") var pendingStep: String?
+    /// The authenticator key this session is enrolling, sealed: a key belongs to the session that
+    /// was shown it until a code confirms it onto the account.
+    @OptionalField(key: "enrolment_key") var enrolmentKey: String?
 
     init() {}
 }

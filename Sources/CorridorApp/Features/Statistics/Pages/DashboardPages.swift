@@ -16,7 +16,10 @@ enum DashboardPages {
         let header = table.columnDimension == nil ? ["<th scope=\"col\">\(context.t("dashboard.returns"))</th>" as HTML]
             : table.columns.map { column -> HTML in "<th scope=\"col\">\(label(table.columnDimension ?? "", column, context))</th>" }
         let body = table.rows.enumerated().map { index, row -> HTML in
-            let cells = table.counts[index].map { count -> HTML in "<td class=\"number\">\(context.format.integer(count))</td>" }
+            let cells = table.counts[index].enumerated().map { column, count -> HTML in
+                table.isSuppressed(index, column) ? "<td class=\"number suppressed\" title=\"\(context.t("portal.suppressed"))\">·</td>"
+                    : "<td class=\"number\">\(context.format.integer(count))</td>"
+            }
             return "<tr><th scope=\"row\">\(label(table.rowDimension, row, context))</th>\(cells)</tr>"
         }
         return """
@@ -28,7 +31,12 @@ enum DashboardPages {
     }
 
     static func page(_ tables: [DashboardTable], filter: DashboardFilter, mine: [(String, Int)],
-                     quarters: [(String, Int)] = [], scores: [ProfilingQueries.ScoreRow] = [], _ context: PageContext) -> HTML {
+                     quarters: [(String, Int)] = [], scores: [ProfilingQueries.ScoreRow] = [], scoresHiddenBelow: Int? = nil,
+                     _ context: PageContext) -> HTML {
+        func mean(_ value: Double, _ n: Int) -> HTML {
+            if let k = scoresHiddenBelow, n < k { return "<td class=\"number suppressed\" title=\"\(context.t("portal.suppressed"))\">·</td>" }
+            return "<td class=\"number\">\(String(format: "%.2f", value))</td>"
+        }
         var items: [URLQueryItem] = []
         for (name, value) in [("from", filter.from), ("to", filter.to), ("host_country", filter.host_country)] { if let value, !value.isEmpty { items.append(URLQueryItem(name: name, value: value)) } }
         var components = URLComponents()
@@ -52,7 +60,7 @@ enum DashboardPages {
         \(HTML.when(!byYear.isEmpty) { "<section class=\"card\"><h2>\(context.t("dashboard.returns_per_year"))</h2>\(Charts.columns(context.t("dashboard.returns_per_year"), byYear, context))</section>" })
         \(HTML.when(!quarters.isEmpty) { "<section class=\"card\"><h2>\(context.t("dashboard.returns_per_quarter"))</h2>\(Charts.line(context.t("dashboard.returns_per_quarter"), quarters, context))</section>" })
         \(tables.first { $0.name == "returns_by_year_host" && !$0.rows.isEmpty }.map { table -> HTML in "<section class=\"card\"><h2>\(context.t("dashboard.table.returns_by_year_host"))</h2>\(Charts.stacked(context.t("dashboard.table.returns_by_year_host"), rows: table.rows, series: table.columns.map { label(table.columnDimension ?? "", $0, context) }, counts: table.counts, context))</section>" } ?? .empty)
-        \(HTML.when(!scores.isEmpty) { "<section class=\"card\"><h2>\(context.t("profiling.scores_title"))</h2><div class=\"table-wrap\" tabindex=\"0\"><table class=\"dense\"><thead><tr><th scope=\"col\">\(context.t("profiling.round"))</th><th scope=\"col\">n</th><th scope=\"col\">\(context.t("profiling.economic"))</th><th scope=\"col\">\(context.t("profiling.social"))</th><th scope=\"col\">\(context.t("profiling.psychosocial"))</th><th scope=\"col\">\(context.t("profiling.composite"))</th></tr></thead><tbody>\(scores.map { row -> HTML in "<tr><td>\(row.round)</td><td class=\"number\">\(row.n)</td><td class=\"number\">\(String(format: "%.2f", row.economic))</td><td class=\"number\">\(String(format: "%.2f", row.social))</td><td class=\"number\">\(String(format: "%.2f", row.psychosocial))</td><td class=\"number\">\(String(format: "%.2f", row.composite))</td></tr>" })</tbody></table></div></section>" })
+        \(HTML.when(!scores.isEmpty) { "<section class=\"card\"><h2>\(context.t("profiling.scores_title"))</h2><div class=\"table-wrap\" tabindex=\"0\"><table class=\"dense\"><thead><tr><th scope=\"col\">\(context.t("profiling.round"))</th><th scope=\"col\">n</th><th scope=\"col\">\(context.t("profiling.economic"))</th><th scope=\"col\">\(context.t("profiling.social"))</th><th scope=\"col\">\(context.t("profiling.psychosocial"))</th><th scope=\"col\">\(context.t("profiling.composite"))</th></tr></thead><tbody>\(scores.map { row -> HTML in "<tr><td>\(row.round)</td><td class=\"number\">\(row.n)</td>\(mean(row.economic, row.n))\(mean(row.social, row.n))\(mean(row.psychosocial, row.n))\(mean(row.composite, row.n))</tr>" })</tbody></table></div></section>" })
         \(tables.map { tableHTML($0, filterQuery: query, context) })
         """)
     }
