@@ -90,6 +90,7 @@ func configure(
     AuditController().register(web: web)
     CaseTransferController().register(web: web)
     CasesController().register(web: web)
+    AccessRequestController().register(web: web)
     CasesAPIController().register(api: api)
     CooperationController().register(web: web, api: api)
     ProfilingController().register(web: web, api: api)

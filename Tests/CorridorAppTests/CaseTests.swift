@@ -358,3 +358,39 @@ import VaporTesting
         }
     }
 }
+
+@Suite struct AccessRequestTests {
+    @Test func aPersonsFileHoldsTheirRecordsAndOnlyTheProtectionRoleSeesProtectedDetails() async throws {
+        try await TestCorridor.run { corridor in
+            try await IndicatorTests.load(corridor)
+            let service = CaseService(corridor.app.serviceContext(actor: .commandLine("test")))
+            try await service.saveProtected(number: "CIV-2024-00001", memberNumber: 1,
+                                            ProtectedDraft(exploitationForm: "forced_labour", identifiedOn: Day(iso: "2024-02-01"), identifiedPlace: "Tanger",
+                                                           identifiedBy: "OIM", referral: "CNLTP", medicalNotes: "Suivi psychologique"),
+                                            expectedVersion: 0)
+            let protection = try await corridor.browser(signedInAs: try await corridor.makeUser(.protection))
+            let page = try await protection.get("/cases/CIV-2024-00001/members/1/file")
+            #expect(page.status == .ok)
+            #expect(page.text.contains("Dossier de Awa Fixture"))
+            #expect(page.text.contains("Suivi psychologique") && page.text.contains("Tanger"))
+            #expect(page.text.contains("Kit") == false, "assistance of another case is not in it")
+            #expect(!page.text.contains("Ali Fixture") && !page.text.contains(">Ali<"), "another member's data is theirs")
+            #expect(page.text.contains("aucun consentement n&#39;est présumé") || page.text.contains("aucun consentement n'est présumé"))
+            let json = try await protection.get("/cases/CIV-2024-00001/members/1/file.json")
+            #expect(json.headers.first(name: .contentDisposition)?.contains("corridor-file-CIV-2024-00001-1.json") == true)
+            let object = try #require(try JSONSerialization.jsonObject(with: Data(json.body.readableBytesView)) as? [String: Any])
+            #expect((object["person"] as? [String: Any])?["givenNames"] as? String == "Awa")
+            #expect((object["protectedDetails"] as? [String: Any])?["medicalNotes"] as? String == "Suivi psychologique")
+            #expect((object["protectedReads"] as? [Any])?.isEmpty == false, "the page read before is listed")
+
+            let admin = try await corridor.browser(signedInAs: try await corridor.makeUser(.admin))
+            let adminPage = try await admin.get("/cases/CIV-2024-00001/members/1/file")
+            #expect(adminPage.status == .ok && !adminPage.text.contains("Suivi psychologique"), "protected details for the protection role only")
+            let caseworker = try await corridor.browser(signedInAs: try await corridor.makeUser(.caseworker))
+            #expect(try await caseworker.get("/cases/CIV-2024-00001/members/1/file").status == .forbidden)
+            #expect(try await admin.get("/cases/CIV-2024-00001/members/9/file").status == .notFound)
+            let audited = try await AuditEntryModel.query(on: corridor.app.db).filter(\.$entityType == "access_request").all()
+            #expect(audited.count == 3 && audited.allSatisfy { $0.entityID == "CIV-2024-00001/1" })
+        }
+    }
+}

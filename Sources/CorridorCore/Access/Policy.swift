@@ -38,6 +38,9 @@ public enum Action: String, Sendable, CaseIterable, Hashable {
     case viewFigures = "view_figures"
     /// Writing, previewing and publishing news and press releases.
     case manageNews = "manage_news"
+    /// Answering a person's request for their file (data protection): their records, and for
+    /// the protection role their protected details and who read them.
+    case answerAccessRequests = "answer_access_requests"
 }
 
 /// What a person may do on one action of a matrix.
@@ -83,6 +86,7 @@ public enum Policy {
         .viewFollowUps: .roles([.admin, .caseworker, .protection]),
         .viewFigures: .signedIn,
         .manageNews: .roles([.admin, .communications]),
+        .answerAccessRequests: .roles([.admin, .protection]),
     ]
 
     /// Whether drafts and matrices under review are visible (others see validated and archived ones).

@@ -228,7 +228,7 @@ struct CaseQueries: Sendable {
 
     // MARK: One case
 
-    struct MemberView: Sendable {
+    struct MemberView: Sendable, Codable {
         var memberNumber: Int
         var relationship: String
         var givenNames: String
@@ -252,7 +252,7 @@ struct CaseQueries: Sendable {
         var vulnerabilities: [String]
     }
 
-    struct TransitionView: Sendable {
+    struct TransitionView: Sendable, Codable {
         var fromStatus: String?
         var toStatus: String
         var occurredOn: String
@@ -262,7 +262,7 @@ struct CaseQueries: Sendable {
         var recordedAt: Date
     }
 
-    struct AssistanceView: Sendable {
+    struct AssistanceView: Sendable, Codable {
         var type: String
         var phase: String
         var memberNumber: Int?
@@ -348,7 +348,7 @@ struct CaseQueries: Sendable {
             vulnerabilities: member.vulnerabilities.split(separator: "|").map(String.init))
     }
 
-    struct ProtectedView: Sendable {
+    struct ProtectedView: Sendable, Codable {
         var memberNumber: Int
         var memberName: String
         var exploitationForm: String?

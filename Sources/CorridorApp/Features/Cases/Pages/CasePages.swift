@@ -253,7 +253,10 @@ enum CasePages {
                 ?? member.birthYear.map { context.t("member.born_about", ["year": String($0)]) } ?? "—"
             let vulnerabilities = member.vulnerabilities.map { context.t("vulnerability." + $0) }.joined(separator: ", ")
             let origin = [member.originDepartment, member.originRegion].compactMap { $0 }.joined(separator: ", ")
-            let edit: HTML = model.canEdit ? "<a href=\"/cases/\(view.caseNumber)/members/\(member.memberNumber)/edit\">\(context.t("form.edit"))<span class=\"visually-hidden\"> \(member.givenNames) \(member.familyName)</span></a>" : .empty
+            var edit: HTML = model.canEdit ? "<a href=\"/cases/\(view.caseNumber)/members/\(member.memberNumber)/edit\">\(context.t("form.edit"))<span class=\"visually-hidden\"> \(member.givenNames) \(member.familyName)</span></a>" : .empty
+            if Policy.allows(context.userRole.map { Principal(role: $0) }, .answerAccessRequests) {
+                edit = "\(edit)<br><a href=\"/cases/\(view.caseNumber)/members/\(member.memberNumber)/file\">\(context.t("case.person_file"))<span class=\"visually-hidden\"> \(member.givenNames) \(member.familyName)</span></a>"
+            }
             return """
             <tr><td>\(member.memberNumber)</td><td><strong>\(member.givenNames) \(member.familyName)</strong><br><small>\(context.t("relationship." + member.relationship))</small></td>
             <td>\(context.t("sex." + member.sex))</td><td>\(birth)</td><td>\(Layout.country(member.nationality, context))</td>
