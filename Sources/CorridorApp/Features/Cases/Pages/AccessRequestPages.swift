@@ -48,7 +48,7 @@ enum AccessRequestPages {
             let readItems = reads.map { "<li>\(context.format.dateTime($0.at)) — \($0.by)</li>" as HTML }
             protectedSection = """
             <section class="card"><h2>\(context.t("protected.title"))</h2>
-              <dl class="facts">
+              <dl class="facts stacked">
                 \(row("protected.exploitation_form", details?.exploitationForm))
                 \(row("protected.identified_on", details?.identifiedOn.map { Layout.day($0, context) }))
                 \(row("protected.identified_place", details?.identifiedPlace)) \(row("protected.identified_by", details?.identifiedBy))
@@ -64,8 +64,8 @@ enum AccessRequestPages {
         <p class="no-print"><a href="/cases/\(summary.caseNumber)">← \(summary.caseNumber)</a> · <a href="\(json)">\(context.t("access.download_json"))</a></p>
         <h1>\(context.t("access.title", ["name": "\(person.givenNames) \(person.familyName)"]))</h1>
         <p class="lead">\(context.t("access.intro", ["date": context.format.dateTime(file.generatedAt)]))</p>
-        <section class="card"><h2>\(context.t("member.identity"))</h2><dl class="facts">\(identity)</dl></section>
-        <section class="card"><h2>\(context.t("case.title"))</h2><dl class="facts">\(caseRows)</dl>
+        <section class="card"><h2>\(context.t("member.identity"))</h2><dl class="facts stacked">\(identity)</dl></section>
+        <section class="card"><h2>\(context.t("case.title", ["number": summary.caseNumber]))</h2><dl class="facts stacked">\(caseRows)</dl>
           <h3>\(context.t("case.timeline"))</h3>\(list(history))</section>
         <section class="card"><h2>\(context.t("assistance.title"))</h2>\(list(assistance))</section>
         <section class="card"><h2>\(context.t("access.interviews"))</h2>\(interviews.isEmpty ? "<p>\(context.t("access.none"))</p>" as HTML : "<ol>\(interviews)</ol>")</section>
