@@ -29,7 +29,7 @@ struct CSRFProtection: AsyncMiddleware {
             let sent = request.headers.first(name: "X-CSRF-Token")
                 ?? (try? request.content.get(String.self, at: "_csrf"))
                 ?? ""
-            guard !cookieToken.isEmpty, SecureToken.constantTimeEquals(sent, cookieToken) else {
+            guard !cookieToken.isEmpty, ConstantTime.equal(sent, cookieToken) else {
                 throw Abort(.forbidden, reason: "error.csrf")
             }
         }

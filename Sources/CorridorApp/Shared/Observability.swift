@@ -31,18 +31,11 @@ public enum Observability {
     @Sendable static func metrics(_ req: Request) async throws -> Response {
         guard let expected = req.corridor.configuration.metricsToken,
               let given = req.headers.bearerAuthorization?.token,
-              constantTimeEqual(given, expected) else { throw Abort(.notFound) }
+              ConstantTime.equal(given, expected) else { throw Abort(.notFound) }
         var headers = HTTPHeaders()
         headers.contentType = HTTPMediaType(type: "text", subType: "plain", parameters: ["version": "0.0.4", "charset": "utf-8"])
         headers.replaceOrAdd(name: .cacheControl, value: "no-store")
         return Response(status: .ok, headers: headers, body: .init(string: registry.emitToString()))
-    }
-
-    static func constantTimeEqual(_ a: String, _ b: String) -> Bool {
-        let x = Array(a.utf8), y = Array(b.utf8)
-        var difference = UInt8(x.count == y.count ? 0 : 1)
-        for index in 0..<min(x.count, y.count) { difference |= x[index] ^ y[index] }
-        return difference == 0
     }
 }
 

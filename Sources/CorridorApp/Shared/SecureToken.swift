@@ -26,12 +26,4 @@ enum SecureToken {
         SHA256.hash(data: Data(token.utf8)).hex
     }
 
-    /// Compares two secrets in time independent of where they differ.
-    static func constantTimeEquals(_ a: String, _ b: String) -> Bool {
-        let x = Array(a.utf8), y = Array(b.utf8)
-        guard x.count == y.count else { return false }
-        var difference: UInt8 = 0
-        for index in x.indices { difference |= x[index] ^ y[index] }
-        return difference == 0
-    }
 }

@@ -60,7 +60,7 @@ public struct TOTP: Sendable {
         // Every candidate is compared, whatever matched, so that timing says nothing.
         for step in (now - Self.drift)...(now + Self.drift) {
             let expected = code(step: step)
-            if Self.constantTimeEqual(expected, typed), step > (lastUsed ?? Int64.min), found == nil { found = step }
+            if ConstantTime.equal(expected, typed), step > (lastUsed ?? Int64.min), found == nil { found = step }
         }
         return found
     }
@@ -79,14 +79,6 @@ public struct TOTP: Sendable {
         let label = (issuer + ":" + account).addingPercentEncoding(withAllowedCharacters: allowed) ?? account
         let issuerParameter = issuer.addingPercentEncoding(withAllowedCharacters: allowed) ?? issuer
         return "otpauth://totp/\(label)?secret=\(Base32.encode(key))&issuer=\(issuerParameter)&algorithm=SHA1&digits=\(Self.digits)&period=\(Int(Self.period))"
-    }
-
-    static func constantTimeEqual(_ a: String, _ b: String) -> Bool {
-        let x = Array(a.utf8), y = Array(b.utf8)
-        guard x.count == y.count else { return false }
-        var difference: UInt8 = 0
-        for index in x.indices { difference |= x[index] ^ y[index] }
-        return difference == 0
     }
 }
 

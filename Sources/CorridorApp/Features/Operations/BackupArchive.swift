@@ -1,3 +1,4 @@
+import CorridorCore
 import Crypto
 import Foundation
 
@@ -122,7 +123,7 @@ public enum BackupArchive {
     /// Whether the manifest carries the MAC of this key.
     public static func isAuthentic(_ manifest: BackupManifest, key: SymmetricKey) -> Bool {
         guard let mac = manifest.mac, let expected = try? signed(manifest, key: key).mac else { return false }
-        return mac.utf8.count == expected.utf8.count && zip(mac.utf8, expected.utf8).reduce(UInt8(0)) { $0 | ($1.0 ^ $1.1) } == 0
+        return ConstantTime.equal(mac, expected)
     }
 
     /// The manifest of a backup and where its payload starts.
