@@ -39,3 +39,17 @@ import VaporTesting
         }
     }
 }
+
+@Suite struct ServerLockTests {
+    /// A second process cannot take the lock a server holds; the commands that need the server
+    /// stopped see it held (flock locks belong to open files: another descriptor of this process
+    /// stands in for another process here).
+    @Test func theServeLockIsSeenByTheCommandsThatNeedTheServerStopped() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("corridor-lock-" + UUID().uuidString).path
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        #expect(!ServerLock.isHeld(dataDirectory: folder), "no server yet")
+        #expect(try ServerLock.acquire(dataDirectory: folder))
+        #expect(ServerLock.isHeld(dataDirectory: folder))
+        #expect(try !ServerLock.acquire(dataDirectory: folder), "a second server on the same data directory is refused")
+    }
+}

@@ -45,6 +45,9 @@ struct ServeWithSetupCommand: AsyncCommand {
 
     func run(using context: CommandContext, signature: Signature) async throws {
         let app = context.application
+        guard try ServerLock.acquire(dataDirectory: app.corridor.configuration.dataDirectory) else {
+            throw CommandFailure("another corridor serve is running on \(app.corridor.configuration.dataDirectory)")
+        }
         try await app.autoMigrate()
         let service = AccountService(app.serviceContext(actor: .commandLine("serve")))
         if let admin = try await service.bootstrapAdministrator() {
@@ -260,6 +263,9 @@ struct RestoreCommand: AsyncCommand {
     var help: String { "Restores a backup into an empty data directory or database (install its secret.key first when it was encrypted); refuses a newer schema; verifies the audit trail against the backup's checkpoint." }
     func run(using context: CommandContext, signature: Signature) async throws {
         let app = context.application
+        guard !ServerLock.isHeld(dataDirectory: app.corridor.configuration.dataDirectory) else {
+            throw CommandFailure("corridor serve is running on this data directory: stop it before restoring")
+        }
         do {
             let restored = try await BackupService(app: app).restore(from: URL(fileURLWithPath: signature.file), actor: .commandLine("restore"))
             let rows = restored.manifest.rowCounts.values.reduce(0, +)
@@ -286,6 +292,9 @@ struct SecretCommandGroup: AsyncCommandGroup {
         var help: String { "Replaces the secret key with the server stopped: verifies the audit trail under the old key, seals everything again under the new one, archives the old checkpoints and keeps the old key as secret.key.retired-<time>." }
         func run(using context: CommandContext, signature: Signature) async throws {
             let app = context.application
+            guard !ServerLock.isHeld(dataDirectory: app.corridor.configuration.dataDirectory) else {
+                throw CommandFailure("corridor serve is running on this data directory: stop it before rotating the secret key")
+            }
             try await app.autoMigrate()
             if app.corridor.configuration.secretKey != nil, signature.newKey == nil {
                 throw CommandFailure("the secret comes from CORRIDOR_SECRET_KEY: give the new one with --new-key (openssl rand -base64 32), then set CORRIDOR_SECRET_KEY to it before starting the server")
