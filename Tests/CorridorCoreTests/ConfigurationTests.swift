@@ -111,6 +111,14 @@ import Testing
 
 /// `X-Forwarded-For` is believed from a trusted proxy only, read from its right end.
 @Suite struct ClientAddressTests {
+    @Test func limitsCountAnIPv6ClientByItsSlash64() {
+        #expect(ClientAddress.limitKey("2001:db8:12:34:aaaa::1") == "2001:db8:12:34::/64")
+        #expect(ClientAddress.limitKey("2001:0db8:0012:0034:ffff:ffff:ffff:ffff") == "2001:db8:12:34::/64", "any address of one /64 is one client")
+        #expect(ClientAddress.limitKey("2001:db8:12:35::1") != ClientAddress.limitKey("2001:db8:12:34::1"))
+        #expect(ClientAddress.limitKey("203.0.113.9") == "203.0.113.9")
+        #expect(ClientAddress.limitKey("unknown") == "unknown")
+    }
+
     @Test func forwardedAddressesAreBelievedFromTrustedProxiesOnly() throws {
         let proxy: Set<String> = ["10.0.0.2"]
         #expect(ClientAddress.resolve(peer: "203.0.113.9", forwardedFor: ["1.2.3.4"], trusted: proxy) == "203.0.113.9", "an untrusted peer cannot choose its address")

@@ -5,7 +5,7 @@ import Vapor
 /// How many requests are being served at once, in all and per client address, so that one
 /// address (or a crowd) cannot hold every worker: past the per-address cap the answer is 429,
 /// past the total 503, each with `Retry-After`. The per-address cap is generous — behind carrier
-/// NAT many people share one address. This counts requests, not sockets: Vapor offers no hook
+/// NAT many people share one address — and counts an IPv6 client by its /64. This counts requests, not sockets: Vapor offers no hook
 /// on accepted connections, so idle sockets are bounded by the idle timeout and, in production,
 /// by the reverse proxy's connection limits (README, Security).
 final class RequestLimiter: Sendable {
@@ -63,7 +63,7 @@ struct RequestLimitMiddleware: AsyncMiddleware {
     }
 
     func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
-        let address = request.clientAddress
+        let address = ClientAddress.limitKey(request.clientAddress)
         if let refusal = limiter.enter(address) {
             request.logger.warning("request refused: \(refusal == .address ? "too many at once from one address" : "too many at once")")
             return Self.refusal(refusal == .address ? .tooManyRequests : .serviceUnavailable)

@@ -14,6 +14,16 @@ public enum ClientAddress {
         return hops.first.flatMap { isIPAddress($0) ? $0 : nil } ?? peer
     }
 
+    /// The unit an address counts in for per-address limits: an IPv4 address itself, an IPv6
+    /// address's /64 (one subscriber's network: the addresses inside it are theirs to rotate).
+    public static func limitKey(_ address: String) -> String {
+        var v6 = in6_addr()
+        guard address.contains(":"), inet_pton(AF_INET6, address, &v6) == 1 else { return address }
+        let bytes = withUnsafeBytes(of: &v6) { Array($0) }
+        let groups = stride(from: 0, to: 8, by: 2).map { String(format: "%x", Int(bytes[$0]) << 8 | Int(bytes[$0 + 1])) }
+        return groups.joined(separator: ":") + "::/64"
+    }
+
     /// An IPv4 or IPv6 address as text.
     public static func isIPAddress(_ text: String) -> Bool {
         var v4 = in_addr(), v6 = in6_addr()
