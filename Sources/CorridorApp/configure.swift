@@ -61,6 +61,7 @@ func configure(
     if app.environment != .testing {
         app.lifecycle.use(AuditCheckpointer())
         app.lifecycle.use(BackupScheduler())
+        app.lifecycle.use(RetentionScheduler())
     }
     app.assets = try StaticAssets.load()
     app.sessionLookup = SessionLookup(user: SessionAuthenticator.user)
@@ -91,6 +92,7 @@ func configure(
     CaseTransferController().register(web: web)
     CasesController().register(web: web)
     AccessRequestController().register(web: web)
+    DataProtectionController().register(web: web)
     CasesAPIController().register(api: api)
     CooperationController().register(web: web, api: api)
     ProfilingController().register(web: web, api: api)
@@ -106,7 +108,7 @@ func configure(
 /// no migration of one feature reads the tables of a feature listed after it.
 enum Migrations {
     static let all: [any Migration] = AccountMigrations.all + AuditMigrations.all + CaseMigrations.all
-        + CooperationMigrations.all + ProfilingMigrations.all + NewsMigrations.all
+        + CooperationMigrations.all + ProfilingMigrations.all + NewsMigrations.all + DataProtectionMigrations.all
 }
 
 private func configureDatabase(_ app: Application, target: DatabaseTarget, configuration: CorridorConfiguration) throws {

@@ -57,7 +57,8 @@ import VaporTesting
         keys += ClosureReason.allCases.map(\.catalogueKey) + AssistanceType.allCases.map(\.catalogueKey)
         keys += AssistanceType.Phase.allCases.map { "assistance.phase.\($0.rawValue)" }
         keys += CaseStateMachine.Problem.allCases.map(\.rawValue) + CaseStateMachine.DateProblem.allCases.map(\.rawValue)
-        keys += ["notice.case_registered", "notice.status_changed"]
+        keys += ["notice.case_registered", "notice.status_changed", "notice.member_erased", "notice.retention_done"]
+        keys += ErasureReason.allCases.map(\.catalogueKey)
         keys += FigureToken.Problem.Reason.allCases.map { "news.token.\($0.rawValue)" }
         keys += ["axis", "action", "lead_institution", "partner_institutions", "start_date", "deadline", "indicator", "indicator_unit", "indicator_baseline",
                  "indicator_target", "indicator_current", "indicator_live", "budget", "funding_source", "status", "progress", "weight"].map { "version.field.\($0)" }

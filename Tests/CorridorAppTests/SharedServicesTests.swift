@@ -17,7 +17,7 @@ import Vapor
         #expect(try store.load(id, owner: stranger) == nil, "another person never reads someone's upload")
         #expect(try store.load(id, owner: nil) == nil)
         #expect(try store.load("../../etc/passwd", owner: owner) == nil, "only upload ids are read")
-        clock.advance(by: UploadStore.lifetime + 1)
+        clock.advance(by: UploadStore.defaultLifetime + 1)
         #expect(try store.load(id, owner: owner) == nil, "an upload waits an hour for its confirmation, no longer")
     }
 
@@ -27,7 +27,7 @@ import Vapor
         let store = UploadStore(files: files, clock: clock)
         let owner = UUID()
         let old = try store.keep(Data("old".utf8), owner: owner)
-        clock.advance(by: UploadStore.lifetime + 1)
+        clock.advance(by: UploadStore.defaultLifetime + 1)
         let fresh = try store.keep(Data("fresh".utf8), owner: owner)
         #expect(files.list().count == 1, "the expired upload was removed on the way")
         #expect(try store.load(old, owner: owner) == nil)
@@ -44,7 +44,7 @@ import Vapor
         let id = try store.keep(Data("x".utf8), owner: nil)
         #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path).count == 1)
         #expect(try store.load(id, owner: nil) == Data("x".utf8))
-        clock.advance(by: UploadStore.lifetime + 1)
+        clock.advance(by: UploadStore.defaultLifetime + 1)
         #expect(try store.load(id, owner: nil) == nil, "the time written is the store's clock, not the file system's")
     }
 }

@@ -29,6 +29,7 @@ enum CorridorCommands {
         app.asyncCommands.use(SecretCommandGroup(), as: "secret")
         app.asyncCommands.use(BackupCommand(), as: "backup")
         app.asyncCommands.use(RestoreCommand(), as: "restore")
+        app.asyncCommands.use(RetentionCommandGroup(), as: "retention")
         app.asyncCommands.use(ImportCommandGroup(), as: "import")
         app.asyncCommands.use(DemoCommand(), as: "demo")
         app.asyncCommands.use(FigureCommand(), as: "figures")

@@ -22,7 +22,7 @@ struct CorridorServices: Sendable {
     }
 
     /// Uploads waiting for their confirmation page.
-    var uploads: UploadStore { UploadStore(files: files, clock: timeSource) }
+    var uploads: UploadStore { UploadStore(files: files, clock: timeSource, lifetime: configuration.retention.uploadLifetime) }
 }
 
 extension Application {

@@ -69,9 +69,10 @@ final class MemoryFileStore: FileStore {
 struct UploadStore: Sendable {
     let files: any FileStore
     let clock: any TimeSource
+    /// How long an upload waits for its confirmation (`CORRIDOR_RETENTION_UPLOAD_HOURS`).
+    var lifetime: TimeInterval = Self.defaultLifetime
 
-    /// How long an upload waits for its confirmation.
-    static let lifetime: TimeInterval = 3_600
+    static let defaultLifetime: TimeInterval = 3_600
 
     /// Keeps an upload for its owner; uploads older than `lifetime` are removed on the way.
     func keep(_ data: Data, owner: UUID?) throws -> String {
@@ -86,7 +87,7 @@ struct UploadStore: Sendable {
         guard UUID(uuidString: id) != nil else { return nil }
         let key = name(id.lowercased(), owner: owner)
         guard let written = files.list().first(where: { $0.name == key })?.written,
-              clock.now().timeIntervalSince(written) <= Self.lifetime else { return nil }
+              clock.now().timeIntervalSince(written) <= lifetime else { return nil }
         return try files.read(key)
     }
 
@@ -98,10 +99,18 @@ struct UploadStore: Sendable {
         "\(id).\(owner?.uuidString.lowercased() ?? "cli").upload"
     }
 
-    private func removeExpired() {
+    /// Deletes the uploads older than their lifetime (at start, at every upload and in the
+    /// retention run); returns how many went.
+    @discardableResult
+    func removeExpired() -> Int {
+        let names = expired()
+        for name in names { files.remove(name) }
+        return names.count
+    }
+
+    /// The names of the uploads past their lifetime.
+    func expired() -> [String] {
         let now = clock.now()
-        for file in files.list() where file.name.hasSuffix(".upload") && now.timeIntervalSince(file.written) > Self.lifetime {
-            files.remove(file.name)
-        }
+        return files.list().filter { $0.name.hasSuffix(".upload") && now.timeIntervalSince($0.written) > lifetime }.map(\.name)
     }
 }

@@ -60,3 +60,10 @@ struct HTMLPage: AsyncResponseEncodable {
         return response
     }
 }
+
+extension Array where Element == HTML {
+    /// The fragments one after another, `separator` (markup, not escaped) between them.
+    func joined(separator: HTML) -> HTML {
+        HTML(raw: map(\.raw).joined(separator: separator.raw))
+    }
+}

@@ -72,6 +72,7 @@ struct PageContext: Sendable {
         ("/admin/users", "nav.users", .manageUsers),
         ("/admin/institutions", "nav.institutions", .manageInstitutions),
         ("/admin/audit", "nav.audit", .viewAuditTrail),
+        ("/admin/retention", "nav.retention", .manageRetention),
         ("/account/tokens", "nav.tokens", .useOwnAccount),
     ]
 }

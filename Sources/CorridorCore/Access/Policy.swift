@@ -41,6 +41,10 @@ public enum Action: String, Sendable, CaseIterable, Hashable {
     /// Answering a person's request for their file (data protection): their records, and for
     /// the protection role their protected details and who read them.
     case answerAccessRequests = "answer_access_requests"
+    /// Erasing a person's data on their request (anonymising them; the figures are unchanged).
+    case eraseOnRequest = "erase_on_request"
+    /// The retention policy page and running it now.
+    case manageRetention = "manage_retention"
 }
 
 /// What a person may do on one action of a matrix.
@@ -87,6 +91,8 @@ public enum Policy {
         .viewFigures: .signedIn,
         .manageNews: .roles([.admin, .communications]),
         .answerAccessRequests: .roles([.admin, .protection]),
+        .eraseOnRequest: .roles([.admin, .protection]),
+        .manageRetention: .roles([.admin]),
     ]
 
     /// Whether drafts and matrices under review are visible (others see validated and archived ones).

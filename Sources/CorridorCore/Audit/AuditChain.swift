@@ -21,6 +21,9 @@ public enum AuditAction: String, Sendable, CaseIterable, Codable {
     case recoveryCodesRenewed = "recovery_codes_renewed"
     case backupCreated = "backup_created"
     case backupRestored = "backup_restored"
+    case anonymised
+    case erased
+    case retentionRun = "retention_run"
 }
 
 /// One entry of the audit trail, as it is hashed. `sequence` starts at 1 and has no gaps;

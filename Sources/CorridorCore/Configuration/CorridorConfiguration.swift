@@ -38,6 +38,8 @@ public struct CorridorConfiguration: Sendable, Equatable {
     public var backupEveryHours: Int = 0
     public var backupDirectory: String?
     public var backupsKept: Int = 14
+    /// How long what Corridor holds is kept (the `CORRIDOR_RETENTION_*` settings).
+    public var retention = RetentionPolicy()
     /// The token `GET /metrics` asks for (`Authorization: Bearer …`); nil: no metrics served.
     public var metricsToken: String?
     /// `text` (one line per message) or `json` (one JSON object per line, for a log collector).
@@ -83,6 +85,8 @@ public struct CorridorConfiguration: Sendable, Equatable {
         "CORRIDOR_MAX_REQUESTS", "CORRIDOR_MAX_REQUESTS_PER_ADDRESS",
         "CORRIDOR_BACKUP_EVERY_HOURS", "CORRIDOR_BACKUP_DIR", "CORRIDOR_BACKUPS_KEPT",
         "CORRIDOR_METRICS_TOKEN", "CORRIDOR_LOG_FORMAT",
+        "CORRIDOR_RETENTION_FINISHED_CASE_YEARS", "CORRIDOR_RETENTION_UPLOAD_HOURS", "CORRIDOR_RETENTION_SIGN_IN_DAYS",
+        "CORRIDOR_RETENTION_REVOKED_TOKEN_DAYS", "CORRIDOR_RETENTION_EVERY_HOURS",
     ]
 
     /// Parses the configuration; throws a `ConfigurationError` naming every bad setting.
@@ -113,6 +117,12 @@ public struct CorridorConfiguration: Sendable, Equatable {
         configuration.backupEveryHours = integer("CORRIDOR_BACKUP_EVERY_HOURS", default: 0, range: 0...8_760)
         configuration.backupsKept = integer("CORRIDOR_BACKUPS_KEPT", default: 14, range: 1...10_000)
         configuration.backupDirectory = value("CORRIDOR_BACKUP_DIR")
+        configuration.retention = RetentionPolicy(
+            finishedCaseYears: integer("CORRIDOR_RETENTION_FINISHED_CASE_YEARS", default: 5, range: 0...100),
+            uploadHours: integer("CORRIDOR_RETENTION_UPLOAD_HOURS", default: 1, range: 1...168),
+            signInAttemptDays: integer("CORRIDOR_RETENTION_SIGN_IN_DAYS", default: 90, range: 1...3_650),
+            revokedTokenDays: integer("CORRIDOR_RETENTION_REVOKED_TOKEN_DAYS", default: 365, range: 1...3_650),
+            everyHours: integer("CORRIDOR_RETENTION_EVERY_HOURS", default: 24, range: 0...8_760))
         if let raw = value("CORRIDOR_METRICS_TOKEN") {
             if raw.count >= 24 { configuration.metricsToken = raw } else {
                 problems.append(.init(setting: "CORRIDOR_METRICS_TOKEN", message: "must be at least 24 characters (e.g. openssl rand -hex 24)"))

@@ -181,6 +181,13 @@ struct CaseImportWriter: Sendable {
             let key = household.caseNumber.map(CaseImportStream.key)
             let metBefore = key.map { households.contains($0) } ?? false
             if let number = household.caseNumber?.description, let record = stored[number] {
+                // An anonymised household never takes names back from a file.
+                guard record.anonymisedOn == nil else {
+                    for line in household.lines {
+                        report.issues.append(ImportIssue(line: line, column: "case_number", code: "import.error.case_anonymised", value: number))
+                    }
+                    continue
+                }
                 guard let current = CaseStatus(rawValue: record.status), CaseService.importMayMove(from: current, to: household.fields.status) else {
                     for line in household.lines {
                         report.issues.append(ImportIssue(line: line, column: "status", code: "import.error.status_backwards", value: household.fields.status.rawValue))
@@ -447,6 +454,8 @@ struct CaseImportWriter: Sendable {
         var memberWrites: [CaseMemberModel] = []
         for draft in imported.members {
             if let model = members.first(where: { $0.memberNumber == draft.memberNumber }) {
+                // A person erased on request stays erased, whatever an older file holds.
+                guard model.anonymisedOn == nil else { continue }
                 if !CaseService.apply(draft, to: model).isEmpty { memberWrites.append(model); changedFields.append("member \(draft.memberNumber)") }
             } else {
                 memberWrites.append(CaseService.memberModel(draft, caseID: caseID))
@@ -496,7 +505,9 @@ struct CaseImportWriter: Sendable {
         let stored = memberIDs.isEmpty ? [] : try await ProtectedDetailsModel.query(on: db).filter(\.$memberID ~~ memberIDs).all()
         var changes: [Int: (ProtectedDraft, [String])] = [:]
         for (memberNumber, details) in imported.protectedDetails {
-            let memberID = members.first { $0.memberNumber == memberNumber }?.id
+            let member = members.first { $0.memberNumber == memberNumber }
+            if member?.anonymisedOn != nil { continue }
+            let memberID = member?.id
             let current = stored.first { $0.memberID == memberID }
             let pairs: [(String, String?, String?)] = [
                 ("exploitation_form", details.exploitationForm, current?.exploitationForm), ("identified_on", details.identifiedOn?.iso, current?.identifiedOn),

@@ -250,6 +250,8 @@ struct CaseQueries: Sendable {
         var route: [String]
         var stay: String?
         var vulnerabilities: [String]
+        /// The day the member was anonymised (retention or erasure); nil while they are named.
+        var anonymisedOn: String? = nil
     }
 
     struct TransitionView: Sendable, Codable {
@@ -345,7 +347,7 @@ struct CaseQueries: Sendable {
             languages: member.languages, originRegion: member.originRegion, originDepartment: member.originDepartment,
             educationLevel: member.educationLevel, occupation: member.occupation, leftCountryOn: member.leftCountryOn,
             route: member.route.split(separator: "|").map(String.init), stay: member.stay,
-            vulnerabilities: member.vulnerabilities.split(separator: "|").map(String.init))
+            vulnerabilities: member.vulnerabilities.split(separator: "|").map(String.init), anonymisedOn: member.anonymisedOn)
     }
 
     struct ProtectedView: Sendable, Codable {

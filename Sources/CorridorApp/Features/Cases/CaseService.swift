@@ -142,6 +142,7 @@ struct CaseService: Sendable {
                 changed = ["member \(member.memberNumber)"]
             } else {
                 guard let model = existing.first(where: { $0.memberNumber == member.memberNumber }) else { throw CaseError.notFound }
+                guard model.anonymisedOn == nil else { throw CaseError.invalid([FieldIssue("given_names", "case.error.anonymised")]) }
                 if member.relationship == .principal,
                    existing.contains(where: { $0.relationship == Relationship.principal.rawValue && $0.memberNumber != member.memberNumber }) {
                     throw CaseError.invalid([FieldIssue("relationship", "case.error.second_principal")])
@@ -255,6 +256,7 @@ struct CaseService: Sendable {
             let caseID = try record.requireID()
             guard let member = try await CaseMemberModel.query(on: db).filter(\.$returnCase.$id == caseID)
                 .filter(\.$memberNumber == memberNumber).first(), let memberID = member.id else { throw CaseError.notFound }
+            guard member.anonymisedOn == nil else { throw CaseError.invalid([FieldIssue("exploitation_form", "case.error.anonymised")]) }
             let details = try await ProtectedDetailsModel.forMember(memberID, caseID: caseID, on: db)
             guard details.version == expectedVersion else { throw CaseError.conflict(currentVersion: details.version) }
             let values: [(String, ReferenceWritableKeyPath<ProtectedDetailsModel, String?>, String?)] = [
@@ -516,7 +518,7 @@ struct CaseService: Sendable {
 
     static func principalName(_ members: [CaseMemberModel]) -> String {
         let principal = members.first { $0.relationship == Relationship.principal.rawValue } ?? members.min { $0.memberNumber < $1.memberNumber }
-        return principal.map { "\($0.givenNames) \($0.familyName)" } ?? ""
+        return principal.map { "\($0.givenNames) \($0.familyName)".trimmedWhitespace } ?? ""
     }
 
     /// Vulnerabilities as stored: `|code|code|`, so that one can be found with LIKE '%|code|%'.

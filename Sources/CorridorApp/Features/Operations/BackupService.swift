@@ -255,7 +255,7 @@ struct BackupService {
         process.environment = environment
         // Errors go to a file, read once the tool is done: a pipe could fill and hold it.
         let errorFile = FileManager.default.temporaryDirectory.appendingPathComponent("corridor-\(UUID().uuidString).err")
-        FileManager.default.createFile(atPath: errorFile.path, contents: nil, attributes: [.posixPermissions: 0o600])
+        _ = FileManager.default.createFile(atPath: errorFile.path, contents: nil, attributes: [.posixPermissions: 0o600])
         defer { try? FileManager.default.removeItem(at: errorFile) }
         let errors = try FileHandle(forWritingTo: errorFile)
         defer { try? errors.close() }

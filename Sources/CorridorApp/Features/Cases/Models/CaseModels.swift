@@ -22,6 +22,8 @@ final class ReturnCaseModel: Model, @unchecked Sendable {
     @Field(key: "version") var version: Int
     @Field(key: "created_at") var createdAt: Date
     @Field(key: "updated_at") var updatedAt: Date
+    /// The day every member was anonymised (retention or erasure); nil while anyone is named.
+    @OptionalField(key: "anonymised_on") var anonymisedOn: String?
 
     @Children(for: \.$returnCase) var members: [CaseMemberModel]
 
@@ -55,6 +57,8 @@ final class CaseMemberModel: Model, @unchecked Sendable {
     /// `|vot|medical|`: bars on both sides so that one code is found with LIKE '%|vot|%'.
     @Field(key: "vulnerabilities") var vulnerabilities: String
     @Field(key: "search_text") var searchText: String
+    /// The day the member was anonymised; their names, documents and exact dates are gone.
+    @OptionalField(key: "anonymised_on") var anonymisedOn: String?
 
     init() {}
 }

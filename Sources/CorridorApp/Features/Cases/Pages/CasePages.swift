@@ -177,8 +177,9 @@ enum CasePages {
             return "<th scope=\"col\"\(sort)><a href=\"/cases?\(filter.query(sort: column, dir: nextDir))\">\(label)\(arrow)</a></th>"
         }
         let rows = model.page.rows.map { row -> HTML in
-            """
-            <tr><td><a href="/cases/\(row.caseNumber)">\(row.caseNumber)</a></td><td>\(row.principalName)\(HTML.when(row.memberCount > 1) { " <small title=\"\(context.plural("case.other_members", row.memberCount - 1))\">+\(row.memberCount - 1)<span class=\"visually-hidden\"> \(context.plural("case.other_members", row.memberCount - 1))</span></small>" })</td>
+            let principalName: HTML = row.principalName.isEmpty ? "<em>\(context.t("case.anonymised_name"))</em>" : "\(row.principalName)"
+            return """
+            <tr><td><a href="/cases/\(row.caseNumber)">\(row.caseNumber)</a></td><td>\(principalName)\(HTML.when(row.memberCount > 1) { " <small title=\"\(context.plural("case.other_members", row.memberCount - 1))\">+\(row.memberCount - 1)<span class=\"visually-hidden\"> \(context.plural("case.other_members", row.memberCount - 1))</span></small>" })</td>
             <td>\(Layout.country(row.hostCountry, context))</td><td>\(CaseHTML.statusBadge(row.status, context))</td>
             <td class="date">\(Layout.day(row.registeredOn, context))</td><td class="date">\(Layout.day(row.arrivalDate, context))</td><td>\(row.caseworkerName ?? "—")</td></tr>
             """
@@ -253,12 +254,23 @@ enum CasePages {
                 ?? member.birthYear.map { context.t("member.born_about", ["year": String($0)]) } ?? "—"
             let vulnerabilities = member.vulnerabilities.map { context.t("vulnerability." + $0) }.joined(separator: ", ")
             let origin = [member.originDepartment, member.originRegion].compactMap { $0 }.joined(separator: ", ")
-            var edit: HTML = model.canEdit ? "<a href=\"/cases/\(view.caseNumber)/members/\(member.memberNumber)/edit\">\(context.t("form.edit"))<span class=\"visually-hidden\"> \(member.givenNames) \(member.familyName)</span></a>" : .empty
-            if Policy.allows(context.userRole.map { Principal(role: $0) }, .answerAccessRequests) {
-                edit = "\(edit)<br><a href=\"/cases/\(view.caseNumber)/members/\(member.memberNumber)/file\">\(context.t("case.person_file"))<span class=\"visually-hidden\"> \(member.givenNames) \(member.familyName)</span></a>"
+            let principal = context.userRole.map { Principal(role: $0) }
+            let who: HTML = member.anonymisedOn == nil ? "\(member.givenNames) \(member.familyName)" : "\(context.t("member.number", ["number": String(member.memberNumber)]))"
+            var links: [HTML] = []
+            if model.canEdit, member.anonymisedOn == nil {
+                links.append("<a href=\"/cases/\(view.caseNumber)/members/\(member.memberNumber)/edit\">\(context.t("form.edit"))<span class=\"visually-hidden\"> \(who)</span></a>")
             }
+            if Policy.allows(principal, .answerAccessRequests) {
+                links.append("<a href=\"/cases/\(view.caseNumber)/members/\(member.memberNumber)/file\">\(context.t("case.person_file"))<span class=\"visually-hidden\"> \(who)</span></a>")
+            }
+            if Policy.allows(principal, .eraseOnRequest), member.anonymisedOn == nil {
+                links.append("<a href=\"/cases/\(view.caseNumber)/members/\(member.memberNumber)/erase\">\(context.t("case.erase_member"))<span class=\"visually-hidden\"> \(who)</span></a>")
+            }
+            let edit: HTML = links.joined(separator: "<br>")
+            let name: HTML = member.anonymisedOn.map { "<em>\(context.t("member.anonymised", ["date": Layout.day($0, context)]))</em>" }
+                ?? "<strong>\(member.givenNames) \(member.familyName)</strong>"
             return """
-            <tr><td>\(member.memberNumber)</td><td><strong>\(member.givenNames) \(member.familyName)</strong><br><small>\(context.t("relationship." + member.relationship))</small></td>
+            <tr><td>\(member.memberNumber)</td><td>\(name)<br><small>\(context.t("relationship." + member.relationship))</small></td>
             <td>\(context.t("sex." + member.sex))</td><td>\(birth)</td><td>\(Layout.country(member.nationality, context))</td>
             <td>\(context.t("document." + member.documentType))<br><small>\(member.documentNumber ?? "")</small></td>
             <td>\(origin.isEmpty ? "—" : origin)</td><td>\(vulnerabilities.isEmpty ? "—" : vulnerabilities)</td><td>\(edit)</td></tr>

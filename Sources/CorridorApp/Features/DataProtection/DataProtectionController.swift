@@ -1,0 +1,97 @@
+import CorridorCore
+import Fluent
+import Foundation
+import Vapor
+
+/// `GET|POST /cases/<number>/members/<n>/erase` (erasure on request) and `GET /admin/retention`,
+/// `POST /admin/retention/run` (the retention policy, and running it now).
+struct DataProtectionController: Sendable {
+    func register(web: any RoutesBuilder) {
+        web.get("cases", ":number", "members", ":member", "erase", action: .eraseOnRequest, use: erasePage)
+        web.post("cases", ":number", "members", ":member", "erase", action: .eraseOnRequest, use: erase)
+        web.get("admin", "retention", action: .manageRetention, use: retentionPage)
+        web.post("admin", "retention", "run", action: .manageRetention, use: runRetention)
+    }
+
+    struct EraseForm: Content {
+        var reason: String?
+        var reference: String?
+        var version: Int?
+    }
+
+    private func member(_ req: Request) async throws -> (CaseQueries.CaseView, CaseQueries.MemberView) {
+        guard let number = req.parameters.get("number"), let memberNumber = req.parameters.get("member", as: Int.self),
+              let view = try await CaseQueries(database: req.db).detail(number.uppercased()),
+              let member = view.members.first(where: { $0.memberNumber == memberNumber }) else { throw Abort(.notFound) }
+        return (view, member)
+    }
+
+    @Sendable func erasePage(_ req: Request) async throws -> HTML {
+        let (view, member) = try await member(req)
+        return DataProtectionPages.erase(EraseModel(view: view, member: member, form: EraseForm(version: view.version)), req.pageContext())
+    }
+
+    @Sendable func erase(_ req: Request) async throws -> Response {
+        let (view, member) = try await member(req)
+        let form = try req.content.decode(EraseForm.self)
+        let request = ErasureService.Request(reason: form.reason.flatMap(ErasureReason.init(rawValue:)), reference: form.reference ?? "")
+        do {
+            try await ErasureService(context: req.serviceContext).erase(number: view.caseNumber, member: member.memberNumber, request,
+                                                                        expectedVersion: form.version ?? -1)
+            return req.redirect(to: "/cases/\(view.caseNumber)?notice=member_erased", redirectType: .normal)
+        } catch let error as CaseError {
+            let context = req.pageContext()
+            var model = EraseModel(view: view, member: member, form: form)
+            switch error {
+            case .invalid(let issues): model.errors = Layout.fieldErrors(issues, context)
+            case .conflict(let current):
+                model.conflict = true
+                model.form.version = current
+            case .notFound, .transition: throw Abort(.notFound)
+            }
+            return try await HTMLPage(status: error.isConflict ? .conflict : .unprocessableEntity,
+                                      html: DataProtectionPages.erase(model, context)).encodeResponse(for: req)
+        }
+    }
+
+    @Sendable func retentionPage(_ req: Request) async throws -> HTML {
+        let policy = req.corridor.configuration.retention
+        let preview = try await RetentionService(context: req.serviceContext, policy: policy).run(commit: false)
+        let last = try await RetentionService.lastRun(on: req.db)
+        return DataProtectionPages.retention(RetentionModel(policy: policy, preview: preview, lastRun: last.map(RetentionModel.LastRun.init),
+                                                            notice: req.query[String.self, at: "notice"]), req.pageContext())
+    }
+
+    @Sendable func runRetention(_ req: Request) async throws -> Response {
+        let report = try await RetentionService(context: req.serviceContext, policy: req.corridor.configuration.retention).run(commit: true)
+        req.logger.notice("retention run from the administration page: \(report.auditDetail)")
+        return req.redirect(to: "/admin/retention?notice=retention_done", redirectType: .normal)
+    }
+}
+
+struct EraseModel: Sendable {
+    var view: CaseQueries.CaseView
+    var member: CaseQueries.MemberView
+    var form: DataProtectionController.EraseForm
+    var errors: [String: String] = [:]
+    var conflict = false
+}
+
+struct RetentionModel: Sendable {
+    struct LastRun: Sendable {
+        var at: Date
+        var by: String
+        var detail: String
+
+        init(_ entry: AuditEntryModel) {
+            at = Date(timeIntervalSince1970: Double(entry.occurredAtMilliseconds) / 1_000)
+            by = entry.actorLabel
+            detail = entry.detail
+        }
+    }
+
+    var policy: RetentionPolicy
+    var preview: RetentionService.Report
+    var lastRun: LastRun?
+    var notice: String?
+}
