@@ -375,7 +375,7 @@ import VaporTesting
             #expect(page.text.contains("Suivi psychologique") && page.text.contains("Tanger"))
             #expect(page.text.contains("Kit") == false, "assistance of another case is not in it")
             #expect(!page.text.contains("Ali Fixture") && !page.text.contains(">Ali<"), "another member's data is theirs")
-            #expect(page.text.contains("aucun consentement n&#39;est présumé") || page.text.contains("aucun consentement n'est présumé"))
+            #expect(page.text.contains("Aucune réponse n&#39;a encore été enregistrée"), "no consent recorded, none presumed")
             let json = try await protection.get("/cases/CIV-2024-00001/members/1/file.json")
             #expect(json.headers.first(name: .contentDisposition)?.contains("corridor-file-CIV-2024-00001-1.json") == true)
             let object = try #require(try JSONSerialization.jsonObject(with: Data(json.body.readableBytesView)) as? [String: Any])

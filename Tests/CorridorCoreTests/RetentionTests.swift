@@ -60,3 +60,50 @@ import Testing
         }
     }
 }
+
+@Suite struct ConsentRulesTests {
+    let today = Day(iso: "2026-12-03")!
+
+    @Test func everyPartIsRequiredAndNothingIsPresumed() {
+        let issues = ConsentRules.check(ConsentDraft(), today: today, registeredOn: nil, birth: nil)
+        #expect(Set(issues.map(\.field)) == ["purpose", "answer", "method", "recorded_on"])
+        let complete = ConsentDraft(purpose: .assistance, answer: .given, method: .signed, recordedOn: today)
+        #expect(ConsentRules.check(complete, today: today, registeredOn: nil, birth: nil).isEmpty)
+        var future = complete
+        future.recordedOn = today.adding(days: 1)
+        #expect(ConsentRules.check(future, today: today, registeredOn: nil, birth: nil).map(\.code) == ["case.error.date_in_future"])
+    }
+
+    @Test func sharingNamesItsPartnersAndAMinorAnswersThroughAGuardian() {
+        var sharing = ConsentDraft(purpose: .sharing, answer: .given, method: .oralWitnessed, recordedOn: today)
+        #expect(ConsentRules.check(sharing, today: today, registeredOn: nil, birth: nil).map(\.code) == ["consent.error.partners_required"])
+        sharing.partners = ["a"]
+        #expect(ConsentRules.check(sharing, today: today, registeredOn: nil, birth: nil).isEmpty)
+        sharing.answer = .refused
+        #expect(ConsentRules.check(sharing, today: today, registeredOn: nil, birth: nil).isEmpty, "a refusal may name whom it refuses")
+        let monitoring = ConsentDraft(purpose: .monitoring, answer: .given, method: .signed, recordedOn: today, partners: ["a"])
+        #expect(ConsentRules.check(monitoring, today: today, registeredOn: nil, birth: nil).map(\.code) == ["consent.error.partners_only_for_sharing"])
+        let child = BirthDate(exact: Day(iso: "2012-05-01")!)
+        let signed = ConsentDraft(purpose: .assistance, answer: .given, method: .signed, recordedOn: today)
+        #expect(ConsentRules.check(signed, today: today, registeredOn: nil, birth: child).map(\.code) == ["consent.error.guardian_for_minor"])
+        var guardian = signed
+        guardian.method = .guardian
+        #expect(ConsentRules.check(guardian, today: today, registeredOn: nil, birth: child).isEmpty)
+        #expect(ConsentRules.check(signed, today: today, registeredOn: nil, birth: BirthDate(exact: Day(iso: "2008-12-03")!)).isEmpty, "18 on the day")
+    }
+
+    @Test func stateInForceDecidesSharingAndMonitoring() {
+        var state = ConsentState()
+        #expect(!state.sharedWith("abc") && state.mayBeContactedForMonitoring, "no answer: not shared, still followed up")
+        state.current[.sharing] = .init(answer: .given, partners: ["abc"], withdrawn: false)
+        #expect(state.sharedWith("ABC") && !state.sharedWith("other"))
+        state.current[.sharing]?.withdrawn = true
+        #expect(!state.sharedWith("abc"))
+        state.current[.monitoring] = .init(answer: .given, partners: [], withdrawn: false)
+        #expect(state.mayBeContactedForMonitoring)
+        state.current[.monitoring]?.withdrawn = true
+        #expect(!state.mayBeContactedForMonitoring)
+        state.current[.monitoring] = .init(answer: .refused, partners: [], withdrawn: false)
+        #expect(!state.mayBeContactedForMonitoring)
+    }
+}

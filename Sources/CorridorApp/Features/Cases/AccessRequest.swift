@@ -45,8 +45,8 @@ struct PersonFile: Content, Sendable {
     var protectedDetails: CaseQueries.ProtectedView?
     /// Reads of the household's protected details (nil unless the protection role).
     var protectedReads: [ProtectedRead]?
-    /// Consent is not recorded per member yet: said, never implied.
-    var consentRecorded: Bool
+    /// Every consent answer recorded for the person, newest first, withdrawals included.
+    var consent: [ConsentQueries.Entry]
 }
 
 extension CaseQueries {
@@ -59,6 +59,9 @@ extension CaseQueries {
                 return PersonFile.InterviewSummary(questionnaire: interview.questionnaireCode, interviewedOn: interview.interviewedOn,
                                                    round: interview.round, source: interview.source, answers: answers)
             }
+        let memberID = try await CaseMemberModel.query(on: database).join(ReturnCaseModel.self, on: \CaseMemberModel.$returnCase.$id == \ReturnCaseModel.$id)
+            .filter(ReturnCaseModel.self, \.$caseNumber == view.caseNumber).filter(\.$memberNumber == memberNumber).first()?.id
+        let consent = try await memberID.asyncMap { try await ConsentQueries(database: database).history(memberID: $0) } ?? []
         var protected: CaseQueries.ProtectedView?
         var reads: [PersonFile.ProtectedRead]?
         if includeProtected {
@@ -74,7 +77,7 @@ extension CaseQueries {
                                                 registeredOn: view.registeredOn, departureDate: view.departureDate, arrivalDate: view.arrivalDate,
                                                 householdSize: view.members.count),
             history: view.transitions, assistance: view.assistance.filter { $0.memberNumber == nil || $0.memberNumber == memberNumber },
-            interviews: interviews, protectedDetails: protected, protectedReads: reads, consentRecorded: false)
+            interviews: interviews, protectedDetails: protected, protectedReads: reads, consent: consent)
     }
 }
 
@@ -104,7 +107,7 @@ struct AccessRequestController: Sendable {
         let user = try req.requireUser()
         guard let number = req.parameters.get("number"), let memberNumber = req.parameters.get("member", as: Int.self) else { throw Abort(.notFound) }
         let includeProtected = user.role == .protection
-        guard let file = try await CaseQueries(database: req.db).personFile(number, member: memberNumber, includeProtected: includeProtected, now: req.now) else {
+        guard let file = try await req.caseQueries.personFile(number, member: memberNumber, includeProtected: includeProtected, now: req.now) else {
             throw Abort(.notFound)
         }
         try await AuditLog.record(AuditEvent(action: includeProtected ? .readProtected : .export, entityType: "access_request",

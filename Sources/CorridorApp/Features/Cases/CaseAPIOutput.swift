@@ -59,6 +59,28 @@ struct MemberOutput: Content, Sendable {
     var route: [String]
     var stay: String?
     var vulnerabilities: [String]
+    /// The day the person was anonymised (retention or erasure), when they were.
+    var anonymisedOn: String?
+    var consent: ConsentOutput
+
+    /// The consent answers in force: `given`, `refused` or `withdrawn` per purpose (absent:
+    /// no answer recorded), and the institutions a sharing consent in force names.
+    struct ConsentOutput: Content, Sendable {
+        var assistance: String?
+        var sharing: String?
+        var monitoring: String?
+        var sharedWith: [String]
+
+        init(_ state: ConsentState) {
+            func word(_ purpose: ConsentPurpose) -> String? {
+                state.current[purpose].map { $0.withdrawn ? "withdrawn" : $0.answer.rawValue }
+            }
+            assistance = word(.assistance)
+            sharing = word(.sharing)
+            monitoring = word(.monitoring)
+            sharedWith = state.current[.sharing].map { $0.isGiven ? $0.partners.sorted() : [] } ?? []
+        }
+    }
 
     init(_ view: CaseQueries.MemberView) {
         memberNumber = view.memberNumber
@@ -82,6 +104,8 @@ struct MemberOutput: Content, Sendable {
         route = view.route
         stay = view.stay
         vulnerabilities = view.vulnerabilities
+        anonymisedOn = view.anonymisedOn
+        consent = ConsentOutput(view.consent)
     }
 }
 

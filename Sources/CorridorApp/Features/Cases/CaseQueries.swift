@@ -98,6 +98,9 @@ struct CaseFilter: Content, Sendable {
 /// Reads of the return-cases feature. List queries never touch protected details.
 struct CaseQueries: Sendable {
     let database: any Database
+    /// The reader's institution when they work for a partner institution: they see only the
+    /// people whose sharing consent names it (and list a case when its principal's does).
+    var partnerInstitution: UUID? = nil
 
     var sql: any SQLDatabase { get throws { try database.sqlDatabase } }
 
@@ -167,6 +170,7 @@ struct CaseQueries: Sendable {
     /// The range of words a filter reads when a vulnerability, or one search word, is all it
     /// asks: every case holding such a word is counted once from the index of words.
     private func soleWordRange(_ filter: CaseFilter) -> SQLQueryString? {
+        guard partnerInstitution == nil else { return nil }
         let others = [filter.status, filter.host_country, filter.office, filter.caseworker, filter.mine, filter.recent,
                       filter.registered_from, filter.registered_to, filter.arrived_from, filter.arrived_to]
         guard others.allSatisfy({ ($0 ?? "").trimmingCharacters(in: .whitespaces).isEmpty }) else { return nil }
@@ -183,6 +187,7 @@ struct CaseQueries: Sendable {
     private func conditions(_ filter: CaseFilter, userID: UUID?, now: Date, scanSortIndex sortColumn: String? = nil) -> [SQLQueryString] {
         let scanSortIndex = sortColumn != nil
         var conditions: [SQLQueryString] = []
+        if let partnerInstitution { conditions.append(ConsentQueries.principalShares(with: partnerInstitution)) }
         func value(_ text: String?) -> String? { text?.trimmingCharacters(in: .whitespaces).nilIfEmpty }
         // The sort column keeps its index: a range on it is read in order.
         let column: (String) -> SQLQueryString = { name in SQLQueryString("\(unsafeRaw: scanSortIndex && name != sortColumn ? "+" : "")c.\(unsafeRaw: name)") }
@@ -252,6 +257,14 @@ struct CaseQueries: Sendable {
         var vulnerabilities: [String]
         /// The day the member was anonymised (retention or erasure); nil while they are named.
         var anonymisedOn: String? = nil
+        /// The consent answers in force (read with the case, not kept in the member row).
+        var consent = ConsentState()
+
+        enum CodingKeys: String, CodingKey {
+            case memberNumber, relationship, givenNames, familyName, sex, birthDate, birthYear, birthEstimated, nationality, documentType,
+                 documentNumber, phone, languages, originRegion, originDepartment, educationLevel, occupation, leftCountryOn, route, stay,
+                 vulnerabilities, anonymisedOn
+        }
     }
 
     struct TransitionView: Sendable, Codable {
@@ -289,6 +302,8 @@ struct CaseQueries: Sendable {
         var version: Int
         var updatedAt: Date
         var members: [MemberView]
+        /// Members left out for a partner institution's reader (no sharing consent naming it).
+        var hiddenMembers: Int = 0
         var transitions: [TransitionView]
         var assistance: [AssistanceView]
         /// Member numbers with protected details on record (the content is not here); empty for
@@ -311,7 +326,13 @@ struct CaseQueries: Sendable {
     func detail(_ number: String, revealProtectedMarkers: Bool = false) async throws -> CaseView? {
         guard let record = try await ReturnCaseModel.query(on: database).filter(\.$caseNumber == number.uppercased()).first(),
               let caseID = record.id else { return nil }
-        let members = try await CaseMemberModel.query(on: database).filter(\.$returnCase.$id == caseID).sort(\.$memberNumber).all()
+        var members = try await CaseMemberModel.query(on: database).filter(\.$returnCase.$id == caseID).sort(\.$memberNumber).all()
+        let consent = try await ConsentQueries(database: database).states(memberIDs: members.compactMap(\.id))
+        let householdSize = members.count
+        if let partnerInstitution {
+            members = members.filter { member in member.id.flatMap { consent[$0] }?.sharedWith(partnerInstitution.uuidString) ?? false }
+            guard !members.isEmpty else { return nil }
+        }
         let memberNumbers = Dictionary(uniqueKeysWithValues: members.compactMap { member in member.id.map { ($0, member.memberNumber) } })
         let transitions = try await CaseTransitionModel.query(on: database).filter(\.$caseID == caseID)
             .sort(\.$occurredOn).sort(\.$recordedAt).all()
@@ -329,10 +350,14 @@ struct CaseQueries: Sendable {
             caseNumber: record.caseNumber, office: record.office, hostCountry: record.hostCountry, status: record.status,
             closureReason: record.closureReason, registeredOn: record.registeredOn, departureDate: record.departureDate,
             arrivalDate: record.arrivalDate, caseworkerID: record.caseworkerID, caseworkerName: worker, version: record.version,
-            updatedAt: record.updatedAt, members: members.map(Self.view),
+            updatedAt: record.updatedAt, members: members.map { member in
+                var view = Self.view(member)
+                view.consent = member.id.flatMap { consent[$0] } ?? ConsentState()
+                return view
+            }, hiddenMembers: householdSize - members.count,
             transitions: transitions.map { TransitionView(fromStatus: $0.fromStatus, toStatus: $0.toStatus, occurredOn: $0.occurredOn,
                                                           closureReason: $0.closureReason, note: $0.note, actor: $0.actorLabel, recordedAt: $0.recordedAt) },
-            assistance: assistance.map { AssistanceView(type: $0.type, phase: $0.phase, memberNumber: $0.memberID.flatMap { memberNumbers[$0] },
+            assistance: assistance.filter { item in item.memberID.map { memberNumbers[$0] != nil } ?? true }.map { AssistanceView(type: $0.type, phase: $0.phase, memberNumber: $0.memberID.flatMap { memberNumbers[$0] },
                                                         providedOn: $0.providedOn, description: $0.description, amountCents: $0.amountCents,
                                                         currency: $0.currency, actor: $0.actorLabel) },
             membersWithProtectedDetails: revealProtectedMarkers ? protected.compactMap { memberNumbers[$0.memberID] }.sorted() : [], changes: changes)
@@ -395,7 +420,14 @@ struct CaseQueries: Sendable {
     /// protected columns only when `includeProtected`.
     func exportRows(_ filter: CaseFilter, userID: UUID?, now: Date, includeProtected: Bool) async throws -> [ExportRow] {
         let sql = try self.sql
-        let conditions = conditions(filter, userID: userID, now: now)
+        var conditions = conditions(filter, userID: userID, now: now)
+        if let partnerInstitution {
+            // Each row is a person: only those who share with the reader's institution.
+            conditions.append("""
+                EXISTS (SELECT 1 FROM member_consents mc WHERE mc.member_id = m.id AND mc.purpose = 'sharing' AND mc.is_current = 1
+                        AND mc.answer = 'given' AND mc.withdrawn_on IS NULL AND mc.partners LIKE \(bind: "%|\(partnerInstitution.uuidString.lowercased())|%"))
+                """)
+        }
         let whereClause = conditions.isEmpty ? SQLQueryString("") : SQLQueryString(" WHERE ") + conditions.joined(separator: " AND ")
         let protectedColumns: SQLQueryString = includeProtected
             ? ", p.exploitation_form, p.identified_on, p.identified_place, p.identified_by, p.referral, p.medical_notes" : ""
@@ -433,3 +465,9 @@ struct CaseQueries: Sendable {
     }
 }
 
+
+extension Request {
+    /// The case reads of this request's reader (a partner institution's user sees only the
+    /// people who consented to share with it).
+    var caseQueries: CaseQueries { CaseQueries(database: db, partnerInstitution: currentUser?.institutionID) }
+}

@@ -92,7 +92,7 @@ struct CasesAPIController: Sendable {
         try filter.checkUpdatedSince()
         let problems = filter.problems()
         guard problems.isEmpty else { return try await APIProblem.invalid(problems, req.catalogue).encodeResponse(status: .badRequest, for: req) }
-        let page = try await CaseQueries(database: req.db).list(filter, userID: try req.requireUser().id, now: req.now)
+        let page = try await req.caseQueries.list(filter, userID: try req.requireUser().id, now: req.now)
         return try await ListOutput(total: page.total, page: page.page, pageSize: CaseFilter.pageSize, items: page.rows.map(CaseListItemOutput.init))
             .encodeResponse(for: req)
     }
@@ -178,7 +178,7 @@ struct CasesAPIController: Sendable {
 
     private func load(_ req: Request, _ number: String) async throws -> CaseQueries.CaseView {
         let reveal = Policy.allows(req.currentUser?.principal, .viewProtected)
-        guard let view = try await CaseQueries(database: req.db).detail(number, revealProtectedMarkers: reveal) else { throw Abort(.notFound) }
+        guard let view = try await req.caseQueries.detail(number, revealProtectedMarkers: reveal) else { throw Abort(.notFound) }
         return view
     }
 }

@@ -26,7 +26,7 @@ struct CasesController: Sendable {
     @Sendable func list(_ req: Request) async throws -> HTML {
         let filter = try req.query.decode(CaseFilter.self)
         let user = try req.requireUser()
-        let queries = CaseQueries(database: req.db)
+        let queries = req.caseQueries
         let page = try await queries.list(filter, userID: user.id, now: req.now)
         let principal = user.principal
         let model = CaseListModel(filter: filter, page: page, caseworkers: try await queries.caseworkers(),
@@ -246,7 +246,7 @@ struct CasesController: Sendable {
 
     private func loadCase(_ req: Request) async throws -> CaseQueries.CaseView {
         let reveal = Policy.allows(req.currentUser?.principal, .viewProtected)
-        guard let view = try await CaseQueries(database: req.db).detail(try caseNumber(req), revealProtectedMarkers: reveal) else { throw Abort(.notFound) }
+        guard let view = try await req.caseQueries.detail(try caseNumber(req), revealProtectedMarkers: reveal) else { throw Abort(.notFound) }
         return view
     }
 

@@ -9,6 +9,9 @@ struct DataProtectionController: Sendable {
     func register(web: any RoutesBuilder) {
         web.get("cases", ":number", "members", ":member", "erase", action: .eraseOnRequest, use: erasePage)
         web.post("cases", ":number", "members", ":member", "erase", action: .eraseOnRequest, use: erase)
+        web.get("cases", ":number", "members", ":member", "consent", action: .viewCases, use: consentPage)
+        web.post("cases", ":number", "members", ":member", "consent", action: .editCases, use: recordConsent)
+        web.post("cases", ":number", "members", ":member", "consent", ":consent", "withdraw", action: .editCases, use: withdrawConsent)
         web.get("admin", "retention", action: .manageRetention, use: retentionPage)
         web.post("admin", "retention", "run", action: .manageRetention, use: runRetention)
     }
@@ -21,7 +24,7 @@ struct DataProtectionController: Sendable {
 
     private func member(_ req: Request) async throws -> (CaseQueries.CaseView, CaseQueries.MemberView) {
         guard let number = req.parameters.get("number"), let memberNumber = req.parameters.get("member", as: Int.self),
-              let view = try await CaseQueries(database: req.db).detail(number.uppercased()),
+              let view = try await req.caseQueries.detail(number.uppercased()),
               let member = view.members.first(where: { $0.memberNumber == memberNumber }) else { throw Abort(.notFound) }
         return (view, member)
     }
@@ -54,6 +57,65 @@ struct DataProtectionController: Sendable {
         }
     }
 
+    struct ConsentForm: Content {
+        var purpose: String?
+        var answer: String?
+        var method: String?
+        var recorded_on: String?
+        var partners: [String]?
+        var withdrawn_on: String?
+
+        var draft: ConsentDraft {
+            ConsentDraft(purpose: purpose.flatMap(ConsentPurpose.init(rawValue:)), answer: answer.flatMap(ConsentAnswer.init(rawValue:)),
+                         method: method.flatMap(ConsentMethod.init(rawValue:)), recordedOn: recorded_on.flatMap(Day.init(iso:)),
+                         partners: (partners ?? []).filter { !$0.isEmpty })
+        }
+    }
+
+    private func consentModel(_ req: Request, form: ConsentForm, errors: [String: String] = [:]) async throws -> ConsentModel {
+        let (view, member) = try await member(req)
+        guard let memberID = try await CaseMemberModel.query(on: req.db).join(ReturnCaseModel.self, on: \CaseMemberModel.$returnCase.$id == \ReturnCaseModel.$id)
+            .filter(ReturnCaseModel.self, \.$caseNumber == view.caseNumber).filter(\.$memberNumber == member.memberNumber).first()?.id else { throw Abort(.notFound) }
+        let institutions = try await AccountQueries(database: req.db).institutions(includeInactive: true)
+        return ConsentModel(view: view, member: member, history: try await ConsentQueries(database: req.db).history(memberID: memberID),
+                            institutions: institutions, form: form, errors: errors,
+                            canEdit: Policy.allows(req.currentUser?.principal, .editCases), today: Day(req.now))
+    }
+
+    @Sendable func consentPage(_ req: Request) async throws -> HTML {
+        DataProtectionPages.consent(try await consentModel(req, form: ConsentForm(recorded_on: Day(req.now).iso)), req.pageContext())
+    }
+
+    @Sendable func recordConsent(_ req: Request) async throws -> Response {
+        let (view, member) = try await member(req)
+        let form = try req.content.decode(ConsentForm.self)
+        do {
+            try await ConsentService(context: req.serviceContext).record(number: view.caseNumber, member: member.memberNumber, form.draft)
+            return req.redirect(to: "/cases/\(view.caseNumber)/members/\(member.memberNumber)/consent?notice=consent_recorded", redirectType: .normal)
+        } catch CaseError.invalid(let issues) {
+            let context = req.pageContext()
+            let model = try await consentModel(req, form: form, errors: Layout.fieldErrors(issues, context))
+            return try await HTMLPage(status: .unprocessableEntity, html: DataProtectionPages.consent(model, context)).encodeResponse(for: req)
+        }
+    }
+
+    @Sendable func withdrawConsent(_ req: Request) async throws -> Response {
+        let (view, member) = try await member(req)
+        guard let consentID = req.parameters.get("consent", as: UUID.self) else { throw Abort(.notFound) }
+        let form = try req.content.decode(ConsentForm.self)
+        do {
+            try await ConsentService(context: req.serviceContext).withdraw(number: view.caseNumber, member: member.memberNumber, consent: consentID,
+                                                                          on: form.withdrawn_on.flatMap(Day.init(iso:)))
+            return req.redirect(to: "/cases/\(view.caseNumber)/members/\(member.memberNumber)/consent?notice=consent_withdrawn", redirectType: .normal)
+        } catch CaseError.invalid(let issues) {
+            let context = req.pageContext()
+            var model = try await consentModel(req, form: ConsentForm(recorded_on: Day(req.now).iso), errors: Layout.fieldErrors(issues, context))
+            model.withdrawing = consentID
+            model.withdrawnOn = form.withdrawn_on
+            return try await HTMLPage(status: .unprocessableEntity, html: DataProtectionPages.consent(model, context)).encodeResponse(for: req)
+        }
+    }
+
     @Sendable func retentionPage(_ req: Request) async throws -> HTML {
         let policy = req.corridor.configuration.retention
         let preview = try await RetentionService(context: req.serviceContext, policy: policy).run(commit: false)
@@ -75,6 +137,20 @@ struct EraseModel: Sendable {
     var form: DataProtectionController.EraseForm
     var errors: [String: String] = [:]
     var conflict = false
+}
+
+struct ConsentModel: Sendable {
+    var view: CaseQueries.CaseView
+    var member: CaseQueries.MemberView
+    var history: [ConsentQueries.Entry]
+    var institutions: [AccountQueries.InstitutionRow]
+    var form: DataProtectionController.ConsentForm
+    var errors: [String: String]
+    var canEdit: Bool
+    var today: Day
+    /// The answer whose withdrawal was refused (its form shows the error).
+    var withdrawing: UUID?
+    var withdrawnOn: String?
 }
 
 struct RetentionModel: Sendable {

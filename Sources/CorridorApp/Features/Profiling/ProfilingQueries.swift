@@ -212,7 +212,19 @@ struct ProfilingQueries: Sendable {
         var query = ReturnCaseModel.query(on: database).filter(\.$arrivalDate >= since).filter(\.$status != CaseStatus.closed.rawValue)
         if let caseworkerID { query = query.filter(\.$caseworkerID == caseworkerID) }
         if let office { query = query.filter(\.$office == office) }
-        let cases = try await query.sort(\.$arrivalDate).limit(5_000).all()
+        var cases = try await query.sort(\.$arrivalDate).limit(5_000).all()
+        // A principal who refused or withdrew monitoring, or was anonymised, is not contacted.
+        let caseIDs = cases.compactMap(\.id)
+        var principals: [CaseMemberModel] = []
+        for start in stride(from: 0, to: caseIDs.count, by: 500) {
+            principals += try await CaseMemberModel.query(on: database).filter(\.$returnCase.$id ~~ Array(caseIDs[start..<min(start + 500, caseIDs.count)]))
+                .filter(\.$relationship == Relationship.principal.rawValue).all()
+        }
+        let consent = try await ConsentQueries(database: database).states(memberIDs: principals.compactMap(\.id))
+        let declined = Set(principals.filter { principal in
+            principal.anonymisedOn != nil || !(principal.id.flatMap { consent[$0] }?.mayBeContactedForMonitoring ?? true)
+        }.map { $0.$returnCase.id })
+        cases.removeAll { $0.id.map(declined.contains) ?? false }
         let done = try await InterviewModel.query(on: database).filter(\.$questionnaireCode == "reintegration_monitoring")
             .filter(\.$caseNumber ~~ cases.map(\.caseNumber)).all()
         let doneRounds = Set(done.compactMap { interview in interview.round.map { "\(interview.caseNumber ?? "")#\($0)" } })

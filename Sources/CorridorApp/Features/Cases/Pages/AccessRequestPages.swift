@@ -34,6 +34,11 @@ enum AccessRequestPages {
         let history = file.history.map { step -> HTML in
             "<li>\(Layout.day(step.occurredOn, context)) — \(context.t("status." + step.toStatus))\(step.note.map { " (\($0))" } ?? "")</li>"
         }
+        let consentItems = file.consent.map { entry -> HTML in
+            let withdrawn: HTML = entry.withdrawnOn.map { " — \(context.t("consent.withdrawn_on", ["date": Layout.day($0, context)]))" } ?? .empty
+            return "<li>\(Layout.day(entry.recordedOn, context)) — \(context.t("consent.purpose." + entry.purpose)): \(context.t("consent.answer." + entry.answer)) (\(context.t("consent.method." + entry.method)))\(withdrawn)</li>"
+        }
+        let consent: HTML = file.consent.isEmpty ? "<p>\(context.t("consent.none"))</p>" : "<ul>\(consentItems)</ul>"
         let assistance = file.assistance.map { item -> HTML in
             let whom = item.memberNumber == nil ? " — \(context.t("assistance.whole_household"))" : ""
             return "<li>\(Layout.day(item.providedOn, context)) — \(context.t("assistance." + item.type))\(whom)\(item.description.isEmpty ? "" : ": \(item.description)")</li>"
@@ -69,7 +74,7 @@ enum AccessRequestPages {
           <h3>\(context.t("case.timeline"))</h3>\(list(history))</section>
         <section class="card"><h2>\(context.t("assistance.title"))</h2>\(list(assistance))</section>
         <section class="card"><h2>\(context.t("access.interviews"))</h2>\(interviews.isEmpty ? "<p>\(context.t("access.none"))</p>" as HTML : "<ol>\(interviews)</ol>")</section>
-        <section class="card"><h2>\(context.t("access.consent"))</h2><p>\(context.t("access.consent_not_recorded"))</p></section>
+        <section class="card"><h2>\(context.t("access.consent"))</h2>\(consent)</section>
         \(protectedSection)
         <p class="hint">\(context.t(file.protectedReads == nil ? "access.protected_left_out" : "access.audited"))</p>
         """)

@@ -260,6 +260,7 @@ enum CasePages {
             if model.canEdit, member.anonymisedOn == nil {
                 links.append("<a href=\"/cases/\(view.caseNumber)/members/\(member.memberNumber)/edit\">\(context.t("form.edit"))<span class=\"visually-hidden\"> \(who)</span></a>")
             }
+            links.append("<a href=\"/cases/\(view.caseNumber)/members/\(member.memberNumber)/consent\">\(context.t("consent.title"))<span class=\"visually-hidden\"> \(who)</span></a>")
             if Policy.allows(principal, .answerAccessRequests) {
                 links.append("<a href=\"/cases/\(view.caseNumber)/members/\(member.memberNumber)/file\">\(context.t("case.person_file"))<span class=\"visually-hidden\"> \(who)</span></a>")
             }
@@ -269,8 +270,13 @@ enum CasePages {
             let edit: HTML = links.joined(separator: "<br>")
             let name: HTML = member.anonymisedOn.map { "<em>\(context.t("member.anonymised", ["date": Layout.day($0, context)]))</em>" }
                 ?? "<strong>\(member.givenNames) \(member.familyName)</strong>"
+            let consent = ConsentPurpose.allCases.map { purpose -> String in
+                let state = member.consent.current[purpose]
+                let word = state.map { $0.withdrawn ? context.t("consent.short.withdrawn") : context.t("consent.answer." + $0.answer.rawValue) } ?? "—"
+                return context.t(purpose.catalogueKey) + context.colon + word
+            }.joined(separator: " · ")
             return """
-            <tr><td>\(member.memberNumber)</td><td>\(name)<br><small>\(context.t("relationship." + member.relationship))</small></td>
+            <tr><td>\(member.memberNumber)</td><td>\(name)<br><small>\(context.t("relationship." + member.relationship))</small><br><small class="consent">\(consent)</small></td>
             <td>\(context.t("sex." + member.sex))</td><td>\(birth)</td><td>\(Layout.country(member.nationality, context))</td>
             <td>\(context.t("document." + member.documentType))<br><small>\(member.documentNumber ?? "")</small></td>
             <td>\(origin.isEmpty ? "—" : origin)</td><td>\(vulnerabilities.isEmpty ? "—" : vulnerabilities)</td><td>\(edit)</td></tr>
@@ -335,6 +341,7 @@ enum CasePages {
         </section>
         <section aria-labelledby="members-title">
           <h2 id="members-title">\(context.t("case.members", ["count": String(view.members.count)]))</h2>
+          \(HTML.when(view.hiddenMembers > 0) { "<p class=\"hint\">\(context.plural("consent.hidden_members", view.hiddenMembers))</p>" })
           <div class="table-wrap" tabindex="0"><table>
             <thead><tr><th scope="col">#</th><th scope="col">\(context.t("member.name"))</th><th scope="col">\(context.t("member.sex"))</th>
             <th scope="col">\(context.t("member.birth_date"))</th><th scope="col">\(context.t("member.nationality"))</th>

@@ -86,4 +86,83 @@ enum DataProtectionPages {
         </section>
         """)
     }
+
+    /// A member's consent: the answers in force, their history, and the form for a new answer.
+    static func consent(_ model: ConsentModel, _ context: PageContext) -> HTML {
+        let view = model.view, member = model.member
+        let title = context.t("consent.title")
+        let names = Dictionary(model.institutions.map { ($0.id.uuidString.lowercased(), $0.acronym) }, uniquingKeysWith: { first, _ in first })
+        let base = "/cases/\(view.caseNumber)/members/\(member.memberNumber)/consent"
+        func partners(_ ids: [String]) -> String { ids.map { names[$0] ?? $0 }.sorted().joined(separator: ", ") }
+        let current = ConsentPurpose.allCases.map { purpose -> HTML in
+            guard let entry = model.history.first(where: { $0.purpose == purpose.rawValue && $0.isCurrent }) else {
+                return "<tr><th scope=\"row\">\(context.t(purpose.catalogueKey))</th><td colspan=\"2\"><em>\(context.t("consent.no_answer"))</em></td></tr>"
+            }
+            var state: HTML = "<span class=\"badge \(entry.answer == "given" && entry.withdrawnOn == nil ? "ok" : "muted")\">\(context.t("consent.answer." + entry.answer))</span>"
+            if let withdrawn = entry.withdrawnOn { state = "\(state) <span class=\"badge muted\">\(context.t("consent.withdrawn_on", ["date": Layout.day(withdrawn, context)]))</span>" }
+            let detail = [context.t("consent.method." + entry.method), Layout.day(entry.recordedOn, context), partners(entry.partners)].filter { !$0.isEmpty }.joined(separator: " · ")
+            var action: HTML = .empty
+            if model.canEdit, entry.answer == "given", entry.withdrawnOn == nil, member.anonymisedOn == nil {
+                let error = model.withdrawing == entry.id ? model.errors["withdrawn_on"] : nil
+                action = """
+                <form method="post" action="\(base)/\(entry.id.uuidString)/withdraw" class="inline-form">\(context.csrfField)
+                  \(Layout.textField("withdrawn_on", label: context.t("consent.withdrawn_on_label"), value: model.withdrawing == entry.id ? model.withdrawnOn : model.today.iso,
+                                     error: error, type: "date", id: "withdrawn_on_\(purpose.rawValue)"))
+                  <button type="submit" class="danger">\(context.t("consent.withdraw"))</button>
+                </form>
+                """
+            }
+            return "<tr><th scope=\"row\">\(context.t(purpose.catalogueKey))</th><td>\(state)<br><small>\(detail)</small></td><td>\(action)</td></tr>"
+        }
+        let history: HTML = model.history.isEmpty ? "<p class=\"empty\">\(context.t("consent.none"))</p>" : """
+            <div class="table-wrap" tabindex="0"><table><caption>\(context.t("consent.history"))</caption>
+            <thead><tr><th scope="col">\(context.t("consent.recorded_on"))</th><th scope="col">\(context.t("consent.purpose"))</th><th scope="col">\(context.t("consent.answer"))</th>
+            <th scope="col">\(context.t("consent.method"))</th><th scope="col">\(context.t("consent.recorded_by"))</th></tr></thead>
+            <tbody>\(model.history.map { entry -> HTML in
+                let withdrawn: HTML = entry.withdrawnOn.map { "<br><small>\(context.t("consent.withdrawn_on", ["date": Layout.day($0, context)])) — \(entry.withdrawnBy ?? "")</small>" } ?? .empty
+                let named: HTML = entry.partners.isEmpty ? .empty : "<br><small>\(partners(entry.partners))</small>"
+                return "<tr><td class=\"date\">\(Layout.day(entry.recordedOn, context))</td><td>\(context.t("consent.purpose." + entry.purpose))\(named)</td><td>\(context.t("consent.answer." + entry.answer))\(withdrawn)</td><td>\(context.t("consent.method." + entry.method))</td><td>\(entry.recordedBy)</td></tr>"
+            })</tbody></table></div>
+            """
+        var form: HTML = .empty
+        if model.canEdit, member.anonymisedOn == nil {
+            let f = model.form
+            let answers = ConsentAnswer.allCases.map { answer -> HTML in
+                "<label class=\"check\"><input type=\"radio\" name=\"answer\" value=\"\(answer.rawValue)\"\(HTML(raw: f.answer == answer.rawValue ? " checked" : ""))> \(context.t(answer.catalogueKey))</label>"
+            }
+            let chosen = Set(f.partners ?? [])
+            let partnerBoxes = model.institutions.filter(\.isActive).map { institution -> HTML in
+                let id = institution.id.uuidString.lowercased()
+                return "<label class=\"check\"><input type=\"checkbox\" name=\"partners[]\" value=\"\(id)\"\(HTML(raw: chosen.contains(id) ? " checked" : ""))> \(institution.acronym) — \(institution.name)</label>"
+            }
+            let labels = ["purpose": context.t("consent.purpose"), "answer": context.t("consent.answer"), "method": context.t("consent.method"),
+                          "recorded_on": context.t("consent.recorded_on"), "partners": context.t("consent.partners")]
+            form = """
+            <section class="card">
+              <h2>\(context.t("consent.record"))</h2>
+              \(Layout.errorSummary(context, model.withdrawing == nil ? model.errors : [:], labels: labels, order: ["purpose", "answer", "method", "recorded_on", "partners"]))
+              <form method="post" action="\(base)" novalidate>\(context.csrfField)
+                \(Layout.selectField("purpose", label: labels["purpose"] ?? "", options: Layout.codeOptions(ConsentPurpose.self, context, empty: context.t("form.choose")), selected: f.purpose ?? "", error: model.errors["purpose"]))
+                <fieldset id="answer" class="\(model.errors["answer"] == nil ? "" : "has-error")"><legend>\(labels["answer"] ?? "")</legend><div class="checks">\(answers)</div>\(Layout.fieldError("answer", model.errors["answer"]))</fieldset>
+                \(Layout.selectField("method", label: labels["method"] ?? "", options: Layout.codeOptions(ConsentMethod.self, context, empty: context.t("form.choose")), selected: f.method ?? "", error: model.errors["method"]))
+                \(Layout.textField("recorded_on", label: labels["recorded_on"] ?? "", value: f.recorded_on, error: model.errors["recorded_on"], type: "date"))
+                <fieldset id="partners" class="\(model.errors["partners"] == nil ? "" : "has-error")"><legend>\(labels["partners"] ?? "")</legend>
+                  <p class="hint">\(context.t("consent.partners_hint"))</p><div class="checks">\(partnerBoxes)</div>\(Layout.fieldError("partners", model.errors["partners"]))</fieldset>
+                <button type="submit" class="primary">\(context.t("form.save"))</button>
+              </form>
+            </section>
+            """
+        }
+        let who: String = member.anonymisedOn == nil ? "\(member.givenNames) \(member.familyName)" : context.t("member.number", ["number": String(member.memberNumber)])
+        return Layout.page(title, context, """
+        <p><a href="/cases/\(view.caseNumber)">← \(context.t("case.title", ["number": view.caseNumber]))</a></p>
+        <div class="page-head"><h1>\(title)</h1></div>
+        <p class="lead">\(context.t("erasure.who", ["name": who, "number": String(member.memberNumber), "case": view.caseNumber]))</p>
+        <p>\(context.t("consent.effects"))</p>
+        <div class="table-wrap" tabindex="0"><table><caption>\(context.t("consent.in_force"))</caption><tbody>\(current)</tbody></table></div>
+        \(form)
+        \(history)
+        """)
+    }
 }
+

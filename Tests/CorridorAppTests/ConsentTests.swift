@@ -1,0 +1,109 @@
+import CorridorCore
+import Fluent
+import Foundation
+import Testing
+import Vapor
+import VaporTesting
+@testable import CorridorApp
+
+@Suite struct ConsentTests {
+    @Test func consentIsRecordedWithdrawnAndDecidesWhatAPartnerSees() async throws {
+        try await TestCorridor.run { corridor in
+            let app = corridor.app
+            let today = Day(corridor.clock.now())
+            let households = DemoCases.generate(households: 30, seed: 5, today: today)
+            _ = try await CaseService(app.serviceContext(actor: .commandLine("test"))).commit(CaseImportPlan(cases: households, issues: [], rowCount: 0), fileName: "demo")
+            let family = try #require(households.first { $0.members.count >= 2 && $0.fields.status != .closed })
+            let other = try #require(households.first { $0.caseNumber != family.caseNumber })
+            let number = try #require(family.caseNumber?.description)
+            let partner = try await corridor.makeInstitution("ANADER")
+            let partnerID = try partner.requireID().uuidString.lowercased()
+            let worker = try await corridor.browser(signedInAs: try await corridor.makeUser(.caseworker))
+
+            // The form presumes nothing: no answer chosen, no partner ticked.
+            let page = try await worker.get("/cases/\(number)/members/1/consent")
+            #expect(page.status == .ok && page.text.contains("Pas de réponse enregistrée"))
+            #expect(!page.text.contains("name=\"answer\" value=\"given\" checked") && !page.text.contains("name=\"answer\" value=\"refused\" checked"))
+            #expect(!page.text.contains("checked"))
+
+            // Missing answer: refused, what was chosen kept.
+            let missing = try await worker.post("/cases/\(number)/members/1/consent", ["purpose": "sharing", "method": "signed", "recorded_on": today.iso])
+            #expect(missing.status == .unprocessableEntity && missing.text.contains("value=\"sharing\" selected"))
+            let noPartner = try await worker.post("/cases/\(number)/members/1/consent", ["purpose": "sharing", "answer": "given", "method": "signed", "recorded_on": today.iso])
+            #expect(noPartner.status == .unprocessableEntity && noPartner.text.contains("au moins une institution"))
+
+            // A partner institution's case worker sees nothing before the household shares.
+            let partnerUser = try await corridor.makeUser(.caseworker, institution: try partner.requireID())
+            let partnerBrowser = try await corridor.browser(signedInAs: partnerUser)
+            #expect(try await partnerBrowser.get("/cases/\(number)").status == .notFound)
+            #expect(!(try await partnerBrowser.get("/cases").text.contains(number)))
+
+            let shared = try await worker.post("/cases/\(number)/members/1/consent",
+                                               ["purpose": "sharing", "answer": "given", "method": "signed", "recorded_on": today.iso, "partners[]": partnerID])
+            #expect(shared.status == .seeOther && shared.location == "/cases/\(number)/members/1/consent?notice=consent_recorded")
+            let list = try await partnerBrowser.get("/cases")
+            #expect(list.text.contains(number) && !list.text.contains(other.caseNumber!.description))
+            let detail = try await partnerBrowser.get("/cases/\(number)")
+            #expect(detail.status == .ok && detail.text.contains(family.members[0].givenNames))
+            #expect(!detail.text.contains(family.members[1].givenNames))
+            #expect(detail.text.contains(family.members.count == 2 ? "n&#39;est pas affiché" : "ne sont pas affichés"))
+            #expect(try await partnerBrowser.get("/cases/\(other.caseNumber!.description)").status == .notFound)
+            let export = try await partnerBrowser.get("/cases/export?format=csv")
+            #expect(export.text.contains(family.members[0].givenNames) && !export.text.contains(family.members[1].givenNames))
+            #expect(!export.text.contains(other.members[0].familyName + ",") || other.members[0].familyName == family.members[0].familyName)
+            // The API says the same, with the answers in force.
+            let token = try await corridor.apiToken(for: partnerUser)
+            let api = try await apiRequest(app, .GET, "/api/v1/cases/\(number)", token: token)
+            #expect(api.status == .ok && api.text.contains("\"sharing\":\"given\"") && !api.text.contains(family.members[1].givenNames))
+            let apiList = try await apiRequest(app, .GET, "/api/v1/cases", token: token)
+            #expect(apiList.text.contains(number) && !apiList.text.contains(other.caseNumber!.description))
+            // Agency staff see everyone.
+            #expect(try await worker.get("/cases/\(number)").text.contains(family.members[1].givenNames))
+
+            // Withdrawn: the partner sees nothing again; the history keeps both.
+            let consent = try #require(try await MemberConsentModel.query(on: app.db).filter(\.$purpose == "sharing").first())
+            let future = try await worker.post("/cases/\(number)/members/1/consent/\(try consent.requireID())/withdraw", ["withdrawn_on": today.adding(days: 2).iso])
+            #expect(future.status == .unprocessableEntity)
+            let withdrawn = try await worker.post("/cases/\(number)/members/1/consent/\(try consent.requireID())/withdraw", ["withdrawn_on": today.iso])
+            #expect(withdrawn.status == .seeOther)
+            #expect(try await partnerBrowser.get("/cases/\(number)").status == .notFound)
+            let again = try await worker.post("/cases/\(number)/members/1/consent/\(try consent.requireID())/withdraw", ["withdrawn_on": today.iso])
+            #expect(again.status == .unprocessableEntity)
+            let history = try await worker.get("/cases/\(number)/members/1/consent")
+            #expect(history.text.contains("Retiré le") && history.text.contains("ANADER"))
+
+            // The person's file carries the history; the audit names purposes, never the person.
+            let admin = try await corridor.browser(signedInAs: try await corridor.makeUser(.admin))
+            let file = try await admin.get("/cases/\(number)/members/1/file.json")
+            #expect(file.text.contains("\"purpose\" : \"sharing\"") && file.text.contains("\"withdrawnOn\""))
+            let entries = try await AuditEntryModel.query(on: app.db).filter(\.$entityType == "consent").all()
+            #expect(entries.count == 2 && entries.allSatisfy { !$0.detail.contains(family.members[0].givenNames) })
+        }
+    }
+
+    @Test func aRefusedOrWithdrawnMonitoringConsentTakesTheHouseholdOutOfFollowUps() async throws {
+        try await TestCorridor.run { corridor in
+            let app = corridor.app
+            let today = Day(corridor.clock.now())
+            let queries = ProfilingQueries(database: app.db)
+            let households = DemoCases.generate(households: 200, seed: 8, today: today)
+            _ = try await CaseService(app.serviceContext(actor: .commandLine("test"))).commit(CaseImportPlan(cases: households, issues: [], rowCount: 0), fileName: "demo")
+            let due = try await queries.dueFollowUps(today: today, horizon: 400)
+            let first = try #require(due.first)
+            let service = ConsentService(context: app.serviceContext(actor: .commandLine("test")))
+            try await service.record(number: first.caseNumber, member: 1, ConsentDraft(purpose: .monitoring, answer: .given, method: .oralWitnessed, recordedOn: today))
+            #expect(try await queries.dueFollowUps(today: today, horizon: 400).contains { $0.caseNumber == first.caseNumber })
+            let consent = try #require(try await MemberConsentModel.query(on: app.db).first())
+            try await service.withdraw(number: first.caseNumber, member: 1, consent: try consent.requireID(), on: today)
+            #expect(!(try await queries.dueFollowUps(today: today, horizon: 400).contains { $0.caseNumber == first.caseNumber }))
+            // Given again, then refused: the latest answer is the one in force.
+            try await service.record(number: first.caseNumber, member: 1, ConsentDraft(purpose: .monitoring, answer: .given, method: .signed, recordedOn: today))
+            #expect(try await queries.dueFollowUps(today: today, horizon: 400).contains { $0.caseNumber == first.caseNumber })
+            let second = try #require(due.first { $0.caseNumber != first.caseNumber })
+            try await service.record(number: second.caseNumber, member: 1, ConsentDraft(purpose: .monitoring, answer: .refused, method: .signed, recordedOn: today))
+            let after = try await queries.dueFollowUps(today: today, horizon: 400)
+            #expect(!after.contains { $0.caseNumber == second.caseNumber } && after.contains { $0.caseNumber == first.caseNumber })
+            #expect(try await MemberConsentModel.query(on: app.db).count() == 3)
+        }
+    }
+}
