@@ -107,3 +107,45 @@ import VaporTesting
         }
     }
 }
+
+@Suite struct ConsentImportTests {
+    static let header = "Numéro de dossier;Membre;Lien de parenté;Prénoms;Nom de famille;Sexe;Date de naissance;Nationalité;Pays d'accueil;Bureau;Date d'enregistrement;Statut;Consentement : assistance;Consentement : partage;Consentement : suivi;Consentement recueilli;Date du consentement;Partenaires du partage"
+
+    @Test func aFileCarriesConsentInFrenchWordsAndIsCheckedRowByRow() async throws {
+        try await TestCorridor.run { corridor in
+            _ = try await corridor.makeInstitution("ANADER")
+            let service = CaseService(corridor.app.serviceContext(actor: .commandLine("test")))
+            let bad = [
+                Self.header,
+                "CIV-2026-00001;1;principal;Awa;Koné;F;1990-04-02;CIV;TUN;CIV;2026-01-10;registered;donné;donné;refusé;oral_witnessed;2026-01-10;NOPE",
+                "CIV-2026-00002;1;principal;Moussa;Koné;M;2012-04-02;CIV;TUN;CIV;2026-01-10;registered;donné;;;signed;2026-01-10;",
+                "CIV-2026-00003;1;principal;Fanta;Bamba;F;1985-04-02;CIV;TUN;CIV;2026-01-10;registered;peut-être;donné;;signed;2026-01-10;",
+            ].joined(separator: "\n")
+            let refused = try await service.importCases(from: .data(Data(bad.utf8)), fileName: "bad.csv", write: true, onlyIfClean: true)
+            #expect(Set(refused.issues.map { "\($0.line) \($0.column) \($0.code)" }) == [
+                "2 consent_partners consent.error.unknown_partner", "3 consent_method consent.error.guardian_for_minor",
+                "4 consent_assistance import.error.unknown_code", "4 consent_partners consent.error.partners_required",
+            ])
+            #expect(try await MemberConsentModel.query(on: corridor.app.db).count() == 0)
+            #expect(try await ReturnCaseModel.query(on: corridor.app.db).count() == 0)
+
+            let good = [
+                Self.header,
+                "CIV-2026-00001;1;principal;Awa;Koné;F;1990-04-02;CIV;TUN;CIV;2026-01-10;registered;donné;donné;retiré;oral_witnessed;2026-01-10;anader",
+                "CIV-2026-00001;2;child;Moussa;Koné;M;2012-04-02;CIV;TUN;CIV;2026-01-10;registered;donné;;;guardian;2026-01-10;",
+            ].joined(separator: "\n")
+            let report = try await service.importCases(from: .data(Data(good.utf8)), fileName: "good.csv", write: true)
+            #expect(report.issues.isEmpty, "\(report.issues)")
+            let stored = try await MemberConsentModel.query(on: corridor.app.db).all()
+            #expect(stored.count == 4 && stored.filter { $0.withdrawnOn == "2026-01-10" && $0.purpose == "monitoring" }.count == 1)
+            #expect(stored.first { $0.purpose == "sharing" }?.partners.isEmpty == false)
+            // The same file again changes nothing; a later answer becomes the one in force.
+            _ = try await service.importCases(from: .data(Data(good.utf8)), fileName: "good.csv", write: true)
+            #expect(try await MemberConsentModel.query(on: corridor.app.db).count() == 4)
+            let later = good.replacingOccurrences(of: "donné;donné;retiré", with: "donné;refusé;retiré")
+            _ = try await service.importCases(from: .data(Data(later.utf8)), fileName: "later.csv", write: true)
+            let sharing = try await MemberConsentModel.query(on: corridor.app.db).filter(\.$purpose == "sharing").sort(\.$recordedAt).all()
+            #expect(sharing.map(\.answer) == ["given", "refused"] && sharing.map(\.isCurrent) == [0, 1])
+        }
+    }
+}

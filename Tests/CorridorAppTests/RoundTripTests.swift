@@ -41,12 +41,28 @@ import Vapor
             for (household, details) in zip(households.prefix(2), Self.protected) {
                 try await service.saveProtected(number: try #require(household.caseNumber).description, memberNumber: 1, details, expectedVersion: 0)
             }
+            // Consent in force comes back too: given, refused, withdrawn, with its partners.
+            let partner = try await corridor.makeInstitution("ANADER")
+            let consent = ConsentService(context: corridor.app.serviceContext(actor: .commandLine("test")))
+            let day = Day(corridor.clock.now()).adding(days: -3)
+            for household in households.prefix(3) {
+                let number = try #require(household.caseNumber).description
+                try await consent.record(number: number, member: 1, ConsentDraft(purpose: .sharing, answer: .given, method: .oralWitnessed, recordedOn: day,
+                                                                                 partners: [try partner.requireID().uuidString]))
+                try await consent.record(number: number, member: 1, ConsentDraft(purpose: .monitoring, answer: .refused, method: .oralWitnessed, recordedOn: day))
+                try await consent.record(number: number, member: 1, ConsentDraft(purpose: .assistance, answer: .given, method: .oralWitnessed, recordedOn: day))
+            }
+            let assistance = try #require(try await MemberConsentModel.query(on: corridor.app.db).filter(\.$purpose == "assistance").first())
+            try await consent.withdraw(number: try #require(households.first?.caseNumber).description, member: 1, consent: try assistance.requireID(), on: day)
             first = try await Self.export(corridor, format: format, language: language)
         }
         let exported = try #require(first)
         try await TestCorridor.run { corridor in
+            _ = try await corridor.makeInstitution("ANADER")
             let report = try await CaseService(corridor.app.serviceContext(actor: .commandLine("test")))
                 .importCases(from: .data(exported), fileName: "export.\(format)", write: true, mayWriteProtected: true)
+            #expect(try await MemberConsentModel.query(on: corridor.app.db).count() == 9)
+            #expect(try await MemberConsentModel.query(on: corridor.app.db).filter(\.$withdrawnOn != nil).count() == 1)
             #expect(report.issues.isEmpty, "\(report.issues.prefix(3))")
             #expect(report.outcome.casesCreated == 60)
             #expect(report.outcome.protectedWritten == 2)

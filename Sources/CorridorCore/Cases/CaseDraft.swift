@@ -21,6 +21,8 @@ public struct MemberDraft: Sendable, Equatable, Codable {
     public var route: [String]
     public var stay: HostCountryStay?
     public var vulnerabilities: [Vulnerability]
+    /// Consent answers a file carries for the member (nil: the file has none).
+    public var consent: [ConsentDraft]? = nil
 
     public init(
         memberNumber: Int, relationship: Relationship, givenNames: String, familyName: String, sex: Sex,

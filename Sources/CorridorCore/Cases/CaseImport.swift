@@ -94,7 +94,12 @@ public enum CaseImportReader {
         "host_country", "office", "registered_on", "departure_date", "arrival_date", "status", "origin_region",
         "origin_department", "document_type", "document_number", "vulnerabilities",
         "closure_reason", "phone", "languages", "education_level", "occupation", "left_country_on", "route", "stay",
+        "consent_assistance", "consent_sharing", "consent_monitoring", "consent_method", "consent_date", "consent_partners",
     ]
+
+    /// The consent columns: the answer in force per purpose (`given`, `refused`, `withdrawn`),
+    /// how and when the answers were obtained, the partners a sharing consent names (acronyms).
+    public static let consentColumns = ["consent_assistance", "consent_sharing", "consent_monitoring", "consent_method", "consent_date", "consent_partners"]
 
     /// Trafficking details and medical notes: in the export of the protection role only, and
     /// imported only by that role (the file is refused whole otherwise).
@@ -128,6 +133,8 @@ public enum CaseImportReader {
         "motif_cloture": "closure_reason", "motif_de_cloture": "closure_reason",
         "telephone": "phone", "langues": "languages", "niveau_etudes": "education_level", "niveau_d_etudes": "education_level",
         "profession": "occupation", "date_depart_pays": "left_country_on", "itineraire": "route", "sejour": "stay",
+        "consentement_assistance": "consent_assistance", "consentement_partage": "consent_sharing", "consentement_suivi": "consent_monitoring",
+        "consentement_recueilli": "consent_method", "date_consentement": "consent_date", "partenaires_partage": "consent_partners",
     ]
 
     /// What an export calls each column, in French and English: the reader takes either, as
@@ -166,6 +173,12 @@ public enum CaseImportReader {
         "identified_by": ("Identifié(e) par", "Identified by"),
         "referral": ("Orientation", "Referral"),
         "medical_notes": ("Notes médicales", "Medical notes"),
+        "consent_assistance": ("Consentement : assistance", "Consent: assistance"),
+        "consent_sharing": ("Consentement : partage", "Consent: sharing"),
+        "consent_monitoring": ("Consentement : suivi", "Consent: monitoring"),
+        "consent_method": ("Consentement recueilli", "Consent obtained"),
+        "consent_date": ("Date du consentement", "Consent date"),
+        "consent_partners": ("Partenaires du partage", "Sharing partners"),
     ]
 
     /// A column's header in `language`, or its code when it has no label.
@@ -301,6 +314,7 @@ public enum CaseImportReader {
             phone: cell("phone"), languages: cell("languages"), originRegion: cell("origin_region"), originDepartment: cell("origin_department"),
             educationLevel: education, occupation: cell("occupation"), leftCountryOn: leftOn, route: route, stay: stay,
             vulnerabilities: vulnerabilityList.known)
+        member.consent = consentAnswers(cell, fail: fail, day: { day($0) }, birth: birth, today: today)
         for issue in MemberRules.check(&member, registeredOn: failed.contains("registered_on") ? nil : registeredOn)
         where !failed.contains(issue.field) && !(issue.field == "document_number" && failed.contains("document_type")) {
             issues.append(ImportIssue(line: line, column: issue.field, code: issue.code, value: cell(issue.field)))
@@ -320,6 +334,43 @@ public enum CaseImportReader {
         var fields: CaseFields
         var member: MemberDraft
         var protected: ProtectedDraft?
+    }
+
+    /// The consent columns of a row, nil when they are all empty. `withdrawn` is a consent given
+    /// and withdrawn on the consent date. Partners are the acronyms the file names (the writer
+    /// finds the institutions).
+    private static func consentAnswers(_ cell: (String) -> String, fail: (String, String) -> Void, day: (String) -> Day?,
+                                       birth: BirthDate?, today: Day) -> [ConsentDraft]? {
+        let purposes: [(ConsentPurpose, String)] = [(.assistance, "consent_assistance"), (.sharing, "consent_sharing"), (.monitoring, "consent_monitoring")]
+        guard consentColumns.contains(where: { !cell($0).isEmpty }) else { return nil }
+        let method = cell("consent_method").isEmpty ? nil : ConsentMethod(code: cell("consent_method"))
+        if !cell("consent_method").isEmpty, method == nil { fail("consent_method", "import.error.unknown_code") }
+        let date = day("consent_date")
+        let partners = cell("consent_partners").split(whereSeparator: { $0 == "|" || $0 == ";" || $0 == "," || $0 == " " }).map { String($0).uppercased() }
+        var drafts: [ConsentDraft] = []
+        for (purpose, column) in purposes {
+            let text = CSVRows.key(cell(column))
+            guard !text.isEmpty else { continue }
+            let answer: ConsentAnswer?
+            var withdrawn = false
+            switch text {
+            case "given", "donne", "oui", "yes": answer = .given
+            case "refused", "refuse", "non", "no": answer = .refused
+            case "withdrawn", "retire": answer = .given; withdrawn = true
+            default: answer = nil; fail(column, "import.error.unknown_code")
+            }
+            guard let answer else { continue }
+            var draft = ConsentDraft(purpose: purpose, answer: answer, method: method, recordedOn: date,
+                                     partners: purpose == .sharing ? partners : [])
+            if withdrawn { draft.withdrawnOn = date }
+            let columns = ["answer": column, "method": "consent_method", "recorded_on": "consent_date", "partners": "consent_partners"]
+            for issue in ConsentRules.check(draft, today: today, registeredOn: nil, birth: birth) where issue.code != "case.error.date_in_future" {
+                fail(columns[issue.field] ?? column, issue.code)
+            }
+            drafts.append(draft)
+        }
+        if drafts.isEmpty, !partners.isEmpty { fail("consent_partners", "consent.error.partners_only_for_sharing") }
+        return drafts
     }
 
     /// The protected columns of a row (trafficking details, medical notes), nil when the file

@@ -30,13 +30,15 @@ public enum ConsentMethod: String, CaseCode {
 
 /// One answer as a form or a file gives it. Nothing has a default: an answer is what the
 /// person said, recorded by someone, never presumed.
-public struct ConsentDraft: Sendable, Equatable {
+public struct ConsentDraft: Sendable, Equatable, Codable {
     public var purpose: ConsentPurpose?
     public var answer: ConsentAnswer?
     public var method: ConsentMethod?
     public var recordedOn: Day?
     /// For sharing: the institutions (identifiers) the answer names.
     public var partners: [String]
+    /// A consent given then withdrawn on this day (a file's `withdrawn`).
+    public var withdrawnOn: Day? = nil
 
     public init(purpose: ConsentPurpose? = nil, answer: ConsentAnswer? = nil, method: ConsentMethod? = nil, recordedOn: Day? = nil, partners: [String] = []) {
         self.purpose = purpose

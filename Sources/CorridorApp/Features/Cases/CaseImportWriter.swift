@@ -136,6 +136,8 @@ struct CaseImportWriter: Sendable {
     static let tables = ["return_cases", "case_members", "case_transitions", "case_terms", "case_protected_details"]
     /// Secondary indexes dropped for a bulk load, as the statements that build them again.
     private var deferredIndexes: [String] = []
+    /// Institutions by acronym and identifier, read when a file first names a partner.
+    private var partnerIDs: [String: String]?
 
     /// For a load that dwarfs what is stored: drops the secondary indexes of the tables it
     /// fills (a unique constraint and primary keys stay), so that rows are appended instead of
@@ -167,7 +169,7 @@ struct CaseImportWriter: Sendable {
     /// one household may come in any order: parts of a household in the batch are put together,
     /// and a part of a household written by an earlier batch is added to it.
     mutating func add(_ parts: [ImportedCase]) async throws {
-        let batch = Self.merged(parts)
+        let batch = try await resolvePartners(Self.merged(parts))
         let numbers = batch.compactMap { $0.caseNumber?.description }
         var stored: [String: ReturnCaseModel] = [:]
         for start in stride(from: 0, to: numbers.count, by: 500) {
@@ -223,6 +225,45 @@ struct CaseImportWriter: Sendable {
         } catch let error where !(error is CaseImportWriteError) {
             throw CaseImportWriteError(firstLine: lines.min() ?? 0, lastLine: lines.max() ?? 0, underlying: String(reflecting: error))
         }
+    }
+
+    /// The partners a file's sharing consents name (acronyms, or identifiers), found among the
+    /// institutions; a household naming one that is not known is rejected, every row of it.
+    private mutating func resolvePartners(_ batch: [ImportedCase]) async throws -> [ImportedCase] {
+        guard batch.contains(where: { household in household.members.contains { !($0.consent ?? []).allSatisfy(\.partners.isEmpty) } }) else { return batch }
+        if partnerIDs == nil {
+            var known: [String: String] = [:]
+            for institution in try await InstitutionModel.query(on: db).all() {
+                guard let id = institution.id?.uuidString.lowercased() else { continue }
+                known[institution.acronym.uppercased()] = id
+                known[id.uppercased()] = id
+            }
+            partnerIDs = known
+        }
+        let known = partnerIDs ?? [:]
+        var result: [ImportedCase] = []
+        for var household in batch {
+            var unknown: [String] = []
+            for index in household.members.indices {
+                guard var answers = household.members[index].consent else { continue }
+                for position in answers.indices {
+                    answers[position].partners = answers[position].partners.compactMap { name in
+                        if let id = known[name.uppercased()] { return id }
+                        unknown.append(name)
+                        return nil
+                    }
+                }
+                household.members[index].consent = answers
+            }
+            if unknown.isEmpty {
+                result.append(household)
+            } else {
+                for line in household.lines {
+                    report.issues.append(ImportIssue(line: line, column: "consent_partners", code: "consent.error.unknown_partner", value: unknown.joined(separator: " ")))
+                }
+            }
+        }
+        return result
     }
 
     /// Puts together the parts of each numbered household in a batch, in the order first met.
@@ -289,6 +330,7 @@ struct CaseImportWriter: Sendable {
         var caseRow: [BulkValue]
         var members: [[BulkValue]]
         var protected: [[BulkValue]]
+        var consents: [[BulkValue]] = []
         var transitions: [[BulkValue]]
         var terms: [[BulkValue]]
         var cells: CaseDerivedData.Cells
@@ -296,10 +338,12 @@ struct CaseImportWriter: Sendable {
 
     /// The `case_members` rows of members of one case, with what the summary and the search
     /// words need of them.
-    static func memberRows(_ drafts: [MemberDraft], protected: [Int: ProtectedDraft], caseID: UUID, ids: inout OrderedIDGenerator, now: Date)
-        -> (rows: [[BulkValue]], protected: [[BulkValue]], facts: [ReturnSummary.MemberFacts], searchTexts: [String]) {
+    static func memberRows(_ drafts: [MemberDraft], protected: [Int: ProtectedDraft], caseID: UUID, ids: inout OrderedIDGenerator, now: Date,
+                           recordedBy: String = "")
+        -> (rows: [[BulkValue]], protected: [[BulkValue]], facts: [ReturnSummary.MemberFacts], searchTexts: [String], consents: [[BulkValue]]) {
         var rows: [[BulkValue]] = []
         var protectedRows: [[BulkValue]] = []
+        var consentRows: [[BulkValue]] = []
         var facts: [ReturnSummary.MemberFacts] = []
         var searchTexts: [String] = []
         for member in drafts {
@@ -310,6 +354,9 @@ struct CaseImportWriter: Sendable {
             let memberID = ids.next(now: now)
             if let details = protected[member.memberNumber] {
                 protectedRows.append(protectedRow(details, memberID: memberID, caseID: caseID, ids: &ids, now: now))
+            }
+            for consent in member.consent ?? [] {
+                consentRows.append(consentRow(consent, memberID: memberID, caseID: caseID, ids: &ids, now: now, recordedBy: recordedBy))
             }
             rows.append([
                 .uuid(memberID), .uuid(caseID), .int(member.memberNumber), .text(member.relationship.rawValue), .text(member.givenNames),
@@ -322,7 +369,19 @@ struct CaseImportWriter: Sendable {
             facts.append(ReturnSummary.MemberFacts(sex: member.sex.rawValue, birthDate: birthDate, birthYear: member.birthDate?.year,
                                                    nationality: member.nationality, originRegion: member.originRegion, vulnerabilities: vulnerabilities))
         }
-        return (rows, protectedRows, facts, searchTexts)
+        return (rows, protectedRows, facts, searchTexts, consentRows)
+    }
+
+    static let consentColumns = ["id", "member_id", "case_id", "purpose", "answer", "method", "recorded_on", "partners", "is_current",
+                                 "recorded_by", "recorded_at", "withdrawn_on", "withdrawn_by"]
+
+    /// The `member_consents` row of an answer a file carries (partners already resolved to
+    /// institution identifiers by `resolvePartners`).
+    static func consentRow(_ consent: ConsentDraft, memberID: UUID, caseID: UUID, ids: inout OrderedIDGenerator, now: Date, recordedBy: String) -> [BulkValue] {
+        let partners = Set(consent.partners.map { $0.lowercased() }).sorted()
+        return [.uuid(ids.next(now: now)), .uuid(memberID), .uuid(caseID), .text(consent.purpose?.rawValue), .text(consent.answer?.rawValue),
+                .text(consent.method?.rawValue), .text(consent.recordedOn?.iso), .text(partners.isEmpty ? "" : "|" + partners.joined(separator: "|") + "|"),
+                .int(1), .text(recordedBy), .date(now), .text(consent.withdrawnOn?.iso), .text(consent.withdrawnOn == nil ? nil : recordedBy)]
     }
 
     static func prepare(_ household: ImportedCase, number: CaseNumber, ids: inout OrderedIDGenerator, actor: AuditActor, now: Date) -> Prepared {
@@ -334,7 +393,8 @@ struct CaseImportWriter: Sendable {
             .text(fields.closureReason?.rawValue), .text(fields.registeredOn.iso), .text(fields.departureDate?.iso), .text(fields.arrivalDate?.iso),
             .null, .text(principal.map(CaseService.displayName) ?? ""), .int(household.members.count), .int(1), .date(now), .date(now),
         ]
-        let memberRows = Self.memberRows(household.members, protected: household.protectedDetails, caseID: caseID, ids: &ids, now: now)
+        let memberRows = Self.memberRows(household.members, protected: household.protectedDetails, caseID: caseID, ids: &ids, now: now,
+                                         recordedBy: actor.label)
         let members = memberRows.rows, facts = memberRows.facts, searchTexts = memberRows.searchTexts
         // The timeline starts with what the file says: the registration, then the status reached.
         var steps: [(CaseStatus?, CaseStatus, Day)] = [(nil, .registered, fields.registeredOn)]
@@ -349,7 +409,7 @@ struct CaseImportWriter: Sendable {
                                      vulnerabilities: household.members.flatMap { $0.vulnerabilities.map(\.rawValue) })
         let caseFacts = ReturnSummary.CaseFacts(registeredOn: fields.registeredOn.iso, arrivalDate: fields.arrivalDate?.iso,
                                                 hostCountry: fields.hostCountry, office: fields.office, status: fields.status.rawValue)
-        return Prepared(caseRow: caseRow, members: members, protected: memberRows.protected, transitions: transitions, terms: words.map { [.text($0), .uuid(caseID)] },
+        return Prepared(caseRow: caseRow, members: members, protected: memberRows.protected, consents: memberRows.consents, transitions: transitions, terms: words.map { [.text($0), .uuid(caseID)] },
                         cells: ReturnSummary.cells(caseFacts, members: facts))
     }
 
@@ -360,6 +420,7 @@ struct CaseImportWriter: Sendable {
         var transitions = BulkInsert(into: "case_transitions", columns: Self.transitionColumns, on: db)
         var terms = BulkInsert(into: "case_terms", columns: ["term", "case_id"], on: db)
         var protected = BulkInsert(into: "case_protected_details", columns: Self.protectedColumns, on: db)
+        var consents = BulkInsert(into: "member_consents", columns: Self.consentColumns, on: db)
         for household in households {
             let fields = household.fields
             let number: CaseNumber
@@ -370,6 +431,7 @@ struct CaseImportWriter: Sendable {
             cases.append(prepared.caseRow)
             for row in prepared.members { members.append(row) }
             for row in prepared.protected { protected.append(row) }
+            for row in prepared.consents { consents.append(row) }
             report.outcome.protectedWritten += prepared.protected.count
             for row in prepared.transitions { transitions.append(row) }
             for row in prepared.terms { terms.append(row) }
@@ -382,6 +444,7 @@ struct CaseImportWriter: Sendable {
         try await cases.flush()
         try await members.flush()
         try await protected.flush()
+        try await consents.flush()
         try await transitions.flush()
         try await terms.flush()
     }
@@ -392,11 +455,14 @@ struct CaseImportWriter: Sendable {
         guard !parts.isEmpty else { return }
         var members = BulkInsert(into: "case_members", columns: Self.memberColumns, on: db)
         var protected = BulkInsert(into: "case_protected_details", columns: Self.protectedColumns, on: db)
+        var consents = BulkInsert(into: "member_consents", columns: Self.consentColumns, on: db)
         for (household, record) in parts {
             let caseID = try record.requireID()
-            let rows = Self.memberRows(household.members, protected: household.protectedDetails, caseID: caseID, ids: &ids, now: now)
+            let rows = Self.memberRows(household.members, protected: household.protectedDetails, caseID: caseID, ids: &ids, now: now,
+                                       recordedBy: actor.label)
             for row in rows.rows { members.append(row) }
             for row in rows.protected { protected.append(row) }
+            for row in rows.consents { consents.append(row) }
             report.outcome.protectedWritten += rows.protected.count
             let fields = household.fields
             let caseFacts = ReturnSummary.CaseFacts(registeredOn: fields.registeredOn.iso, arrivalDate: fields.arrivalDate?.iso,
@@ -407,6 +473,7 @@ struct CaseImportWriter: Sendable {
         }
         try await members.flush()
         try await protected.flush()
+        try await consents.flush()
     }
 
     /// Sets the member count, the principal's name and the search words of the households that
@@ -463,7 +530,8 @@ struct CaseImportWriter: Sendable {
             }
         }
         let protectedChanges = try await protectedChanges(imported, members: members)
-        guard !changedFields.isEmpty || !protectedChanges.isEmpty else { return false }
+        let consentChanges = try await ConsentService.importedChanges(imported.members, members: members, on: db)
+        guard !changedFields.isEmpty || !protectedChanges.isEmpty || !consentChanges.isEmpty else { return false }
         let summaryBefore = try await CaseDerivedData.cells(of: [caseID], on: db)
         for (keyPath, value) in values { record[keyPath: keyPath] = value }
         for (keyPath, value) in optionals { record[keyPath: keyPath] = value }
@@ -481,6 +549,12 @@ struct CaseImportWriter: Sendable {
         }
         for model in memberWrites { try await model.save(on: db) }
         let all = try await CaseMemberModel.query(on: db).filter(\.$returnCase.$id == caseID).all()
+        for draft in imported.members {
+            guard let consent = consentChanges[draft.memberNumber], let model = all.first(where: { $0.memberNumber == draft.memberNumber }),
+                  model.anonymisedOn == nil, let memberID = model.id else { continue }
+            try await ConsentService.applyImported(consent, memberID: memberID, caseID: caseID, caseNumber: record.caseNumber,
+                                                   memberNumber: draft.memberNumber, actor: actor, now: now, on: db)
+        }
         try await writeProtected(protectedChanges, caseNumber: record.caseNumber, caseID: caseID, members: all)
         record.memberCount = all.count
         record.principalName = CaseService.principalName(all)

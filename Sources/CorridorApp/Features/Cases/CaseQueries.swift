@@ -433,7 +433,7 @@ struct CaseQueries: Sendable {
             ? ", p.exploitation_form, p.identified_on, p.identified_place, p.identified_by, p.referral, p.medical_notes" : ""
         let protectedJoin: SQLQueryString = includeProtected ? " LEFT JOIN case_protected_details p ON p.member_id = m.id" : ""
         let query: SQLQueryString = """
-            SELECT c.case_number, CAST(m.member_number AS TEXT) AS member, m.relationship, m.given_names, m.family_name, m.sex, m.birth_date,
+            SELECT c.case_number, CAST(m.id AS TEXT) AS member_id, CAST(m.member_number AS TEXT) AS member, m.relationship, m.given_names, m.family_name, m.sex, m.birth_date,
                    CAST(m.birth_year AS TEXT) AS birth_year,
                    m.nationality, c.host_country, c.office, c.registered_on, c.departure_date, c.arrival_date, c.status,
                    m.origin_region, m.origin_department, m.document_type, m.document_number, m.vulnerabilities, c.closure_reason,
@@ -455,7 +455,37 @@ struct CaseQueries: Sendable {
             values["vulnerabilities"] = values["vulnerabilities"]?.split(separator: "|").joined(separator: "|")
             rows.append(ExportRow(values: values))
         }
+        try await fillConsent(&rows)
         return rows
+    }
+
+    /// The consent columns of exported rows: each purpose's answer in force (`withdrawn` for a
+    /// consent taken back), the method and day of the latest of them, the partners by acronym.
+    private func fillConsent(_ rows: inout [ExportRow]) async throws {
+        let ids = rows.compactMap { $0.values["member_id"].flatMap(UUID.init(uuidString:)) }
+        var current: [UUID: [MemberConsentModel]] = [:]
+        for start in stride(from: 0, to: ids.count, by: 500) {
+            let chunk = Array(ids[start..<min(start + 500, ids.count)])
+            for model in try await MemberConsentModel.query(on: database).filter(\.$memberID ~~ chunk).filter(\.$isCurrent == 1).all() {
+                current[model.memberID, default: []].append(model)
+            }
+        }
+        guard !current.isEmpty else { return }
+        let acronyms = Dictionary(try await InstitutionModel.query(on: database).all().compactMap { institution in
+            institution.id.map { ($0.uuidString.lowercased(), institution.acronym) } }, uniquingKeysWith: { first, _ in first })
+        for index in rows.indices {
+            guard let id = rows[index].values["member_id"].flatMap(UUID.init(uuidString:)), let answers = current[id] else { continue }
+            for answer in answers {
+                rows[index].values["consent_" + answer.purpose] = answer.withdrawnOn == nil ? answer.answer : "withdrawn"
+            }
+            if let latest = answers.max(by: { ($0.recordedOn, $0.recordedAt) < ($1.recordedOn, $1.recordedAt) }) {
+                rows[index].values["consent_method"] = latest.method
+                rows[index].values["consent_date"] = latest.withdrawnOn ?? latest.recordedOn
+            }
+            if let sharing = answers.first(where: { $0.purpose == ConsentPurpose.sharing.rawValue }) {
+                rows[index].values["consent_partners"] = sharing.partnerIDs.map { acronyms[$0] ?? $0 }.sorted().joined(separator: "|")
+            }
+        }
     }
 
     /// How many of a case worker's cases stand at each status (statuses with none left out).

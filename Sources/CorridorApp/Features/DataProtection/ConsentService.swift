@@ -72,6 +72,56 @@ struct ConsentService: Sendable {
     }
 }
 
+extension ConsentService {
+    /// The answers of a file that differ from those in force, by member number (members not
+    /// stored yet, or anonymised, are left to the insert and to nobody).
+    static func importedChanges(_ drafts: [MemberDraft], members: [CaseMemberModel], on db: any Database) async throws -> [Int: [ConsentDraft]] {
+        let carrying = drafts.filter { !($0.consent ?? []).isEmpty }
+        guard !carrying.isEmpty else { return [:] }
+        let ids = members.filter { $0.anonymisedOn == nil }.compactMap(\.id)
+        let current = ids.isEmpty ? [] : try await MemberConsentModel.query(on: db).filter(\.$memberID ~~ ids).filter(\.$isCurrent == 1).all()
+        var changes: [Int: [ConsentDraft]] = [:]
+        for draft in carrying {
+            guard let member = members.first(where: { $0.memberNumber == draft.memberNumber }), member.anonymisedOn == nil, let memberID = member.id else { continue }
+            let differing = (draft.consent ?? []).filter { answer in
+                guard let stored = current.first(where: { $0.memberID == memberID && $0.purpose == answer.purpose?.rawValue }) else { return true }
+                return stored.answer != answer.answer?.rawValue || stored.method != answer.method?.rawValue || stored.recordedOn != answer.recordedOn?.iso
+                    || Set(stored.partnerIDs) != Set(answer.partners.map { $0.lowercased() }) || stored.withdrawnOn != answer.withdrawnOn?.iso
+            }
+            if !differing.isEmpty { changes[draft.memberNumber] = differing }
+        }
+        return changes
+    }
+
+    /// Writes a file's answers for a stored member: each becomes the one in force for its purpose.
+    static func applyImported(_ drafts: [ConsentDraft], memberID: UUID, caseID: UUID, caseNumber: String, memberNumber: Int,
+                              actor: AuditActor, now: Date, on db: any Database) async throws {
+        for draft in drafts {
+            guard let purpose = draft.purpose, let answer = draft.answer, let method = draft.method, let day = draft.recordedOn else { continue }
+            try await MemberConsentModel.query(on: db).filter(\.$memberID == memberID).filter(\.$purpose == purpose.rawValue).set(\.$isCurrent, to: 0).update()
+            let consent = MemberConsentModel()
+            consent.memberID = memberID
+            consent.caseID = caseID
+            consent.purpose = purpose.rawValue
+            consent.answer = answer.rawValue
+            consent.method = method.rawValue
+            consent.recordedOn = day.iso
+            let partners = Set(draft.partners.map { $0.lowercased() }).sorted()
+            consent.partners = partners.isEmpty ? "" : "|" + partners.joined(separator: "|") + "|"
+            consent.isCurrent = 1
+            consent.recordedBy = actor.label
+            consent.recordedAt = now
+            consent.withdrawnOn = draft.withdrawnOn?.iso
+            consent.withdrawnBy = draft.withdrawnOn == nil ? nil : actor.label
+            try await consent.create(on: db)
+            try await AuditLog.append(
+                AuditEvent(action: .create, entityType: "consent", entityID: "\(caseNumber)/\(memberNumber)", changedFields: [purpose.rawValue],
+                           detail: "import: \(answer.rawValue)\(draft.withdrawnOn == nil ? "" : ", withdrawn"), \(method.rawValue), \(day.iso)"),
+                by: actor, at: now, on: db)
+        }
+    }
+}
+
 /// Reads of consent: a member's history, and the answers in force of many members at once.
 struct ConsentQueries: Sendable {
     let database: any Database
