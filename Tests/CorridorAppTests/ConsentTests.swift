@@ -59,6 +59,18 @@ import VaporTesting
             #expect(apiList.text.contains(number) && !apiList.text.contains(other.caseNumber!.description))
             // Agency staff see everyone.
             #expect(try await worker.get("/cases/\(number)").text.contains(family.members[1].givenNames))
+            // Nor can the partner reach the others another way: their edit form, their protected
+            // details, a status change, a file import, the follow-ups of other households.
+            #expect(try await partnerBrowser.get("/cases/\(number)/members/2/edit").status == .notFound)
+            #expect(try await partnerBrowser.post("/cases/\(number)/members/2/edit", ["given_names": "X"]).status == .notFound)
+            #expect(try await partnerBrowser.get("/cases/\(other.caseNumber!.description)/edit").status == .notFound)
+            #expect(try await partnerBrowser.get("/cases/\(number)/members/2/consent").status == .notFound)
+            #expect(try await partnerBrowser.post("/cases/\(other.caseNumber!.description)/transitions", ["to": "closed"]).status == .notFound)
+            #expect(try await partnerBrowser.upload("/cases/import", field: "file", fileName: "x.csv", data: Data("case_number\n".utf8)).status == .forbidden)
+            let partnerFollowUps = try await ProfilingQueries(database: app.db).dueFollowUps(today: today, horizon: 400, partnerInstitution: try partner.requireID())
+            #expect(partnerFollowUps.allSatisfy { $0.caseNumber == number })
+            let apiOther = try await apiRequest(app, .GET, "/api/v1/cases/\(other.caseNumber!.description)/members", token: token)
+            #expect(apiOther.status == .notFound)
 
             // Withdrawn: the partner sees nothing again; the history keeps both.
             let consent = try #require(try await MemberConsentModel.query(on: app.db).filter(\.$purpose == "sharing").first())

@@ -231,3 +231,31 @@ import VaporTesting
         }
     }
 }
+
+@Suite struct AnonymisedHouseholdTests {
+    @Test func anAnonymisedHouseholdTakesNoNamedPersonAndRetentionGoesOn() async throws {
+        try await TestCorridor.run { corridor in
+            let app = corridor.app
+            let households = try await DataProtectionTests.importDemo(corridor, households: 40)
+            let household = try #require(households.first)
+            let number = try #require(household.caseNumber?.description)
+            let record = try #require(try await ReturnCaseModel.query(on: app.db).filter(\.$caseNumber == number).first())
+            try await app.db.writeTransaction { db in
+                _ = try await Anonymiser.anonymise(caseID: try record.requireID(), caseNumber: number, on: Day(corridor.clock.now()),
+                                                   now: corridor.clock.now(), on: db)
+            }
+            let stored = try #require(try await ReturnCaseModel.find(record.requireID(), on: app.db))
+            #expect(stored.anonymisedOn != nil)
+            var newcomer = household.members[0]
+            newcomer.relationship = .child
+            await #expect(throws: CaseError.self, "retention would never see a person added now") {
+                _ = try await CaseService(app.serviceContext(actor: .commandLine("test"))).saveMember(number: number, newcomer, isNew: true, expectedVersion: stored.version)
+            }
+            #expect(try await CaseMemberModel.query(on: app.db).filter(\.$returnCase.$id == record.requireID()).count() == household.members.count)
+            // A failed case does not stop a retention run: it is named, the rest goes on.
+            let report = try await RetentionService(context: app.serviceContext(actor: .commandLine("test")), policy: RetentionPolicy(finishedCaseYears: 5))
+                .run(commit: true)
+            #expect(report.failed.isEmpty && !report.casesDue.contains(number))
+        }
+    }
+}

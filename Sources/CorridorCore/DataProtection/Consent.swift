@@ -50,9 +50,9 @@ public struct ConsentDraft: Sendable, Equatable, Codable {
 }
 
 public enum ConsentRules {
-    /// The problems of an answer: every part required, no date in the future or before the
-    /// person was registered, partners named when sharing is given (and only then), and a
-    /// guardian's answer for a minor on the day it was given.
+    /// The problems of an answer: every part required, no date in the future, partners named
+    /// when sharing is given (and only then), and a guardian's answer for a minor on the day it
+    /// was given. (An answer may come before the registration: it is often asked at counselling.)
     public static func check(_ draft: ConsentDraft, today: Day, registeredOn: Day?, birth: BirthDate?) -> [FieldIssue] {
         var issues: [FieldIssue] = []
         if draft.purpose == nil { issues.append(FieldIssue("purpose", "case.error.required")) }

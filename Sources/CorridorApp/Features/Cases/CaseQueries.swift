@@ -501,3 +501,17 @@ extension Request {
     /// people who consented to share with it).
     var caseQueries: CaseQueries { CaseQueries(database: db, partnerInstitution: currentUser?.institutionID) }
 }
+
+extension Request {
+    /// For a partner institution's user: the case of the route (and its member, when the route
+    /// names one) must be among what they see, or the route answers 404 as for a case that
+    /// does not exist. Every read and write of one case passes here.
+    func requireVisibleCase() async throws {
+        guard currentUser?.institutionID != nil else { return }
+        guard let number = parameters.get("number"), let view = try await caseQueries.detail(number.uppercased()) else { throw Abort(.notFound) }
+        if let member = parameters.get("member", as: Int.self), !view.members.contains(where: { $0.memberNumber == member }) { throw Abort(.notFound) }
+    }
+
+    /// Whether the reader works for a partner institution (they see people by consent only).
+    var readsByConsent: Bool { currentUser?.institutionID != nil }
+}

@@ -134,6 +134,8 @@ struct CaseService: Sendable {
             let existing = try await CaseMemberModel.query(on: db).filter(\.$returnCase.$id == caseID).all()
             let changed: [String]
             if isNew {
+                // An anonymised household takes no named person: retention would never see them.
+                guard record.anonymisedOn == nil else { throw CaseError.invalid([FieldIssue("given_names", "case.error.anonymised")]) }
                 member.memberNumber = (existing.map(\.memberNumber).max() ?? 0) + 1
                 if member.relationship == .principal, existing.contains(where: { $0.relationship == Relationship.principal.rawValue }) {
                     throw CaseError.invalid([FieldIssue("relationship", "case.error.second_principal")])

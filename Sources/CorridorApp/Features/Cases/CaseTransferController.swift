@@ -31,6 +31,8 @@ struct CaseTransferController: Sendable {
     }
 
     @Sendable func validateUpload(_ req: Request) async throws -> Response {
+        // A partner institution's user sees people by consent: a file could name anyone.
+        guard !req.readsByConsent else { throw Abort(.forbidden) }
         let upload = try? req.content.decode(Upload.self)
         guard let file = upload?.file, file.data.readableBytes > 0 else {
             return try await HTMLPage(status: .unprocessableEntity, html: CaseImportPages.upload(error: req.t("import.error.no_file"), req.pageContext())).encodeResponse(for: req)
@@ -56,6 +58,8 @@ struct CaseTransferController: Sendable {
     }
 
     @Sendable func confirm(_ req: Request) async throws -> Response {
+        // A partner institution's user sees people by consent: a file could name anyone.
+        guard !req.readsByConsent else { throw Abort(.forbidden) }
         let form = try req.content.decode(Confirmation.self)
         let store = req.corridor.uploads
         guard let id = form.id, let data = try store.load(id, owner: req.currentUser?.id) else {

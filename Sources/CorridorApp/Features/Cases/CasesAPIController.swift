@@ -102,7 +102,8 @@ struct CasesAPIController: Sendable {
     }
 
     @Sendable func members(_ req: Request) async throws -> [MemberOutput] {
-        try await load(req, try number(req)).members.map(MemberOutput.init)
+        try await req.requireVisibleCase()
+        return try await load(req, try number(req)).members.map(MemberOutput.init)
     }
 
     @Sendable func create(_ req: Request) async throws -> Response {
@@ -115,6 +116,7 @@ struct CasesAPIController: Sendable {
     }
 
     @Sendable func update(_ req: Request) async throws -> Response {
+        try await req.requireVisibleCase()
         let number = try number(req)
         let input = try req.content.decode(UpdateInput.self)
         return try await answer(req, success: .ok) {
@@ -126,6 +128,7 @@ struct CasesAPIController: Sendable {
     }
 
     @Sendable func transition(_ req: Request) async throws -> Response {
+        try await req.requireVisibleCase()
         let number = try number(req)
         let input = try req.content.decode(TransitionInput.self)
         return try await answer(req, success: .ok) {
@@ -136,6 +139,7 @@ struct CasesAPIController: Sendable {
     }
 
     @Sendable func addMember(_ req: Request) async throws -> Response {
+        try await req.requireVisibleCase()
         let number = try number(req)
         let input = try req.content.decode(NewMemberInput.self)
         return try await answer(req, success: .created) {

@@ -71,6 +71,7 @@ struct CasesController: Sendable {
     }
 
     @Sendable func editPage(_ req: Request) async throws -> HTML {
+        try await req.requireVisibleCase()
         let view = try await loadCase(req)
         let header = CaseHeaderForm(host_country: view.hostCountry, office: view.office, registered_on: view.registeredOn,
                                     caseworker: view.caseworkerID?.uuidString, version: view.version)
@@ -79,6 +80,7 @@ struct CasesController: Sendable {
     }
 
     @Sendable func update(_ req: Request) async throws -> Response {
+        try await req.requireVisibleCase()
         let number = try caseNumber(req)
         var form = try req.content.decode(CaseHeaderForm.self)
         let (header, issues) = form.draft()
@@ -105,6 +107,7 @@ struct CasesController: Sendable {
     }
 
     @Sendable func newMemberPage(_ req: Request) async throws -> HTML {
+        try await req.requireVisibleCase()
         let view = try await loadCase(req)
         var form = MemberForm()
         form.nationality = "CIV"
@@ -113,6 +116,7 @@ struct CasesController: Sendable {
     }
 
     @Sendable func editMemberPage(_ req: Request) async throws -> HTML {
+        try await req.requireVisibleCase()
         let view = try await loadCase(req)
         guard let number = req.parameters.get("member", as: Int.self), let member = view.members.first(where: { $0.memberNumber == number }) else {
             throw Abort(.notFound)
@@ -128,6 +132,7 @@ struct CasesController: Sendable {
     }
 
     private func saveMember(_ req: Request, memberNumber: Int?) async throws -> Response {
+        try await req.requireVisibleCase()
         let number = try caseNumber(req)
         let form = try req.content.decode(MemberForm.self)
         let version = try req.content.get(Int?.self, at: "version") ?? -1
@@ -152,6 +157,7 @@ struct CasesController: Sendable {
     }
 
     @Sendable func transition(_ req: Request) async throws -> Response {
+        try await req.requireVisibleCase()
         let number = try caseNumber(req)
         let form = try req.content.decode(TransitionForm.self)
         var errors: [String: String] = [:]
@@ -181,6 +187,7 @@ struct CasesController: Sendable {
     }
 
     @Sendable func addAssistance(_ req: Request) async throws -> Response {
+        try await req.requireVisibleCase()
         let number = try caseNumber(req)
         let form = try req.content.decode(AssistanceForm.self)
         let (draft, issues) = form.draft()
@@ -199,15 +206,25 @@ struct CasesController: Sendable {
         }
     }
 
+    /// The protected details of the members the reader sees (a partner's user: by consent).
+    static func visible(_ details: [CaseQueries.ProtectedView], _ req: Request, number: String) async throws -> [CaseQueries.ProtectedView] {
+        guard req.readsByConsent else { return details }
+        let members = Set(try await req.caseQueries.detail(number)?.members.map(\.memberNumber) ?? [])
+        return details.filter { members.contains($0.memberNumber) }
+    }
+
     @Sendable func protectedPage(_ req: Request) async throws -> HTML {
+        try await req.requireVisibleCase()
         let number = try caseNumber(req)
-        guard let details = try await CaseQueries(database: req.db).protectedDetails(number) else { throw Abort(.notFound) }
+        guard var details = try await CaseQueries(database: req.db).protectedDetails(number) else { throw Abort(.notFound) }
+        details = try await Self.visible(details, req, number: number)
         try await Self.auditProtectedRead(req, number: number)
         let model = ProtectedPageModel(caseNumber: number, details: details, canEdit: Policy.allows(req.currentUser?.principal, .editProtected))
         return CasePages.protectedPage(model, req.pageContext())
     }
 
     @Sendable func saveProtected(_ req: Request) async throws -> Response {
+        try await req.requireVisibleCase()
         let number = try caseNumber(req)
         guard let member = req.parameters.get("member", as: Int.self) else { throw Abort(.notFound) }
         let form = try req.content.decode(ProtectedForm.self)
@@ -217,7 +234,8 @@ struct CasesController: Sendable {
             try await CaseService(req.serviceContext).saveProtected(number: number, memberNumber: member, draft, expectedVersion: form.version ?? -1)
             return req.redirect(to: "/cases/\(number)/protected?notice=saved", redirectType: .normal)
         } catch let error as CaseError {
-            guard let details = try await CaseQueries(database: req.db).protectedDetails(number) else { throw Abort(.notFound) }
+            guard var details = try await CaseQueries(database: req.db).protectedDetails(number) else { throw Abort(.notFound) }
+            details = try await Self.visible(details, req, number: number)
             // The page shows protected content again: that is a read like any other.
             try await Self.auditProtectedRead(req, number: number)
             var model = ProtectedPageModel(caseNumber: number, details: details, canEdit: true)

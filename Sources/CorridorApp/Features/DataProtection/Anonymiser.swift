@@ -42,13 +42,14 @@ enum Anonymiser {
             let year = Anonymisation.birthYear(exact: member.birthDate.flatMap(Day.init(iso:)), year: member.birthYear, arrival: arrival)
             try await sql.raw("""
                 UPDATE case_members SET given_names = '', family_name = '', birth_date = NULL, birth_year = \(bind: year),
-                    document_number = NULL, phone = NULL, origin_department = NULL, left_country_on = NULL, search_text = '',
+                    document_number = NULL, phone = NULL, origin_department = NULL, left_country_on = NULL, occupation = NULL, search_text = '',
                     anonymised_on = \(bind: day.iso)
                 WHERE id = \(bind: member.id)
                 """).run()
             try await sql.raw("DELETE FROM case_protected_details WHERE member_id = \(bind: member.id)").run()
             try await sql.raw("UPDATE case_assistance SET description = '' WHERE member_id = \(bind: member.id)").run()
-            try await removeFreeText(ofMember: member.id, questions: textQuestions, on: db)
+            try await removeFreeText(ofMember: member.id, caseNumber: caseNumber, memberNumber: member.memberNumber, questions: textQuestions,
+                                     now: now, on: db)
         }
         let remaining = members.filter { $0.anonymisedOn == nil }.count - due.count
         if remaining == 0 {
@@ -81,15 +82,22 @@ enum Anonymiser {
     }
 
     /// Deletes a member's free-text interview answers (coded answers, which the figures count, stay).
-    static func removeFreeText(ofMember memberID: UUID, questions: Set<String>, on db: any Database) async throws {
+    static func removeFreeText(ofMember memberID: UUID, caseNumber: String, memberNumber: Int, questions: Set<String>, now: Date,
+                               on db: any Database) async throws {
         guard !questions.isEmpty else { return }
-        let interviews = try await InterviewModel.query(on: db).filter(\.$caseMemberID == memberID).all()
+        // Linked to the member, or only named by case and member number (an import without the link).
+        let interviews = try await InterviewModel.query(on: db).group(.or) { group in
+            group.filter(\.$caseMemberID == memberID)
+            group.group(.and) { $0.filter(\.$caseNumber == caseNumber).filter(\.$memberNumber == memberNumber) }
+        }.all()
         for interview in interviews {
             guard let id = interview.id, var answers = try? JSONDecoder().decode(Answers.self, from: Data(interview.answers.utf8)) else { continue }
             let dropped = questions.intersection(answers.keys)
             guard !dropped.isEmpty else { continue }
             for code in dropped { answers.removeValue(forKey: code) }
             interview.answers = String(decoding: try JSONEncoder.sorted.encode(answers), as: UTF8.self)
+            // Moved: an incremental export (`updated_since`) sends the scrubbed interview on.
+            interview.updatedAt = now
             try await interview.update(on: db)
             try await InterviewAnswerModel.query(on: db).filter(\.$interviewID == id).filter(\.$questionCode ~~ Array(dropped)).delete()
         }

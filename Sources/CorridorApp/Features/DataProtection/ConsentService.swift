@@ -19,7 +19,7 @@ struct ConsentService: Sendable {
             guard member.anonymisedOn == nil else { throw CaseError.invalid([FieldIssue("purpose", "case.error.anonymised")]) }
             let birth = member.birthDate.flatMap(Day.init(iso:)).map(BirthDate.init(exact:)) ?? member.birthYear.flatMap(BirthDate.init(estimatedYear:))
             var issues = ConsentRules.check(draft, today: Day(now), registeredOn: Day(iso: record.registeredOn), birth: birth)
-            let known = Set(try await InstitutionModel.query(on: db).all().compactMap { $0.id?.uuidString.lowercased() })
+            let known = Set(try await InstitutionModel.query(on: db).filter(\.$isActive == true).all().compactMap { $0.id?.uuidString.lowercased() })
             if draft.partners.contains(where: { !known.contains($0.lowercased()) }) { issues.append(FieldIssue("partners", "consent.error.unknown_partner")) }
             guard issues.isEmpty, let purpose = draft.purpose, let answer = draft.answer, let method = draft.method, let day = draft.recordedOn else {
                 throw CaseError.invalid(issues)
@@ -57,6 +57,7 @@ struct ConsentService: Sendable {
             guard let member = try await CaseMemberModel.query(on: db).filter(\.$returnCase.$id == caseID)
                 .filter(\.$memberNumber == memberNumber).first(), let memberID = member.id,
                   let consent = try await MemberConsentModel.find(consentID, on: db), consent.memberID == memberID else { throw CaseError.notFound }
+            guard member.anonymisedOn == nil else { throw CaseError.invalid([FieldIssue("withdrawn_on", "case.error.anonymised")]) }
             guard consent.isCurrent == 1, consent.answer == ConsentAnswer.given.rawValue, consent.withdrawnOn == nil else {
                 throw CaseError.invalid([FieldIssue("withdrawn_on", "consent.error.not_withdrawable")])
             }
@@ -85,8 +86,10 @@ extension ConsentService {
             guard let member = members.first(where: { $0.memberNumber == draft.memberNumber }), member.anonymisedOn == nil, let memberID = member.id else { continue }
             let differing = (draft.consent ?? []).filter { answer in
                 guard let stored = current.first(where: { $0.memberID == memberID && $0.purpose == answer.purpose?.rawValue }) else { return true }
-                return stored.answer != answer.answer?.rawValue || stored.method != answer.method?.rawValue || stored.recordedOn != answer.recordedOn?.iso
-                    || Set(stored.partnerIDs) != Set(answer.partners.map { $0.lowercased() }) || stored.withdrawnOn != answer.withdrawnOn?.iso
+                // The answer itself, not its date or method: an export carries one date and
+                // method per person, and bringing it back must not rewrite the history.
+                return stored.answer != answer.answer?.rawValue || Set(stored.partnerIDs) != Set(answer.partners.map { $0.lowercased() })
+                    || (stored.withdrawnOn == nil) != (answer.withdrawnOn == nil)
             }
             if !differing.isEmpty { changes[draft.memberNumber] = differing }
         }

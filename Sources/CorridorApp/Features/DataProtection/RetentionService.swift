@@ -22,10 +22,12 @@ struct RetentionService: Sendable {
         var sessionsDeleted = 0
         var signInAttemptsDeleted = 0
         var tokensDeleted = 0
+        /// Cases that could not be anonymised (each refused whole; the others went on).
+        var failed: [String] = []
 
         /// The counts as the audit entry keeps them (no case number: those have entries of their own).
         var auditDetail: String {
-            "cases=\(casesDue.count) members=\(membersAnonymised) uploads=\(uploadsDeleted) sessions=\(sessionsDeleted) sign_in_attempts=\(signInAttemptsDeleted) tokens=\(tokensDeleted)"
+            "cases=\(casesDue.count) members=\(membersAnonymised) uploads=\(uploadsDeleted) sessions=\(sessionsDeleted) sign_in_attempts=\(signInAttemptsDeleted) tokens=\(tokensDeleted) failed=\(failed.count)"
         }
     }
 
@@ -70,19 +72,33 @@ struct RetentionService: Sendable {
             }
             return report
         }
-        // A hundred cases per transaction: a long run never holds the database for long.
-        for start in stride(from: 0, to: due.count, by: 100) {
-            let batch = Array(due[start..<min(start + 100, due.count)])
-            report.membersAnonymised += try await db.writeTransaction { db in
+        // A hundred cases per transaction: a long run never holds the database for long. A batch
+        // that fails is done again case by case, so that one refused case (its figures would
+        // move) stops only itself; it is named in the report and the log.
+        let anonymise: @Sendable ([DueCase]) async throws -> Int = { batch in
+            try await db.writeTransaction { db in
                 var members = 0
                 for item in batch {
-                    members += try await Anonymiser.anonymise(caseID: item.id, caseNumber: item.caseNumber, on: today, now: now, on: db)
+                    let done = try await Anonymiser.anonymise(caseID: item.id, caseNumber: item.caseNumber, on: today, now: now, on: db)
+                    // Another run may have done it meanwhile: then there is nothing to record.
+                    guard done > 0 else { continue }
+                    members += done
                     try await AuditLog.append(
                         AuditEvent(action: .anonymised, entityType: "return_case", entityID: item.caseNumber,
                                    detail: "retention: finished \(item.finishedOn ?? item.registeredOn)"),
                         by: actor, at: now, on: db)
                 }
                 return members
+            }
+        }
+        for start in stride(from: 0, to: due.count, by: 100) {
+            let batch = Array(due[start..<min(start + 100, due.count)])
+            do {
+                report.membersAnonymised += try await anonymise(batch)
+            } catch {
+                for item in batch {
+                    do { report.membersAnonymised += try await anonymise([item]) } catch { report.failed.append(item.caseNumber) }
+                }
             }
         }
         report.uploadsDeleted = uploads.removeExpired()

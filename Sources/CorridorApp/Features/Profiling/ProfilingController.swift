@@ -298,7 +298,8 @@ struct ProfilingController: Sendable {
         let filter = (try? req.query.decode(FollowUpFilter.self)) ?? FollowUpFilter()
         let user = try req.requireUser()
         let office = filter.office?.trimmingCharacters(in: .whitespaces).uppercased().nilIfEmpty
-        let all = try await ProfilingQueries(database: req.db).dueFollowUps(today: Day(req.now), caseworkerID: filter.mine == "1" ? user.id : nil, office: office)
+        let all = try await ProfilingQueries(database: req.db).dueFollowUps(today: Day(req.now), caseworkerID: filter.mine == "1" ? user.id : nil, office: office,
+                                                                            partnerInstitution: user.institutionID)
         let matching = all.filter(filter.matches)
         let pages = max(1, (matching.count + FollowUpFilter.pageSize - 1) / FollowUpFilter.pageSize)
         let page = min(max(1, filter.page ?? 1), pages)

@@ -207,7 +207,8 @@ struct ProfilingQueries: Sendable {
 
     /// Monitoring rounds due within `horizon` days or overdue, for households that arrived in
     /// the last 15 months and are not closed, whose round has no interview yet.
-    func dueFollowUps(today: Day, horizon: Int = 30, caseworkerID: UUID? = nil, office: String? = nil) async throws -> [FollowUp] {
+    func dueFollowUps(today: Day, horizon: Int = 30, caseworkerID: UUID? = nil, office: String? = nil,
+                      partnerInstitution: UUID? = nil) async throws -> [FollowUp] {
         let since = today.adding(days: -460).iso
         var query = ReturnCaseModel.query(on: database).filter(\.$arrivalDate >= since).filter(\.$status != CaseStatus.closed.rawValue)
         if let caseworkerID { query = query.filter(\.$caseworkerID == caseworkerID) }
@@ -221,9 +222,14 @@ struct ProfilingQueries: Sendable {
                 .filter(\.$relationship == Relationship.principal.rawValue).all()
         }
         let consent = try await ConsentQueries(database: database).states(memberIDs: principals.compactMap(\.id))
+        // A partner institution's user follows up only households whose principal shares with it.
         let declined = Set(principals.filter { principal in
-            principal.anonymisedOn != nil || !(principal.id.flatMap { consent[$0] }?.mayBeContactedForMonitoring ?? true)
+            let state = principal.id.flatMap { consent[$0] }
+            if let partnerInstitution, !(state?.sharedWith(partnerInstitution.uuidString) ?? false) { return true }
+            return principal.anonymisedOn != nil || !(state?.mayBeContactedForMonitoring ?? true)
         }.map { $0.$returnCase.id })
+        let withPrincipal = Set(principals.map { $0.$returnCase.id })
+        if partnerInstitution != nil { cases.removeAll { !($0.id.map(withPrincipal.contains) ?? false) } }
         cases.removeAll { $0.id.map(declined.contains) ?? false }
         let done = try await InterviewModel.query(on: database).filter(\.$questionnaireCode == "reintegration_monitoring")
             .filter(\.$caseNumber ~~ cases.map(\.caseNumber)).all()

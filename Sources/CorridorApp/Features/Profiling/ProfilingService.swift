@@ -99,11 +99,22 @@ struct ProfilingService: Sendable {
     /// Inserts or updates one interview, its answer rows and its scores.
     private static func write(_ draft: InterviewDraft, questionnaire: Questionnaire, table: WeightTable?, actor: AuditActor, now: Date,
                               on db: any Database) async throws -> (UUID, WriteResult) {
-        let answersText = String(decoding: try JSONEncoder.sorted.encode(draft.answers), as: UTF8.self)
+        var draft = draft
         var existing: InterviewModel?
         if let uuid = draft.externalUUID {
             existing = try await InterviewModel.query(on: db).filter(\.$externalUUID == uuid).first()
         }
+        // A person anonymised (retention, erasure) gets no free-text answer back from a file.
+        var linked: CaseMemberModel?
+        if let id = existing?.caseMemberID { linked = try await CaseMemberModel.find(id, on: db) }
+        if linked == nil, let number = draft.caseNumber, let memberNumber = draft.memberNumber {
+            linked = try await CaseMemberModel.query(on: db).join(ReturnCaseModel.self, on: \CaseMemberModel.$returnCase.$id == \ReturnCaseModel.$id)
+                .filter(ReturnCaseModel.self, \.$caseNumber == number.uppercased()).filter(\.$memberNumber == memberNumber).first()
+        }
+        if linked?.anonymisedOn != nil {
+            for question in questionnaire.questions where question.type == .text { draft.answers.removeValue(forKey: question.code) }
+        }
+        let answersText = String(decoding: try JSONEncoder.sorted.encode(draft.answers), as: UTF8.self)
         if let existing, existing.answers == answersText, existing.questionnaireVersion == questionnaire.version, let id = existing.id {
             return (id, .unchanged)
         }
