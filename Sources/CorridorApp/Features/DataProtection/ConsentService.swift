@@ -24,21 +24,8 @@ struct ConsentService: Sendable {
             guard issues.isEmpty, let purpose = draft.purpose, let answer = draft.answer, let method = draft.method, let day = draft.recordedOn else {
                 throw CaseError.invalid(issues)
             }
-            try await MemberConsentModel.query(on: db).filter(\.$memberID == memberID).filter(\.$purpose == purpose.rawValue)
-                .set(\.$isCurrent, to: 0).update()
-            let consent = MemberConsentModel()
-            consent.memberID = memberID
-            consent.caseID = caseID
-            consent.purpose = purpose.rawValue
-            consent.answer = answer.rawValue
-            consent.method = method.rawValue
-            consent.recordedOn = day.iso
-            let partners = Set(draft.partners.map { $0.lowercased() }).sorted()
-            consent.partners = partners.isEmpty ? "" : "|" + partners.joined(separator: "|") + "|"
-            consent.isCurrent = 1
-            consent.recordedBy = actor.label
-            consent.recordedAt = now
-            try await consent.create(on: db)
+            let partners = try await Self.insert(draft, purpose: purpose, answer: answer, method: method, day: day,
+                                                 memberID: memberID, caseID: caseID, actor: actor, now: now, on: db)
             try await AuditLog.append(
                 AuditEvent(action: .create, entityType: "consent", entityID: "\(record.caseNumber)/\(memberNumber)", changedFields: [purpose.rawValue],
                            detail: "\(answer.rawValue), \(method.rawValue), \(day.iso)\(partners.isEmpty ? "" : ", partners \(partners.joined(separator: " "))")"),
@@ -96,27 +83,36 @@ extension ConsentService {
         return changes
     }
 
+    /// Stores an answer as the one in force for its purpose (the earlier ones stay, not current);
+    /// returns the partners it names, sorted.
+    static func insert(_ draft: ConsentDraft, purpose: ConsentPurpose, answer: ConsentAnswer, method: ConsentMethod, day: Day,
+                       memberID: UUID, caseID: UUID, actor: AuditActor, now: Date, on db: any Database) async throws -> [String] {
+        try await MemberConsentModel.query(on: db).filter(\.$memberID == memberID).filter(\.$purpose == purpose.rawValue).set(\.$isCurrent, to: 0).update()
+        let consent = MemberConsentModel()
+        consent.memberID = memberID
+        consent.caseID = caseID
+        consent.purpose = purpose.rawValue
+        consent.answer = answer.rawValue
+        consent.method = method.rawValue
+        consent.recordedOn = day.iso
+        let partners = Set(draft.partners.map { $0.lowercased() }).sorted()
+        consent.partners = partners.isEmpty ? "" : "|" + partners.joined(separator: "|") + "|"
+        consent.isCurrent = 1
+        consent.recordedBy = actor.label
+        consent.recordedAt = now
+        consent.withdrawnOn = draft.withdrawnOn?.iso
+        consent.withdrawnBy = draft.withdrawnOn == nil ? nil : actor.label
+        try await consent.create(on: db)
+        return partners
+    }
+
     /// Writes a file's answers for a stored member: each becomes the one in force for its purpose.
     static func applyImported(_ drafts: [ConsentDraft], memberID: UUID, caseID: UUID, caseNumber: String, memberNumber: Int,
                               actor: AuditActor, now: Date, on db: any Database) async throws {
         for draft in drafts {
             guard let purpose = draft.purpose, let answer = draft.answer, let method = draft.method, let day = draft.recordedOn else { continue }
-            try await MemberConsentModel.query(on: db).filter(\.$memberID == memberID).filter(\.$purpose == purpose.rawValue).set(\.$isCurrent, to: 0).update()
-            let consent = MemberConsentModel()
-            consent.memberID = memberID
-            consent.caseID = caseID
-            consent.purpose = purpose.rawValue
-            consent.answer = answer.rawValue
-            consent.method = method.rawValue
-            consent.recordedOn = day.iso
-            let partners = Set(draft.partners.map { $0.lowercased() }).sorted()
-            consent.partners = partners.isEmpty ? "" : "|" + partners.joined(separator: "|") + "|"
-            consent.isCurrent = 1
-            consent.recordedBy = actor.label
-            consent.recordedAt = now
-            consent.withdrawnOn = draft.withdrawnOn?.iso
-            consent.withdrawnBy = draft.withdrawnOn == nil ? nil : actor.label
-            try await consent.create(on: db)
+            _ = try await insert(draft, purpose: purpose, answer: answer, method: method, day: day,
+                                 memberID: memberID, caseID: caseID, actor: actor, now: now, on: db)
             try await AuditLog.append(
                 AuditEvent(action: .create, entityType: "consent", entityID: "\(caseNumber)/\(memberNumber)", changedFields: [purpose.rawValue],
                            detail: "import: \(answer.rawValue)\(draft.withdrawnOn == nil ? "" : ", withdrawn"), \(method.rawValue), \(day.iso)"),
