@@ -55,6 +55,7 @@ func configure(
         files: FolderFileStore(folder: URL(fileURLWithPath: configuration.dataDirectory).appendingPathComponent("imports", isDirectory: true)),
         auditAnchor: AuditAnchor(seal: AuditSeal(secret: secret),
                                  checkpointFile: (configuration.dataDirectory as NSString).appendingPathComponent("audit-checkpoints.log")),
+        attachmentFiles: FolderFileStore(folder: AttachmentService.folder(configuration)),
         secret: secret
     )
     // Tests write their checkpoints themselves, on databases that outlive no test.
@@ -93,6 +94,7 @@ func configure(
     CasesController().register(web: web)
     AccessRequestController().register(web: web)
     DataProtectionController().register(web: web)
+    AttachmentsController().register(web: web)
     CasesAPIController().register(api: api)
     CooperationController().register(web: web, api: api)
     ProfilingController().register(web: web, api: api)

@@ -14,6 +14,8 @@ struct CorridorServices: Sendable {
     var files: any FileStore
     /// The audit trail's anchor outside the database (keys from the secret, checkpoint file).
     var auditAnchor: AuditAnchor
+    /// The files attached to cases, under the data directory's `attachments/` folder.
+    var attachmentFiles: any FileStore
     /// The one secret kept outside the database, from which every key is derived.
     var secret: CorridorSecret
 
@@ -44,7 +46,7 @@ extension Application {
         var actor = actor
         actor.anchor = corridor.auditAnchor
         return ServiceContext(database: db, actor: actor, user: user, principal: user?.principal ?? Principal(role: .admin),
-                       clock: corridor.timeSource, uploads: corridor.uploads,
+                       clock: corridor.timeSource, uploads: corridor.uploads, attachments: corridor.attachmentFiles,
                        passwords: password.async(on: threadPool, hopTo: eventLoopGroup.any()))
     }
 }
@@ -63,7 +65,7 @@ extension Request {
     /// The context of this request's work: its database, its user, the clock.
     var serviceContext: ServiceContext {
         ServiceContext(database: db, actor: auditActor, user: currentUser, principal: currentUser?.principal,
-                       clock: corridor.timeSource, uploads: corridor.uploads, passwords: password.async)
+                       clock: corridor.timeSource, uploads: corridor.uploads, attachments: corridor.attachmentFiles, passwords: password.async)
     }
 }
 
@@ -81,6 +83,8 @@ struct ServiceContext: Sendable {
     var principal: Principal?
     var clock: any TimeSource
     var uploads: UploadStore
+    /// The files attached to cases.
+    var attachments: any FileStore
     var passwords: AsyncPasswordHasher
 
     var now: Date { clock.now() }

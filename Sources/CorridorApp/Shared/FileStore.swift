@@ -18,11 +18,20 @@ struct FolderFileStore: FileStore {
 
     init(folder: URL) { self.folder = folder }
 
+    /// Written whole or not at all (a temporary name, then renamed), readable by Corridor's user
+    /// only: these files hold personal data.
     func write(_ data: Data, name: String, at time: Date) throws {
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         let file = folder.appendingPathComponent(name)
-        try data.write(to: file)
-        try? FileManager.default.setAttributes([.modificationDate: time], ofItemAtPath: file.path)
+        let partial = folder.appendingPathComponent(".\(name).partial")
+        guard FileManager.default.createFile(atPath: partial.path, contents: data, attributes: [.posixPermissions: 0o600]) else {
+            throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: partial.path])
+        }
+        try? FileManager.default.setAttributes([.modificationDate: time], ofItemAtPath: partial.path)
+        if rename(partial.path, file.path) != 0 {
+            try? FileManager.default.removeItem(at: partial)
+            throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: file.path])
+        }
     }
 
     func read(_ name: String) throws -> Data? {
@@ -37,7 +46,7 @@ struct FolderFileStore: FileStore {
 
     func list() -> [(name: String, written: Date)] {
         let files = (try? FileManager.default.contentsOfDirectory(at: folder, includingPropertiesForKeys: [.contentModificationDateKey])) ?? []
-        return files.map { file in
+        return files.filter { !$0.lastPathComponent.hasPrefix(".") }.map { file in
             let modified = (try? file.resourceValues(forKeys: [.contentModificationDateKey]))?.contentModificationDate ?? .distantPast
             return (file.lastPathComponent, modified)
         }

@@ -45,6 +45,9 @@ public enum Action: String, Sendable, CaseIterable, Hashable {
     case eraseOnRequest = "erase_on_request"
     /// The retention policy page and running it now.
     case manageRetention = "manage_retention"
+    /// Attaching, listing, downloading and deleting the attachments marked protected (medical
+    /// certificates, papers of a trafficking case): the protection officer's alone.
+    case handleProtectedAttachments = "handle_protected_attachments"
 }
 
 /// What a person may do on one action of a matrix.
@@ -93,6 +96,7 @@ public enum Policy {
         .answerAccessRequests: .roles([.admin, .protection]),
         .eraseOnRequest: .roles([.admin, .protection]),
         .manageRetention: .roles([.admin]),
+        .handleProtectedAttachments: .roles([.protection]),
     ]
 
     /// Whether drafts and matrices under review are visible (others see validated and archived ones).

@@ -24,6 +24,7 @@ public enum AuditAction: String, Sendable, CaseIterable, Codable {
     case anonymised
     case erased
     case retentionRun = "retention_run"
+    case attachmentRead = "attachment_read"
 }
 
 /// One entry of the audit trail, as it is hashed. `sequence` starts at 1 and has no gaps;

@@ -40,6 +40,9 @@ public struct CorridorConfiguration: Sendable, Equatable {
     public var backupsKept: Int = 14
     /// How long what Corridor holds is kept (the `CORRIDOR_RETENTION_*` settings).
     public var retention = RetentionPolicy()
+    /// The largest file a case accepts as an attachment (`CORRIDOR_ATTACHMENT_MAX_MB`).
+    public var attachmentMaxMegabytes: Int = 10
+    public var attachmentMaxBytes: Int { attachmentMaxMegabytes * 1_048_576 }
     /// The token `GET /metrics` asks for (`Authorization: Bearer …`); nil: no metrics served.
     public var metricsToken: String?
     /// `text` (one line per message) or `json` (one JSON object per line, for a log collector).
@@ -123,6 +126,7 @@ public struct CorridorConfiguration: Sendable, Equatable {
             signInAttemptDays: integer("CORRIDOR_RETENTION_SIGN_IN_DAYS", default: 90, range: 1...3_650),
             revokedTokenDays: integer("CORRIDOR_RETENTION_REVOKED_TOKEN_DAYS", default: 365, range: 1...3_650),
             everyHours: integer("CORRIDOR_RETENTION_EVERY_HOURS", default: 24, range: 0...8_760))
+        configuration.attachmentMaxMegabytes = integer("CORRIDOR_ATTACHMENT_MAX_MB", default: 10, range: 1...AttachmentRules.largestLimitMegabytes)
         if let raw = value("CORRIDOR_METRICS_TOKEN") {
             if raw.count >= 24 { configuration.metricsToken = raw } else {
                 problems.append(.init(setting: "CORRIDOR_METRICS_TOKEN", message: "must be at least 24 characters (e.g. openssl rand -hex 24)"))

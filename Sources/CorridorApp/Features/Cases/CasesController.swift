@@ -37,10 +37,7 @@ struct CasesController: Sendable {
 
     @Sendable func detail(_ req: Request) async throws -> HTML {
         let view = try await loadCase(req)
-        var model = detailModel(req, view)
-        model.trajectory = try await ProfilingQueries(database: req.db).trajectory(caseNumber: view.caseNumber)
-        model.canRecordInterviews = Policy.allows(req.currentUser?.principal, .recordInterviews)
-        return CasePages.detail(model, req.pageContext())
+        return CasePages.detail(try await detailModel(req, view), req.pageContext())
     }
 
     @Sendable func newPage(_ req: Request) async throws -> HTML {
@@ -178,7 +175,7 @@ struct CasesController: Sendable {
             case .notFound: throw Abort(.notFound)
             }
             let view = try await loadCase(req)
-            var model = detailModel(req, view)
+            var model = try await detailModel(req, view)
             model.transitionErrors = errors
             model.transitionForm = form
             let status: HTTPResponseStatus = error.isConflict ? .conflict : .unprocessableEntity
@@ -197,7 +194,7 @@ struct CasesController: Sendable {
             return req.redirect(to: "/cases/\(number)?notice=saved", redirectType: .normal)
         } catch CaseError.invalid(let issues) {
             let view = try await loadCase(req)
-            var model = detailModel(req, view)
+            var model = try await detailModel(req, view)
             model.assistanceErrors = Layout.fieldErrors(issues, req.pageContext())
             model.assistanceForm = form
             return try await HTMLPage(status: .unprocessableEntity, html: CasePages.detail(model, req.pageContext())).encodeResponse(for: req)
@@ -268,10 +265,15 @@ struct CasesController: Sendable {
         return view
     }
 
-    private func detailModel(_ req: Request, _ view: CaseQueries.CaseView) -> CaseDetailModel {
+    /// Everything the case page shows (also when it comes back with a form's errors).
+    private func detailModel(_ req: Request, _ view: CaseQueries.CaseView) async throws -> CaseDetailModel {
         let principal = req.currentUser?.principal
-        return CaseDetailModel(view: view, canEdit: Policy.allows(principal, .editCases),
-                               canViewProtected: Policy.allows(principal, .viewProtected), today: Day(req.now))
+        var model = CaseDetailModel(view: view, canEdit: Policy.allows(principal, .editCases),
+                                    canViewProtected: Policy.allows(principal, .viewProtected), today: Day(req.now))
+        model.trajectory = try await ProfilingQueries(database: req.db).trajectory(caseNumber: view.caseNumber)
+        model.canRecordInterviews = Policy.allows(principal, .recordInterviews)
+        model.attachments = try await AttachmentsController.forCasePage(req, view: view)
+        return model
     }
 }
 

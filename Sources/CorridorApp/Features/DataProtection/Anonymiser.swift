@@ -22,11 +22,19 @@ enum Anonymiser {
         var anonymisedOn: String?
     }
 
-    /// Anonymises the members of a case given (nil: all of them); returns how many were
-    /// anonymised now (those done before are left as they are).
+    struct Outcome: Sendable, Equatable {
+        /// Members anonymised now (those done before are left as they are).
+        var members = 0
+        /// The stored files of the attachments whose rows went: the caller deletes them once
+        /// its transaction is committed (the orphan sweep catches a crash in between).
+        var files: [String] = []
+    }
+
+    /// Anonymises the members of a case given (nil: all of them) and deletes their attachments
+    /// (and the household's, once the whole household is anonymous).
     @discardableResult
     static func anonymise(caseID: UUID, caseNumber: String, members only: Set<Int>? = nil, on day: Day, now: Date,
-                          on db: any Database) async throws -> Int {
+                          on db: any Database) async throws -> Outcome {
         let sql = try db.sqlDatabase
         struct CaseRow: Decodable { var arrivalDate: String? }
         let arrival = try await sql.raw("SELECT arrival_date FROM return_cases WHERE id = \(bind: caseID)")
@@ -35,7 +43,7 @@ enum Anonymiser {
             SELECT id, member_number, birth_date, birth_year, anonymised_on FROM case_members WHERE case_id = \(bind: caseID)
             """).all(decoding: MemberRow.self, with: CaseDerivedData.decoder)
         let due = members.filter { $0.anonymisedOn == nil && (only?.contains($0.memberNumber) ?? true) }
-        guard !due.isEmpty else { return 0 }
+        guard !due.isEmpty else { return Outcome() }
         let before = try await CaseDerivedData.cells(of: [caseID], on: db)
         let textQuestions = try await freeTextQuestionCodes(on: db)
         for member in due {
@@ -52,6 +60,8 @@ enum Anonymiser {
                                      now: now, on: db)
         }
         let remaining = members.filter { $0.anonymisedOn == nil }.count - due.count
+        let files = try await AttachmentQueries.storageNames(caseID: caseID, members: due.map(\.id), householdToo: remaining == 0, on: db)
+        if !files.isEmpty { try await CaseAttachmentModel.query(on: db).filter(\.$storageName ~~ files).delete() }
         if remaining == 0 {
             // The whole household is anonymous: the case's own notes go too.
             try await sql.raw("UPDATE case_transitions SET note = NULL WHERE case_id = \(bind: caseID)").run()
@@ -68,7 +78,7 @@ enum Anonymiser {
         let after = try await CaseDerivedData.cells(of: [caseID], on: db)
         guard after == before else { throw Failure.figuresWouldChange(caseNumber: caseNumber) }
         try await CaseDerivedData.refresh(caseID, before: before, on: db)
-        return due.count
+        return Outcome(members: due.count, files: files)
     }
 
     /// The codes of the questions answered in free text, in every stored questionnaire version.

@@ -27,18 +27,20 @@ struct ErasureService: Sendable {
         if reference.count > Self.referenceLimit { issues.append(FieldIssue("reference", "erasure.error.reference_too_long")) }
         guard issues.isEmpty, let reason = request.reason else { throw CaseError.invalid(issues) }
         let actor = context.actor, now = context.now
-        try await context.database.writeTransaction { db in
+        let outcome = try await context.database.writeTransaction { db in
             let record = try await CaseService.find(number, on: db)
             guard record.version == expectedVersion else { throw CaseError.conflict(currentVersion: record.version) }
             let caseID = try record.requireID()
             guard let member = try await CaseMemberModel.query(on: db).filter(\.$returnCase.$id == caseID)
                 .filter(\.$memberNumber == memberNumber).first() else { throw CaseError.notFound }
             guard member.anonymisedOn == nil else { throw CaseError.invalid([FieldIssue("member", "erasure.error.already_erased")]) }
-            try await Anonymiser.anonymise(caseID: caseID, caseNumber: record.caseNumber, members: [memberNumber], on: Day(now), now: now, on: db)
+            let outcome = try await Anonymiser.anonymise(caseID: caseID, caseNumber: record.caseNumber, members: [memberNumber], on: Day(now), now: now, on: db)
             try await AuditLog.append(
                 AuditEvent(action: .erased, entityType: "case_member", entityID: "\(record.caseNumber)/\(memberNumber)",
                            detail: "\(reason.rawValue); reference \(reference)"),
                 by: actor, at: now, on: db)
+            return outcome
         }
+        for name in outcome.files { context.attachments.remove(name) }
     }
 }

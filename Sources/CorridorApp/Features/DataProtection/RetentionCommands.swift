@@ -34,6 +34,7 @@ struct RetentionCommandGroup: AsyncCommandGroup {
                 lines.append("finished cases are kept (CORRIDOR_RETENTION_FINISHED_CASE_YEARS=0)")
             }
             lines.append("uploads older than \(policy.uploadHours) h: \(report.uploadsDeleted) \(verb)deleted")
+            if report.committed { lines.append("attachment files no record describes: \(report.orphanFilesDeleted) deleted") }
             lines.append("expired sessions: \(report.sessionsDeleted) \(verb)deleted")
             lines.append("sign-in attempts older than \(policy.signInAttemptDays) days: \(report.signInAttemptsDeleted) \(verb)deleted")
             lines.append("tokens revoked more than \(policy.revokedTokenDays) days ago: \(report.tokensDeleted) \(verb)deleted")
@@ -55,6 +56,10 @@ struct RetentionScheduler: LifecycleHandler {
     func didBootAsync(_ application: Application) async throws {
         let swept = application.corridor.uploads.removeExpired()
         if swept > 0 { application.logger.notice("deleted \(swept) expired uploads at start") }
+        if let orphans = try? await AttachmentService.sweepOrphans(files: application.corridor.attachmentFiles, on: application.db,
+                                                                   now: application.corridor.timeSource.now()), orphans > 0 {
+            application.logger.notice("deleted \(orphans) attachment files no record describes at start")
+        }
         let policy = application.corridor.configuration.retention
         guard policy.everyHours > 0 else { return }
         let interval = TimeInterval(policy.everyHours * 3_600)

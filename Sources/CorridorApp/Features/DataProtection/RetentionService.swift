@@ -19,6 +19,8 @@ struct RetentionService: Sendable {
         var casesDue: [String] = []
         var membersAnonymised = 0
         var uploadsDeleted = 0
+        /// Attachment files no row describes (left by a crash), deleted.
+        var orphanFilesDeleted = 0
         var sessionsDeleted = 0
         var signInAttemptsDeleted = 0
         var tokensDeleted = 0
@@ -27,7 +29,7 @@ struct RetentionService: Sendable {
 
         /// The counts as the audit entry keeps them (no case number: those have entries of their own).
         var auditDetail: String {
-            "cases=\(casesDue.count) members=\(membersAnonymised) uploads=\(uploadsDeleted) sessions=\(sessionsDeleted) sign_in_attempts=\(signInAttemptsDeleted) tokens=\(tokensDeleted) failed=\(failed.count)"
+            "cases=\(casesDue.count) members=\(membersAnonymised) uploads=\(uploadsDeleted) orphan_files=\(orphanFilesDeleted) sessions=\(sessionsDeleted) sign_in_attempts=\(signInAttemptsDeleted) tokens=\(tokensDeleted) failed=\(failed.count)"
         }
     }
 
@@ -75,21 +77,25 @@ struct RetentionService: Sendable {
         // A hundred cases per transaction: a long run never holds the database for long. A batch
         // that fails is done again case by case, so that one refused case (its figures would
         // move) stops only itself; it is named in the report and the log.
+        let attachments = context.attachments
         let anonymise: @Sendable ([DueCase]) async throws -> Int = { batch in
-            try await db.writeTransaction { db in
-                var members = 0
+            let outcome = try await db.writeTransaction { db in
+                var outcome = Anonymiser.Outcome()
                 for item in batch {
                     let done = try await Anonymiser.anonymise(caseID: item.id, caseNumber: item.caseNumber, on: today, now: now, on: db)
                     // Another run may have done it meanwhile: then there is nothing to record.
-                    guard done > 0 else { continue }
-                    members += done
+                    guard done.members > 0 else { continue }
+                    outcome.members += done.members
+                    outcome.files += done.files
                     try await AuditLog.append(
                         AuditEvent(action: .anonymised, entityType: "return_case", entityID: item.caseNumber,
                                    detail: "retention: finished \(item.finishedOn ?? item.registeredOn)"),
                         by: actor, at: now, on: db)
                 }
-                return members
+                return outcome
             }
+            for name in outcome.files { attachments.remove(name) }
+            return outcome.members
         }
         for start in stride(from: 0, to: due.count, by: 100) {
             let batch = Array(due[start..<min(start + 100, due.count)])
@@ -102,6 +108,7 @@ struct RetentionService: Sendable {
             }
         }
         report.uploadsDeleted = uploads.removeExpired()
+        report.orphanFilesDeleted = try await AttachmentService.sweepOrphans(files: attachments, on: db, now: now)
         let counts = try await db.writeTransaction { db in
             let sessions = try await SessionModel.query(on: db).filter(\.$expiresAt < sessionCutoff).count()
             try await SessionModel.query(on: db).filter(\.$expiresAt < sessionCutoff).delete()

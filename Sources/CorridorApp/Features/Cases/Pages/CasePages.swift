@@ -21,6 +21,8 @@ struct CaseDetailModel: Sendable {
     var today: Day
     var trajectory: [ProfilingQueries.TrajectoryPoint] = []
     var canRecordInterviews = false
+    /// The case's attachments this reader may see (the list, and its link to add one).
+    var attachments: AttachmentsModel?
 }
 
 struct CaseFormModel: Sendable {
@@ -351,6 +353,7 @@ enum CasePages {
           </table></div>
         </section>
         \(protectedSection)
+        \(attachmentSection(model, context))
         <section aria-labelledby="assistance-title">
           <h2 id="assistance-title">\(context.t("assistance.title"))</h2>
           \(assistanceTable)
@@ -485,6 +488,18 @@ enum CasePages {
           <button type="submit" class="primary">\(context.t("form.save"))</button>
         </form>
         """)
+    }
+
+    static func attachmentSection(_ model: CaseDetailModel, _ context: PageContext) -> HTML {
+        guard let attachments = model.attachments else { return .empty }
+        let link: HTML = "<p><a class=\"button\" href=\"/cases/\(model.view.caseNumber)/attachments\">\(context.t(attachments.canEdit ? "attachment.manage" : "attachment.open"))</a></p>"
+        return """
+        <section class="card" aria-labelledby="attachments-title">
+          <h2 id="attachments-title">\(context.t("attachment.title"))</h2>
+          \(AttachmentPages.table(attachments, context, actions: false))
+          \(link)
+        </section>
+        """
     }
 
     static func protectedPage(_ model: ProtectedPageModel, _ context: PageContext) -> HTML {

@@ -2,7 +2,7 @@ import Fluent
 import SQLKit
 
 enum DataProtectionMigrations {
-    static let all: [any Migration] = [AddAnonymisation(), CreateMemberConsents()]
+    static let all: [any Migration] = [AddAnonymisation(), CreateMemberConsents(), CreateCaseAttachments()]
 }
 
 /// The day a member, and a whole case, was anonymised (by the retention run or on request).
@@ -52,5 +52,35 @@ struct CreateMemberConsents: AsyncMigration {
 
     func revert(on database: any Database) async throws {
         try await database.schema("member_consents").delete()
+    }
+}
+
+/// The files attached to a case (signed consent forms, document scans): what each is, whose it
+/// is, its type, size and checksum, and the name it is stored under in the data directory's
+/// `attachments/` folder (random; the uploaded name is kept for the download only).
+struct CreateCaseAttachments: AsyncMigration {
+    var name: String { "2026-12-05-01-create-case-attachments" }
+
+    func prepare(on database: any Database) async throws {
+        try await database.schema("case_attachments")
+            .id()
+            .field("case_id", .uuid, .required, .references("return_cases", "id", onDelete: .cascade))
+            .field("member_id", .uuid, .references("case_members", "id", onDelete: .cascade))
+            .field("kind", .string, .required)
+            .field("is_protected", .int, .required)
+            .field("file_name", .string, .required)
+            .field("media_type", .string, .required)
+            .field("byte_count", .int, .required)
+            .field("sha256", .string, .required)
+            .field("storage_name", .string, .required)
+            .field("uploaded_by", .string, .required)
+            .field("uploaded_at", .datetime, .required)
+            .unique(on: "storage_name")
+            .create()
+        try await (database as? any SQLDatabase)?.create(index: "case_attachments_case_idx").on("case_attachments").column("case_id").run()
+    }
+
+    func revert(on database: any Database) async throws {
+        try await database.schema("case_attachments").delete()
     }
 }
