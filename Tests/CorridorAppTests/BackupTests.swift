@@ -56,6 +56,14 @@ import VaporTesting
             let households = DemoCases.generate(households: 40, seed: 3, today: Day(clock.now()))
             let plan = CaseImportPlan(cases: households, issues: [], rowCount: households.reduce(0) { $0 + $1.members.count })
             _ = try await CaseService(app.serviceContext(actor: .commandLine("test"))).commit(plan, fileName: "demo")
+            // Two attachments: the backup carries their files.
+            let attachments = AttachmentService(context: app.serviceContext(actor: .commandLine("test")))
+            for (index, household) in households.prefix(2).enumerated() {
+                try await attachments.add(number: try #require(household.caseNumber?.description),
+                                          .init(kind: .consentForm, member: 1, isProtected: false, fileName: "form-\(index).pdf",
+                                                data: AttachmentTests.pdf + Data("\(index)".utf8)),
+                                          limitBytes: app.corridor.configuration.attachmentMaxBytes)
+            }
             // Writes go on while the copy is taken.
             let writer = Task {
                 for index in 0..<30 {
@@ -70,6 +78,11 @@ import VaporTesting
             // What the copy holds is what the manifest counts: read it back to compare below.
             let copy = URL(fileURLWithPath: root + "/copy.sqlite")
             _ = try BackupArchive.extractPayload(of: file, to: copy, key: app.corridor.secret.key(for: "backup"), macKey: app.corridor.secret.key(for: "backup-manifest"))
+            // The attachment files follow the database copy.
+            #expect(manifest?.attachments?.count == 2 && manifest?.attachmentsMissing == 0)
+            let handle = try FileHandle(forUpdating: copy)
+            try handle.truncate(atOffset: UInt64(try #require(manifest?.databaseBytes)))
+            try handle.close()
             let id = DatabaseID(string: "copy")
             app.databases.use(.sqlite(.file(copy.path)), as: id, isDefault: false)
             let copied = try #require(app.db(id) as? any SQLDatabase)
@@ -96,6 +109,13 @@ import VaporTesting
             #expect(snapshot["audit_entries"]?.count == (expected["audit_entries"]?.count ?? 0) + 1)
             for table in ["audit_entries", "audit_head"] { snapshot[table] = nil; expected[table] = nil }
             #expect(snapshot == expected)
+            // Each attachment's file is back, byte for byte, under its name.
+            let rows = try await CaseAttachmentModel.query(on: app.db).all()
+            #expect(rows.count == 2)
+            for row in rows {
+                let data = try #require(try app.corridor.attachmentFiles.read(row.storageName))
+                #expect(data.count == row.byteCount && data.starts(with: AttachmentTests.pdf))
+            }
             await #expect(throws: BackupService.Failure.self, "a database that is not empty is never overwritten") {
                 _ = try await BackupService(app: app).restore(from: file, actor: .commandLine("test"))
             }

@@ -128,12 +128,16 @@ final class TestBrowser: @unchecked Sendable {
 
     /// Posts a file as `multipart/form-data`, with the CSRF token.
     @discardableResult
-    func upload(_ path: String, field: String, fileName: String, data: Data) async throws -> TestingHTTPResponse {
+    func upload(_ path: String, field: String, fileName: String, data: Data, fields: [String: String] = [:],
+                contentType: String = "text/csv") async throws -> TestingHTTPResponse {
         if cookies[CookieNames.csrf] == nil { try await get("/login") }
         let boundary = "corridor-test-boundary"
         var body = Data()
         body.append(Data("--\(boundary)\r\nContent-Disposition: form-data; name=\"_csrf\"\r\n\r\n\(cookies[CookieNames.csrf] ?? "")\r\n".utf8))
-        body.append(Data("--\(boundary)\r\nContent-Disposition: form-data; name=\"\(field)\"; filename=\"\(fileName)\"\r\nContent-Type: text/csv\r\n\r\n".utf8))
+        for (name, value) in fields.sorted(by: { $0.key < $1.key }) {
+            body.append(Data("--\(boundary)\r\nContent-Disposition: form-data; name=\"\(name)\"\r\n\r\n\(value)\r\n".utf8))
+        }
+        body.append(Data("--\(boundary)\r\nContent-Disposition: form-data; name=\"\(field)\"; filename=\"\(fileName)\"\r\nContent-Type: \(contentType)\r\n\r\n".utf8))
         body.append(data)
         body.append(Data("\r\n--\(boundary)--\r\n".utf8))
         return try await send(.POST, path, body: ByteBuffer(data: body), headers: ["Content-Type": "multipart/form-data; boundary=\(boundary)"])

@@ -247,7 +247,7 @@ struct BackupCommand: AsyncCommand {
         do {
             let manifest = try await BackupService(app: app).backup(to: URL(fileURLWithPath: out), encrypt: signature.encrypt, actor: .commandLine("backup"))
             let rows = manifest.rowCounts.values.reduce(0, +)
-            context.console.print("backup written to \(out): \(manifest.database), \(manifest.rowCounts.count) tables, \(rows) rows, \(manifest.payloadBytes) bytes\(manifest.encrypted ? ", encrypted" : ""), sha256 \(manifest.payloadSHA256)")
+            context.console.print("backup written to \(out): \(manifest.database), \(manifest.rowCounts.count) tables, \(rows) rows, \(manifest.attachments?.count ?? 0) attachments, \(manifest.payloadBytes) bytes\(manifest.encrypted ? ", encrypted" : ""), sha256 \(manifest.payloadSHA256)")
         } catch let failure as BackupService.Failure {
             throw CommandFailure(failure.description)
         } catch let failure as BackupArchive.Failure {
@@ -270,7 +270,7 @@ struct RestoreCommand: AsyncCommand {
         do {
             let restored = try await BackupService(app: app).restore(from: URL(fileURLWithPath: signature.file), actor: .commandLine("restore"))
             let rows = restored.manifest.rowCounts.values.reduce(0, +)
-            context.console.print("restored the backup of \(restored.manifest.createdAt): \(restored.manifest.rowCounts.count) tables, \(rows) rows, each table's count checked; audit trail intact to entry \(restored.entriesVerified)")
+            context.console.print("restored the backup of \(restored.manifest.createdAt): \(restored.manifest.rowCounts.count) tables, \(rows) rows, each table's count checked, \(restored.manifest.attachments?.count ?? 0) attachments checked; audit trail intact to entry \(restored.entriesVerified)")
             if let archived = restored.archivedCheckpoints { context.console.print("the earlier checkpoints were archived as \(archived)") }
         } catch let failure as BackupService.Failure {
             throw CommandFailure(failure.description)

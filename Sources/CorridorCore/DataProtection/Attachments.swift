@@ -71,7 +71,7 @@ public enum AttachmentRules {
         var stem = String(last.unicodeScalars.filter { scalar in
             !CharacterSet.controlCharacters.contains(scalar) && !"\"';:*?<>|%".unicodeScalars.contains(scalar)
         }.map(Character.init)).trimmingCharacters(in: .whitespaces)
-        if let dot = stem.lastIndex(of: "."), dot > stem.startIndex { stem = String(stem[..<dot]) }
+        if let dot = stem.lastIndex(of: ".") { stem = String(stem[..<dot]) }
         stem = String(stem.trimmingCharacters(in: CharacterSet(charactersIn: ". ")).prefix(nameLimit - 4))
         if stem.isEmpty { stem = "attachment" }
         return stem + "." + type.fileExtension

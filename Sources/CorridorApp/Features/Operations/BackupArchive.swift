@@ -5,7 +5,15 @@ import Foundation
 /// What a backup says about itself, written in clear before its payload: enough to refuse a
 /// wrong restore (a newer schema, a damaged file, another key) before anything is written.
 public struct BackupManifest: Codable, Sendable, Equatable {
-    public static let currentFormat = 1
+    /// 2: the payload may carry the case attachments after the database copy.
+    public static let currentFormat = 2
+
+    /// One attachment file carried after the database copy, in the payload's order.
+    public struct Attachment: Codable, Sendable, Equatable {
+        public var name: String
+        public var bytes: Int
+        public var sha256: String
+    }
 
     public var format: Int
     /// When the copy was taken (ISO 8601, UTC).
@@ -29,6 +37,13 @@ public struct BackupManifest: Codable, Sendable, Equatable {
     /// HMAC-SHA256 of the rest of the manifest under the backup-manifest key: a backup not made
     /// under this secret (forged, or altered) is refused before anything is written.
     public var mac: String?
+    /// Bytes of the payload (opened) that are the database copy; the attachments follow. Nil in
+    /// a backup of format 1 (the payload is the copy alone).
+    public var databaseBytes: Int?
+    /// The attachment files after the copy, and the rows of the copy whose file was already
+    /// gone when it was read (deleted while the backup ran).
+    public var attachments: [Attachment]?
+    public var attachmentsMissing: Int?
 
     public init(createdAt: String, database: String, migrations: [String], rowCounts: [String: Int], payloadBytes: Int = 0,
                 payloadSHA256: String = "", encrypted: Bool, auditCheckpoint: String?) {

@@ -29,7 +29,7 @@ struct BackupService {
             switch self {
             case .wrongDatabase(let backup, let here): return "this is a \(backup) backup; the configured database is \(here)"
             case .newerSchema(let names): return "the backup was made by a newer Corridor (unknown migrations: \(names.prefix(3).joined(separator: ", "))): nothing was restored"
-            case .notEmpty: return "the database is not empty: a backup restores into an empty data directory or database only"
+            case .notEmpty: return "the database (or the data directory's attachments folder) is not empty: a backup restores into an empty data directory or database only"
             case .rowsDiffer(let table): return "the restored table \(table) does not hold the rows the manifest counts: the database was left as restored, check it before use"
             case .trailBroken(let why): return "the restored audit trail does not verify against the backup's checkpoint (\(why))"
             case .tool(let message): return message
@@ -73,11 +73,12 @@ struct BackupService {
         case .postgresql:
             manifest = try await dumpPostgres(to: scratch, now: now)
         }
+        try appendAttachments(to: scratch, manifest: &manifest)
         manifest = try BackupArchive.write(manifest: manifest, payload: scratch, to: destination, key: encrypt ? backupKey : nil, macKey: manifestKey)
         let rows = manifest.rowCounts.values.reduce(0, +)
         try await AuditLog.record(
             AuditEvent(action: .backupCreated, entityType: "database",
-                       detail: "\(kind) backup, \(manifest.rowCounts.count) tables, \(rows) rows\(encrypt ? ", encrypted" : "")"),
+                       detail: "\(kind) backup, \(manifest.rowCounts.count) tables, \(rows) rows, \(manifest.attachments?.count ?? 0) attachments\(encrypt ? ", encrypted" : "")"),
             app.serviceContext(actor: actor))
         return manifest
     }
@@ -106,8 +107,54 @@ struct BackupService {
             if sequence > 0 { checkpoint =  app.corridor.auditAnchor.seal.checkpointLine(sequence: sequence, hash: hash, atMilliseconds: Int64(now.timeIntervalSince1970 * 1000)) }
         }
         let formatter = ISO8601DateFormatter()
-        return BackupManifest(createdAt: formatter.string(from: now), database: kind, migrations: migrations, rowCounts: counts,
-                              encrypted: false, auditCheckpoint: checkpoint)
+        var manifest = BackupManifest(createdAt: formatter.string(from: now), database: kind, migrations: migrations, rowCounts: counts,
+                                      encrypted: false, auditCheckpoint: checkpoint)
+        // The attachments the copy describes: their files are appended to it (a file is written
+        // before its row and deleted after it, so each row of the copy has its file unless it
+        // was deleted meanwhile).
+        if counts["case_attachments"] != nil {
+            manifest.attachments = try await database.raw("SELECT storage_name FROM case_attachments ORDER BY storage_name").all()
+                .map { BackupManifest.Attachment(name: try $0.decode(column: "storage_name", as: String.self), bytes: 0, sha256: "") }
+        }
+        return manifest
+    }
+
+    /// Appends the attachment files the manifest names to the database copy `payload`, each with
+    /// its size and checksum in the manifest.
+    private func appendAttachments(to payload: URL, manifest: inout BackupManifest) throws {
+        guard let wanted = manifest.attachments else { return }
+        let output = try FileHandle(forWritingTo: payload)
+        defer { try? output.close() }
+        manifest.databaseBytes = Int(try output.seekToEnd())
+        var carried: [BackupManifest.Attachment] = []
+        var missing = 0
+        for item in wanted {
+            guard let data = try app.corridor.attachmentFiles.read(item.name) else { missing += 1; continue }
+            try output.write(contentsOf: data)
+            carried.append(.init(name: item.name, bytes: data.count, sha256: BackupArchive.hex(SHA256.hash(data: data))))
+        }
+        try output.synchronize()
+        manifest.attachments = carried
+        manifest.attachmentsMissing = missing
+    }
+
+    /// Takes the attachments off the end of a restored payload into the attachments folder, each
+    /// checked against its checksum, and cuts the payload back to the database copy.
+    private func extractAttachments(from payload: URL, manifest: BackupManifest) throws {
+        guard let databaseBytes = manifest.databaseBytes, let attachments = manifest.attachments else { return }
+        let input = try FileHandle(forUpdating: payload)
+        defer { try? input.close() }
+        try input.seek(toOffset: UInt64(databaseBytes))
+        let store = app.corridor.attachmentFiles
+        let now = app.corridor.timeSource.now()
+        for item in attachments {
+            let data = try input.read(upToCount: item.bytes) ?? Data()
+            guard data.count == item.bytes, BackupArchive.hex(SHA256.hash(data: data)) == item.sha256 else {
+                throw BackupArchive.Failure.damaged("attachment \(item.name)")
+            }
+            try store.write(data, name: item.name, at: now)
+        }
+        try input.truncate(atOffset: UInt64(databaseBytes))
     }
 
     private func tables(_ database: any SQLDatabase) async throws -> [String] {
@@ -153,7 +200,7 @@ struct BackupService {
         guard manifest.database == kind else { throw Failure.wrongDatabase(backup: manifest.database, here: kind) }
         let unknown = manifest.unknownMigrations(known: Migrations.all.map(\.name))
         guard unknown.isEmpty else { throw Failure.newerSchema(unknown) }
-        guard try await tables(sql).isEmpty else { throw Failure.notEmpty }
+        guard try await tables(sql).isEmpty, app.corridor.attachmentFiles.list().isEmpty else { throw Failure.notEmpty }
         let anchor = app.corridor.auditAnchor
         if let line = manifest.auditCheckpoint, anchor.seal.checkpoint(Substring(line))?.authentic != true {
             throw BackupArchive.Failure.wrongKey
@@ -161,20 +208,13 @@ struct BackupService {
         let scratch = try Self.scratchFolder(configuration).appendingPathComponent("restore-\(UUID().uuidString).tmp")
         defer { try? FileManager.default.removeItem(at: scratch) }
         _ = try BackupArchive.extractPayload(of: file, to: scratch, key: backupKey, macKey: manifestKey)
-
-        switch configuration.databaseKind {
-        case .sqlite:
-            // The empty file the server opened goes; the copy takes its place.
-            app.databases.reinitialize(.sqlite)
-            let target = configuration.sqlitePath
-            for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: target + suffix) }
-            try FileManager.default.moveItem(atPath: scratch.path, toPath: target)
-            try await sql.raw("PRAGMA journal_mode=WAL").run()
-        case .postgresql:
-            guard let url = configuration.databaseURL else { throw Failure.tool("no DATABASE_URL") }
-            let (address, password) = Self.withoutPassword(url)
-            try await Self.run(try Self.postgresTool("pg_restore"), ["--no-owner", "--exit-on-error", "--single-transaction", "--dbname=\(address)", scratch.path],
-                               password: password)
+        do {
+            try extractAttachments(from: scratch, manifest: manifest)
+            try await restoreDatabase(from: scratch)
+        } catch {
+            // Nothing half-restored stays behind: the folder is empty again for another try.
+            for item in manifest.attachments ?? [] { app.corridor.attachmentFiles.remove(item.name) }
+            throw error
         }
         for (table, expected) in manifest.rowCounts.sorted(by: { $0.key < $1.key }) {
             let found = try await sql.raw("SELECT count(*) AS n FROM \(ident: table)").first()?.decode(column: "n", as: Int.self)
@@ -201,10 +241,28 @@ struct BackupService {
         let rows = manifest.rowCounts.values.reduce(0, +)
         try await AuditLog.record(
             AuditEvent(action: .backupRestored, entityType: "database",
-                       detail: "restored the \(manifest.database) backup of \(manifest.createdAt): \(manifest.rowCounts.count) tables, \(rows) rows; trail verified to entry \(verified.count)"),
+                       detail: "restored the \(manifest.database) backup of \(manifest.createdAt): \(manifest.rowCounts.count) tables, \(rows) rows, \(manifest.attachments?.count ?? 0) attachments; trail verified to entry \(verified.count)"),
             app.serviceContext(actor: actor))
         _ = await AuditCheckpointer.checkpoint(app, unless: -1)
         return Restored(manifest: manifest, entriesVerified: verified.count, archivedCheckpoints: archived)
+    }
+
+    /// The copy in place of the empty database.
+    private func restoreDatabase(from scratch: URL) async throws {
+        switch configuration.databaseKind {
+        case .sqlite:
+            // The empty file the server opened goes; the copy takes its place.
+            app.databases.reinitialize(.sqlite)
+            let target = configuration.sqlitePath
+            for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: target + suffix) }
+            try FileManager.default.moveItem(atPath: scratch.path, toPath: target)
+            try await sql.raw("PRAGMA journal_mode=WAL").run()
+        case .postgresql:
+            guard let url = configuration.databaseURL else { throw Failure.tool("no DATABASE_URL") }
+            let (address, password) = Self.withoutPassword(url)
+            try await Self.run(try Self.postgresTool("pg_restore"), ["--no-owner", "--exit-on-error", "--single-transaction", "--dbname=\(address)", scratch.path],
+                               password: password)
+        }
     }
 
     /// `<data>/tmp`, readable by Corridor's user only: the plain copy a backup starts from, and
