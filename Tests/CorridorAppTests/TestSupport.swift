@@ -57,7 +57,9 @@ struct TestCorridor {
 
     /// A user who has already chosen their own password, ready to sign in.
     @discardableResult
-    func makeUser(_ role: Role, email: String? = nil, password: String = "a long test password", institution: UUID? = nil) async throws -> UserModel {
+    /// `offices`: every office unless a test says otherwise (the need-to-know tests do).
+    func makeUser(_ role: Role, email: String? = nil, password: String = "a long test password", institution: UUID? = nil,
+                  offices: String = "*") async throws -> UserModel {
         let service = AccountService(app.serviceContext(actor: .commandLine("test")))
         var institutionID = institution
         if role.requiresInstitution, institutionID == nil {
@@ -65,7 +67,7 @@ struct TestCorridor {
         }
         let created = try await service.createUser(UserDraft(
             email: email ?? "\(role.rawValue)-\(UUID().uuidString.prefix(6))@corridor.test",
-            name: "Test \(role.rawValue)", role: role.rawValue, institutionID: institutionID, preferredLanguage: nil))
+            name: "Test \(role.rawValue)", role: role.rawValue, institutionID: institutionID, preferredLanguage: nil, offices: offices))
         let user = created.user
         user.passwordHash = try app.password.hash(password)
         user.mustChangePassword = false

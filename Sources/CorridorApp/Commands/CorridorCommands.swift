@@ -128,6 +128,8 @@ struct UserCommandGroup: AsyncCommandGroup {
             @Option(name: "role", help: "One of: admin, caseworker, protection, me_officer, focal_point, communications.") var role: String?
             @Option(name: "institution", help: "Acronym of the user's institution (required for a focal point).") var institution: String?
             @Option(name: "language", help: "Preferred language: fr or en.") var language: String?
+            @Option(name: "offices", help: "The offices whose cases a case worker or protection officer works on: country codes separated by commas (CIV,TUN), or * for every office. Without it, none.")
+            var offices: String?
             @Flag(name: "service", help: "An account for scripts: no password anyone knows, API tokens only (create one with `user token`).") var service: Bool
         }
         var help: String { "Creates a user and prints a one-time password that must be changed at first sign-in (or, with --service, an account for scripts)." }
@@ -150,9 +152,14 @@ struct UserCommandGroup: AsyncCommandGroup {
             }
             do {
                 let created = try await AccountService(app.serviceContext(actor: .commandLine("user create")))
-                    .createUser(UserDraft(email: email, name: name, role: role, institutionID: institutionID, preferredLanguage: signature.language),
-                                service: signature.service)
+                    .createUser(UserDraft(email: email, name: name, role: role, institutionID: institutionID, preferredLanguage: signature.language,
+                                          offices: signature.offices), service: signature.service)
                 context.console.print("created \(created.user.email) (\(created.user.role))")
+                if let limited = Role(rawValue: created.user.role), OfficeScope.limits(limited) {
+                    let scope = OfficeScope(stored: created.user.offices)
+                    context.console.print(scope == .none ? "offices: none yet — this account reaches no case until it is given offices (--offices, or the administration page)"
+                                                         : "offices: \(scope.display)")
+                }
                 if signature.service {
                     context.console.print("service account: it cannot sign in with a password; give it a token with `corridor user token \(created.user.email)`")
                 } else {

@@ -9,6 +9,7 @@ struct CurrentUser: Sendable {
     var name: String
     var role: Role
     var institutionID: UUID?
+    var offices: OfficeScope = .all
     var preferredLanguage: Language?
     var mustChangePassword: Bool
     /// Set when signed in through the browser.
@@ -16,7 +17,7 @@ struct CurrentUser: Sendable {
     /// Set when authenticated with a personal API token.
     var tokenID: UUID?
 
-    var principal: Principal { Principal(role: role, institutionID: institutionID?.uuidString) }
+    var principal: Principal { Principal(role: role, institutionID: institutionID?.uuidString, offices: offices) }
 }
 
 extension Request {

@@ -122,6 +122,19 @@ public enum Policy {
         }
     }
 
+    /// The offices whose cases `principal` reaches — lists, pages, exports, the API, follow-ups,
+    /// writes and imports alike; nil: every office's (administrators, and users given `*`).
+    public static func caseOffices(_ principal: Principal?) -> OfficeScope? {
+        guard let principal else { return OfficeScope.none }
+        guard OfficeScope.limits(principal.role), !principal.offices.everyOffice else { return nil }
+        return principal.offices
+    }
+
+    /// Whether `principal` reaches a case held by `office`, returning from `hostCountry`.
+    public static func reachesCase(_ principal: Principal?, office: String, hostCountry: String) -> Bool {
+        caseOffices(principal)?.covers(office: office, hostCountry: hostCountry) ?? true
+    }
+
     /// Exports carry protected columns for this role only: mass extraction of trafficking
     /// and medical details is left to the protection officer, not to administrators.
     public static func exportIncludesProtectedColumns(_ role: Role) -> Bool { role == .protection }

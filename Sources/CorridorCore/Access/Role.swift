@@ -15,9 +15,12 @@ public enum Role: String, Sendable, CaseIterable, Codable, Hashable {
 public struct Principal: Sendable, Equatable {
     public var role: Role
     public var institutionID: String?
+    /// The offices whose cases they work on (need to know; see `Policy.caseOffices`).
+    public var offices: OfficeScope
 
-    public init(role: Role, institutionID: String? = nil) {
+    public init(role: Role, institutionID: String? = nil, offices: OfficeScope = .all) {
         self.role = role
         self.institutionID = institutionID
+        self.offices = offices
     }
 }

@@ -18,6 +18,7 @@ enum AccountError: Error, Equatable, Sendable {
     case staleVersion
     case notFound
     case cannotDisableSelf
+    case unknownOffice
 
     var field: String? {
         switch self {
@@ -25,6 +26,7 @@ enum AccountError: Error, Equatable, Sendable {
         case .nameRequired: return "name"
         case .unknownRole: return "role"
         case .institutionRequired, .unknownInstitution: return "institution"
+        case .unknownOffice: return "offices"
         case .acronymTaken, .acronymRequired: return "acronym"
         case .invalidCountry: return "country"
         case .unknownKind: return "kind"
@@ -51,6 +53,7 @@ enum AccountError: Error, Equatable, Sendable {
         case .staleVersion: return "form.error.stale_version"
         case .notFound: return "error.not_found"
         case .cannotDisableSelf: return "account.error.cannot_disable_self"
+        case .unknownOffice: return "account.error.unknown_office"
         }
     }
 
@@ -72,6 +75,7 @@ enum AccountError: Error, Equatable, Sendable {
         case .staleVersion: return "the record was changed by someone else"
         case .notFound: return "no such record"
         case .cannotDisableSelf: return "you cannot disable your own account"
+        case .unknownOffice: return "offices are ISO 3166-1 alpha-3 country codes separated by commas, such as CIV,TUN (or * for every office)"
         }
     }
 }

@@ -21,6 +21,8 @@ struct AccountQueries: Sendable {
         /// When the account's authenticator was confirmed; nil without a second factor.
         var twoFactorEnabledAt: Date?
         var version: Int
+        /// `OfficeScope.display`: `*`, `CIV, TUN`, or empty for none.
+        var offices: String
     }
 
     struct InstitutionRow: Sendable, Content {
@@ -81,7 +83,8 @@ struct AccountQueries: Sendable {
                 institutionID: user.$institution.id, institutionAcronym: user.institution?.acronym,
                 preferredLanguage: user.preferredLanguage, isActive: user.isActive,
                 mustChangePassword: user.mustChangePassword, lockedUntil: user.lockedUntil,
-                twoFactorEnabledAt: user.totpEnabledAt, version: user.version)
+                twoFactorEnabledAt: user.totpEnabledAt, version: user.version,
+                offices: OfficeScope(stored: user.offices).display)
     }
 
     private static func row(_ institution: InstitutionModel) -> InstitutionRow {

@@ -10,6 +10,9 @@ struct UserDraft: Sendable {
     var role: String
     var institutionID: UUID?
     var preferredLanguage: String?
+    /// The offices as typed (`CIV, TUN`, or `*`); nil on an update keeps them, on a creation
+    /// gives none (the account then reaches no office's cases).
+    var offices: String? = nil
 }
 
 struct InstitutionDraft: Sendable {
@@ -52,6 +55,7 @@ struct AccountService: Sendable {
             user.role = checked.role.rawValue
             user.$institution.id = checked.institutionID
             user.preferredLanguage = checked.language?.rawValue
+            user.offices = (checked.offices ?? .none).stored
             user.isActive = true
             user.passwordHash = hash
             user.mustChangePassword = !service
@@ -59,7 +63,7 @@ struct AccountService: Sendable {
             try await user.create(on: db)
             try await AuditLog.append(
                 AuditEvent(action: .create, entityType: "user", entityID: user.id?.uuidString,
-                           changedFields: ["email", "name", "role", "institution_id", "preferred_language"],
+                           changedFields: ["email", "name", "role", "institution_id", "preferred_language", "offices"],
                            detail: service ? "service account: API tokens only, no password" : ""),
                 by: actor, at: at, on: db)
             return user
@@ -81,10 +85,11 @@ struct AccountService: Sendable {
             if user.role != checked.role.rawValue { user.role = checked.role.rawValue; changed.append("role") }
             if user.$institution.id != checked.institutionID { user.$institution.id = checked.institutionID; changed.append("institution_id") }
             if user.preferredLanguage != checked.language?.rawValue { user.preferredLanguage = checked.language?.rawValue; changed.append("preferred_language") }
+            if let offices = checked.offices?.stored, user.offices != offices { user.offices = offices; changed.append("offices") }
             guard !changed.isEmpty else { return user }
             user.version += 1
             try await user.update(on: db)
-            if changed.contains("role") || changed.contains("institution_id") {
+            if changed.contains("role") || changed.contains("institution_id") || changed.contains("offices") {
                 // A change of rights takes effect at once: the user signs in again (with a second
                 // factor, if the new role needs one), and tokens made under the old rights stop.
                 try await SessionModel.query(on: db).filter(\.$user.$id == id).delete()
@@ -200,6 +205,7 @@ struct AccountService: Sendable {
         var role: Role
         var institutionID: UUID?
         var language: Language?
+        var offices: OfficeScope?
     }
 
     private func validate(_ draft: UserDraft, existingID: UUID?) async throws -> CheckedUser {
@@ -215,8 +221,14 @@ struct AccountService: Sendable {
         var sameEmail = UserModel.query(on: database).filter(\.$email == email)
         if let existingID { sameEmail = sameEmail.filter(\.$id != existingID) }
         if try await sameEmail.count() > 0 { throw AccountError.emailTaken }
+        var offices: OfficeScope?
+        if let typed = draft.offices {
+            let parsed = OfficeScope.parse(typed)
+            guard parsed.unknown.isEmpty else { throw AccountError.unknownOffice }
+            offices = parsed.scope
+        }
         return CheckedUser(email: email, name: name, role: role, institutionID: draft.institutionID,
-                           language: draft.preferredLanguage.flatMap { Language(rawValue: $0) })
+                           language: draft.preferredLanguage.flatMap { Language(rawValue: $0) }, offices: offices)
     }
 
     // MARK: Institutions

@@ -8,7 +8,7 @@ extension CurrentUser {
     init(_ user: UserModel, sessionID: UUID? = nil, tokenID: UUID? = nil) throws {
         guard let role = Role(rawValue: user.role) else { throw Abort(.forbidden) }
         self.init(id: try user.requireID(), email: user.email, name: user.name, role: role, institutionID: user.$institution.id,
-                  preferredLanguage: user.preferredLanguage.flatMap(Language.init(rawValue:)),
+                  offices: OfficeScope(stored: user.offices), preferredLanguage: user.preferredLanguage.flatMap(Language.init(rawValue:)),
                   mustChangePassword: user.mustChangePassword, sessionID: sessionID, tokenID: tokenID)
     }
 }

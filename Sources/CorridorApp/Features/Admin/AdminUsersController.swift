@@ -10,12 +10,13 @@ struct AdminUsersController: Sendable {
         var role: String?
         var institution: String?
         var preferred_language: String?
+        var offices: String?
         var version: Int?
 
         var draft: UserDraft {
             UserDraft(email: email ?? "", name: name ?? "", role: role ?? "",
                       institutionID: institution.flatMap(UUID.init(uuidString:)),
-                      preferredLanguage: preferred_language.flatMap { $0.isEmpty ? nil : $0 })
+                      preferredLanguage: preferred_language.flatMap { $0.isEmpty ? nil : $0 }, offices: offices ?? "")
         }
     }
 
@@ -61,7 +62,7 @@ struct AdminUsersController: Sendable {
         let queries = AccountQueries(database: req.db)
         guard let id = req.parameters.get("userID", as: UUID.self), let user = try await queries.user(id) else { throw Abort(.notFound) }
         let form = UserForm(email: user.email, name: user.name, role: user.role, institution: user.institutionID?.uuidString,
-                            preferred_language: user.preferredLanguage, version: user.version)
+                            preferred_language: user.preferredLanguage, offices: user.offices, version: user.version)
         return AdminPages.userForm(UserFormModel(existing: user, form: form, institutions: try await queries.institutions()), req.pageContext())
     }
 

@@ -101,6 +101,8 @@ struct CaseQueries: Sendable {
     /// The reader's institution when they work for a partner institution: they see only the
     /// people whose sharing consent names it (and list a case when its principal's does).
     var partnerInstitution: UUID? = nil
+    /// The offices whose cases the reader reaches (need to know); nil: every office's.
+    var offices: OfficeScope? = nil
 
     var sql: any SQLDatabase { get throws { try database.sqlDatabase } }
 
@@ -170,7 +172,7 @@ struct CaseQueries: Sendable {
     /// The range of words a filter reads when a vulnerability, or one search word, is all it
     /// asks: every case holding such a word is counted once from the index of words.
     private func soleWordRange(_ filter: CaseFilter) -> SQLQueryString? {
-        guard partnerInstitution == nil else { return nil }
+        guard partnerInstitution == nil, offices == nil else { return nil }
         let others = [filter.status, filter.host_country, filter.office, filter.caseworker, filter.mine, filter.recent,
                       filter.registered_from, filter.registered_to, filter.arrived_from, filter.arrived_to]
         guard others.allSatisfy({ ($0 ?? "").trimmingCharacters(in: .whitespaces).isEmpty }) else { return nil }
@@ -188,6 +190,7 @@ struct CaseQueries: Sendable {
         let scanSortIndex = sortColumn != nil
         var conditions: [SQLQueryString] = []
         if let partnerInstitution { conditions.append(ConsentQueries.principalShares(with: partnerInstitution)) }
+        if let offices { conditions.append(Self.officeCondition(offices)) }
         func value(_ text: String?) -> String? { text?.trimmingCharacters(in: .whitespaces).nilIfEmpty }
         // The sort column keeps its index: a range on it is read in order.
         let column: (String) -> SQLQueryString = { name in SQLQueryString("\(unsafeRaw: scanSortIndex && name != sortColumn ? "+" : "")c.\(unsafeRaw: name)") }
@@ -322,10 +325,20 @@ struct CaseQueries: Sendable {
         var fields: [String]
     }
 
+    /// The cases of `offices` as SQL on `c`: held by one of them, or returning from the country
+    /// of one of them (`OfficeScope.covers`).
+    static func officeCondition(_ offices: OfficeScope) -> SQLQueryString {
+        guard !offices.everyOffice else { return "1 = 1" }
+        guard !offices.offices.isEmpty else { return "1 = 0" }
+        let codes = offices.offices.sorted().map { "\(bind: $0)" as SQLQueryString }.joined(separator: ", ")
+        return "(c.office IN (" + codes + ") OR c.host_country IN (" + codes + "))"
+    }
+
     /// A case with its members, timeline and assistance; never its protected details.
     func detail(_ number: String, revealProtectedMarkers: Bool = false) async throws -> CaseView? {
         guard let record = try await ReturnCaseModel.query(on: database).filter(\.$caseNumber == number.uppercased()).first(),
               let caseID = record.id else { return nil }
+        if let offices, !offices.covers(office: record.office, hostCountry: record.hostCountry) { return nil }
         var members = try await CaseMemberModel.query(on: database).filter(\.$returnCase.$id == caseID).sort(\.$memberNumber).all()
         let consent = try await ConsentQueries(database: database).states(memberIDs: members.compactMap(\.id))
         let householdSize = members.count
@@ -499,15 +512,18 @@ struct CaseQueries: Sendable {
 extension Request {
     /// The case reads of this request's reader (a partner institution's user sees only the
     /// people who consented to share with it).
-    var caseQueries: CaseQueries { CaseQueries(database: db, partnerInstitution: currentUser?.institutionID) }
+    var caseQueries: CaseQueries {
+        CaseQueries(database: db, partnerInstitution: currentUser?.institutionID, offices: Policy.caseOffices(currentUser?.principal))
+    }
 }
 
 extension Request {
-    /// For a partner institution's user: the case of the route (and its member, when the route
-    /// names one) must be among what they see, or the route answers 404 as for a case that
-    /// does not exist. Every read and write of one case passes here.
+    /// For a partner institution's user, or one whose offices limit what they reach: the case of
+    /// the route (and its member, when the route names one) must be among what they see, or the
+    /// route answers 404 as for a case that does not exist. Every read and write of one case
+    /// passes here.
     func requireVisibleCase() async throws {
-        guard currentUser?.institutionID != nil else { return }
+        guard currentUser?.institutionID != nil || Policy.caseOffices(currentUser?.principal) != nil else { return }
         guard let number = parameters.get("number"), let view = try await caseQueries.detail(number.uppercased()) else { throw Abort(.notFound) }
         if let member = parameters.get("member", as: Int.self), !view.members.contains(where: { $0.memberNumber == member }) { throw Abort(.notFound) }
     }

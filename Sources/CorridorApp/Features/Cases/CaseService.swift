@@ -38,11 +38,14 @@ struct CaseService: Sendable {
     let database: any Database
     let actor: AuditActor
     let now: Date
+    /// The offices whose cases the writer reaches (need to know); nil: every office's.
+    let offices: OfficeScope?
 
     init(_ context: ServiceContext) {
         database = context.database
         actor = context.actor
         now = context.now
+        offices = Policy.caseOffices(context.principal)
     }
 
     var today: Day { Day(now) }
@@ -56,6 +59,10 @@ struct CaseService: Sendable {
         checked.relationship = .principal
         var issues = try await check(header)
         issues += MemberRules.check(&checked, registeredOn: header.registeredOn)
+        // A case is registered for one of the writer's offices (or returns from its country).
+        if let offices, !offices.covers(office: header.office, hostCountry: header.hostCountry) {
+            issues.append(FieldIssue("office", "case.error.office_not_yours"))
+        }
         guard issues.isEmpty, let registeredOn = header.registeredOn else { throw CaseError.invalid(issues) }
         let actor = self.actor, now = self.now
         let office = header.office.uppercased()
@@ -109,6 +116,10 @@ struct CaseService: Sendable {
             }
             var changed: [String] = []
             if record.hostCountry != header.hostCountry.uppercased() { record.hostCountry = header.hostCountry.uppercased(); changed.append("host_country") }
+            // Another office takes the case over (the host-country office hands it to the origin
+            // office); its number keeps the office that registered it.
+            let office = header.office.uppercased()
+            if !office.isEmpty, record.office != office { record.office = office; changed.append("office") }
             if record.registeredOn != registeredOn.iso { record.registeredOn = registeredOn.iso; changed.append("registered_on") }
             if record.caseworkerID != header.caseworkerID { record.caseworkerID = header.caseworkerID; changed.append("caseworker_id") }
             guard !changed.isEmpty else { return }
@@ -364,6 +375,31 @@ struct CaseService: Sendable {
         }
     }
 
+    /// The households of a file the writer's offices reach — held by one of them or returning
+    /// from its country, in the file and, for a case already registered, in the database — and
+    /// a rejected row for each row of the others.
+    static func withinOffices(_ cases: [ImportedCase], _ offices: OfficeScope, on db: any Database) async throws -> (kept: [ImportedCase], refused: [ImportIssue]) {
+        let numbers = cases.compactMap { $0.caseNumber?.description }
+        var foreign: Set<String> = []
+        for start in stride(from: 0, to: numbers.count, by: 500) {
+            let chunk = Array(numbers[start..<min(start + 500, numbers.count)])
+            for record in try await ReturnCaseModel.query(on: db).filter(\.$caseNumber ~~ chunk).all()
+            where !offices.covers(office: record.office, hostCountry: record.hostCountry) {
+                foreign.insert(record.caseNumber)
+            }
+        }
+        var kept: [ImportedCase] = []
+        var refused: [ImportIssue] = []
+        for item in cases {
+            if offices.covers(office: item.fields.office, hostCountry: item.fields.hostCountry), !foreign.contains(item.caseNumber?.description ?? "") {
+                kept.append(item)
+            } else {
+                refused += item.lines.map { ImportIssue(line: $0, column: "office", code: "import.error.office_not_yours", value: item.fields.office) }
+            }
+        }
+        return (kept, refused)
+    }
+
     /// A file with rejected rows, when every row had to be right: the transaction is undone.
     private struct CaseImportRolledBack: Error {
         var report: CaseImportReport
@@ -371,7 +407,7 @@ struct CaseService: Sendable {
 
     private func importCases(_ source: CaseImportSource, fileName: String, write: Bool, onlyIfClean: Bool,
                              mayWriteProtected: Bool) async throws -> CaseImportReport {
-        let actor = self.actor, now = self.now, today = self.today
+        let actor = self.actor, now = self.now, today = self.today, offices = self.offices
         let bulk = write ? try await isBulkLoad(source) : false
         let work: @Sendable (any Database) async throws -> CaseImportReport = { db in
             var stream = try source.stream(today: today)
@@ -384,10 +420,16 @@ struct CaseService: Sendable {
                 while let batch = try stream.nextBatch(households: 1_000) {
                     if let inFlight { writer = try await inFlight.value }
                     writer.reject(batch.issues)
-                    let current = writer
+                    var cases = batch.cases
+                    if let offices {
+                        let screened = try await Self.withinOffices(cases, offices, on: db)
+                        writer.reject(screened.refused)
+                        cases = screened.kept
+                    }
+                    let current = writer, kept = cases
                     inFlight = Task {
                         var next = current
-                        try await next.add(batch.cases)
+                        try await next.add(kept)
                         return next
                     }
                 }

@@ -116,7 +116,7 @@ enum CaseExport {
     static func table(filter: CaseFilter, user: CurrentUser, database: any Database, now: Date, language: Language,
                       catalogue: Catalogue) async throws -> TabularExport {
         let columns = columns(for: user.role)
-        let rows = try await CaseQueries(database: database, partnerInstitution: user.institutionID).exportRows(
+        let rows = try await CaseQueries(database: database, partnerInstitution: user.institutionID, offices: Policy.caseOffices(user.principal)).exportRows(
             filter, userID: user.id, now: now, includeProtected: Policy.exportIncludesProtectedColumns(user.role))
         return TabularExport(sheetName: catalogue.text("case.list_title"), headers: columns.map { CaseImportReader.label($0, language) },
                              rows: rows.map { row in columns.map { row.values[$0] ?? "" } })

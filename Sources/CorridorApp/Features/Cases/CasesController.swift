@@ -42,7 +42,8 @@ struct CasesController: Sendable {
 
     @Sendable func newPage(_ req: Request) async throws -> HTML {
         let user = try req.requireUser()
-        let header = CaseHeaderForm(office: "CIV", registered_on: Day(req.now).iso, caseworker: user.role == .caseworker ? user.id.uuidString : nil)
+        // A new case is registered for the writer's own office (the first of theirs).
+        let header = CaseHeaderForm(office: Policy.caseOffices(user.principal)?.offices.sorted().first ?? "CIV", registered_on: Day(req.now).iso, caseworker: user.role == .caseworker ? user.id.uuidString : nil)
         var member = MemberForm()
         member.nationality = "CIV"
         let model = CaseFormModel(caseNumber: nil, header: header, member: member, caseworkers: try await CaseQueries(database: req.db).caseworkers())
@@ -84,7 +85,8 @@ struct CasesController: Sendable {
         do {
             guard issues.isEmpty else { throw CaseError.invalid(issues) }
             var draft = header
-            draft.office = (try await loadCase(req)).office
+            // The office changes only when the form names another (a handover).
+            if draft.office.trimmingCharacters(in: .whitespaces).isEmpty { draft.office = (try await loadCase(req)).office }
             try await CaseService(req.serviceContext).updateHeader(number: number, draft, expectedVersion: form.version ?? -1)
             return req.redirect(to: "/cases/\(number)?notice=saved", redirectType: .normal)
         } catch let error as CaseError {

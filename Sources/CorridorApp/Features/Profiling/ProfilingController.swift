@@ -299,7 +299,7 @@ struct ProfilingController: Sendable {
         let user = try req.requireUser()
         let office = filter.office?.trimmingCharacters(in: .whitespaces).uppercased().nilIfEmpty
         let all = try await ProfilingQueries(database: req.db).dueFollowUps(today: Day(req.now), caseworkerID: filter.mine == "1" ? user.id : nil, office: office,
-                                                                            partnerInstitution: user.institutionID)
+                                                                            partnerInstitution: user.institutionID, offices: Policy.caseOffices(user.principal))
         let matching = all.filter(filter.matches)
         let pages = max(1, (matching.count + FollowUpFilter.pageSize - 1) / FollowUpFilter.pageSize)
         let page = min(max(1, filter.page ?? 1), pages)

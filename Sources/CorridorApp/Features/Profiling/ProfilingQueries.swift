@@ -208,11 +208,16 @@ struct ProfilingQueries: Sendable {
     /// Monitoring rounds due within `horizon` days or overdue, for households that arrived in
     /// the last 15 months and are not closed, whose round has no interview yet.
     func dueFollowUps(today: Day, horizon: Int = 30, caseworkerID: UUID? = nil, office: String? = nil,
-                      partnerInstitution: UUID? = nil) async throws -> [FollowUp] {
+                      partnerInstitution: UUID? = nil, offices: OfficeScope? = nil) async throws -> [FollowUp] {
         let since = today.adding(days: -460).iso
         var query = ReturnCaseModel.query(on: database).filter(\.$arrivalDate >= since).filter(\.$status != CaseStatus.closed.rawValue)
         if let caseworkerID { query = query.filter(\.$caseworkerID == caseworkerID) }
         if let office { query = query.filter(\.$office == office) }
+        // Need to know: the reader's offices' households only.
+        if let offices, !offices.everyOffice {
+            let codes = Array(offices.offices)
+            query = codes.isEmpty ? query.filter(\.$id == UUID()) : query.group(.or) { $0.filter(\.$office ~~ codes).filter(\.$hostCountry ~~ codes) }
+        }
         var cases = try await query.sort(\.$arrivalDate).limit(5_000).all()
         // A principal who refused or withdrew monitoring, or was anonymised, is not contacted.
         let caseIDs = cases.compactMap(\.id)

@@ -10,5 +10,6 @@ enum AccountMigrations {
         CreateAPITokens(),
         CreateLoginAttempts(),
         AddTwoFactor(),
+        AddUserOffices(),
     ]
 }

@@ -39,6 +39,8 @@ final class UserModel: Model, @unchecked Sendable {
     /// The step of the last code accepted: a code is good once.
     @OptionalField(key: "totp_last_step") var totpLastStep: Int64?
     @Field(key: "version") var version: Int
+    /// The offices whose cases they work on: `|CIV|TUN|`, `*` for every office (`OfficeScope`).
+    @Field(key: "offices") var offices: String
     @Timestamp(key: "created_at", on: .create) var createdAt: Date?
     @Timestamp(key: "updated_at", on: .update) var updatedAt: Date?
 

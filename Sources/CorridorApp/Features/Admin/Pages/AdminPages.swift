@@ -11,7 +11,8 @@ enum AdminPages {
                 : "<span class=\"badge ok\">\(context.t("status.active"))</span>"
             return """
             <tr><td><a href="/admin/users/\(user.id.uuidString)">\(user.name)</a></td><td>\(user.email)</td>
-            <td>\(context.t("role." + user.role))</td><td>\(user.institutionAcronym ?? "—")</td><td>\(status)</td></tr>
+            <td>\(context.t("role." + user.role))</td><td>\(user.institutionAcronym ?? "—")</td>
+            <td>\(Role(rawValue: user.role).map(OfficeScope.limits) == true ? (user.offices.isEmpty ? context.t("users.offices_none") : user.offices == "*" ? context.t("users.offices_all") : user.offices) : "—")</td><td>\(status)</td></tr>
             """
         }
         return Layout.page(context.t("users.title"), context, """
@@ -21,7 +22,7 @@ enum AdminPages {
           <caption class="visually-hidden">\(context.t("users.title"))</caption>
           <thead><tr><th scope="col">\(context.t("field.name"))</th><th scope="col">\(context.t("field.email"))</th>
           <th scope="col">\(context.t("field.role"))</th><th scope="col">\(context.t("field.institution"))</th>
-          <th scope="col">\(context.t("field.status"))</th></tr></thead>
+          <th scope="col">\(context.t("field.offices"))</th><th scope="col">\(context.t("field.status"))</th></tr></thead>
           <tbody>\(rows)</tbody>
         </table></div>
         """)
@@ -69,6 +70,8 @@ enum AdminPages {
             \(Layout.textField("name", label: context.t("field.name"), value: form.name, error: model.errors["name"]))
             \(Layout.selectField("role", label: context.t("field.role"), options: roles, selected: form.role, error: model.errors["role"]))
             \(Layout.selectField("institution", label: context.t("field.institution"), options: institutions, selected: form.institution ?? "", error: model.errors["institution"]))
+            \(Layout.textField("offices", label: context.t("field.offices"), value: form.offices, error: model.errors["offices"], required: false,
+                               hint: context.t("users.offices_hint")))
             \(Layout.selectField("preferred_language", label: context.t("field.preferred_language"), options: languages, selected: form.preferred_language ?? "", error: nil))
             <button type="submit" class="primary">\(context.t("form.save"))</button>
           </form>

@@ -135,7 +135,10 @@ enum CaseHTML {
         let workers = [(value: "", label: context.t("case.unassigned"))] + caseworkers.map { (value: $0.id.uuidString, label: $0.name) }
         let office: HTML = isNew
             ? Layout.selectField("office", label: context.t("case.office"), options: Layout.countryOptions(context), selected: form.office ?? "CIV", error: errors["office"])
-            : .empty
+            : """
+              <div>\(Layout.selectField("office", label: context.t("case.office"), options: Layout.countryOptions(context), selected: form.office ?? "", error: errors["office"]))
+              <p class="hint">\(context.t("case.office_handover_hint"))</p></div>
+              """
         return """
         <div class="grid">
           \(Layout.selectField("host_country", label: context.t("case.host_country"), options: Layout.countryOptions(context, empty: context.t("form.choose")), selected: form.host_country ?? "", error: errors["host_country"]))
