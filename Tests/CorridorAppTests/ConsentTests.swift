@@ -161,3 +161,46 @@ import VaporTesting
         }
     }
 }
+
+@Suite struct ConsentAPITests {
+    @Test func aScriptRecordsAndWithdrawsConsentThroughTheAPIUnderTheSameRules() async throws {
+        try await TestCorridor.run { corridor in
+            let app = corridor.app
+            let today = Day(corridor.clock.now())
+            let households = try await DataProtectionTests.importDemo(corridor, households: 20)
+            let number = try #require(households.first?.caseNumber?.description)
+            let anader = try await corridor.makeInstitution("ANADER").requireID().uuidString.lowercased()
+            let token = try await corridor.apiToken(for: try await corridor.makeUser(.caseworker))
+            let path = "/api/v1/cases/\(number)/members/1/consent"
+
+            let shared = try await apiRequest(app, .POST, path, token: token,
+                                              json: #"{"purpose":"sharing","answer":"given","method":"signed","recordedOn":"\#(today.iso)","partners":["anader"]}"#)
+            #expect(shared.status == .created && shared.text.contains("\"sharing\":\"given\"") && shared.text.contains(anader))
+            let audit = try await AuditEntryModel.query(on: app.db).filter(\.$entityType == "consent").all()
+            #expect(audit.count == 1 && audit[0].entityID == "\(number)/1")
+
+            // The page's rules: a partner is required and must exist, no date in the future.
+            let unknown = try await apiRequest(app, .POST, path, token: token,
+                                               json: #"{"purpose":"sharing","answer":"given","method":"signed","recordedOn":"\#(today.iso)","partners":["NOPE"]}"#)
+            #expect(unknown.status == .unprocessableEntity && unknown.text.contains("partners"))
+            let future = try await apiRequest(app, .POST, path, token: token,
+                                              json: #"{"purpose":"monitoring","answer":"given","method":"signed","recordedOn":"\#(today.adding(days: 3).iso)"}"#)
+            #expect(future.status == .unprocessableEntity)
+            let malformed = try await apiRequest(app, .POST, path, token: token, json: #"{"purpose":"sharing","answer":"maybe"}"#)
+            #expect(malformed.status == .badRequest)
+            #expect(try await apiRequest(app, .POST, "/api/v1/cases/\(number)/members/42/consent", token: token,
+                                         json: #"{"purpose":"monitoring","answer":"given","method":"signed","recordedOn":"\#(today.iso)"}"#).status == .notFound)
+
+            let withdrawn = try await apiRequest(app, .POST, path + "/withdrawal", token: token, json: #"{"purpose":"sharing","withdrawnOn":"\#(today.iso)"}"#)
+            #expect(withdrawn.status == .ok && !withdrawn.text.contains(anader))
+            let again = try await apiRequest(app, .POST, path + "/withdrawal", token: token, json: #"{"purpose":"sharing","withdrawnOn":"\#(today.iso)"}"#)
+            #expect(again.status == .unprocessableEntity)
+            let none = try await apiRequest(app, .POST, path + "/withdrawal", token: token, json: #"{"purpose":"assistance","withdrawnOn":"\#(today.iso)"}"#)
+            #expect(none.status == .unprocessableEntity)
+            // Roles that do not edit cases cannot.
+            let reader = try await corridor.apiToken(for: try await corridor.makeUser(.meOfficer))
+            #expect(try await apiRequest(app, .POST, path, token: reader,
+                                         json: #"{"purpose":"monitoring","answer":"given","method":"signed","recordedOn":"\#(today.iso)"}"#).status == .forbidden)
+        }
+    }
+}

@@ -85,6 +85,59 @@ struct CasesAPIController: Sendable {
         cases.post(":number", "transitions", action: .editCases, use: transition)
         cases.get(":number", "members", action: .viewCases, use: members)
         cases.post(":number", "members", action: .editCases, use: addMember)
+        cases.post(":number", "members", ":member", "consent", action: .editCases, use: recordConsent)
+        cases.post(":number", "members", ":member", "consent", "withdrawal", action: .editCases, use: withdrawConsent)
+    }
+
+    struct ConsentInput: Content {
+        var purpose: ConsentPurpose
+        var answer: ConsentAnswer
+        var method: ConsentMethod
+        var recordedOn: Day
+        /// Institutions by acronym (or identifier), for a sharing answer.
+        var partners: [String]?
+    }
+
+    struct WithdrawalInput: Content {
+        var purpose: ConsentPurpose
+        var withdrawnOn: Day
+    }
+
+    private func memberNumber(_ req: Request) throws -> Int {
+        guard let member = req.parameters.get("member", as: Int.self) else { throw Abort(.notFound) }
+        return member
+    }
+
+    /// Records a consent answer, which becomes the one in force for its purpose (as the page does).
+    @Sendable func recordConsent(_ req: Request) async throws -> Response {
+        try await req.requireVisibleCase()
+        let number = try number(req), member = try memberNumber(req)
+        let input = try req.content.decode(ConsentInput.self)
+        let institutions = try await AccountQueries(database: req.db).institutions(includeInactive: true)
+        let partners = (input.partners ?? []).map { name in
+            institutions.first { $0.acronym.caseInsensitiveCompare(name) == .orderedSame || $0.id.uuidString.caseInsensitiveCompare(name) == .orderedSame }?
+                .id.uuidString.lowercased() ?? name
+        }
+        return try await answer(req, success: .created) {
+            try await ConsentService(context: req.serviceContext).record(
+                number: number, member: member,
+                ConsentDraft(purpose: input.purpose, answer: input.answer, method: input.method, recordedOn: input.recordedOn, partners: partners))
+            return number
+        }
+    }
+
+    /// Withdraws the consent given for a purpose, on the day said.
+    @Sendable func withdrawConsent(_ req: Request) async throws -> Response {
+        try await req.requireVisibleCase()
+        let number = try number(req), member = try memberNumber(req)
+        let input = try req.content.decode(WithdrawalInput.self)
+        return try await answer(req, success: .ok) {
+            guard let current = try await ConsentQueries(database: req.db).current(number: number, member: member, purpose: input.purpose) else {
+                throw CaseError.invalid([FieldIssue("purpose", "consent.error.not_withdrawable")])
+            }
+            try await ConsentService(context: req.serviceContext).withdraw(number: number, member: member, consent: current, on: input.withdrawnOn)
+            return number
+        }
     }
 
     @Sendable func list(_ req: Request) async throws -> Response {

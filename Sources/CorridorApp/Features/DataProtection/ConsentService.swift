@@ -125,6 +125,16 @@ extension ConsentService {
 struct ConsentQueries: Sendable {
     let database: any Database
 
+    /// The answer in force for a purpose of a case's member, if any.
+    func current(number: String, member memberNumber: Int, purpose: ConsentPurpose) async throws -> UUID? {
+        guard let member = try await CaseMemberModel.query(on: database)
+            .join(ReturnCaseModel.self, on: \CaseMemberModel.$returnCase.$id == \ReturnCaseModel.$id)
+            .filter(ReturnCaseModel.self, \.$caseNumber == number.uppercased()).filter(\.$memberNumber == memberNumber).first(),
+              let memberID = member.id else { return nil }
+        return try await MemberConsentModel.query(on: database).filter(\.$memberID == memberID).filter(\.$purpose == purpose.rawValue)
+            .filter(\.$isCurrent == 1).first()?.id
+    }
+
     struct Entry: Sendable, Codable {
         var id: UUID
         var purpose: String
