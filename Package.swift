@@ -53,7 +53,7 @@ let package = Package(
         ),
         .testTarget(
             name: "CorridorCoreTests",
-            dependencies: ["CorridorCore", .product(name: "ZIPFoundation", package: "ZIPFoundation")]
+            dependencies: ["CorridorCore", .product(name: "ZIPFoundation", package: "ZIPFoundation"), .product(name: "Crypto", package: "swift-crypto")]
         ),
         .testTarget(
             name: "CorridorAppTests",

@@ -41,6 +41,44 @@ import Vapor
         }
     }
 
+    @Test func aPersonalDetailIsKeptBesideItsEntryErasedWithoutBreakingTheChainAndNeverEditedUnseen() async throws {
+        try await TestCorridor.run { corridor in
+            let app = corridor.app
+            let households = try await DataProtectionTests.importDemo(corridor, households: 10)
+            let family = try #require(households.first { $0.members.count >= 2 })
+            let number = try #require(family.caseNumber?.description)
+            let context = app.serviceContext(actor: .commandLine("test"))
+            try await AuditLog.record(AuditEvent(action: .export, entityType: "case_member", entityID: "\(number)/2", detail: "letter",
+                                                 personalDetail: "courrier à \(family.members[1].givenNames).pdf"), context)
+            let sql = try #require(app.db as? any SQLDatabase)
+            let entry = try #require(try await AuditEntryModel.query(on: app.db).filter(\.$entityID == "\(number)/2").filter(\.$detail == "letter").first())
+            let sequence = try #require(entry.id)
+            // Beside the entry, not in its hashed content: only a salted digest is hashed.
+            #expect(entry.detail == "letter" && entry.personalText == "courrier à \(family.members[1].givenNames).pdf")
+            #expect(entry.personalDigest?.count == 64 && !(entry.personalDetail ?? "").hasPrefix("courrier"))
+            #expect(try await AuditVerification.verify(on: app.db, anchor: app.corridor.auditAnchor).failure == nil)
+            let page = try await corridor.browser(signedInAs: try await corridor.makeUser(.admin)).get("/admin/audit")
+            #expect(page.text.contains("letter — courrier à"))
+
+            // Edited in place: detected, as any edit is.
+            let kept = try #require(entry.personalDetail)
+            let salt = String(kept.prefix(while: { $0 != ":" }))
+            try await sql.update("audit_entries").set("personal_detail", to: salt + ":someone else.pdf").where("sequence", .equal, sequence).run()
+            #expect(try await AuditVerification.verify(on: app.db, anchor: app.corridor.auditAnchor).failure == .altered(sequence: sequence))
+            try await sql.update("audit_entries").set("personal_detail", to: kept).where("sequence", .equal, sequence).run()
+            #expect(try await AuditVerification.verify(on: app.db, anchor: app.corridor.auditAnchor).failure == nil)
+
+            // The person erased: the detail goes, the entry and the chain stay.
+            let record = try #require(try await ReturnCaseModel.query(on: app.db).filter(\.$caseNumber == number).first())
+            try await ErasureService(context: context).erase(number: number, member: 2, .init(reason: .personsRequest, reference: "DP-9"), expectedVersion: record.version)
+            let after = try #require(try await AuditEntryModel.find(sequence, on: app.db))
+            #expect(after.personalDetail == nil && after.detail == "letter")
+            #expect(try await AuditVerification.verify(on: app.db, anchor: app.corridor.auditAnchor).failure == nil)
+            // The erasure's own entry keeps its request's reference.
+            #expect(try await AuditEntryModel.query(on: app.db).filter(\.$action == "erased").first()?.personalText == "reference DP-9")
+        }
+    }
+
     @Test func deletingAnEntryIsDetected() async throws {
         try await TestCorridor.run { corridor in
             try await makeActivity(corridor)

@@ -186,7 +186,7 @@ import VaporTesting
             #expect(try await Self.figures(app) == before)
 
             let entry = try #require(try await AuditEntryModel.query(on: app.db).filter(\.$action == "erased").first())
-            #expect(entry.entityID == "\(number)/2" && entry.detail == "persons_request; reference DP-2026-014")
+            #expect(entry.entityID == "\(number)/2" && entry.detail == "persons_request" && entry.personalText == "reference DP-2026-014")
             let all = try await AuditEntryModel.query(on: app.db).all()
             #expect(all.allSatisfy { !$0.detail.contains(erased.givenNames) && !$0.changedFields.contains(erased.givenNames) })
 

@@ -135,6 +135,40 @@ import VaporTesting
         }
     }
 
+    @Test func anInterviewIsRecordedOnlyForAPersonTheWriterReaches() async throws {
+        try await TestCorridor.run { corridor in
+            let app = corridor.app
+            let setting = try await Self.setting(corridor)
+            let tunis = try await corridor.browser(signedInAs: try await corridor.makeUser(.caseworker, offices: "TUN"))
+            var answers: [String: String] = ["member_number": "1", "interviewed_on": "2026-09-01", "round": "1"]
+            for (key, value) in ["income_sources": "several", "employment": "employed", "debt": "none", "food_security": "never", "access_to_work": "yes",
+                                 "housing": "adequate", "health_access": "yes", "children_education": "schooled", "documentation": "complete",
+                                 "access_services": "yes", "belonging": "high", "community_participation": "often", "discrimination": "never",
+                                 "wish_to_leave": "none", "distress": "none"] { answers[key] = value }
+            answers["case_number"] = setting.abidjan
+            let refused = try await tunis.post("/profiling/interviews/new?questionnaire=reintegration_monitoring", answers)
+            // Answered as for a person who does not exist; nothing reaches the other office's case.
+            #expect(refused.status == .unprocessableEntity && refused.text.contains("Aucun membre"))
+            #expect(try await InterviewModel.query(on: app.db).count() == 0)
+            answers["case_number"] = setting.tunis
+            #expect(try await tunis.post("/profiling/interviews/new?questionnaire=reintegration_monitoring", answers).status == .seeOther)
+            #expect(try await InterviewModel.query(on: app.db).count() == 1)
+        }
+    }
+
+    @Test func theFileStoreKeepsToItsFolder() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("corridor-store-" + UUID().uuidString)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let store = FolderFileStore(folder: folder.appendingPathComponent("attachments"))
+        for name in ["../escape", "a/b", ".hidden", ""] {
+            #expect(throws: (any Error).self) { try store.write(Data("x".utf8), name: name, at: Date()) }
+            #expect(try store.read(name) == nil)
+        }
+        #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent("escape").path))
+        try store.write(Data("x".utf8), name: "plain", at: Date())
+        #expect(store.list().map(\.name) == ["plain"])
+    }
+
     @Test func anImportWritesOnlyTheOfficesHouseholds() async throws {
         try await TestCorridor.run { corridor in
             let app = corridor.app

@@ -1,3 +1,5 @@
+import Crypto
+import Foundation
 import Testing
 @testable import CorridorCore
 
@@ -62,5 +64,33 @@ import Testing
         copy = base; copy.address = nil; variants.append(copy)
         copy = base; copy.action = .delete; variants.append(copy)
         for variant in variants { #expect(variant.computedHash != base.hash) }
+    }
+}
+
+@Suite struct AuditPersonalDetailTests {
+    @Test func anEntryWithoutAPersonalDetailHashesAsEntriesAlwaysHave() {
+        let record = AuditRecord(sequence: 7, occurredAtMilliseconds: 1_790_000_000_000, actorID: "u1", actorLabel: "agent@corridor.test",
+                                 action: .export, entityType: "case_import", entityID: nil, changedFields: ["a", "b"],
+                                 detail: "12 rows", address: "10.0.0.1", previousHash: String(repeating: "a", count: 64))
+        // The canonical text of the trail's first format, written out: old entries still verify.
+        let fields = ["7", "1790000000000", "u1", "agent@corridor.test", "export", "case_import", "", "a,b", "12 rows", "10.0.0.1", String(repeating: "a", count: 64)]
+        let canonical = fields.map { "\($0.utf8.count):\($0)" }.joined(separator: "|")
+        let expected = SHA256.hash(data: Data(canonical.utf8)).map { String(format: "%02x", $0) }.joined()
+        #expect(record.computedHash == expected)
+        var withDetail = record
+        withDetail.personalDigest = AuditPersonalDetail.seal("dossier Awa Koné.xlsx", salt: Array(repeating: 1, count: 16)).digest
+        #expect(withDetail.computedHash != record.computedHash)
+    }
+
+    @Test func theDetailIsSaltedReadableAndBoundToItsDigest() {
+        let first = AuditPersonalDetail.seal("dossier Awa Koné.xlsx", salt: Array(repeating: 1, count: 16))
+        let second = AuditPersonalDetail.seal("dossier Awa Koné.xlsx", salt: Array(repeating: 2, count: 16))
+        // Another salt, another digest: the digest alone does not say which name it was.
+        #expect(first.digest != second.digest)
+        #expect(AuditPersonalDetail.text(of: first.stored) == "dossier Awa Koné.xlsx")
+        #expect(AuditPersonalDetail.matches(stored: first.stored, digest: first.digest))
+        #expect(!AuditPersonalDetail.matches(stored: first.stored, digest: second.digest))
+        #expect(!AuditPersonalDetail.matches(stored: first.stored.replacingOccurrences(of: "Awa", with: "Ama"), digest: first.digest))
+        #expect(!AuditPersonalDetail.matches(stored: "no salt here", digest: first.digest))
     }
 }

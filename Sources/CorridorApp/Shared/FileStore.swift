@@ -21,6 +21,7 @@ struct FolderFileStore: FileStore {
     /// Written whole or not at all (a temporary name, then renamed), readable by Corridor's user
     /// only: these files hold personal data.
     func write(_ data: Data, name: String, at time: Date) throws {
+        guard Self.isPlainName(name) else { throw CocoaError(.fileWriteInvalidFileName, userInfo: [NSFilePathErrorKey: name]) }
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         let file = folder.appendingPathComponent(name)
         let partial = folder.appendingPathComponent(".\(name).partial")
@@ -34,18 +35,30 @@ struct FolderFileStore: FileStore {
         }
     }
 
+    /// A name of this folder: no separator, no `..`, not hidden.
+    static func isPlainName(_ name: String) -> Bool {
+        !name.isEmpty && !name.hasPrefix(".") && !name.contains("/") && !name.contains("\\") && !name.contains("\u{0}")
+    }
+
     func read(_ name: String) throws -> Data? {
+        guard Self.isPlainName(name) else { return nil }
         let file = folder.appendingPathComponent(name)
         guard FileManager.default.fileExists(atPath: file.path) else { return nil }
         return try Data(contentsOf: file)
     }
 
     func remove(_ name: String) {
+        guard Self.isPlainName(name) else { return }
         try? FileManager.default.removeItem(at: folder.appendingPathComponent(name))
     }
 
     func list() -> [(name: String, written: Date)] {
         let files = (try? FileManager.default.contentsOfDirectory(at: folder, includingPropertiesForKeys: [.contentModificationDateKey])) ?? []
+        // A write cut off by a crash leaves its `.partial` file: older than a day, it goes.
+        for file in files where file.lastPathComponent.hasPrefix(".") && file.lastPathComponent.hasSuffix(".partial") {
+            let modified = (try? file.resourceValues(forKeys: [.contentModificationDateKey]))?.contentModificationDate ?? .distantPast
+            if Date().timeIntervalSince(modified) > 86_400 { try? FileManager.default.removeItem(at: file) }
+        }
         return files.filter { !$0.lastPathComponent.hasPrefix(".") }.map { file in
             let modified = (try? file.resourceValues(forKeys: [.contentModificationDateKey]))?.contentModificationDate ?? .distantPast
             return (file.lastPathComponent, modified)

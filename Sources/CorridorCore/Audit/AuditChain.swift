@@ -40,14 +40,19 @@ public struct AuditRecord: Sendable, Equatable {
     public var changedFields: [String]
     public var detail: String
     public var address: String?
+    /// The digest of a personal detail kept beside the entry, outside what is hashed
+    /// (`AuditPersonalDetail`): erasure removes the detail, the chain still verifies. Nil for
+    /// an entry without one, and for every entry written before the field existed.
+    public var personalDigest: String?
     public var previousHash: String
     public var hash: String
 
     public init(
         sequence: Int64, occurredAtMilliseconds: Int64, actorID: String?, actorLabel: String,
         action: AuditAction, entityType: String, entityID: String?, changedFields: [String],
-        detail: String, address: String?, previousHash: String, hash: String = ""
+        detail: String, address: String?, personalDigest: String? = nil, previousHash: String, hash: String = ""
     ) {
+        self.personalDigest = personalDigest
         self.sequence = sequence
         self.occurredAtMilliseconds = occurredAtMilliseconds
         self.actorID = actorID
@@ -65,11 +70,14 @@ public struct AuditRecord: Sendable, Equatable {
     /// The hash this entry must carry: SHA-256 over every field and the previous hash.
     public var computedHash: String {
         // Each field is length-prefixed so that no two different entries share a text.
-        let fields: [String] = [
+        var fields: [String] = [
             String(sequence), String(occurredAtMilliseconds), actorID ?? "", actorLabel,
             action.rawValue, entityType, entityID ?? "", changedFields.joined(separator: ","),
-            detail, address ?? "", previousHash,
+            detail, address ?? "",
         ]
+        // Only where there is one: entries written before keep the hash they were given.
+        if let personalDigest { fields.append("personal:" + personalDigest) }
+        fields.append(previousHash)
         let canonical = fields.map { "\($0.utf8.count):\($0)" }.joined(separator: "|")
         return SHA256.hash(data: Data(canonical.utf8)).map { String(format: "%02x", $0) }.joined()
     }
@@ -182,5 +190,34 @@ public struct AuditChainVerifier: Sendable {
                 return
             }
         }
+    }
+}
+
+/// A personal detail an audit entry must keep (the name of an imported file, which may be a
+/// person's; a request's reference) is stored beside the entry, not in it: the entry's hash
+/// covers a salted digest of it, so that erasure can delete the detail (and its salt) and the
+/// trail still verifies, while a detail edited in place no longer matches. The salt is random
+/// per entry: without it, the digest of a short name could be found by trying names.
+public enum AuditPersonalDetail {
+    /// What is stored (`<salt hex>:<text>`) and the digest the entry's hash covers.
+    public static func seal(_ text: String, salt: [UInt8]) -> (stored: String, digest: String) {
+        let saltHex = salt.map { String(format: "%02x", $0) }.joined()
+        return (saltHex + ":" + text, digest(saltHex: saltHex, text: text))
+    }
+
+    /// The detail as people read it.
+    public static func text(of stored: String) -> String {
+        guard let colon = stored.firstIndex(of: ":") else { return stored }
+        return String(stored[stored.index(after: colon)...])
+    }
+
+    /// Whether a stored detail is the one whose digest the entry carries.
+    public static func matches(stored: String, digest expected: String) -> Bool {
+        guard let colon = stored.firstIndex(of: ":") else { return false }
+        return digest(saltHex: String(stored[..<colon]), text: String(stored[stored.index(after: colon)...])) == expected
+    }
+
+    static func digest(saltHex: String, text: String) -> String {
+        SHA256.hash(data: Data((saltHex + "|" + text).utf8)).map { String(format: "%02x", $0) }.joined()
     }
 }

@@ -10,6 +10,8 @@ struct AuditEvent: Sendable {
     var entityID: String?
     var changedFields: [String] = []
     var detail: String = ""
+    /// A personal detail the entry must keep, stored beside it (`AuditPersonalDetail`).
+    var personalDetail: String? = nil
 }
 
 /// Appends to the tamper-evident audit trail. Call it inside the transaction that makes
@@ -30,20 +32,31 @@ enum AuditLog {
     /// database allows one writer at a time. The unique sequence number refuses any fork.
     static func append(_ event: AuditEvent, by actor: AuditActor, at date: Date, on database: any Database) async throws {
         let head = try await lockedHead(on: database)
+        let personal = event.personalDetail.flatMap { $0.isEmpty ? nil : AuditPersonalDetail.seal($0, salt: (0..<16).map { _ in UInt8.random(in: 0...255) }) }
         let record = AuditRecord(
             sequence: head.lastSequence + 1,
             occurredAtMilliseconds: Int64((date.timeIntervalSince1970 * 1000).rounded(.down)),
             actorID: actor.id, actorLabel: actor.label, action: event.action,
             entityType: event.entityType, entityID: event.entityID,
             changedFields: event.changedFields.sorted(), detail: event.detail,
-            address: actor.address, previousHash: head.lastHash
+            address: actor.address, personalDigest: personal?.digest, previousHash: head.lastHash
         ).sealed()
-        try await AuditEntryModel(record).create(on: database)
+        let entry = AuditEntryModel(record)
+        entry.personalDetail = personal?.stored
+        try await entry.create(on: database)
         head.lastSequence = record.sequence
         head.lastHash = record.hash
         // Without the key the head cannot be moved back over a shortened trail unseen.
         head.mac = actor.anchor?.seal.headMAC(sequence: record.sequence, hash: record.hash) ?? ""
         try await head.update(on: database)
+    }
+
+    /// Erasure: the personal details kept beside the entries about these entities (`<case>` or
+    /// `<case>/<member>`) go; the entries, and the chain, stay.
+    static func forgetPersonalDetails(entityIDs: [String], on database: any Database) async throws {
+        guard !entityIDs.isEmpty else { return }
+        try await AuditEntryModel.query(on: database).filter(\.$entityID ~~ entityIDs).filter(\.$personalDetail != nil)
+            .set(\.$personalDetail, to: nil).update()
     }
 
     private static func lockedHead(on database: any Database) async throws -> AuditHeadModel {

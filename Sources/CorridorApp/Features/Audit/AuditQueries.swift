@@ -38,7 +38,8 @@ struct AuditQueries: Sendable {
         let rows = models.prefix(AuditFilter.pageSize).map { entry in
             EntryRow(sequence: entry.id ?? 0, occurredAt: Date(timeIntervalSince1970: Double(entry.occurredAtMilliseconds) / 1000),
                      actorLabel: entry.actorLabel, action: entry.action, entityType: entry.entityType, entityID: entry.entityID,
-                     changedFields: entry.changedFields, detail: entry.detail, address: entry.address)
+                     changedFields: entry.changedFields, detail: entry.personalText.map { entry.detail.isEmpty ? $0 : entry.detail + " — " + $0 } ?? entry.detail,
+                     address: entry.address)
         }
         return (try await named(Array(rows), language: language), models.count > AuditFilter.pageSize)
     }

@@ -299,9 +299,11 @@ struct CaseImportWriter: Sendable {
         summary = [:]
         let outcome = report.outcome
         try await AuditLog.append(
-            AuditEvent(action: .create, entityType: "case_import", entityID: fileName,
+            // The file's name may be a person's ("dossier Awa Koné.xlsx"): kept beside the entry.
+            AuditEvent(action: .create, entityType: "case_import", entityID: nil,
                        detail: "\(report.acceptedRows) rows accepted, \(report.rejectedLines.count) rejected; \(outcome.casesCreated) cases created, \(outcome.casesUpdated) updated, \(outcome.casesUnchanged) unchanged"
-                           + (outcome.protectedWritten > 0 ? "; protected details of \(outcome.protectedWritten) new members" : "")),
+                           + (outcome.protectedWritten > 0 ? "; protected details of \(outcome.protectedWritten) new members" : ""),
+                       personalDetail: fileName),
             by: actor, at: now, on: db)
     }
 

@@ -503,7 +503,8 @@ struct CaseQueries: Sendable {
 
     /// How many of a case worker's cases stand at each status (statuses with none left out).
     func statusCounts(caseworkerID: UUID) async throws -> [(String, Int)] {
-        let cases = try await ReturnCaseModel.query(on: database).filter(\.$caseworkerID == caseworkerID).all()
+        var cases = try await ReturnCaseModel.query(on: database).filter(\.$caseworkerID == caseworkerID).all()
+        if let offices { cases.removeAll { !offices.covers(office: $0.office, hostCountry: $0.hostCountry) } }
         return CaseStatus.allCases.map { status in (status.rawValue, cases.filter { $0.status == status.rawValue }.count) }.filter { $0.1 > 0 }
     }
 }

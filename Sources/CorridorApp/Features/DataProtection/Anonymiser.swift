@@ -60,6 +60,8 @@ enum Anonymiser {
                                      now: now, on: db)
         }
         let remaining = members.filter { $0.anonymisedOn == nil }.count - due.count
+        // What the audit trail keeps beside its entries about them goes; the entries stay.
+        try await AuditLog.forgetPersonalDetails(entityIDs: due.map { "\(caseNumber)/\($0.memberNumber)" } + (remaining == 0 ? [caseNumber] : []), on: db)
         let files = try await AttachmentQueries.storageNames(caseID: caseID, members: due.map(\.id), householdToo: remaining == 0, on: db)
         if !files.isEmpty { try await CaseAttachmentModel.query(on: db).filter(\.$storageName ~~ files).delete() }
         if remaining == 0 {

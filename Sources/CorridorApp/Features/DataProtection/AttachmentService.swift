@@ -62,6 +62,15 @@ struct AttachmentService: Sendable {
         try files.write(upload.data, name: storageName, at: now)
         do {
             try await db.writeTransaction { db in
+                // Checked again where it is written: an erasure committed since the checks above
+                // leaves no attachment of the person behind.
+                guard let current = try await ReturnCaseModel.find(caseID, on: db) else { throw CaseError.notFound }
+                if let ownerID {
+                    guard let member = try await CaseMemberModel.find(ownerID, on: db) else { throw CaseError.notFound }
+                    if member.anonymisedOn != nil { throw CaseError.invalid([FieldIssue("member", "case.error.anonymised")]) }
+                } else if current.anonymisedOn != nil {
+                    throw CaseError.invalid([FieldIssue("member", "case.error.anonymised")])
+                }
                 let row = CaseAttachmentModel()
                 row.id = id
                 row.caseID = caseID

@@ -37,7 +37,7 @@ struct ErasureService: Sendable {
             let outcome = try await Anonymiser.anonymise(caseID: caseID, caseNumber: record.caseNumber, members: [memberNumber], on: Day(now), now: now, on: db)
             try await AuditLog.append(
                 AuditEvent(action: .erased, entityType: "case_member", entityID: "\(record.caseNumber)/\(memberNumber)",
-                           detail: "\(reason.rawValue); reference \(reference)"),
+                           detail: reason.rawValue, personalDetail: "reference \(reference)"),
                 by: actor, at: now, on: db)
             return outcome
         }

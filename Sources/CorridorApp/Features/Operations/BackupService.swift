@@ -148,6 +148,8 @@ struct BackupService {
         let store = app.corridor.attachmentFiles
         let now = app.corridor.timeSource.now()
         for item in attachments {
+            // Attachments are stored under random identifiers, nothing else.
+            guard UUID(uuidString: item.name) != nil, item.name == item.name.lowercased() else { throw BackupArchive.Failure.damaged("attachment name") }
             let data = try input.read(upToCount: item.bytes) ?? Data()
             guard data.count == item.bytes, BackupArchive.hex(SHA256.hash(data: data)) == item.sha256 else {
                 throw BackupArchive.Failure.damaged("attachment \(item.name)")

@@ -123,6 +123,12 @@ struct ProfilingController: Sendable {
         let interviewedOn = Day(iso: interviewedText)
         if interviewedOn == nil { errors["interviewed_on"] = req.t("case.error.date_format") }
         if code == "reintegration_monitoring", caseNumber == nil { errors["case_number"] = req.t("case.error.required") }
+        // The person must be one the reader reaches (their offices; for a partner, by consent):
+        // otherwise the answer is the same as for a person who does not exist.
+        if let caseNumber, errors["case_number"] == nil {
+            let view = try await req.caseQueries.detail(caseNumber.uppercased())
+            if !(view?.members.contains { $0.memberNumber == (memberNumber ?? 1) } ?? false) { errors["case_number"] = req.t("interview.error.unknown_member") }
+        }
         do {
             guard errors.isEmpty, let interviewedOn else { throw ProfilingError.invalid([]) }
             let table = try await req.profilingCatalog.weightTable()

@@ -85,8 +85,9 @@ struct ProfilingService: Sendable {
                 case .unchanged: counts.unchanged += 1
                 }
             }
-            try await AuditLog.append(AuditEvent(action: .create, entityType: "interview_import", entityID: fileName,
-                                                 detail: "\(counts.created) created, \(counts.updated) updated, \(counts.unchanged) unchanged, \(problems) problems"),
+            try await AuditLog.append(AuditEvent(action: .create, entityType: "interview_import", entityID: nil,
+                                                 detail: "\(counts.created) created, \(counts.updated) updated, \(counts.unchanged) unchanged, \(problems) problems",
+                                                 personalDetail: fileName),
                                       by: actor, at: now, on: db)
             return counts
         }

@@ -19,7 +19,7 @@ struct DashboardController: Sendable {
         }
         var mine: [(String, Int)] = []
         if let user = req.currentUser, user.role == .caseworker {
-            mine = try await CaseQueries(database: req.db).statusCounts(caseworkerID: user.id)
+            mine = try await req.caseQueries.statusCounts(caseworkerID: user.id)
         }
         let quarterTable = try await dashboard(req).queries.returnsTable(by: ["quarter"], filters: filter.filters)
         let quarters = Array(zip(quarterTable.rows, quarterTable.counts.map { $0.reduce(0, +) }).suffix(16))

@@ -17,6 +17,10 @@ final class AuditEntryModel: Model, @unchecked Sendable {
     @Field(key: "changed_fields") var changedFields: String
     @Field(key: "detail") var detail: String
     @OptionalField(key: "address") var address: String?
+    /// `AuditPersonalDetail`: the digest the hash covers, and the detail itself (salt and
+    /// text), which erasure sets to NULL.
+    @OptionalField(key: "personal_digest") var personalDigest: String?
+    @OptionalField(key: "personal_detail") var personalDetail: String?
     @Field(key: "previous_hash") var previousHash: String
     @Field(key: "hash") var hash: String
 
@@ -33,9 +37,21 @@ final class AuditEntryModel: Model, @unchecked Sendable {
         changedFields = record.changedFields.joined(separator: ",")
         detail = record.detail
         address = record.address
+        personalDigest = record.personalDigest
         previousHash = record.previousHash
         hash = record.hash
     }
+
+    /// A personal detail kept beside the entry that is not the one its digest was made of
+    /// (edited in place); an erased one (NULL) is not.
+    var personalDetailAltered: Bool {
+        guard let personalDetail else { return false }
+        guard let personalDigest else { return true }
+        return !AuditPersonalDetail.matches(stored: personalDetail, digest: personalDigest)
+    }
+
+    /// The personal detail as people read it, while it is kept.
+    var personalText: String? { personalDetail.map(AuditPersonalDetail.text(of:)) }
 
     /// The record as it was hashed; an unknown action string keeps the chain check honest
     /// by mapping to a value whose hash cannot match.
@@ -45,8 +61,8 @@ final class AuditEntryModel: Model, @unchecked Sendable {
             actorLabel: actorLabel, action: AuditAction(rawValue: action) ?? .update,
             entityType: entityType, entityID: entityID,
             changedFields: changedFields.isEmpty ? [] : changedFields.split(separator: ",").map(String.init),
-            detail: AuditAction(rawValue: action) == nil ? detail + "\u{0}unknown-action" : detail,
-            address: address, previousHash: previousHash, hash: hash
+            detail: AuditAction(rawValue: action) == nil ? detail + "\u{0}unknown-action" : (personalDetailAltered ? detail + "\u{0}personal-detail-altered" : detail),
+            address: address, personalDigest: personalDigest, previousHash: previousHash, hash: hash
         )
     }
 }
