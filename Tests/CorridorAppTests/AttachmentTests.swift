@@ -130,6 +130,10 @@ import VaporTesting
             }
             let opened = try await protection.get("/cases/\(number)/attachments/\(certificate)")
             #expect(opened.status == .ok && Data(buffer: opened.body) == Self.pdf)
+            // The person's file (an access request) lists what is attached about them.
+            #expect(try await protection.get("/cases/\(number)/members/1/file").text.contains("certificat médical.pdf"))
+            #expect(try await admin.get("/cases/\(number)/members/2/file").text.contains("passeport.png"))
+            #expect(!(try await admin.get("/cases/\(number)/members/1/file").text.contains("certificat")))
             // Roles that do not see cases see no attachment.
             for role in [Role.communications, .meOfficer, .focalPoint] {
                 let other = try await corridor.browser(signedInAs: try await corridor.makeUser(role))

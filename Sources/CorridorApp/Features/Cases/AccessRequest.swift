@@ -47,6 +47,17 @@ struct PersonFile: Content, Sendable {
     var protectedReads: [ProtectedRead]?
     /// Every consent answer recorded for the person, newest first, withdrawals included.
     var consent: [ConsentQueries.Entry]
+    /// The documents attached about the person (protected ones for the protection role only).
+    var attachments: [AttachmentSummary] = []
+
+    struct AttachmentSummary: Codable, Sendable {
+        var kind: String
+        var fileName: String
+        var mediaType: String
+        var bytes: Int
+        var addedAt: Date
+        var isProtected: Bool
+    }
 }
 
 extension CaseQueries {
@@ -71,13 +82,17 @@ extension CaseQueries {
                 .sort(\.$id).all()
                 .map { PersonFile.ProtectedRead(at: Date(timeIntervalSince1970: Double($0.occurredAtMilliseconds) / 1000), by: $0.actorLabel) }
         }
+        let attachments = try await AttachmentQueries(database: database).list(caseNumber: view.caseNumber)
+            .filter { $0.memberNumber == memberNumber && (!$0.isProtected || includeProtected) }
+            .map { PersonFile.AttachmentSummary(kind: $0.kind?.rawValue ?? "other", fileName: $0.fileName, mediaType: $0.mediaType, bytes: $0.byteCount,
+                                                addedAt: $0.uploadedAt, isProtected: $0.isProtected) }
         return PersonFile(
             generatedAt: now, person: person,
             caseSummary: PersonFile.CaseSummary(caseNumber: view.caseNumber, office: view.office, hostCountry: view.hostCountry, status: view.status,
                                                 registeredOn: view.registeredOn, departureDate: view.departureDate, arrivalDate: view.arrivalDate,
                                                 householdSize: view.members.count),
             history: view.transitions, assistance: view.assistance.filter { $0.memberNumber == nil || $0.memberNumber == memberNumber },
-            interviews: interviews, protectedDetails: protected, protectedReads: reads, consent: consent)
+            interviews: interviews, protectedDetails: protected, protectedReads: reads, consent: consent, attachments: attachments)
     }
 }
 

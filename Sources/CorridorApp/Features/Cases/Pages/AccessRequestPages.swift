@@ -39,6 +39,10 @@ enum AccessRequestPages {
             return "<li>\(Layout.day(entry.recordedOn, context)) — \(context.t("consent.purpose." + entry.purpose)): \(context.t("consent.answer." + entry.answer)) (\(context.t("consent.method." + entry.method)))\(withdrawn)</li>"
         }
         let consent: HTML = file.consent.isEmpty ? "<p>\(context.t("consent.none"))</p>" : "<ul>\(consentItems)</ul>"
+        let attachmentItems = file.attachments.map { item -> HTML in
+            "<li>\(context.format.dateTime(item.addedAt)) — \(context.t("attachment.kind." + item.kind)): \(item.fileName) (\(AttachmentPages.size(item.bytes, context)))\(HTML.when(item.isProtected) { " — \(context.t("attachment.protected_badge"))" })</li>"
+        }
+        let attachments: HTML = file.attachments.isEmpty ? "<p>\(context.t("attachment.none"))</p>" : "<ul>\(attachmentItems)</ul>"
         let assistance = file.assistance.map { item -> HTML in
             let whom = item.memberNumber == nil ? " — \(context.t("assistance.whole_household"))" : ""
             return "<li>\(Layout.day(item.providedOn, context)) — \(context.t("assistance." + item.type))\(whom)\(item.description.isEmpty ? "" : ": \(item.description)")</li>"
@@ -75,6 +79,7 @@ enum AccessRequestPages {
         <section class="card"><h2>\(context.t("assistance.title"))</h2>\(list(assistance))</section>
         <section class="card"><h2>\(context.t("access.interviews"))</h2>\(interviews.isEmpty ? "<p>\(context.t("access.none"))</p>" as HTML : "<ol>\(interviews)</ol>")</section>
         <section class="card"><h2>\(context.t("access.consent"))</h2>\(consent)</section>
+        <section class="card"><h2>\(context.t("attachment.title"))</h2>\(attachments)</section>
         \(protectedSection)
         <p class="hint">\(context.t(file.protectedReads == nil ? "access.protected_left_out" : "access.audited"))</p>
         """)
