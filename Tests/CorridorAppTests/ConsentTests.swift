@@ -204,3 +204,31 @@ import VaporTesting
         }
     }
 }
+
+@Suite struct PartnerReachTests {
+    @Test func aPartnersViewOfACaseHoldsNothingOfThePeopleLeftOut() async throws {
+        try await TestCorridor.run { corridor in
+            let app = corridor.app
+            let households = try await DataProtectionTests.importDemo(corridor, households: 20)
+            let family = try #require(households.first { $0.members.count >= 2 })
+            let number = try #require(family.caseNumber?.description)
+            let partner = try await corridor.makeInstitution("ANADER")
+            let partnerID = try partner.requireID()
+            let context = app.serviceContext(actor: .commandLine("test"))
+            try await ConsentService(context: context).record(number: number, member: 1, ConsentDraft(
+                purpose: .sharing, answer: .given, method: .signed, recordedOn: Day(corridor.clock.now()), partners: [partnerID.uuidString.lowercased()]))
+            try await AuditLog.record(AuditEvent(action: .update, entityType: "case_member", entityID: "\(number)/2", changedFields: ["phone"]), context)
+            let sql = try app.db.sqlDatabase
+            try await sql.raw("UPDATE case_transitions SET note = \(bind: "parti voir " + family.members[1].givenNames)").run()
+
+            let agency = try #require(try await CaseQueries(database: app.db).detail(number))
+            #expect(agency.changes.contains { $0.entityID == "\(number)/2" } && agency.transitions.contains { $0.note != nil })
+            let shared = try #require(try await CaseQueries(database: app.db, partnerInstitution: partnerID).detail(number))
+            #expect(shared.members.map(\.memberNumber) == [1])
+            #expect(!shared.changes.contains { $0.entityID == "\(number)/2" })
+            #expect(shared.transitions.allSatisfy { $0.note == nil })
+            let page = try await corridor.browser(signedInAs: try await corridor.makeUser(.caseworker, institution: partnerID)).get("/cases/\(number)")
+            #expect(page.status == .ok && !page.text.contains("parti voir"))
+        }
+    }
+}

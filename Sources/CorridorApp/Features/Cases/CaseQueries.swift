@@ -359,6 +359,11 @@ struct CaseQueries: Sendable {
             .map { ChangeView(at: Date(timeIntervalSince1970: Double($0.occurredAtMilliseconds) / 1000), actor: $0.actorLabel, entityType: $0.entityType,
                               entityID: $0.entityID, action: $0.action,
                               fields: $0.changedFields.isEmpty ? [] : $0.changedFields.split(separator: ",").map(String.init)) }
+        // A partner institution's user: nothing of the people left out (their changes, and the
+        // notes of the steps, free text that may name them).
+        let shownNumbers = Set(memberNumbers.values.map { "\(record.caseNumber)/\($0)" })
+        let visibleChanges = partnerInstitution == nil ? changes
+            : changes.filter { change in change.entityID == record.caseNumber || shownNumbers.contains(change.entityID ?? "") }
         return CaseView(
             caseNumber: record.caseNumber, office: record.office, hostCountry: record.hostCountry, status: record.status,
             closureReason: record.closureReason, registeredOn: record.registeredOn, departureDate: record.departureDate,
@@ -369,11 +374,12 @@ struct CaseQueries: Sendable {
                 return view
             }, hiddenMembers: householdSize - members.count,
             transitions: transitions.map { TransitionView(fromStatus: $0.fromStatus, toStatus: $0.toStatus, occurredOn: $0.occurredOn,
-                                                          closureReason: $0.closureReason, note: $0.note, actor: $0.actorLabel, recordedAt: $0.recordedAt) },
+                                                          closureReason: $0.closureReason, note: partnerInstitution == nil ? $0.note : nil,
+                                                          actor: $0.actorLabel, recordedAt: $0.recordedAt) },
             assistance: assistance.filter { item in item.memberID.map { memberNumbers[$0] != nil } ?? true }.map { AssistanceView(type: $0.type, phase: $0.phase, memberNumber: $0.memberID.flatMap { memberNumbers[$0] },
                                                         providedOn: $0.providedOn, description: $0.description, amountCents: $0.amountCents,
                                                         currency: $0.currency, actor: $0.actorLabel) },
-            membersWithProtectedDetails: revealProtectedMarkers ? protected.compactMap { memberNumbers[$0.memberID] }.sorted() : [], changes: changes)
+            membersWithProtectedDetails: revealProtectedMarkers ? protected.compactMap { memberNumbers[$0.memberID] }.sorted() : [], changes: visibleChanges)
     }
 
     static func view(_ member: CaseMemberModel) -> MemberView {

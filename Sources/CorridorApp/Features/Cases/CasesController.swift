@@ -272,7 +272,10 @@ struct CasesController: Sendable {
         let principal = req.currentUser?.principal
         var model = CaseDetailModel(view: view, canEdit: Policy.allows(principal, .editCases),
                                     canViewProtected: Policy.allows(principal, .viewProtected), today: Day(req.now))
+        // A partner institution's user sees the scores of the people who share with it only.
+        let shown = Set(view.members.map(\.memberNumber))
         model.trajectory = try await ProfilingQueries(database: req.db).trajectory(caseNumber: view.caseNumber)
+            .filter { !req.readsByConsent || $0.memberNumber.map(shown.contains) == true }
         model.canRecordInterviews = Policy.allows(principal, .recordInterviews)
         model.attachments = try await AttachmentsController.forCasePage(req, view: view)
         return model
