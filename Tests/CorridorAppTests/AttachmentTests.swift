@@ -134,6 +134,8 @@ import VaporTesting
             #expect(try await protection.get("/cases/\(number)/members/1/file").text.contains("certificat médical.pdf"))
             #expect(try await admin.get("/cases/\(number)/members/2/file").text.contains("passeport.png"))
             #expect(!(try await admin.get("/cases/\(number)/members/1/file").text.contains("certificat")))
+            // Erasing one person keeps the household's papers: the erasure page says so.
+            #expect(try await protection.get("/cases/\(number)/members/2/erase").text.contains("1 document du ménage entier"))
             // Roles that do not see cases see no attachment.
             for role in [Role.communications, .meOfficer, .focalPoint] {
                 let other = try await corridor.browser(signedInAs: try await corridor.makeUser(role))

@@ -31,7 +31,15 @@ struct DataProtectionController: Sendable {
 
     @Sendable func erasePage(_ req: Request) async throws -> HTML {
         let (view, member) = try await member(req)
-        return DataProtectionPages.erase(EraseModel(view: view, member: member, form: EraseForm(version: view.version)), req.pageContext())
+        var model = EraseModel(view: view, member: member, form: EraseForm(version: view.version))
+        model.householdAttachments = try await Self.householdAttachments(req, view)
+        return DataProtectionPages.erase(model, req.pageContext())
+    }
+
+    /// The household's own attachments (a family's form may name the person): erasing one
+    /// member keeps them, so the page says how many there are, to be reviewed by hand.
+    static func householdAttachments(_ req: Request, _ view: CaseQueries.CaseView) async throws -> Int {
+        try await AttachmentQueries(database: req.db).list(caseNumber: view.caseNumber).filter { $0.memberNumber == nil }.count
     }
 
     @Sendable func erase(_ req: Request) async throws -> Response {
@@ -45,6 +53,7 @@ struct DataProtectionController: Sendable {
         } catch let error as CaseError {
             let context = req.pageContext()
             var model = EraseModel(view: view, member: member, form: form)
+            model.householdAttachments = try await Self.householdAttachments(req, view)
             switch error {
             case .invalid(let issues): model.errors = Layout.fieldErrors(issues, context)
             case .conflict(let current):
@@ -137,6 +146,7 @@ struct EraseModel: Sendable {
     var form: DataProtectionController.EraseForm
     var errors: [String: String] = [:]
     var conflict = false
+    var householdAttachments = 0
 }
 
 struct ConsentModel: Sendable {

@@ -28,6 +28,9 @@ enum DataProtectionPages {
             <p>\(context.t("erasure.what_goes"))</p>
             <p>\(context.t("erasure.what_stays"))</p>
             <p><strong>\(context.t("erasure.irreversible"))</strong></p>
+            \(HTML.when(model.householdAttachments > 0) {
+                "<p>\(context.plural("erasure.household_attachments", model.householdAttachments)) <a href=\"/cases/\(view.caseNumber)/attachments\">\(context.t("attachment.open"))</a></p>"
+            })
           </div>
           <form method="post" action="/cases/\(view.caseNumber)/members/\(member.memberNumber)/erase" novalidate>
             \(context.csrfField)
