@@ -95,7 +95,6 @@ import VaporTesting
                                                  fields: ["kind": "other", "member": "42"], contentType: "image/png")
             #expect(nobody.status == .notFound)
             #expect(try await Self.attachments(corridor).isEmpty)
-            #expect(AttachmentService.folder(corridor.app.corridor.configuration).path.isEmpty == false)
             let files = (try? FileManager.default.contentsOfDirectory(atPath: AttachmentService.folder(corridor.app.corridor.configuration).path)) ?? []
             #expect(files.isEmpty)
         }

@@ -21,6 +21,15 @@ enum FileDownload {
         return Response(status: .ok, headers: headers, body: .init(data: data))
     }
 
+    /// Saved, never shown in the browser's window: the name in ASCII (`safeName`) and, for a
+    /// name with accents (an uploaded scan's), in RFC 5987's UTF-8 form beside it.
+    static func disposition(_ name: String) -> String {
+        var unreserved = CharacterSet()
+        unreserved.insert(charactersIn: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
+        let encoded = name.addingPercentEncoding(withAllowedCharacters: unreserved) ?? "attachment"
+        return "attachment; filename=\"\(safeName(name))\"; filename*=UTF-8''\(encoded)"
+    }
+
     /// A file name fit for a header: names are built from what a request asked for (a
     /// questionnaire code, a source), so anything but ASCII letters, digits, `.`, `-` and `_`
     /// becomes `-`. A line break there split the response (a header injected by the caller), and

@@ -130,11 +130,6 @@ public enum Policy {
         return principal.offices
     }
 
-    /// Whether `principal` reaches a case held by `office`, returning from `hostCountry`.
-    public static func reachesCase(_ principal: Principal?, office: String, hostCountry: String) -> Bool {
-        caseOffices(principal)?.covers(office: office, hostCountry: hostCountry) ?? true
-    }
-
     /// Exports carry protected columns for this role only: mass extraction of trafficking
     /// and medical details is left to the protection officer, not to administrators.
     public static func exportIncludesProtectedColumns(_ role: Role) -> Bool { role == .protection }

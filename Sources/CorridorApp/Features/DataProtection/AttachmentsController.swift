@@ -47,9 +47,8 @@ struct AttachmentsController: Sendable {
     }
 
     /// The model of the list for `view` (the case page shows the same list).
-    static func model(_ req: Request, view: CaseQueries.CaseView, visible: AttachmentsModel.Visible? = nil, form: UploadForm = UploadForm(),
+    static func model(_ req: Request, view: CaseQueries.CaseView, visible: AttachmentsModel.Visible, form: UploadForm = UploadForm(),
                       errors: [String: String] = [:]) -> AttachmentsModel {
-        let visible = visible ?? AttachmentsModel.Visible(shown: [], protectedHidden: 0)
         let principal = req.currentUser?.principal
         return AttachmentsModel(view: view, visible: visible, canEdit: Policy.allows(principal, .editCases),
                                 canProtect: Policy.allows(principal, .handleProtectedAttachments),
@@ -100,18 +99,9 @@ struct AttachmentsController: Sendable {
         }
         var headers = HTTPHeaders()
         headers.replaceOrAdd(name: .contentType, value: row.mediaType)
-        headers.replaceOrAdd(name: .contentDisposition, value: Self.disposition(row.fileName))
+        headers.replaceOrAdd(name: .contentDisposition, value: FileDownload.disposition(row.fileName))
         headers.replaceOrAdd(name: .cacheControl, value: "no-store")
         return Response(status: .ok, headers: headers, body: .init(data: data))
-    }
-
-    /// Saved, never shown in the browser's window; the name in ASCII and, for accents, in
-    /// RFC 5987's UTF-8 form.
-    static func disposition(_ name: String) -> String {
-        var unreserved = CharacterSet()
-        unreserved.insert(charactersIn: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
-        let encoded = name.addingPercentEncoding(withAllowedCharacters: unreserved) ?? "attachment"
-        return "attachment; filename=\"\(FileDownload.safeName(name))\"; filename*=UTF-8''\(encoded)"
     }
 
     @Sendable func delete(_ req: Request) async throws -> Response {
