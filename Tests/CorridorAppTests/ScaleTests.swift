@@ -181,3 +181,15 @@ import VaporTesting
         }
     }
 }
+
+@Suite struct BulkValueTests {
+    /// Identifiers are bound as SQLite text exactly as Fluent writes them, so that rows written
+    /// in bulk and rows written by models find each other.
+    @Test func identifiersAreWrittenAsFluentWritesThem() {
+        var ids = OrderedIDGenerator()
+        for id in [UUID(), UUID(uuid: (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)), UUID(uuid: (255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255)),
+                   ids.next(), ids.next()] {
+            #expect(BulkInsert.text(of: id) == id.uuidString)
+        }
+    }
+}

@@ -90,12 +90,30 @@ import Testing
         #expect(CaseNumber("civ-2024-00042") == CaseNumber(office: "CIV", year: 2024, sequence: 42))
         #expect(CaseNumber("CIV-24-42") == nil)
         #expect(CaseNumber(office: "CIV", year: 2024, sequence: 100_000) == nil)
+        // The byte-wise reading of the usual shape agrees with the general one.
+        #expect(CaseNumber(" CIV-2024-00042 ") == CaseNumber("CIV-2024-00042"))
+        for text in ["CIV-2024-0004A", "CIV_2024-00042", "C1V-2024-00042", "CIV-1899-00001", "CIV-2024-00000", "ÉIV-2024-0004", "CIV-+024-00042", "CIV-2024-+0042"] {
+            #expect(CaseNumber(text) == nil, "\(text)")
+        }
+        #expect(CaseNumber("tun-2019-99999")?.description == "TUN-2019-99999")
+    }
+
+    @Test func caseNumbersSortAsTheirText() {
+        let numbers = ["CIV-2024-00042", "CIV-2023-99999", "TUN-2019-00001", "CIV-2024-00041", "ABC-2030-00002", "CIW-1999-00001"].compactMap(CaseNumber.init)
+        #expect(numbers.count == 6)
+        #expect(numbers.sorted().map(\.description) == numbers.map(\.description).sorted())
     }
 
     @Test func daysAndBirthDates() {
         #expect(Day(iso: "2024-02-29") != nil)
         #expect(Day(iso: "2023-02-29") == nil)
         #expect(Day(iso: "2024-2-1") == nil)
+        for text in ["2024-+1-05", "2024-01-+5", "+024-01-05", "2024/01/05", "2024-01-05 ", "２０２４-01-05", "1899-12-31", "2024-13-01", "2024-00-10"] {
+            #expect(Day(iso: text) == nil, "\(text)")
+        }
+        #expect(Day(iso: "1900-01-01")?.iso == "1900-01-01")
+        #expect(Day(year: 2200, month: 12, day: 31)?.iso == "2200-12-31")
+        #expect(Day(year: 2024, month: 3, day: 7)?.iso == "2024-03-07")
         #expect(BirthDate(text: "1994")?.isEstimated == true)
         #expect(BirthDate(text: "1994-11-21")?.isEstimated == false)
         #expect(BirthDate(text: "21/11/1994") == nil)
@@ -448,6 +466,10 @@ import Testing
         let made = (0..<1000).map { _ in ids.next(now: Date(timeIntervalSince1970: 1_800_000_000)) }
         #expect(made.map(\.uuidString) == made.map(\.uuidString).sorted(), "identifiers sort in the order they were made")
         #expect(Set(made).count == 1000)
+        #expect(made.allSatisfy { $0.uuidString.dropFirst(14).first == "7" }, "version 7")
+        let later = (0..<600).map { _ in ids.next(now: Date(timeIntervalSince1970: 1_800_000_001)) }
+        #expect(later.map(\.uuidString) == later.map(\.uuidString).sorted() && made.last!.uuidString < later.first!.uuidString)
+        #expect(Set(later.map { $0.uuidString.suffix(8) }).count > 590, "the last 32 bits are random")
         let member = MemberDraft(memberNumber: 1, relationship: .principal, givenNames: "Adjoua Ama", familyName: "N'Guessan-Kouamé", sex: .female,
                                  birthDate: nil, nationality: "CIV", documentType: .passport, documentNumber: "AB 12")
         #expect(SearchText.terms(caseNumber: "CIV-2024-00123", searchTexts: [member.searchText], vulnerabilities: ["vot"])

@@ -86,13 +86,31 @@ struct BulkInsert {
                 case .text(let text): binds.append(.text(text))
                 case .int(let number): binds.append(.integer(number))
                 // Fluent's SQLite encoder writes identifiers as text and dates as seconds since 1970.
-                case .uuid(let id): binds.append(.text(id.uuidString))
+                case .uuid(let id): binds.append(.text(Self.text(of: id)))
                 case .date(let date): binds.append(.float(date.timeIntervalSince1970))
                 case .null: binds.append(.null)
                 }
             }
         }
         try await database.query(sql, binds, logger: database.logger) { _ in }.get()
+    }
+
+    /// `UUID.uuidString` (upper-case hex, 8-4-4-4-12), without the formatted printing that
+    /// Foundation goes through: an import binds millions of identifiers.
+    static func text(of id: UUID) -> String {
+        let digits: StaticString = "0123456789ABCDEF"
+        return withUnsafeBytes(of: id.uuid) { bytes in
+            String(unsafeUninitializedCapacity: 36) { buffer in
+                var position = 0
+                for (index, byte) in bytes.enumerated() {
+                    if index == 4 || index == 6 || index == 8 || index == 10 { buffer[position] = UInt8(ascii: "-"); position += 1 }
+                    buffer[position] = digits.utf8Start[Int(byte >> 4)]
+                    buffer[position + 1] = digits.utf8Start[Int(byte & 0x0F)]
+                    position += 2
+                }
+                return position
+            }
+        }
     }
 
     private static func insertPostgres(_ rows: [[BulkValue]], table: String, columns: [String], on database: any PostgresDatabase) async throws {

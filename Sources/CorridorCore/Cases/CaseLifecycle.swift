@@ -134,11 +134,51 @@ public struct CaseNumber: Sendable, Hashable, Comparable, CustomStringConvertibl
         self.sequence = sequence
     }
 
+    private init(checked office: String, year: Int, sequence: Int) {
+        self.office = office
+        self.year = year
+        self.sequence = sequence
+    }
+
     public init?(_ text: String) {
+        // The usual shape, `CIV-2024-00042`, read from its bytes; anything else (spaces, lower
+        // case letters of other scripts) by the general path below.
+        let utf8 = text.utf8
+        if utf8.count == 14, let fast = utf8.withContiguousStorageIfAvailable({ Self.parse($0) }) {
+            guard let (office, year, sequence) = fast else { return nil }
+            self = CaseNumber(checked: office, year: year, sequence: sequence)
+            return
+        }
         let parts = text.trimmingWhitespace().uppercased().split(separator: "-")
         guard parts.count == 3, parts[1].count == 4, parts[2].count == 5,
               let year = Int(parts[1]), let sequence = Int(parts[2]) else { return nil }
         self.init(office: String(parts[0]), year: year, sequence: sequence)
+    }
+
+    /// `LLL-YYYY-NNNNN` (office letters in either case) as its parts, nil when the bytes do not
+    /// have that shape or the year or sequence is out of range.
+    private static func parse(_ bytes: UnsafeBufferPointer<UInt8>) -> (String, Int, Int)? {
+        guard bytes[3] == UInt8(ascii: "-"), bytes[8] == UInt8(ascii: "-") else { return nil }
+        var letters: [UInt8] = []
+        for index in 0..<3 {
+            let byte = bytes[index]
+            switch byte {
+            case UInt8(ascii: "A")...UInt8(ascii: "Z"): letters.append(byte)
+            case UInt8(ascii: "a")...UInt8(ascii: "z"): letters.append(byte - 32)
+            default: return nil
+            }
+        }
+        func number(_ range: Range<Int>) -> Int? {
+            var value = 0
+            for index in range {
+                let digit = Int(bytes[index]) - 48
+                guard (0...9).contains(digit) else { return nil }
+                value = value * 10 + digit
+            }
+            return value
+        }
+        guard let year = number(4..<8), let sequence = number(9..<14), (1900...9999).contains(year), (1...99_999).contains(sequence) else { return nil }
+        return (String(decoding: letters, as: UTF8.self), year, sequence)
     }
 
     public var description: String {
@@ -156,5 +196,7 @@ public struct CaseNumber: Sendable, Hashable, Comparable, CustomStringConvertibl
         if highest[prefix].map({ $0.sequence < number.sequence }) ?? true { highest[prefix] = number }
     }
 
-    public static func < (a: CaseNumber, b: CaseNumber) -> Bool { a.description < b.description }
+    /// The order of the written numbers (three capitals, four digits, five digits: the parts
+    /// compare as the text does).
+    public static func < (a: CaseNumber, b: CaseNumber) -> Bool { (a.office, a.year, a.sequence) < (b.office, b.year, b.sequence) }
 }

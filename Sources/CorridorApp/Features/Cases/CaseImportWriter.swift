@@ -103,7 +103,12 @@ struct CaseImportWriteError: Error, Sendable {
 /// multi-row inserts (cases, members, timeline, search words), stored cases compared field by
 /// field and updated one by one with their audit entry, and the return counts moved once at
 /// the end. The caller's transaction makes it all or nothing.
-struct CaseImportWriter: Sendable {
+///
+/// A class, so that handing it from one batch's task to the next moves a reference instead of
+/// copying its sets of every household met (a struct copied per batch duplicated them on the
+/// first write: seconds at a million rows). Only one task uses it at a time: the import awaits
+/// each batch before it hands the writer on, which is what makes `@unchecked Sendable` sound.
+final class CaseImportWriter: @unchecked Sendable {
     let db: any Database
     let actor: AuditActor
     let now: Date
@@ -130,7 +135,7 @@ struct CaseImportWriter: Sendable {
         self.write = write
     }
 
-    mutating func reject(_ issues: [ImportIssue]) { report.issues += issues }
+    func reject(_ issues: [ImportIssue]) { report.issues += issues }
 
     /// The tables an import fills.
     static let tables = ["return_cases", "case_members", "case_transitions", "case_terms", "case_protected_details"]
@@ -143,7 +148,7 @@ struct CaseImportWriter: Sendable {
     /// fills (a unique constraint and primary keys stay), so that rows are appended instead of
     /// being inserted at random places of ten indexes; `finish` builds them again, each with
     /// one sort. Both run inside the import's transaction: a failed import keeps the indexes.
-    mutating func deferIndexes() async throws {
+    func deferIndexes() async throws {
         let sql = try db.sqlDatabase
         struct Index: Decodable { var name: String; var definition: String }
         let list = Self.tables.map { "'\($0)'" }.joined(separator: ", ")
@@ -168,7 +173,7 @@ struct CaseImportWriter: Sendable {
     /// Screens a batch against the stored cases and, when writing, writes what passes. Rows of
     /// one household may come in any order: parts of a household in the batch are put together,
     /// and a part of a household written by an earlier batch is added to it.
-    mutating func add(_ parts: [ImportedCase]) async throws {
+    func add(_ parts: [ImportedCase]) async throws {
         let batch = try await resolvePartners(Self.merged(parts))
         let numbers = batch.compactMap { $0.caseNumber?.description }
         var stored: [String: ReturnCaseModel] = [:]
@@ -229,7 +234,7 @@ struct CaseImportWriter: Sendable {
 
     /// The partners a file's sharing consents name (acronyms, or identifiers), found among the
     /// institutions; a household naming one that is not known is rejected, every row of it.
-    private mutating func resolvePartners(_ batch: [ImportedCase]) async throws -> [ImportedCase] {
+    private func resolvePartners(_ batch: [ImportedCase]) async throws -> [ImportedCase] {
         guard batch.contains(where: { household in household.members.contains { !($0.consent ?? []).allSatisfy(\.partners.isEmpty) } }) else { return batch }
         if partnerIDs == nil {
             var known: [String: String] = [:]
@@ -283,7 +288,7 @@ struct CaseImportWriter: Sendable {
 
     /// Moves the numbering counters past the imported numbers, the return counts by what was
     /// created, and records the import in the audit trail.
-    mutating func finish(fileName: String, highestNumbers: [String: CaseNumber]) async throws {
+    func finish(fileName: String, highestNumbers: [String: CaseNumber]) async throws {
         guard write else { return }
         let sql = try db.sqlDatabase
         for definition in deferredIndexes { try await sql.raw("\(unsafeRaw: definition)").run() }
@@ -415,7 +420,7 @@ struct CaseImportWriter: Sendable {
                         cells: ReturnSummary.cells(caseFacts, members: facts))
     }
 
-    private mutating func insert(_ households: [ImportedCase]) async throws {
+    private func insert(_ households: [ImportedCase]) async throws {
         guard !households.isEmpty else { return }
         var cases = BulkInsert(into: "return_cases", columns: Self.caseColumns, on: db)
         var members = BulkInsert(into: "case_members", columns: Self.memberColumns, on: db)
@@ -453,7 +458,7 @@ struct CaseImportWriter: Sendable {
 
     /// Later parts of households this import created: their members go in with multi-row
     /// inserts, and the counts they add (never the case's own) join the summary.
-    private mutating func extend(_ parts: [(ImportedCase, ReturnCaseModel)]) async throws {
+    private func extend(_ parts: [(ImportedCase, ReturnCaseModel)]) async throws {
         guard !parts.isEmpty else { return }
         var members = BulkInsert(into: "case_members", columns: Self.memberColumns, on: db)
         var protected = BulkInsert(into: "case_protected_details", columns: Self.protectedColumns, on: db)
@@ -480,7 +485,7 @@ struct CaseImportWriter: Sendable {
 
     /// Sets the member count, the principal's name and the search words of the households that
     /// grew during this import, 500 at a time.
-    private mutating func settleExtended() async throws {
+    private func settleExtended() async throws {
         let sql = try db.sqlDatabase
         let ids = Array(extended)
         extended = []

@@ -326,7 +326,7 @@ struct CaseService: Sendable {
     func commit(_ plan: CaseImportPlan, fileName: String) async throws -> ImportOutcome {
         let actor = self.actor, now = self.now
         return try await database.writeTransaction { db in
-            var writer = CaseImportWriter(db: db, actor: actor, now: now, write: true)
+            let writer = CaseImportWriter(db: db, actor: actor, now: now, write: true)
             for start in stride(from: 0, to: plan.cases.count, by: 1_000) {
                 try await writer.add(Array(plan.cases[start..<min(start + 1_000, plan.cases.count)]))
             }
@@ -428,9 +428,8 @@ struct CaseService: Sendable {
                     }
                     let current = writer, kept = cases
                     inFlight = Task {
-                        var next = current
-                        try await next.add(kept)
-                        return next
+                        try await current.add(kept)
+                        return current
                     }
                 }
                 if let inFlight { writer = try await inFlight.value }
