@@ -141,8 +141,8 @@ public struct CaseNumber: Sendable, Hashable, Comparable, CustomStringConvertibl
     }
 
     public init?(_ text: String) {
-        // The usual shape, `CIV-2024-00042`, read from its bytes; anything else (spaces, lower
-        // case letters of other scripts) by the general path below.
+        // The usual shape, `CIV-2024-00042`, read from its bytes; anything else (surrounding spaces, other
+        // lengths) by the general path below.
         let utf8 = text.utf8
         if utf8.count == 14, let fast = utf8.withContiguousStorageIfAvailable({ Self.parse($0) }) {
             guard let (office, year, sequence) = fast else { return nil }
@@ -168,16 +168,7 @@ public struct CaseNumber: Sendable, Hashable, Comparable, CustomStringConvertibl
             default: return nil
             }
         }
-        func number(_ range: Range<Int>) -> Int? {
-            var value = 0
-            for index in range {
-                let digit = Int(bytes[index]) - 48
-                guard (0...9).contains(digit) else { return nil }
-                value = value * 10 + digit
-            }
-            return value
-        }
-        guard let year = number(4..<8), let sequence = number(9..<14), (1900...9999).contains(year), (1...99_999).contains(sequence) else { return nil }
+        guard let year = bytes.decimal(4..<8), let sequence = bytes.decimal(9..<14), (1900...9999).contains(year), (1...99_999).contains(sequence) else { return nil }
         return (String(decoding: letters, as: UTF8.self), year, sequence)
     }
 

@@ -26,17 +26,8 @@ public struct Day: Sendable, Hashable, Comparable, Codable, CustomStringConverti
 
     /// The year, month and day of the ten bytes `YYYY-MM-DD`.
     private static func digits(_ bytes: UnsafeBufferPointer<UInt8>) -> (Int, Int, Int)? {
-        guard bytes[4] == UInt8(ascii: "-"), bytes[7] == UInt8(ascii: "-") else { return nil }
-        func number(_ range: Range<Int>) -> Int? {
-            var value = 0
-            for index in range {
-                let digit = Int(bytes[index]) - 48
-                guard (0...9).contains(digit) else { return nil }
-                value = value * 10 + digit
-            }
-            return value
-        }
-        guard let year = number(0..<4), let month = number(5..<7), let day = number(8..<10) else { return nil }
+        guard bytes[4] == UInt8(ascii: "-"), bytes[7] == UInt8(ascii: "-"),
+              let year = bytes.decimal(0..<4), let month = bytes.decimal(5..<7), let day = bytes.decimal(8..<10) else { return nil }
         return (year, month, day)
     }
 
@@ -51,9 +42,8 @@ public struct Day: Sendable, Hashable, Comparable, Codable, CustomStringConverti
     }
 
     public var iso: String {
-        let year = self.year, month = self.month, day = self.day
-        guard (0...9999).contains(year) else { return String(year) + "-" + String(month) + "-" + String(day) }
-        return String(unsafeUninitializedCapacity: 10) { buffer in
+        // Four digits of year (1900–2200, as every Day is), two of month, two of day.
+        String(unsafeUninitializedCapacity: 10) { buffer in
             func put(_ value: Int, _ width: Int, at start: Int) {
                 var rest = value
                 for position in stride(from: start + width - 1, through: start, by: -1) {
@@ -163,5 +153,18 @@ public enum Instant {
         let trimmed = text.trimmingCharacters(in: .whitespaces)
         if let day = Day(iso: trimmed) { return day.date }
         return ISO8601DateFormatter().date(from: trimmed)
+    }
+}
+
+extension UnsafeBufferPointer<UInt8> {
+    /// The number written in ASCII digits at `range`, nil when any byte there is not a digit.
+    func decimal(_ range: Range<Int>) -> Int? {
+        var value = 0
+        for index in range {
+            let digit = Int(self[index]) - 48
+            guard (0...9).contains(digit) else { return nil }
+            value = value * 10 + digit
+        }
+        return value
     }
 }
