@@ -25,6 +25,41 @@ import Vapor
         return rows
     }
 
+    /// A file on disk (the command line's path), shuffled so that households are spread: the
+    /// CSV is read through its handle in household order, the workbook streamed to a CSV file
+    /// that nobody else can open, and both give the same households as the export they came from.
+    @Test(arguments: ["csv", "xlsx"])
+    func shuffledFilesOnDiskComeBackWhole(format: String) async throws {
+        var exported = Data()
+        var members = 0
+        try await TestCorridor.run { corridor in
+            let households = DemoCases.generate(households: 40, seed: 9, today: Day(corridor.clock.now()))
+            members = households.reduce(0) { $0 + $1.members.count }
+            _ = try await CaseService(corridor.app.serviceContext(actor: .commandLine("test"))).commit(CaseImportPlan(cases: households, issues: [], rowCount: 0), fileName: "demo")
+            exported = try await Self.export(corridor, format: "csv", language: .en)
+        }
+        var rows = try Self.rows(exported, format: "csv")
+        let header = rows.removeFirst()
+        var random = SystemRandomNumberGenerator()
+        rows.shuffle(using: &random)
+        let table = TabularExport(sheetName: "cases", headers: header, rows: rows)
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("shuffled-\(UUID().uuidString).\(format)")
+        defer { try? FileManager.default.removeItem(at: file) }
+        try (format == "xlsx" ? try table.xlsx() : Data(table.csv(neutralise: false).utf8)).write(to: file)
+        let leftOversBefore = try FileManager.default.contentsOfDirectory(atPath: NSTemporaryDirectory()).filter { $0.hasPrefix("corridor-import-") }.count
+        try await TestCorridor.run { corridor in
+            let report = try await CaseService(corridor.app.serviceContext(actor: .commandLine("test")))
+                .importCases(from: .file(file.path), fileName: "shuffled.\(format)", write: true, mayWriteProtected: true)
+            #expect(report.issues.isEmpty, "\(report.issues.prefix(3))")
+            #expect(report.outcome.casesCreated == 40)
+            #expect(try await CaseMemberModel.query(on: corridor.app.db).count() == members)
+            let again = try Self.rows(try await Self.export(corridor, format: "csv", language: .en), format: "csv")
+            #expect(Set(again.dropFirst().map { $0.joined(separator: "|") }) == Set(rows.map { $0.joined(separator: "|") }))
+        }
+        let leftOversAfter = try FileManager.default.contentsOfDirectory(atPath: NSTemporaryDirectory()).filter { $0.hasPrefix("corridor-import-") }.count
+        #expect(leftOversAfter == leftOversBefore, "the converted rows are never left on disk")
+    }
+
     static let protected = [
         ProtectedDraft(exploitationForm: "travail forcé", identifiedOn: Day(iso: "2026-03-02"), identifiedPlace: "Tunis", identifiedBy: "OIM Tunis",
                        referral: "Centre d'accueil", medicalNotes: "Suivi psychologique"),

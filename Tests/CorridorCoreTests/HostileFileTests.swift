@@ -91,3 +91,93 @@ import ZIPFoundation
         #expect(throws: TabularFileError.workbook(.notAWorkbook)) { _ = try TabularText.table(Data([0x50, 0x4B, 0x03, 0x04, 0, 0, 1])) }
     }
 }
+
+/// The sheet reader streams: rows come out while the part is still being decompressed, and the
+/// XML it accepts is what spreadsheet programs write — no more.
+@Suite struct StreamingWorkbookTests {
+    typealias Build = HostileWorkbookTests
+
+    static func rows(_ sheet: String, shared: [String] = []) throws -> [[String]] {
+        try #require(try WorkbookReader.sheets(of: try Build.workbook(sheet: sheet, shared: shared)).first).rows
+    }
+
+    /// A sheet whose end is broken gives its first rows before the break is met: nothing reads
+    /// the whole part before handing a row over (a caller that reads to the end still gets the
+    /// refusal, so no file is taken in part).
+    @Test func rowsComeOutBeforeTheSheetIsReadWhole() throws {
+        let rows = String(repeating: #"<row><c t="inlineStr"><is><t>Awa</t></is></c><c><v>7</v></c></row>"#, count: 20_000)
+        let data = try Build.workbook(sheet: "<worksheet><sheetData>" + rows + "<row><c><v>1</v></wrong>")
+        var reader = try WorkbookReader.Workbook(data, limits: .commandLine).rows(ofSheet: 0)
+        for _ in 0..<20_000 { #expect(try reader.next() == ["Awa", "7"]) }
+        #expect(throws: WorkbookReader.ReadError.damagedPart("xl/worksheets/sheet1.xml")) { _ = try reader.next() }
+        #expect(throws: WorkbookReader.ReadError.damagedPart("xl/worksheets/sheet1.xml")) { _ = try WorkbookReader.sheets(of: data) }
+    }
+
+    @Test func whatSpreadsheetProgramsWriteIsRead() throws {
+        // A byte-order mark, a declaration, a comment, a namespace prefix, single quotes,
+        // self-closing cells, entities, character references, CDATA, line ends, rich text
+        // with a phonetic run, and cells out of order.
+        let sheet = "\u{FEFF}<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n<!-- written by hand -->"
+            + #"<x:worksheet xmlns:x="urn:x"><x:sheetData><x:row r='1'><x:c r='A1' t='inlineStr'><x:is><x:t>N&apos;Guessan &amp; Co &lt;3&gt; &#233;&#xE9;</x:t></x:is></x:c><x:c r="B1"/><x:c r="C1" t="inlineStr"><x:is><x:t><![CDATA[a<b>&c]]></x:t></x:is></x:c></x:row>"#
+            + "<x:row><x:c r=\"B2\" t=\"inlineStr\"><x:is><x:t xml:space=\"preserve\">line\r\none&#13;</x:t></x:is></x:c><x:c r=\"A2\" t=\"s\"><x:v>0</x:v></x:c></x:row></x:sheetData></x:worksheet>"
+        let shared = #"<r><t>Kou</t></r><r><t>amé</t></r><rPh sb="0" eb="1"><t>PHONETIC</t></rPh>"#
+        #expect(try Self.rows(sheet, shared: [shared]) == [["N'Guessan & Co <3> éé", "", "a<b>&c"], ["Kouamé", "line\none\r"]])
+    }
+
+    @Test(arguments: [
+        ("a document type", #"<!DOCTYPE w [<!ENTITY a "x">]><worksheet><sheetData/></worksheet>"#),
+        ("an end tag that does not match", "<worksheet><sheetData><row></sheetData></row></worksheet>"),
+        ("two roots", "<worksheet/><worksheet/>"),
+        ("text outside the root", "<worksheet/>text"),
+        ("an unknown entity", #"<worksheet><sheetData><row><c t="inlineStr"><is><t>&nbsp;</t></is></c></row></sheetData></worksheet>"#),
+        ("a character reference to nothing", #"<worksheet><sheetData><row><c t="inlineStr"><is><t>&#0;</t></is></c></row></sheetData></worksheet>"#),
+        ("a tag cut off", #"<worksheet><sheetData><row><c r="A1"#),
+        ("an unquoted attribute", "<worksheet><sheetData><row r=1/></sheetData></worksheet>"),
+        ("nesting without end", String(repeating: "<a>", count: 300) + String(repeating: "</a>", count: 300)),
+        ("a tag of two megabytes", "<worksheet a=\"" + String(repeating: "x", count: 2 << 20) + "\"/>"),
+        ("nothing", ""),
+    ])
+    func brokenXMLIsARefusedPart(what: String, sheet: String) throws {
+        #expect(throws: WorkbookReader.ReadError.damagedPart("xl/worksheets/sheet1.xml"), "\(what)") { _ = try Self.rows(sheet) }
+    }
+
+    @Test func invalidUTF8IsARefusedPart() throws {
+        var bytes = Data(#"<worksheet><sheetData><row><c t="inlineStr"><is><t>"#.utf8)
+        bytes.append(contentsOf: [0xC3, 0x28, 0xFF])
+        bytes.append(Data("</t></is></c></row></sheetData></worksheet>".utf8))
+        let data = try Build.workbook(sheet: "") { archive in
+            try archive.addEntry(with: "xl/worksheets/sheet1.xml", type: .file, uncompressedSize: Int64(bytes.count), compressionMethod: .deflate) { position, size in
+                bytes.subdata(in: Int(position)..<Int(position) + size)
+            }
+        }
+        #expect(throws: WorkbookReader.ReadError.damagedPart("xl/worksheets/sheet1.xml")) { _ = try WorkbookReader.sheets(of: data) }
+    }
+
+    /// A text run of megabytes outside any cell (a formula, a stray node) stops at the cell
+    /// limit instead of growing in memory.
+    @Test func aHugeTextRunStopsAtTheCellLimit() throws {
+        let sheet = Build.sheet(#"<row><c><f>"# + String(repeating: "1+", count: 1 << 20) + "1</f><v>2</v></c></row>")
+        #expect(throws: WorkbookReader.ReadError.cellTooLong(characters: 32_767)) { _ = try Self.rows(sheet) }
+    }
+
+    /// The first sheet as CSV, written a piece at a time: quoted where needed, every row as wide
+    /// as the header, and read back the same by the CSV reader.
+    @Test func aSheetBecomesCSVWithoutBeingHeldWhole() throws {
+        var rows = [#"<row><c t="inlineStr"><is><t>name</t></is></c><c t="inlineStr"><is><t>note</t></is></c></row>"#]
+        for index in 0..<60_000 {
+            rows.append(#"<row><c t="inlineStr"><is><t>Koné, "Awa" \#(index)</t></is></c><c r="C\#(index + 2)"><v>1</v></c></row>"#)
+        }
+        let data = try Build.workbook(sheet: Build.sheet(rows.joined()))
+        var pieces = 0
+        var text: [UInt8] = []
+        try TabularText.firstSheetAsCSV(data, limits: .upload) { pieces += 1; text += $0 }
+        #expect(pieces > 1, "written as it is read, not at the end")
+        var reader = try CSVStream(data: Data(text))
+        #expect(try reader.next() == ["name", "note"])
+        #expect(try reader.next() == [#"Koné, "Awa" 0"#, ""])
+        var count = 1
+        while try reader.next() != nil { count += 1 }
+        #expect(count == 60_000)
+        #expect(try TabularText.table(data) == String(decoding: text, as: UTF8.self))
+    }
+}

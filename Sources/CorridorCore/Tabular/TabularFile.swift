@@ -53,11 +53,52 @@ public enum TabularText {
     /// neutralised, every row as wide as the header), or CSV text as it is.
     public static func table(_ data: Data, limits: WorkbookReader.Limits = .upload) throws(TabularFileError) -> String {
         guard data.starts(with: [0x50, 0x4B, 0x03, 0x04]) else { return decode(data) }
-        let sheets: [WorkbookReader.Sheet]
-        do { sheets = try WorkbookReader.sheets(of: data, limits: limits) } catch { throw .reading(error, line: 1) }
-        guard let sheet = sheets.first, let header = sheet.rows.first else { throw .empty }
-        let rows = sheet.rows.dropFirst().map { row in (0..<header.count).map { $0 < row.count ? row[$0] : "" } }
-        return TabularExport(sheetName: sheet.name, headers: header, rows: Array(rows)).csv(neutralise: false)
+        var text = ""
+        try firstSheetAsCSV(data, limits: limits) { text += String(decoding: $0, as: UTF8.self) }
+        return text
+    }
+
+    /// A workbook's first sheet written out as CSV a row at a time (UTF-8, comma, CRLF, quoted
+    /// where needed, nothing neutralised, every row as wide as the header): the sheet is never
+    /// held whole, so a case file of any size converts in the memory of one row.
+    public static func firstSheetAsCSV(_ data: Data, limits: WorkbookReader.Limits, write: ([UInt8]) throws -> Void) throws(TabularFileError) {
+        do {
+            let workbook = try WorkbookReader.Workbook(data, limits: limits)
+            guard !workbook.sheetNames.isEmpty else { throw TabularFileError.empty }
+            var rows = try workbook.rows(ofSheet: 0)
+            guard let header = try rows.next() else { throw TabularFileError.empty }
+            var pending: [UInt8] = []
+            func append(_ row: [String]) {
+                for index in 0..<header.count {
+                    if index > 0 { pending.append(UInt8(ascii: ",")) }
+                    let cell = index < row.count ? row[index] : ""
+                    if cell.utf8.contains(where: { $0 == UInt8(ascii: ",") || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\n") || $0 == UInt8(ascii: "\r") }) {
+                        pending.append(UInt8(ascii: "\""))
+                        for byte in cell.utf8 {
+                            if byte == UInt8(ascii: "\"") { pending.append(byte) }
+                            pending.append(byte)
+                        }
+                        pending.append(UInt8(ascii: "\""))
+                    } else {
+                        pending.append(contentsOf: cell.utf8)
+                    }
+                }
+                pending.append(contentsOf: [0x0D, 0x0A])
+            }
+            append(header)
+            while let row = try rows.next() {
+                append(row)
+                if pending.count >= 1 << 20 {
+                    try write(pending)
+                    pending.removeAll(keepingCapacity: true)
+                }
+            }
+            if !pending.isEmpty { try write(pending) }
+        } catch let error as TabularFileError {
+            throw error
+        } catch {
+            throw .reading(error, line: 1)
+        }
     }
 
     /// `;` when the header line has more semicolons than commas, else `,`.

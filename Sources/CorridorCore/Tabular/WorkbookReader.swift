@@ -1,7 +1,4 @@
 import Foundation
-#if canImport(FoundationXML)
-import FoundationXML
-#endif
 // zlib, through the module the archive library brings (CZlib, its system library).
 import CZlib
 
@@ -56,116 +53,206 @@ public enum WorkbookReader {
         public static let commandLine = Limits(uncompressedBytes: 2 << 30, rows: nil)
     }
 
+    /// Every sheet of a workbook, its rows held in memory: for the small imports (matrices,
+    /// institutions, Kobo exports), within the limits. Large files read one row at a time
+    /// through `Workbook`.
     public static func sheets(of data: Data, limits: Limits = .upload) throws -> [Sheet] {
-        // The archive is read here, not by the archive library: its reader traps on a central
-        // directory pointing past the end and loops for ever on a deflate stream that does not
-        // end within its entry (both found by the fuzz test).
-        let bytes = [UInt8](data)
-        guard let entries = ZipLayout.entries(bytes, limit: limits.entries) else { throw ReadError.notAWorkbook }
-        if entries.count > limits.entries { throw ReadError.tooManyEntries(limits.entries) }
-        var budget = limits.uncompressedBytes
-        func part(_ path: String) throws -> Data? {
-            guard let entry = entries[path] else { return nil }
-            // The declared size first, then the bytes as they come: a lying header stops too.
-            guard entry.uncompressedSize <= budget else { throw ReadError.tooLarge(megabytes: limits.uncompressedBytes >> 20) }
-            guard let result = ZipLayout.extract(entry, from: bytes, budget: budget) else { throw ReadError.damagedPart(path) }
-            if result.count > budget { throw ReadError.tooLarge(megabytes: limits.uncompressedBytes >> 20) }
-            budget -= result.count
-            return result
-        }
-        guard let workbook = try part("xl/workbook.xml") else { throw ReadError.missingPart("xl/workbook.xml") }
-        let relations = try part("xl/_rels/workbook.xml.rels").map { try parseRelations($0, part: "xl/_rels/workbook.xml.rels") } ?? [:]
-        let shared = try part("xl/sharedStrings.xml").map { try parseSharedStrings($0, limits: limits) } ?? []
-        let styles = try part("xl/styles.xml").map { try parseDateStyles($0) } ?? [:]
+        let workbook = try Workbook(data, limits: limits)
         var result: [Sheet] = []
-        for (name, relation) in try parseSheetList(workbook) {
-            guard var target = relations[relation] else { continue }
-            if target.hasPrefix("/") { target.removeFirst() } else { target = "xl/" + target }
-            guard let xml = try part(target) else { throw ReadError.missingPart(target) }
-            result.append(Sheet(name: name, rows: try parseSheet(xml, shared: shared, dateStyles: styles, limits: limits, part: target)))
+        for index in workbook.sheetNames.indices {
+            var reader = try workbook.rows(ofSheet: index)
+            var rows: [[String]] = []
+            while let row = try reader.next() { rows.append(row) }
+            result.append(Sheet(name: workbook.sheetNames[index], rows: rows))
         }
         return result
     }
 
-    /// Runs an XML parser with element callbacks.
-    /// Runs an XML parser with element callbacks; a callback stops it by setting `failure`.
-    private final class Collector: NSObject, XMLParserDelegate {
-        var start: (String, [String: String]) -> Void = { _, _ in }
-        var end: (String) -> Void = { _ in }
-        var text = ""
-        var failure: ReadError?
-        /// The longest text kept between two elements (a cell's value is checked against the
-        /// limit when it ends; this bounds what a single huge text node can grow to).
-        var textLimit = Int.max
-        /// Elements open; the parser does not always report a document cut off, this does.
-        var depth = 0
+    /// An opened workbook: its archive checked, shared strings and date styles read; each sheet
+    /// is then read a row at a time, its part decompressed as it is parsed, so that memory holds
+    /// one chunk and one row whatever the sheet's size.
+    public struct Workbook {
+        private let bytes: [UInt8]
+        private let entries: [String: ZipLayout.Entry]
+        private let budget: ZipLayout.Budget
+        private let limits: Limits
+        private let shared: [String]
+        private let dateStyles: [Int: DateStyle]
+        /// Each sheet's name and part, in the workbook's order.
+        private let sheets: [(name: String, part: String)]
 
-        // Once a failure is set, the rest of the part is parsed without being kept (its size is
-        // already bounded by the decompressed limit): `abortParsing()` from a callback is not
-        // used, since a test run hung with it on Linux.
-        func parser(_ parser: XMLParser, didStartElement name: String, namespaceURI: String?, qualifiedName: String?, attributes: [String: String] = [:]) {
-            depth += 1
-            if failure == nil { start(name, attributes) }
+        public var sheetNames: [String] { sheets.map(\.name) }
+
+        public init(_ data: Data, limits: Limits = .upload) throws {
+            // The archive is read here, not by the archive library: its reader traps on a central
+            // directory pointing past the end and loops for ever on a deflate stream that does not
+            // end within its entry (both found by the fuzz test).
+            bytes = [UInt8](data)
+            guard let entries = ZipLayout.entries(bytes, limit: limits.entries) else { throw ReadError.notAWorkbook }
+            if entries.count > limits.entries { throw ReadError.tooManyEntries(limits.entries) }
+            self.entries = entries
+            self.limits = limits
+            budget = ZipLayout.Budget(limits.uncompressedBytes)
+            let bytes = self.bytes, budget = self.budget
+            func xml(_ path: String) throws -> WorkbookXML? {
+                guard let entry = entries[path] else { return nil }
+                let reader = try ZipLayout.EntryReader(entry, in: bytes, part: path, budget: budget)
+                return WorkbookXML(part: path, cellCharacters: limits.cellCharacters, source: reader.next)
+            }
+            guard var workbook = try xml("xl/workbook.xml") else { throw ReadError.missingPart("xl/workbook.xml") }
+            let list = try WorkbookReader.parseSheetList(&workbook)
+            let relations: [String: String] = try xml("xl/_rels/workbook.xml.rels").map { (parser: WorkbookXML) throws -> [String: String] in var parser = parser; return try WorkbookReader.parseRelations(&parser) } ?? [:]
+            shared = try xml("xl/sharedStrings.xml").map { (parser: WorkbookXML) throws -> [String] in var parser = parser; return try WorkbookReader.parseSharedStrings(&parser, limits: limits) } ?? []
+            dateStyles = try xml("xl/styles.xml").map { (parser: WorkbookXML) throws -> [Int: DateStyle] in var parser = parser; return try WorkbookReader.parseDateStyles(&parser) } ?? [:]
+            var sheets: [(String, String)] = []
+            for (name, relation) in list {
+                guard var target = relations[relation] else { continue }
+                if target.hasPrefix("/") { target.removeFirst() } else { target = "xl/" + target }
+                guard entries[target] != nil else { throw ReadError.missingPart(target) }
+                sheets.append((name, target))
+            }
+            self.sheets = sheets
         }
-        func parser(_ parser: XMLParser, didEndElement name: String, namespaceURI: String?, qualifiedName: String?) {
-            depth -= 1
-            if failure == nil { end(name) }
-        }
-        func parser(_ parser: XMLParser, foundCharacters string: String) {
-            guard failure == nil else { return }
-            text += string
-            if text.utf8.count > textLimit { failure = .cellTooLong(characters: textLimit / 4); text = "" }
+
+        /// The rows of one sheet, read as they are asked for.
+        public func rows(ofSheet index: Int) throws -> SheetRows {
+            let part = sheets[index].part
+            guard let entry = entries[part] else { throw ReadError.missingPart(part) }
+            let reader = try ZipLayout.EntryReader(entry, in: bytes, part: part, budget: budget)
+            return SheetRows(xml: WorkbookXML(part: part, cellCharacters: limits.cellCharacters, source: reader.next),
+                             shared: shared, dateStyles: dateStyles, limits: limits)
         }
     }
 
-    /// One XML parse at a time in the process: Foundation's parser on Linux (libxml2 with
-    /// process-wide handlers) hung when broken parts were parsed on several threads at once
-    /// (two test runs spun for minutes; each test alone passed).
-    private static let parsing = NSLock()
+    /// The rows of a sheet, one at a time: shared and inline strings, numbers as written,
+    /// booleans as `true`/`false`, date cells as ISO dates. A row is as wide as its last cell;
+    /// a gap between cells reads as empty text. A part cut off or broken is an error when it is
+    /// met, so a caller that reads to the end never takes part of a file.
+    public struct SheetRows {
+        private var xml: WorkbookXML
+        private let shared: [String]
+        private let dateStyles: [Int: DateStyle]
+        private let limits: Limits
+        private var count = 0
 
-    /// Parses a part; a broken or cut-off part is a refused file, never a partial read.
-    private static func run(_ data: Data, part: String, _ configure: (Collector) -> Void) throws {
-        parsing.lock()
-        defer { parsing.unlock() }
-        let collector = Collector()
-        configure(collector)
-        let parser = XMLParser(data: data)
-        parser.delegate = collector
-        parser.shouldResolveExternalEntities = false
-        let parsed = parser.parse()
-        if let failure = collector.failure { throw failure }
-        guard parsed, collector.depth == 0 else { throw ReadError.damagedPart(part) }
+        init(xml: WorkbookXML, shared: [String], dateStyles: [Int: DateStyle], limits: Limits) {
+            self.xml = xml
+            self.shared = shared
+            self.dateStyles = dateStyles
+            self.limits = limits
+        }
+
+        /// The next row, or nil once the whole sheet is read.
+        public mutating func next() throws -> [String]? {
+            var row: [String] = []
+            var inRow = false
+            var column = 0, style = 0
+            var type = ""
+            var value = ""
+            var capturing = false
+            /// Inside a phonetic run (`rPh`), whose text is not the cell's.
+            var phonetic = 0
+            while let event = try xml.next() {
+                switch event {
+                case .start(let name):
+                    switch name {
+                    case "row":
+                        if let most = limits.rows, count >= most { throw ReadError.tooManyRows(most) }
+                        row = []
+                        inRow = true
+                    case "c" where inRow:
+                        type = xml.attribute("t") ?? ""
+                        style = xml.attribute("s").flatMap { Int($0) } ?? 0
+                        // A reference past the last column (or unreadable) is refused, never allocated.
+                        if let reference = xml.attribute("r") {
+                            guard let index = WorkbookReader.columnIndex(reference), index < limits.columns else { throw ReadError.tooManyColumns(limits.columns) }
+                            column = index
+                        } else {
+                            column = row.count
+                            if column >= limits.columns { throw ReadError.tooManyColumns(limits.columns) }
+                        }
+                        value = ""
+                    case "rPh": phonetic += 1
+                    case "v", "t": capturing = inRow && phonetic == 0
+                    default: break
+                    }
+                case .text(let text):
+                    if capturing {
+                        value += text
+                        if value.utf8.count > limits.cellCharacters, value.count > limits.cellCharacters {
+                            throw ReadError.cellTooLong(characters: limits.cellCharacters)
+                        }
+                    }
+                case .end(let name):
+                    switch name {
+                    case "v", "t": capturing = false
+                    case "rPh": phonetic -= 1
+                    case "c" where inRow:
+                        let text: String
+                        switch type {
+                        case "s": text = Int(value).flatMap { $0 >= 0 && $0 < shared.count ? shared[$0] : nil } ?? ""
+                        case "b": text = value == "1" ? "true" : value == "0" ? "false" : value
+                        case "e": text = ""
+                        case "", "n": text = dateStyles[style].flatMap { isoDate(serial: value, $0) } ?? value
+                        default: text = value
+                        }
+                        while row.count < column { row.append("") }
+                        if row.count == column { row.append(text) } else { row[column] = text }
+                    case "row" where inRow:
+                        count += 1
+                        return row
+                    default: break
+                    }
+                }
+            }
+            return nil
+        }
     }
 
-    static func parseRelations(_ data: Data, part: String = "xl/_rels/workbook.xml.rels") throws -> [String: String] {
+    static func parseRelations(_ xml: inout WorkbookXML) throws -> [String: String] {
         var relations: [String: String] = [:]
-        try run(data, part: part) { c in c.start = { name, attributes in
-            if name.hasSuffix("Relationship"), let id = attributes["Id"], let target = attributes["Target"] { relations[id] = target }
-        } }
+        while let event = try xml.next() {
+            if case .start("Relationship") = event, let id = xml.attribute("Id"), let target = xml.attribute("Target") { relations[id] = target }
+        }
         return relations
     }
 
-    static func parseSheetList(_ data: Data) throws -> [(String, String)] {
+    static func parseSheetList(_ xml: inout WorkbookXML) throws -> [(String, String)] {
         var sheets: [(String, String)] = []
-        try run(data, part: "xl/workbook.xml") { c in c.start = { name, attributes in
-            if name.hasSuffix("sheet"), let sheetName = attributes["name"], let id = attributes["r:id"] ?? attributes.first(where: { $0.key.hasSuffix(":id") })?.value {
-                sheets.append((sheetName, id))
-            }
-        } }
+        while let event = try xml.next() {
+            guard case .start("sheet") = event, let name = xml.attribute("name") else { continue }
+            if let id = xml.attribute("r:id") ?? xml.attributes.first(where: { $0.name.hasSuffix(":id") })?.value { sheets.append((name, id)) }
+        }
         return sheets
     }
 
     static func parseSharedStrings(_ data: Data, limits: Limits = .upload) throws -> [String] {
+        var xml = WorkbookXML(part: "xl/sharedStrings.xml", cellCharacters: limits.cellCharacters, data: data)
+        return try parseSharedStrings(&xml, limits: limits)
+    }
+
+    /// Each item's text: its `t` elements (one, or one per rich-text run), phonetic runs left out.
+    static func parseSharedStrings(_ xml: inout WorkbookXML, limits: Limits) throws -> [String] {
         var strings: [String] = []
-        var inItem = false
-        try run(data, part: "xl/sharedStrings.xml") { c in
-            c.textLimit = limits.cellCharacters * 4
-            c.start = { name, _ in if name.hasSuffix("si") { inItem = true; c.text = "" } }
-            c.end = { name in
-                guard name.hasSuffix("si"), inItem else { return }
-                if c.text.count > limits.cellCharacters { c.failure = .cellTooLong(characters: limits.cellCharacters) }
-                strings.append(c.text)
-                inItem = false
+        var item: String?
+        var capturing = false
+        var phonetic = 0
+        while let event = try xml.next() {
+            switch event {
+            case .start("si"): item = ""
+            case .start("rPh"): phonetic += 1
+            case .start("t"): capturing = item != nil && phonetic == 0
+            case .text(let text) where capturing:
+                item? += text
+                if let item, item.utf8.count > limits.cellCharacters, item.count > limits.cellCharacters {
+                    throw ReadError.cellTooLong(characters: limits.cellCharacters)
+                }
+            case .end("t"): capturing = false
+            case .end("rPh"): phonetic -= 1
+            case .end("si"):
+                if let item { strings.append(item) }
+                item = nil
+            default: break
             }
         }
         return strings
@@ -179,20 +266,23 @@ public enum WorkbookReader {
 
     /// The cell styles (`s` = index into `cellXfs`) whose number format is a date.
     static func parseDateStyles(_ data: Data) throws -> [Int: DateStyle] {
+        var xml = WorkbookXML(part: "xl/styles.xml", cellCharacters: Limits.upload.cellCharacters, data: data)
+        return try parseDateStyles(&xml)
+    }
+
+    static func parseDateStyles(_ xml: inout WorkbookXML) throws -> [Int: DateStyle] {
         var custom: [Int: String] = [:]
         var formats: [Int] = []
         var inCellXfs = false
-        try run(data, part: "xl/styles.xml") { c in
-            c.start = { name, attributes in
-                switch name {
-                case "numFmt":
-                    if let id = attributes["numFmtId"].flatMap(Int.init), let code = attributes["formatCode"] { custom[id] = code }
-                case "cellXfs": inCellXfs = true
-                case "xf" where inCellXfs: formats.append(attributes["numFmtId"].flatMap(Int.init) ?? 0)
-                default: break
-                }
+        while let event = try xml.next() {
+            switch event {
+            case .start("numFmt"):
+                if let id = xml.attribute("numFmtId").flatMap({ Int($0) }), let code = xml.attribute("formatCode") { custom[id] = code }
+            case .start("cellXfs"): inCellXfs = true
+            case .start("xf") where inCellXfs: formats.append(xml.attribute("numFmtId").flatMap { Int($0) } ?? 0)
+            case .end("cellXfs"): inCellXfs = false
+            default: break
             }
-            c.end = { name in if name == "cellXfs" { inCellXfs = false } }
         }
         var styles: [Int: DateStyle] = [:]
         for (index, id) in formats.enumerated() {
@@ -240,60 +330,9 @@ public enum WorkbookReader {
 
     static func parseSheet(_ data: Data, shared: [String], dateStyles: [Int: DateStyle] = [:], limits: Limits = .upload,
                            part: String = "sheet") throws -> [[String]] {
+        var reader = SheetRows(xml: WorkbookXML(part: part, cellCharacters: limits.cellCharacters, data: data), shared: shared, dateStyles: dateStyles, limits: limits)
         var rows: [[String]] = []
-        var row: [String] = []
-        var column = 0
-        var type = ""
-        var style = 0
-        var capturing = false
-        var value = ""
-        try run(data, part: part) { c in
-            c.textLimit = limits.cellCharacters * 4
-            c.start = { name, attributes in
-                switch name {
-                case "row":
-                    row = []
-                    if let most = limits.rows, rows.count >= most { c.failure = .tooManyRows(most) }
-                case "c":
-                    type = attributes["t"] ?? ""
-                    style = attributes["s"].flatMap(Int.init) ?? 0
-                    // A reference past the last column (or unreadable) is refused, never allocated.
-                    if let reference = attributes["r"] {
-                        guard let index = columnIndex(reference), index < limits.columns else { c.failure = .tooManyColumns(limits.columns); return }
-                        column = index
-                    } else {
-                        column = row.count
-                        if column >= limits.columns { c.failure = .tooManyColumns(limits.columns); return }
-                    }
-                    value = ""
-                case "v", "t":
-                    c.text = ""
-                    capturing = true
-                default: break
-                }
-            }
-            c.end = { name in
-                switch name {
-                case "v", "t":
-                    if capturing { value += c.text }
-                    capturing = false
-                    if value.count > limits.cellCharacters { c.failure = .cellTooLong(characters: limits.cellCharacters) }
-                case "c":
-                    let text: String
-                    switch type {
-                    case "s": text = Int(value).flatMap { $0 >= 0 && $0 < shared.count ? shared[$0] : nil } ?? ""
-                    case "b": text = value == "1" ? "true" : value == "0" ? "false" : value
-                    case "e": text = ""
-                    case "", "n": text = dateStyles[style].flatMap { isoDate(serial: value, $0) } ?? value
-                    default: text = value
-                    }
-                    while row.count < column { row.append("") }
-                    if row.count == column { row.append(text) } else { row[column] = text }
-                case "row": rows.append(row)
-                default: break
-                }
-            }
-        }
+        while let row = try reader.next() { rows.append(row) }
         return rows
     }
 
@@ -354,31 +393,87 @@ enum ZipLayout {
         return result
     }
 
-    /// An entry's bytes, at most `budget + 1` of them (the caller refuses more); nil when a
-    /// deflated stream is broken or does not end within the entry.
-    static func extract(_ entry: Entry, from bytes: [UInt8], budget: Int) -> Data? {
-        let input = Array(bytes[entry.dataStart..<(entry.dataStart + entry.compressedSize)])
-        if entry.method == 0 { return Data(input.prefix(budget + 1)) }
-        var stream = z_stream()
-        guard inflateInit2_(&stream, -MAX_WBITS, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size)) == Z_OK else { return nil }
-        defer { inflateEnd(&stream) }
-        var output = Data()
-        var chunk = [UInt8](repeating: 0, count: 64 * 1024)
-        return input.withUnsafeBufferPointer { source -> Data? in
-            stream.next_in = UnsafeMutablePointer(mutating: source.baseAddress)
-            stream.avail_in = UInt32(source.count)
-            while true {
-                let status = chunk.withUnsafeMutableBufferPointer { target -> Int32 in
-                    stream.next_out = target.baseAddress
-                    stream.avail_out = UInt32(target.count)
-                    return inflate(&stream, Z_NO_FLUSH)
-                }
-                output.append(contentsOf: chunk[0..<(chunk.count - Int(stream.avail_out))])
-                if status == Z_STREAM_END { return output }
-                if output.count > budget { return output }
-                // Anything else than progress is a broken stream; no input left is a cut one.
-                guard status == Z_OK, stream.avail_in > 0 || stream.avail_out == 0 else { return nil }
+    /// The decompressed bytes a workbook's parts may take in all, shared by the readers of its
+    /// parts (one task reads a workbook).
+    final class Budget {
+        let limit: Int
+        var remaining: Int
+        init(_ limit: Int) { self.limit = limit; remaining = limit }
+    }
+
+    /// One entry's bytes, decompressed a chunk at a time and counted against the budget: a lying
+    /// header, a stream broken or not ending within its entry, or more bytes than the budget
+    /// leaves, is an error when it is met.
+    final class EntryReader {
+        private let bytes: [UInt8]
+        private var offset: Int
+        private let end: Int
+        private let stored: Bool
+        private let part: String
+        private let budget: Budget
+        private let stream: UnsafeMutablePointer<z_stream>
+        private var finished = false
+        static let chunkSize = 256 * 1024
+
+        init(_ entry: Entry, in bytes: [UInt8], part: String, budget: Budget) throws {
+            // The declared size first, then the bytes as they come.
+            guard entry.uncompressedSize <= budget.remaining else { throw WorkbookReader.ReadError.tooLarge(megabytes: budget.limit >> 20) }
+            self.bytes = bytes
+            offset = entry.dataStart
+            end = entry.dataStart + entry.compressedSize
+            stored = entry.method == 0
+            self.part = part
+            self.budget = budget
+            // zlib keeps a pointer to its stream: it lives at one address for the reader's life.
+            stream = .allocate(capacity: 1)
+            stream.initialize(to: z_stream())
+            if !stored, inflateInit2_(stream, -MAX_WBITS, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size)) != Z_OK {
+                stream.deallocate()
+                throw WorkbookReader.ReadError.damagedPart(part)
             }
+        }
+
+        deinit {
+            if !stored { inflateEnd(stream) }
+            stream.deallocate()
+        }
+
+        /// The next bytes, or an empty array at the end of the entry.
+        func next() throws -> [UInt8] {
+            if finished { return [] }
+            var output: [UInt8]
+            if stored {
+                let count = min(Self.chunkSize, end - offset)
+                output = Array(bytes[offset..<(offset + count)])
+                offset += count
+                finished = offset == end
+            } else {
+                output = [UInt8](repeating: 0, count: Self.chunkSize)
+                var produced = 0
+                while produced < output.count {
+                    let input = min(end - offset, 1 << 20)
+                    let (status, read, written) = bytes.withUnsafeBufferPointer { source in
+                        output.withUnsafeMutableBufferPointer { target -> (Int32, Int, Int) in
+                            stream.pointee.next_in = UnsafeMutablePointer(mutating: source.baseAddress.map { $0 + offset })
+                            stream.pointee.avail_in = UInt32(input)
+                            stream.pointee.next_out = target.baseAddress.map { $0 + produced }
+                            stream.pointee.avail_out = UInt32(target.count - produced)
+                            let status = inflate(stream, Z_NO_FLUSH)
+                            return (status, input - Int(stream.pointee.avail_in), target.count - produced - Int(stream.pointee.avail_out))
+                        }
+                    }
+                    offset += read
+                    produced += written
+                    if status == Z_STREAM_END { finished = true; break }
+                    // Anything else than progress is a broken stream; no input left is a cut one.
+                    guard status == Z_OK || (status == Z_BUF_ERROR && produced == output.count) else { throw WorkbookReader.ReadError.damagedPart(part) }
+                    if produced < output.count, offset >= end { throw WorkbookReader.ReadError.damagedPart(part) }
+                }
+                output.removeSubrange(produced...)
+            }
+            budget.remaining -= output.count
+            if budget.remaining < 0 { throw WorkbookReader.ReadError.tooLarge(megabytes: budget.limit >> 20) }
+            return output
         }
     }
 }

@@ -18,46 +18,63 @@ enum CaseImportSource: Sendable {
     }
 
     /// The file as households: read as it is when its households are together, else in
-    /// household order (`CaseFileOrder`), each row keeping its own line number.
+    /// household order (`CaseFileOrder`), each row keeping its own line number. A workbook's
+    /// first sheet is first written out as CSV, a row at a time, to a file no other process can
+    /// open (unlinked at once), and read from there like a CSV file.
     func stream(today: Day) throws -> CaseImportStream {
-        let reader: CSVStream
-        var lines: [Int32]?
         do {
             switch self {
             case .file(let path) where !Self.isWorkbook(path: path):
-                if let order = try CaseFileOrder.plan(try CSVStream(fileAt: path)) {
-                    guard let handle = FileHandle(forReadingAtPath: path) else { throw TabularFileError.malformed(line: 1) }
-                    reader = try order.stream { offset, length in
-                        try handle.seek(toOffset: UInt64(offset))
-                        return [UInt8](try handle.read(upToCount: length) ?? Data())
-                    }
-                    lines = order.lines
-                } else {
-                    reader = try CSVStream(fileAt: path)
-                }
+                guard let handle = FileHandle(forReadingAtPath: path) else { throw CocoaError(.fileReadNoSuchFile) }
+                return try Self.stream(handle: handle, today: today)
             case .file(let path):
-                // A workbook's first sheet becomes CSV text, read from memory.
-                return try CaseImportSource.data(Data(try TabularText.table(Data(contentsOf: URL(fileURLWithPath: path)), limits: .commandLine).utf8))
-                    .stream(today: today)
+                let data = try Data(contentsOf: URL(fileURLWithPath: path), options: .alwaysMapped)
+                return try Self.stream(handle: try Self.workbookAsCSV(data, limits: .commandLine), today: today)
+            case .data(let upload) where Self.isWorkbook(upload):
+                return try Self.stream(handle: try Self.workbookAsCSV(upload, limits: .upload), today: today)
             case .data(let upload):
-                // A workbook's first sheet becomes CSV text; CSV stays bytes (no copy of a large upload).
-                let data = Self.isWorkbook(upload) ? Data(try TabularText.table(upload).utf8) : upload
-                if let order = try CaseFileOrder.plan(try CSVStream(data: data)) {
-                    reader = try order.stream { offset, length in
-                        let start = data.startIndex + offset
-                        return [UInt8](data[start..<(start + length)])
+                // CSV stays bytes (no copy of a large upload).
+                if let order = try CaseFileOrder.plan(try CSVStream(data: upload)) {
+                    let reader = try order.stream { offset, length in
+                        let start = upload.startIndex + offset
+                        return [UInt8](upload[start..<(start + length)])
                     }
-                    lines = order.lines
-                } else {
-                    reader = try CSVStream(data: data)
+                    return try CaseImportStream(reader: reader, today: today, originalLines: order.lines)
                 }
+                return try CaseImportStream(reader: try CSVStream(data: upload), today: today, originalLines: nil)
             }
         } catch let error as TabularFileError {
             throw error
         } catch {
             throw TabularFileError.reading(error, line: 1)
         }
-        return try CaseImportStream(reader: reader, today: today, originalLines: lines)
+    }
+
+    /// A CSV file read from an open handle, in household order when its households are spread.
+    private static func stream(handle: FileHandle, today: Day) throws -> CaseImportStream {
+        func reader() throws -> CSVStream {
+            try handle.seek(toOffset: 0)
+            return try CSVStream(source: { [UInt8](try handle.read(upToCount: 1 << 20) ?? Data()) })
+        }
+        if let order = try CaseFileOrder.plan(try reader()) {
+            let ordered = try order.stream { offset, length in
+                try handle.seek(toOffset: UInt64(offset))
+                return [UInt8](try handle.read(upToCount: length) ?? Data())
+            }
+            return try CaseImportStream(reader: ordered, today: today, originalLines: order.lines)
+        }
+        return try CaseImportStream(reader: try reader(), today: today, originalLines: nil)
+    }
+
+    /// A workbook's first sheet as CSV in a temporary file that is unlinked as soon as it is
+    /// open: the rows (personal data) never outlive the import, even one killed halfway.
+    private static func workbookAsCSV(_ data: Data, limits: WorkbookReader.Limits) throws -> FileHandle {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("corridor-import-\(UUID().uuidString).csv").path
+        guard FileManager.default.createFile(atPath: path, contents: nil, attributes: [.posixPermissions: 0o600]),
+              let handle = FileHandle(forUpdatingAtPath: path) else { throw CocoaError(.fileWriteUnknown) }
+        try? FileManager.default.removeItem(atPath: path)
+        try TabularText.firstSheetAsCSV(data, limits: limits) { try handle.write(contentsOf: $0) }
+        return handle
     }
 
     static func isWorkbook(_ data: Data) -> Bool { data.starts(with: [0x50, 0x4B, 0x03, 0x04]) }
