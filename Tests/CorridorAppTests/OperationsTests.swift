@@ -123,7 +123,7 @@ import VaporTesting
                 }.joined(separator: "/")
                 // The API, and the downloads of the signed-in pages, which scripts fetch with a token.
                 let last = route.path.last?.description ?? ""
-                let download = route.method == .GET && !path.hasPrefix("/data") && (["export", "download", "template.csv"].contains(last) || path == "/dashboard/tables/{name}")
+                let download = route.method == .GET && !path.hasPrefix("/data") && (["export", "download", "template.csv", "xlsform.xlsx"].contains(last) || path == "/dashboard/tables/{name}")
                 if path.hasPrefix("/api/v1/") || download { served.insert("\(route.method.rawValue) \(path)") }
             }
             #expect(served.isEmpty == false)

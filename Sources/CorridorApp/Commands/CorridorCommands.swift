@@ -35,6 +35,7 @@ enum CorridorCommands {
         app.asyncCommands.use(FigureCommand(), as: "figures")
         app.asyncCommands.use(SummaryCommandGroup(), as: "summary")
         app.asyncCommands.use(GenerateCommand(), as: "generate")
+        app.asyncCommands.use(QuestionnaireCommandGroup(), as: "questionnaire")
     }
 }
 

@@ -7,8 +7,16 @@ public struct Questionnaire: Sendable, Codable, Equatable {
     public var version: Int
     public var title: LocalizedText
     public var questions: [Question]
+    /// The pages a field form shows (XLSForm groups), in order; questions name theirs.
+    public var groups: [QuestionGroup]?
 
     public func question(_ code: String) -> Question? { questions.first { $0.code == code } }
+}
+
+/// A page of a field form: the questions that name it are shown together.
+public struct QuestionGroup: Sendable, Codable, Equatable {
+    public var code: String
+    public var label: LocalizedText
 }
 
 public struct LocalizedText: Sendable, Codable, Equatable {
@@ -62,6 +70,10 @@ public struct Question: Sendable, Codable, Equatable {
     public var aliases: [String]?
     public var minimum: Double?
     public var maximum: Double?
+    /// The group (page) the question belongs to, by its code.
+    public var group: String?
+    /// For a country question: whether several countries may be given (transit countries).
+    public var multiple: Bool?
 
     /// The choices, `yes`/`no` for a yes-no question.
     public var allChoices: [Choice] {

@@ -16,6 +16,7 @@ struct ProfilingController: Sendable {
         web.post("profiling", "import", "confirm", action: .importInterviews, use: confirmImport)
         web.post("profiling", "mappings", action: .importInterviews, use: saveMapping)
         web.get("profiling", "mappings", "download", action: .importInterviews, use: downloadMapping)
+        web.get("profiling", "questionnaires", ":code", "xlsform.xlsx", action: .importInterviews, use: downloadXLSForm)
         web.on(.POST, ["profiling", "mappings", "upload"], action: .importInterviews, body: .collect(maxSize: "1mb"), use: uploadMapping)
         web.get("followups", action: .viewFollowUps, use: followUps)
         web.get("profiling", "weights", action: .viewProfiling, use: weightsPage)
@@ -318,6 +319,13 @@ struct ProfilingController: Sendable {
         let table = try await req.profilingCatalog.weightTable()
         let questionnaire = try await req.profilingCatalog.questionnaire("reintegration_monitoring")
         return ProfilingPages.weights(table, questionnaire: questionnaire, canUpload: Policy.allows(req.currentUser?.principal, .importInterviews), error: nil, req.pageContext())
+    }
+
+    /// The questionnaire as an XLSForm, to deploy in KoboToolbox or ODK Central as it is.
+    @Sendable func downloadXLSForm(_ req: Request) async throws -> Response {
+        let questionnaire = try await questionnaire(req, req.parameters.get("code") ?? "")
+        return FileDownload.response(try XLSForm.workbook(questionnaire), name: XLSForm.fileName(questionnaire),
+                                     type: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     }
 
     @Sendable func downloadWeights(_ req: Request) async throws -> Response {

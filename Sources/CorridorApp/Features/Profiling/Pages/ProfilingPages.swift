@@ -239,6 +239,12 @@ enum ProfilingPages {
           <button type="submit" class="primary">\(context.t("import.validate"))</button>
         </form>
         <p>\(context.t("kobo.export_interviews")) <a href="/profiling/interviews/export?questionnaire=\(model.questionnaireCode)&amp;format=csv">CSV</a> · <a href="/profiling/interviews/export?questionnaire=\(model.questionnaireCode)&amp;format=csv&amp;sep=semicolon">\(context.t("export.csv_french"))</a> · <a href="/profiling/interviews/export?questionnaire=\(model.questionnaireCode)&amp;format=xlsx">XLSX</a></p>
+        <section class="card"><h2>\(context.t("xlsform.title"))</h2>
+          <p>\(context.t("xlsform.intro"))</p>
+          <ul>\(model.questionnaires.map { questionnaire -> HTML in
+            "<li><a href=\"/profiling/questionnaires/\(questionnaire.code)/xlsform.xlsx\">\(context.t("xlsform.download", ["title": questionnaire.title.text(context.language), "version": String(questionnaire.version)]))</a></li>"
+          })</ul>
+        </section>
         <section class="card"><h2>\(context.t("kobo.mapping_title"))</h2>
           <p>\(context.t("kobo.mapping_intro"))</p>
           <p><a href="/profiling/mappings/download?source=\(model.source)&amp;questionnaire=\(model.questionnaireCode)">\(context.t("kobo.download_mapping"))</a></p>
