@@ -63,6 +63,7 @@ func configure(
         app.lifecycle.use(AuditCheckpointer())
         app.lifecycle.use(BackupScheduler())
         app.lifecycle.use(RetentionScheduler())
+        app.lifecycle.use(FieldPullScheduler())
     }
     app.assets = try StaticAssets.load()
     app.sessionLookup = SessionLookup(user: SessionAuthenticator.user)
@@ -98,6 +99,7 @@ func configure(
     CasesAPIController().register(api: api)
     CooperationController().register(web: web, api: api)
     ProfilingController().register(web: web, api: api)
+    FieldSourcesController().register(web: web, api: api)
     FiguresController(limiter: PublicRateLimiter(limit: configuration.publicAPIRateLimit)).register(web: app, api: api)
     PortalController().register(web: web)
     NewsController().register(web: web)

@@ -53,10 +53,18 @@ struct HTML: Sendable, ExpressibleByStringInterpolation, AsyncResponseEncodable 
 struct HTMLPage: AsyncResponseEncodable {
     var status: HTTPResponseStatus
     var html: HTML
+    /// A page that shows a secret once: never kept by a browser's or a proxy's cache.
+    var noStore = false
+
+    init(status: HTTPResponseStatus, html: HTML) {
+        self.status = status
+        self.html = html
+    }
 
     func encodeResponse(for request: Request) async throws -> Response {
         let response = try await html.encodeResponse(for: request)
         response.status = status
+        if noStore { response.headers.replaceOrAdd(name: .cacheControl, value: "no-store") }
         return response
     }
 }

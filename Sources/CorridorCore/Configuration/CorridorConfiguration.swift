@@ -43,6 +43,8 @@ public struct CorridorConfiguration: Sendable, Equatable {
     /// The largest file a case accepts as an attachment (`CORRIDOR_ATTACHMENT_MAX_MB`).
     public var attachmentMaxMegabytes: Int = 10
     public var attachmentMaxBytes: Int { attachmentMaxMegabytes * 1_048_576 }
+    /// How often `serve` pulls the scheduled field sources (`CORRIDOR_FIELD_PULL_EVERY_MINUTES`; 0: never).
+    public var fieldPullEveryMinutes: Int = 60
     /// The token `GET /metrics` asks for (`Authorization: Bearer …`); nil: no metrics served.
     public var metricsToken: String?
     /// `text` (one line per message) or `json` (one JSON object per line, for a log collector).
@@ -89,7 +91,7 @@ public struct CorridorConfiguration: Sendable, Equatable {
         "CORRIDOR_BACKUP_EVERY_HOURS", "CORRIDOR_BACKUP_DIR", "CORRIDOR_BACKUPS_KEPT",
         "CORRIDOR_METRICS_TOKEN", "CORRIDOR_LOG_FORMAT",
         "CORRIDOR_RETENTION_FINISHED_CASE_YEARS", "CORRIDOR_RETENTION_UPLOAD_HOURS", "CORRIDOR_RETENTION_SIGN_IN_DAYS",
-        "CORRIDOR_RETENTION_REVOKED_TOKEN_DAYS", "CORRIDOR_RETENTION_EVERY_HOURS",
+        "CORRIDOR_RETENTION_REVOKED_TOKEN_DAYS", "CORRIDOR_RETENTION_EVERY_HOURS", "CORRIDOR_FIELD_PULL_EVERY_MINUTES",
     ]
 
     /// Parses the configuration; throws a `ConfigurationError` naming every bad setting.
@@ -126,6 +128,7 @@ public struct CorridorConfiguration: Sendable, Equatable {
             signInAttemptDays: integer("CORRIDOR_RETENTION_SIGN_IN_DAYS", default: 90, range: 1...3_650),
             revokedTokenDays: integer("CORRIDOR_RETENTION_REVOKED_TOKEN_DAYS", default: 365, range: 1...3_650),
             everyHours: integer("CORRIDOR_RETENTION_EVERY_HOURS", default: 24, range: 0...8_760))
+        configuration.fieldPullEveryMinutes = integer("CORRIDOR_FIELD_PULL_EVERY_MINUTES", default: 60, range: 0...10_080)
         configuration.attachmentMaxMegabytes = integer("CORRIDOR_ATTACHMENT_MAX_MB", default: 10, range: 1...AttachmentRules.largestLimitMegabytes)
         if let raw = value("CORRIDOR_METRICS_TOKEN") {
             if raw.count >= 24 { configuration.metricsToken = raw } else {

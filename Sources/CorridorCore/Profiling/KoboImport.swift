@@ -78,6 +78,7 @@ public enum KoboCSVReader {
         "__version__", "_version_", "start", "end", "today", "deviceid", "subscriberid", "simserial", "phonenumber", "username",
         "_xform_id_string", "meta/instanceid", "meta/instanceID", "formhub/uuid", "_attachments", "_geolocation", "_parent_index",
         "_submission__uuid", "_submission__id", "meta/rootuuid", "rootuuid", "meta/deprecatedid", "deprecatedid", "instanceid",
+        "meta/instancename", "instancename",
         // ODK Central's CSV export.
         "submissiondate", "key", "submitterid", "submittername", "attachmentspresent", "attachmentsexpected", "status",
         "reviewstate", "deviceid", "edits", "formversion", "meta-instanceid", "meta.instanceid", "parent_key",

@@ -38,7 +38,7 @@ struct SecretRotation {
             switch self {
             case .trailBroken(let reason): return "the audit trail does not verify under the current key (\(reason)): nothing was rotated"
             case .badNewKey: return "the new key must hold at least 32 random bytes, base64-encoded (openssl rand -base64 32)"
-            case .unreadableSealedKey(let email): return "the authenticator key of \(email) does not open with the current key: nothing was rotated"
+            case .unreadableSealedKey(let owner): return "the sealed key of \(owner) does not open with the current key: nothing was rotated"
             case .cannotWrite(let path): return "cannot write \(path): nothing was rotated"
             }
         }
@@ -96,6 +96,13 @@ struct SecretRotation {
                     user.totpKey = try newBox.seal(plain)
                     try await user.update(on: db)
                     count += 1
+                }
+                // Field sources' server tokens, sealed under the same secret.
+                let oldTokens = FieldSourceService.tokenBox(old), newTokens = FieldSourceService.tokenBox(new)
+                for source in try await FieldSourceModel.query(on: db).all() {
+                    guard let plain = oldTokens.open(source.tokenSealed) else { throw Failure.unreadableSealedKey("field source \(source.name)") }
+                    source.tokenSealed = try newTokens.seal(plain)
+                    try await source.update(on: db)
                 }
                 try await AuditLog.append(
                     AuditEvent(action: .update, entityType: "secret_key", changedFields: count > 0 ? ["totp_key", "mac"] : ["mac"],

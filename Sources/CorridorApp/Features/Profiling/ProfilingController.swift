@@ -249,6 +249,12 @@ struct ProfilingController: Sendable {
             }
         }
         try await ProfilingService(req.serviceContext).saveMapping(source: source, questionnaireCode: code, mapping)
+        // Submissions a field source holds for this mapping are applied as soon as it is complete.
+        if let id = try await FieldSourceQueries(database: req.db).source(named: source, questionnaireCode: code),
+           try await HeldSubmissionModel.query(on: req.db).filter(\.$sourceID == id).count() > 0 {
+            let outcome = try await FieldSourceService(req.serviceContext, application: req.application).applyHeld(id)
+            return req.redirect(to: "/profiling/sources/\(id.uuidString)?notice=pull_\(outcome.outcome)", redirectType: .normal)
+        }
         return req.redirect(to: "/profiling/import?source=\(source)&questionnaire=\(code)&notice=mapping_saved", redirectType: .normal)
     }
 
@@ -284,6 +290,12 @@ struct ProfilingController: Sendable {
             return try await HTMLPage(status: .unprocessableEntity, html: ProfilingPages.importPage(model, req.pageContext())).encodeResponse(for: req)
         }
         try await ProfilingService(req.serviceContext).saveMapping(source: source, questionnaireCode: code, mapping)
+        // Submissions a field source holds for this mapping are applied as soon as it is complete.
+        if let id = try await FieldSourceQueries(database: req.db).source(named: source, questionnaireCode: code),
+           try await HeldSubmissionModel.query(on: req.db).filter(\.$sourceID == id).count() > 0 {
+            let outcome = try await FieldSourceService(req.serviceContext, application: req.application).applyHeld(id)
+            return req.redirect(to: "/profiling/sources/\(id.uuidString)?notice=pull_\(outcome.outcome)", redirectType: .normal)
+        }
         return req.redirect(to: "/profiling/import?source=\(source)&questionnaire=\(code)&notice=mapping_saved", redirectType: .normal)
     }
 

@@ -58,43 +58,58 @@ struct ProfilingService: Sendable {
     /// Checks every submission, then writes the valid ones in one transaction, matched on
     /// their `_uuid`: the same export twice, or a later one, never duplicates an interview.
     func importSubmissions(_ read: KoboReadResult, questionnaire: Questionnaire, table: WeightTable?, source: String, fileName: String) async throws -> ImportOutcome {
-        var outcome = ImportOutcome()
-        outcome.rejected = read.issues
-        var drafts: [InterviewDraft] = []
-        let today = Day(now)
-        for submission in read.submissions {
-            let checked = AnswerRules.check(submission.answers, against: questionnaire, today: today)
-            if !checked.issues.isEmpty {
-                outcome.rejected += checked.issues.map { ImportIssue(line: submission.line, column: read.columnsByQuestion[$0.field] ?? $0.field, code: $0.code,
-                                                                   value: submission.answers[$0.field]?.joined(separator: " ") ?? "") }
-                continue
-            }
-            // The day of the interview as the form recorded it (today, start, submission time),
-            // else the return date it asks for, else the day of the import.
-            let interviewed = submission.interviewedOn ?? checked.answers["return_date"]?.first.flatMap(Day.init(iso:)) ?? today
-            drafts.append(InterviewDraft(answers: checked.answers, interviewedOn: interviewed, source: "kobo:\(source)", externalUUID: submission.uuid))
-        }
-        outcome.rejected.sort { ($0.line, $0.column) < ($1.line, $1.column) }
-        let actor = self.actor, now = self.now, toWrite = drafts, problems = outcome.rejected.count
-        let written = try await database.writeTransaction { db -> ImportOutcome in
-            var counts = ImportOutcome()
-            for draft in toWrite {
-                switch try await Self.write(draft, questionnaire: questionnaire, table: table, actor: actor, now: now, on: db).1 {
-                case .created: counts.created += 1
-                case .updated: counts.updated += 1
-                case .unchanged: counts.unchanged += 1
-                }
-            }
+        let prepared = Self.prepare(read, questionnaire: questionnaire, source: source, today: Day(now))
+        let actor = self.actor, now = self.now, problems = prepared.rejected.count
+        var outcome = try await database.writeTransaction { db -> ImportOutcome in
+            let counts = try await Self.write(prepared.drafts, questionnaire: questionnaire, table: table, actor: actor, now: now, on: db)
             try await AuditLog.append(AuditEvent(action: .create, entityType: "interview_import", entityID: nil,
                                                  detail: "\(counts.created) created, \(counts.updated) updated, \(counts.unchanged) unchanged, \(problems) problems",
                                                  personalDetail: fileName),
                                       by: actor, at: now, on: db)
             return counts
         }
-        outcome.created = written.created
-        outcome.updated = written.updated
-        outcome.unchanged = written.unchanged
+        outcome.rejected = prepared.rejected
         return outcome
+    }
+
+    /// What an import would write: the submissions that pass the questionnaire's rules as
+    /// drafts (source `kobo:<source>`), and every problem of the others.
+    struct PreparedImport: Sendable {
+        var drafts: [InterviewDraft] = []
+        var rejected: [ImportIssue] = []
+    }
+
+    static func prepare(_ read: KoboReadResult, questionnaire: Questionnaire, source: String, today: Day) -> PreparedImport {
+        var prepared = PreparedImport()
+        prepared.rejected = read.issues
+        for submission in read.submissions {
+            let checked = AnswerRules.check(submission.answers, against: questionnaire, today: today)
+            if !checked.issues.isEmpty {
+                prepared.rejected += checked.issues.map { ImportIssue(line: submission.line, column: read.columnsByQuestion[$0.field] ?? $0.field, code: $0.code,
+                                                                    value: submission.answers[$0.field]?.joined(separator: " ") ?? "") }
+                continue
+            }
+            // The day of the interview as the form recorded it (today, start, submission time),
+            // else the return date it asks for, else the day of the import.
+            let interviewed = submission.interviewedOn ?? checked.answers["return_date"]?.first.flatMap(Day.init(iso:)) ?? today
+            prepared.drafts.append(InterviewDraft(answers: checked.answers, interviewedOn: interviewed, source: "kobo:\(source)", externalUUID: submission.uuid))
+        }
+        prepared.rejected.sort { ($0.line, $0.column) < ($1.line, $1.column) }
+        return prepared
+    }
+
+    /// Writes prepared interviews inside the caller's transaction.
+    static func write(_ drafts: [InterviewDraft], questionnaire: Questionnaire, table: WeightTable?, actor: AuditActor, now: Date,
+                      on db: any Database) async throws -> ImportOutcome {
+        var counts = ImportOutcome()
+        for draft in drafts {
+            switch try await write(draft, questionnaire: questionnaire, table: table, actor: actor, now: now, on: db).1 {
+            case .created: counts.created += 1
+            case .updated: counts.updated += 1
+            case .unchanged: counts.unchanged += 1
+            }
+        }
+        return counts
     }
 
     /// Inserts or updates one interview, its answer rows and its scores.

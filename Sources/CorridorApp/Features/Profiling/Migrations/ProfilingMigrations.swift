@@ -5,5 +5,6 @@ import Fluent
 enum ProfilingMigrations {
     static let all: [any Migration] = [
         CreateProfiling(),
+        CreateFieldSources(),
     ]
 }

@@ -228,6 +228,7 @@ enum ProfilingPages {
         <p><a href="/profiling">← \(context.t("profiling.title"))</a></p>
         <h1>\(context.t("kobo.title"))</h1>
         <p class="lead">\(context.t("kobo.intro"))</p>
+        <p><a href="/profiling/sources">\(context.t("kobo.sources_link"))</a></p>
         \(error)\(report)
         <form method="post" action="/profiling/import" enctype="multipart/form-data" class="card">
           \(context.csrfField)
