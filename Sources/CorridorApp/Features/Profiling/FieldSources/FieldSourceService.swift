@@ -256,7 +256,8 @@ struct FieldSourceService: Sendable {
         if let cursor = source.cursor {
             // Edits move `updatedAt`, new submissions `submissionDate`: both are asked for.
             let expression = "__system/submissionDate gt \(cursor) or __system/updatedAt gt \(cursor)"
-            filter = "&%24filter=" + (expression.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")
+            let unreserved = CharacterSet(charactersIn: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
+            filter = "&%24filter=" + (expression.addingPercentEncoding(withAllowedCharacters: unreserved) ?? "")
         }
         var skip = 0
         var cursor = source.cursor
