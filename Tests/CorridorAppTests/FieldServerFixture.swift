@@ -148,7 +148,10 @@ final class FieldServerFixture: Sendable {
         var result: [String: Any] = [
             "_id": 1000 + index, "formhub/uuid": "f00d", "start": "2024-03-0\(index + 1)T09:00:00.000+00:00", "end": "2024-03-0\(index + 1)T09:20:00.000+00:00",
             "today": "2024-03-0\(index + 1)", "__version__": "vXyZ", "meta/instanceID": "uuid:\(uuid)", "_xform_id_string": uid, "_uuid": uuid,
-            "_attachments": [], "_status": "submitted_via_web", "_geolocation": [NSNull(), NSNull()], "_submission_time": "2024-03-05T10:00:0\(index)",
+            "_attachments": index == 0 ? [["download_url": "https://kc.kobotoolbox.org/media/original?media_file=enqueteur%2Fattachments%2Fphoto.jpg",
+                                           "mimetype": "image/jpeg", "filename": "enqueteur/attachments/f00d/\(uuid)/photo.jpg", "instance": 1000 + index,
+                                           "xform": 42, "id": 7, "question_xpath": "photo"]] : [],
+            "_status": "submitted_via_web", "_geolocation": [NSNull(), NSNull()], "_submission_time": "2024-03-05T10:00:0\(index)",
             "_tags": [], "_notes": [], "_validation_status": [String: Any](), "_submitted_by": NSNull(),
         ]
         for (code, values) in answers {

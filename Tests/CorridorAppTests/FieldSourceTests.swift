@@ -251,6 +251,8 @@ import VaporTesting
             let page = try await officer.get("/profiling/sources/\(id.uuidString)")
             #expect(page.status == .ok && !page.body.string.contains(FieldServerFixture.token))
             #expect(try await officer.post("/profiling/sources/\(id.uuidString)/pull").status == .seeOther)
+            let logged = try await officer.get("/profiling/sources/\(id.uuidString)?lang=en")
+            #expect(logged.body.string.contains("<th scope=\"col\">When</th>") && !logged.body.string.contains("&lt;"), "the log is a table, not its markup as text")
             // Settings saved without a token keep the stored one.
             let saved = try await officer.post("/profiling/sources/\(id.uuidString)", ["kind": "kobo", "server_url": server.base, "form": FieldServerFixture.uid,
                                                                                        "questionnaire": "profiling_return", "token": "", "auth": "token"])

@@ -134,27 +134,19 @@ enum FieldSourcePages {
         }
         let secret: HTML = model.newSecret.map { secret in
             """
-            <div class="notice" role="status"><p>\(context.t("source.secret_once"))</p><p><code class="secret">\(secret)</code></p></div>
+            <div class="notice" role="status"><p>\(context.t("source.secret_once"))</p><p><code class="copy secret-value">\(secret)</code></p></div>
             """
         } ?? .empty
         let webhook: HTML = source.kind == FieldServerKind.kobo.rawValue ? """
             <section class="card"><h2>\(context.t("source.webhook"))</h2>
               <p>\(context.t(source.hasWebhook ? "source.webhook_intro" : "source.webhook_none"))</p>
-              \(HTML.when(source.hasWebhook) { "<p><code>\(model.webhookURL)</code></p>" })
+              \(HTML.when(source.hasWebhook) { "<p><code class=\"copy\">\(model.webhookURL)</code></p>" })
               \(secret)
               <form method="post" action="/profiling/sources/\(source.id.uuidString)/webhook">\(context.csrfField)
                 <button type="submit">\(context.t(source.hasWebhook ? "source.webhook_renew" : "source.webhook_create"))</button></form>
             </section>
             """ : .empty
-        return Layout.page(source.name, context, """
-        <p><a href="/profiling/sources">← \(context.t("source.title"))</a></p>
-        <h1>\(source.name)</h1>
-        \(HTML.when(model.notice != nil) { "<p class=\"notice\" role=\"status\">\(model.notice ?? "")</p>" })
-        <p>\(context.t("source.kind.\(source.kind)")) · <code>\(source.serverURL)</code> · <code>\(source.form)</code> · \(source.questionnaireCode)</p>
-        <form method="post" action="/profiling/sources/\(source.id.uuidString)/pull">\(context.csrfField)
-          <button type="submit" class="primary">\(context.t("source.pull_now"))</button></form>
-        <section class="card"><h2>\(context.t("source.log"))</h2>
-          \(model.pulls.isEmpty ? "<p>\(context.t("source.log_empty"))</p>" : """
+        let log: HTML = model.pulls.isEmpty ? "<p>\(context.t("source.log_empty"))</p>" : """
             <div class="table-wrap" tabindex="0"><table class="dense">
               <thead><tr><th scope="col">\(context.t("source.when"))</th><th scope="col">\(context.t("source.pull_kind"))</th><th scope="col">\(context.t("source.outcome"))</th>
               <th scope="col" class="number">\(context.t("source.received"))</th><th scope="col" class="number">\(context.t("source.created"))</th>
@@ -162,7 +154,16 @@ enum FieldSourcePages {
               <th scope="col" class="number">\(context.t("source.held"))</th><th scope="col" class="number">\(context.t("source.attempts"))</th>
               <th scope="col">\(context.t("source.error"))</th></tr></thead>
               <tbody>\(pulls)</tbody></table></div>
-            """)
+            """
+        return Layout.page(source.name, context, """
+        <p><a href="/profiling/sources">← \(context.t("source.title"))</a></p>
+        <h1>\(source.name)</h1>
+        \(HTML.when(model.notice != nil) { "<p class=\"notice\" role=\"status\">\(model.notice ?? "")</p>" })
+        <p class="source-facts">\(context.t("source.kind.\(source.kind)")) · <code>\(source.serverURL)</code> · <code>\(source.form)</code> · \(source.questionnaireCode)</p>
+        <form method="post" action="/profiling/sources/\(source.id.uuidString)/pull">\(context.csrfField)
+          <button type="submit" class="primary">\(context.t("source.pull_now"))</button></form>
+        <section class="card"><h2>\(context.t("source.log"))</h2>
+          \(log)
         </section>
         <section class="card"><h2>\(context.t("source.held_title", ["count": String(source.heldCount)]))</h2>
           <p>\(context.t("source.held_intro"))</p>
