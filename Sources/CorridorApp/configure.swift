@@ -69,6 +69,7 @@ func configure(
     app.sessionLookup = SessionLookup(user: SessionAuthenticator.user)
     app.signInDefences = SignInDefences(throttle: LoginThrottle(), decoyPasswordHash: try app.password.hash(SecureToken.generate()))
     app.shippedProfiling = try ProfilingCatalog.loadShipped()
+    await app.makeFieldHTTPClient()
     app.summaryCache = SummaryCache()
 
     Observability.bootstrap()

@@ -108,14 +108,15 @@ final class FieldServerFixture: Sendable {
         let top = min((try? req.query.get(Int.self, at: "$top")) ?? 250, Self.pageSize)
         let skip = (try? req.query.get(Int.self, at: "$skip")) ?? 0
         var all = state.withLockedValue { $0.odk }
-        // `__system/submissionDate gt T or __system/updatedAt gt T`: the cursor is T.
-        if let filter = try? req.query.get(String.self, at: "$filter"), let range = filter.range(of: "gt ") {
+        // `__system/submissionDate ge T or __system/updatedAt ge T` (or `gt`): the cursor is T.
+        if let filter = try? req.query.get(String.self, at: "$filter"), let range = filter.range(of: "ge ") ?? filter.range(of: "gt ") {
+            let inclusive = filter.contains(" ge ")
             let cursor = String(filter[range.upperBound...].prefix { $0 != " " })
             all = all.filter { submission in
                 let system = submission["__system"] as? [String: Any] ?? [:]
                 let submitted = system["submissionDate"] as? String ?? ""
                 let updated = system["updatedAt"] as? String ?? ""
-                return submitted > cursor || updated > cursor
+                return inclusive ? (submitted >= cursor || updated >= cursor) : (submitted > cursor || updated > cursor)
             }
         }
         let page = Array(all.dropFirst(skip).prefix(top))

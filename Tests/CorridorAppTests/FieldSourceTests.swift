@@ -18,7 +18,7 @@ import VaporTesting
             try await TestCorridor.run { corridor in
                 corridor.app.fieldRetryDelays = [.milliseconds(1), .milliseconds(1), .milliseconds(1)]
                 // A server that does not answer is given up on in a second, not a minute.
-                corridor.app.fieldServerClient = LiveFieldServerClient(client: corridor.app.client, timeout: .seconds(1))
+                corridor.app.fieldServerClient = LiveFieldServerClient(client: corridor.app.fieldHTTPClient, timeout: .seconds(1))
                 let questionnaire = try #require(try await corridor.app.profilingCatalog.questionnaire("profiling_return"))
                 try await body(corridor, server, questionnaire)
             }
@@ -106,7 +106,12 @@ import VaporTesting
             server.state.withLockedValue { $0.script = [404] }
             #expect(try await Self.service(corridor).pull(id).attempts == 1)
             // No server at all.
-            try await Self.service(corridor).update(id, FieldSourceService.SourceDraft(name: "kobo-civ", kind: "kobo", serverURL: "http://127.0.0.1:9", form: FieldServerFixture.uid))
+            // Another server: the token must be typed again, never carried over to it.
+            await #expect(throws: FieldSourceError.self) {
+                try await Self.service(corridor).update(id, FieldSourceService.SourceDraft(name: "kobo-civ", kind: "kobo", serverURL: "http://127.0.0.1:9", form: FieldServerFixture.uid))
+            }
+            try await Self.service(corridor).update(id, FieldSourceService.SourceDraft(name: "kobo-civ", kind: "kobo", serverURL: "http://127.0.0.1:9", form: FieldServerFixture.uid,
+                                                                                     token: FieldServerFixture.token))
             let unreachable = try await Self.service(corridor).pull(id)
             #expect(unreachable.outcome == "failed" && unreachable.attempts == 4)
         }
@@ -121,7 +126,7 @@ import VaporTesting
             // A `next` link to another host is not followed with the token.
             server.state.withLockedValue { $0.kobo = [try! FieldServerFixture.koboSubmission(Self.respondents[0], index: 0, questionnaire: questionnaire)] }
             try await Self.service(corridor).update(id, FieldSourceService.SourceDraft(name: "kobo-civ", kind: "kobo", serverURL: "http://localhost:\(server.port)",
-                                                                                     form: FieldServerFixture.uid))
+                                                                                     form: FieldServerFixture.uid, token: FieldServerFixture.token))
             server.state.withLockedValue { $0.kobo += $0.kobo + $0.kobo }
             let outcome = try await Self.service(corridor).pull(id)
             #expect(outcome.failure == .foreignLink, "the fixture's next links name 127.0.0.1, not localhost: \(outcome)")
@@ -195,6 +200,8 @@ import VaporTesting
             #expect(try await deliver(body, secret: nil).status == .unauthorized)
             #expect(try await deliver(body, secret: webhookSecret, source: "nothing").status == .unauthorized)
             #expect(try await deliver("[1, 2]", secret: webhookSecret).status == .badRequest)
+            #expect(try await deliver(String(repeating: " ", count: 300_000) + "{}", secret: webhookSecret).status == .payloadTooLarge)
+            #expect(try await deliver(String(repeating: " ", count: 300_000) + "{}", secret: "wrong").status == .unauthorized, "the secret is checked before the body is read")
             #expect(try await deliver(#"{"consent": "yes"}"#, secret: webhookSecret).status == .badRequest, "no key")
             // A delivery with a column the mapping does not know is held (202), never applied in part.
             var unknown = try FieldServerFixture.koboSubmission(Self.respondents[1], index: 1, questionnaire: questionnaire)
@@ -225,12 +232,51 @@ import VaporTesting
                 state.requests = []
             }
             let second = try await Self.service(corridor).pull(id)
-            #expect(second.received == 1 && second.updated == 1, "only what changed: \(second)")
+            // What changed, and the last one seen again (`ge`), unchanged.
+            #expect(second.received == 2 && second.updated == 1 && second.unchanged == 1, "only what changed: \(second)")
             let asked = server.state.withLockedValue { $0.requests }
             let filter = URLComponents(string: try #require(asked.first))?.queryItems?.first { $0.name == "$filter" }?.value
-            #expect(filter == "__system/submissionDate gt 2024-03-05T10:00:02.000Z or __system/updatedAt gt 2024-03-05T10:00:02.000Z", "\(asked)")
+            #expect(filter == "__system/submissionDate ge 2024-03-05T10:00:02.000Z or __system/updatedAt ge 2024-03-05T10:00:02.000Z", "\(asked)")
             #expect(try await FieldSourceModel.find(id, on: corridor.app.db)?.cursor == "2024-04-01T08:00:00.000Z")
             #expect(try await InterviewModel.query(on: corridor.app.db).count() == 3)
+        }
+    }
+
+    @Test func whatAServerOrAnEditorCouldAbuseIsRefused() async throws {
+        try await Self.run { corridor, server, questionnaire in
+            // The token travels over https, or plain http to this machine only.
+            for address in ["http://kobo.example.org", "ftp://127.0.0.1", "https://user:pw@kobo.example.org", "https://kobo.example.org/?x=1"] {
+                await #expect(throws: FieldSourceError.self, "\(address)") {
+                    try await Self.service(corridor).create(FieldSourceService.SourceDraft(name: "x", kind: "kobo", serverURL: address, form: "abc", token: "t"))
+                }
+            }
+            // A `next` link back to the same page with nothing in it ends the pull.
+            server.state.withLockedValue { $0.kobo = [] }
+            let (id, _) = try await Self.koboSource(corridor, server)
+            let empty = try await Self.service(corridor).pull(id)
+            #expect(empty.outcome == "applied" && empty.received == 0 && empty.attempts == 1)
+            // Two pulls of one source at once: the second is refused, not raced.
+            server.state.withLockedValue { state in state.kobo = try! Self.respondents.enumerated().map { try FieldServerFixture.koboSubmission($1, index: $0, questionnaire: questionnaire) } }
+            async let first = Self.service(corridor).pull(id)
+            async let second = Self.service(corridor).pull(id)
+            let outcomes = try await [first, second].map(\.outcome).sorted()
+            #expect(outcomes == ["applied", "running"] || outcomes == ["applied", "applied"], "\(outcomes)")
+            #expect(corridor.app.fieldPullsRunning.begin(id))
+            #expect(try await Self.service(corridor).pull(id).outcome == "running", "while one runs, another is refused")
+            corridor.app.fieldPullsRunning.end(id)
+            #expect(try await InterviewModel.query(on: corridor.app.db).count() == 3)
+            // A server answering a key per submission: refused past the widest form.
+            server.state.withLockedValue { state in
+                state.kobo = (0..<3).map { index in
+                    var submission = try! FieldServerFixture.koboSubmission(Self.respondents[index], index: index, questionnaire: questionnaire)
+                    for column in 0..<2_000 { submission["junk/k\(index)_\(column)"] = "x" }
+                    return submission
+                }
+            }
+            #expect(try await Self.service(corridor).pull(id).failure == .tooWide(FieldSourceService.widestForm))
+            // A page announcing an absurd count does not trap.
+            #expect(try FieldSubmissions.koboPage(Data(#"{"count": 1e300, "next": null, "results": []}"#.utf8)).count == nil)
+            #expect(try FieldSubmissions.odkPage(Data(#"{"@odata.count": -1e300, "value": []}"#.utf8)).count == nil)
         }
     }
 

@@ -160,6 +160,29 @@ import ZIPFoundation
         #expect(throws: WorkbookReader.ReadError.cellTooLong(characters: 32_767)) { _ = try Self.rows(sheet) }
     }
 
+    /// A cell split into tens of thousands of pieces (a comment between each) of combining
+    /// marks, which add bytes but no character: refused at the byte limit, in linear time.
+    @Test func aCellInThousandsOfPiecesStopsAtItsLimitQuickly() throws {
+        let sheet = Build.sheet(#"<row><c t="inlineStr"><is><t>e"# + String(repeating: "\u{301}<!---->", count: 70_000) + "</t></is></c></row>")
+        let started = ContinuousClock.now
+        #expect(throws: WorkbookReader.ReadError.cellTooLong(characters: 32_767)) { _ = try Self.rows(sheet) }
+        #expect(ContinuousClock.now - started < .seconds(10))
+        let shared = try Build.workbook(sheet: Build.sheet(#"<row><c t="s"><v>0</v></c></row>"#), shared: [String(repeating: "\u{301}", count: 70_000)])
+        #expect(throws: WorkbookReader.ReadError.cellTooLong(characters: 32_767)) { _ = try WorkbookReader.sheets(of: shared) }
+    }
+
+    /// A cell at the last column makes every row 16 384 cells wide for a few bytes: what is read,
+    /// and what a conversion writes, stays within the decompressed limit.
+    @Test func aFarColumnCannotMultiplyWhatIsReadOrWritten() throws {
+        let limits = WorkbookReader.Limits(uncompressedBytes: 1 << 20, rows: nil)
+        let wideRows = try Build.workbook(sheet: Build.sheet(String(repeating: #"<row><c r="XFD1"><v>1</v></c></row>"#, count: 10)))
+        #expect(throws: WorkbookReader.ReadError.tooLarge(megabytes: 1)) { _ = try WorkbookReader.sheets(of: wideRows, limits: limits) }
+        let wideHeader = try Build.workbook(sheet: Build.sheet(#"<row><c r="XFD1"><v>1</v></c></row>"# + String(repeating: "<row/>", count: 2_000)))
+        #expect(throws: TabularFileError.workbook(.tooLarge(megabytes: 1))) { try TabularText.firstSheetAsCSV(wideHeader, limits: limits) { _ in } }
+        let emptyStrings = try Build.workbook(sheet: Build.sheet(""), shared: Array(repeating: "", count: 70_000))
+        #expect(throws: WorkbookReader.ReadError.tooLarge(megabytes: 1)) { _ = try WorkbookReader.sheets(of: emptyStrings, limits: limits) }
+    }
+
     /// The first sheet as CSV, written a piece at a time: quoted where needed, every row as wide
     /// as the header, and read back the same by the CSV reader.
     @Test func aSheetBecomesCSVWithoutBeingHeldWhole() throws {

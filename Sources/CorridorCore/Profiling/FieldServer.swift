@@ -105,7 +105,7 @@ public enum FieldSubmissions {
             submissions.append(submission)
         }
         let next: String? = if case .string(let link)? = body["next"], !link.isEmpty { link } else { nil }
-        let count: Int? = if case .number(let number)? = body["count"] { Int(number) } else { nil }
+        let count: Int? = if case .number(let number)? = body["count"] { Int(exactly: number.rounded()) } else { nil }
         return FieldPage(submissions: submissions, count: count, next: next)
     }
 
@@ -154,7 +154,7 @@ public enum FieldSubmissions {
             submissions.append(FieldSubmission(fields: fields))
         }
         let next: String? = if case .string(let link)? = body["@odata.nextLink"], !link.isEmpty { link } else { nil }
-        let count: Int? = if case .number(let number)? = body["@odata.count"] { Int(number) } else { nil }
+        let count: Int? = if case .number(let number)? = body["@odata.count"] { Int(exactly: number.rounded()) } else { nil }
         return FieldPage(submissions: submissions, count: count, next: next)
     }
 

@@ -68,7 +68,11 @@ public enum TabularText {
             var rows = try workbook.rows(ofSheet: 0)
             guard let header = try rows.next() else { throw TabularFileError.empty }
             var pending: [UInt8] = []
-            func append(_ row: [String]) {
+            // What is written is bounded like what is read: every row is as wide as the header, so
+            // a wide header and many empty rows would otherwise write far more than they weigh.
+            var written = 0
+            func append(_ row: [String]) throws {
+                let start = pending.count
                 for index in 0..<header.count {
                     if index > 0 { pending.append(UInt8(ascii: ",")) }
                     let cell = index < row.count ? row[index] : ""
@@ -84,10 +88,12 @@ public enum TabularText {
                     }
                 }
                 pending.append(contentsOf: [0x0D, 0x0A])
+                written += pending.count - start
+                if written > limits.uncompressedBytes { throw WorkbookReader.ReadError.tooLarge(megabytes: limits.uncompressedBytes >> 20) }
             }
-            append(header)
+            try append(header)
             while let row = try rows.next() {
-                append(row)
+                try append(row)
                 if pending.count >= 1 << 20 {
                     try write(pending)
                     pending.removeAll(keepingCapacity: true)

@@ -38,6 +38,10 @@ public enum WorkbookReader {
         public var rows: Int?
         /// Excel's own limit: 32 767 characters in a cell.
         public var cellCharacters: Int
+        /// Cells a sheet may give, the gaps between its cells filled included, and shared strings
+        /// a workbook may hold: one for every 16 bytes the decompressed limit allows, so that what
+        /// is read never outgrows the limit however sparse the sheet.
+        public var cells: Int { max(uncompressedBytes / 16, 1_024) }
 
         public init(uncompressedBytes: Int, entries: Int = 1_000, columns: Int = 16_384, rows: Int?, cellCharacters: Int = 32_767) {
             self.uncompressedBytes = uncompressedBytes
@@ -92,7 +96,7 @@ public enum WorkbookReader {
             if entries.count > limits.entries { throw ReadError.tooManyEntries(limits.entries) }
             self.entries = entries
             self.limits = limits
-            budget = ZipLayout.Budget(limits.uncompressedBytes)
+            budget = ZipLayout.Budget(limits.uncompressedBytes, cells: limits.cells)
             let bytes = self.bytes, budget = self.budget
             func xml(_ path: String) throws -> WorkbookXML? {
                 guard let entry = entries[path] else { return nil }
@@ -120,7 +124,7 @@ public enum WorkbookReader {
             guard let entry = entries[part] else { throw ReadError.missingPart(part) }
             let reader = try ZipLayout.EntryReader(entry, in: bytes, part: part, budget: budget)
             return SheetRows(xml: WorkbookXML(part: part, cellCharacters: limits.cellCharacters, source: reader.next),
-                             shared: shared, dateStyles: dateStyles, limits: limits)
+                             shared: shared, dateStyles: dateStyles, limits: limits, budget: budget)
         }
     }
 
@@ -134,12 +138,15 @@ public enum WorkbookReader {
         private let dateStyles: [Int: DateStyle]
         private let limits: Limits
         private var count = 0
+        /// The cells the workbook's sheets may still give, gaps included.
+        private let budget: ZipLayout.Budget
 
-        init(xml: WorkbookXML, shared: [String], dateStyles: [Int: DateStyle], limits: Limits) {
+        init(xml: WorkbookXML, shared: [String], dateStyles: [Int: DateStyle], limits: Limits, budget: ZipLayout.Budget? = nil) {
             self.xml = xml
             self.shared = shared
             self.dateStyles = dateStyles
             self.limits = limits
+            self.budget = budget ?? ZipLayout.Budget(limits.uncompressedBytes, cells: limits.cells)
         }
 
         /// The next row, or nil once the whole sheet is read.
@@ -149,6 +156,7 @@ public enum WorkbookReader {
             var column = 0, style = 0
             var type = ""
             var value = ""
+            var valueBytes = 0
             var capturing = false
             /// Inside a phonetic run (`rPh`), whose text is not the cell's.
             var phonetic = 0
@@ -172,22 +180,26 @@ public enum WorkbookReader {
                             if column >= limits.columns { throw ReadError.tooManyColumns(limits.columns) }
                         }
                         value = ""
+                        valueBytes = 0
                     case "rPh": phonetic += 1
                     case "v", "t": capturing = inRow && phonetic == 0
                     default: break
                     }
                 case .text(let text):
                     if capturing {
+                        // Bytes are counted as they come (a cell split into thousands of pieces
+                        // costs no recount); characters once, when the cell ends.
+                        valueBytes += text.utf8.count
+                        if valueBytes > limits.cellCharacters * 4 { throw ReadError.cellTooLong(characters: limits.cellCharacters) }
                         value += text
-                        if value.utf8.count > limits.cellCharacters, value.count > limits.cellCharacters {
-                            throw ReadError.cellTooLong(characters: limits.cellCharacters)
-                        }
                     }
                 case .end(let name):
                     switch name {
                     case "v", "t": capturing = false
                     case "rPh": phonetic -= 1
                     case "c" where inRow:
+                        // Excel's limit counts UTF-16 units.
+                        if value.utf16.count > limits.cellCharacters { throw ReadError.cellTooLong(characters: limits.cellCharacters) }
                         let text: String
                         switch type {
                         case "s": text = Int(value).flatMap { $0 >= 0 && $0 < shared.count ? shared[$0] : nil } ?? ""
@@ -195,6 +207,12 @@ public enum WorkbookReader {
                         case "e": text = ""
                         case "", "n": text = dateStyles[style].flatMap { isoDate(serial: value, $0) } ?? value
                         default: text = value
+                        }
+                        // Cells a sheet gives, gaps filled included: a cell at XFD costs 16 384 of
+                        // them for a few bytes of XML, so they are counted against a budget.
+                        if column >= row.count {
+                            budget.cells -= column + 1 - row.count
+                            if budget.cells < 0 { throw ReadError.tooLarge(megabytes: limits.uncompressedBytes >> 20) }
                         }
                         while row.count < column { row.append("") }
                         if row.count == column { row.append(text) } else { row[column] = text }
@@ -235,6 +253,7 @@ public enum WorkbookReader {
     static func parseSharedStrings(_ xml: inout WorkbookXML, limits: Limits) throws -> [String] {
         var strings: [String] = []
         var item: String?
+        var itemBytes = 0
         var capturing = false
         var phonetic = 0
         while let event = try xml.next() {
@@ -243,15 +262,20 @@ public enum WorkbookReader {
             case .start("rPh"): phonetic += 1
             case .start("t"): capturing = item != nil && phonetic == 0
             case .text(let text) where capturing:
+                itemBytes += text.utf8.count
+                if itemBytes > limits.cellCharacters * 4 { throw ReadError.cellTooLong(characters: limits.cellCharacters) }
                 item? += text
-                if let item, item.utf8.count > limits.cellCharacters, item.count > limits.cellCharacters {
-                    throw ReadError.cellTooLong(characters: limits.cellCharacters)
-                }
             case .end("t"): capturing = false
             case .end("rPh"): phonetic -= 1
             case .end("si"):
-                if let item { strings.append(item) }
+                if let item {
+                    if item.utf16.count > limits.cellCharacters { throw ReadError.cellTooLong(characters: limits.cellCharacters) }
+                    // `<si/>` is five bytes and an empty string sixteen: the count is bounded too.
+                    if strings.count >= limits.cells { throw ReadError.tooLarge(megabytes: limits.uncompressedBytes >> 20) }
+                    strings.append(item)
+                }
                 item = nil
+                itemBytes = 0
             default: break
             }
         }
@@ -398,7 +422,9 @@ enum ZipLayout {
     final class Budget {
         let limit: Int
         var remaining: Int
-        init(_ limit: Int) { self.limit = limit; remaining = limit }
+        /// Cells every sheet of the workbook may still give (`Limits.cells`, shared by its sheets).
+        var cells: Int
+        init(_ limit: Int, cells: Int = .max) { self.limit = limit; remaining = limit; self.cells = cells }
     }
 
     /// One entry's bytes, decompressed a chunk at a time and counted against the budget: a lying

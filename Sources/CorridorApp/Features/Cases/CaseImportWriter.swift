@@ -72,7 +72,7 @@ enum CaseImportSource: Sendable {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("corridor-import-\(UUID().uuidString).csv").path
         guard FileManager.default.createFile(atPath: path, contents: nil, attributes: [.posixPermissions: 0o600]),
               let handle = FileHandle(forUpdatingAtPath: path) else { throw CocoaError(.fileWriteUnknown) }
-        try? FileManager.default.removeItem(atPath: path)
+        try FileManager.default.removeItem(atPath: path)
         try TabularText.firstSheetAsCSV(data, limits: limits) { try handle.write(contentsOf: $0) }
         return handle
     }

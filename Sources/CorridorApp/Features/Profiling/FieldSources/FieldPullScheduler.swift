@@ -19,15 +19,23 @@ struct FieldPullScheduler: LifecycleHandler {
                 try? await Task.sleep(for: .seconds(wait))
                 wait = minutes * 60
                 if Task.isCancelled { break }
+                let ids: [UUID]
                 do {
-                    let context = application.serviceContext(actor: .commandLine("scheduled field pull"))
-                    for id in try await FieldSourceQueries(database: application.db).scheduledIDs() {
-                        if Task.isCancelled { break }
+                    ids = try await FieldSourceQueries(database: application.db).scheduledIDs()
+                } catch {
+                    application.logger.error("scheduled field pulls: the sources could not be read: \(String(describing: error))")
+                    continue
+                }
+                // One source failing (its log says why) never stops the others.
+                for id in ids {
+                    if Task.isCancelled { break }
+                    do {
+                        let context = application.serviceContext(actor: .commandLine("scheduled field pull"))
                         let outcome = try await FieldSourceService(context, application: application).pull(id)
                         application.logger.notice("field pull \(id): \(outcome.outcome), \(outcome.received) received, \(outcome.held) held")
+                    } catch {
+                        application.logger.error("scheduled field pull of \(id) failed: \(String(describing: error))")
                     }
-                } catch {
-                    application.logger.error("scheduled field pull failed: \(String(describing: error))")
                 }
             }
         }

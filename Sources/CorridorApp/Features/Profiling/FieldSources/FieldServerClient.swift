@@ -1,3 +1,4 @@
+import AsyncHTTPClient
 import Foundation
 import NIOCore
 import Vapor
@@ -9,20 +10,27 @@ protocol FieldServerClient: Sendable {
     func get(_ url: String, headers: HTTPHeaders) async throws -> (status: UInt, headers: HTTPHeaders, body: Data)
 }
 
-/// Through Vapor's HTTP client (AsyncHTTPClient), with a deadline per request.
+/// Through AsyncHTTPClient (the one Vapor runs), with a deadline per request, a body read up to a
+/// limit as it arrives (never buffered past it), and redirects not followed: a page that moves is
+/// a failure to look at, and the token is never sent where it was not meant to go.
 struct LiveFieldServerClient: FieldServerClient {
-    let client: any Client
+    let client: HTTPClient
     var timeout: TimeAmount = .seconds(60)
     /// Pages are refused past this size (a Kobo page of 1 000 submissions is a few megabytes).
     static let largestPage = 64 << 20
 
     func get(_ url: String, headers: HTTPHeaders) async throws -> (status: UInt, headers: HTTPHeaders, body: Data) {
-        var request = ClientRequest(method: .GET, url: URI(string: url), headers: headers, body: nil)
-        request.timeout = timeout
-        let response = try await client.send(request)
-        let body = response.body.map { Data(buffer: $0) } ?? Data()
-        guard body.count <= Self.largestPage else { throw FieldPullFailure.tooLarge }
-        return (response.status.code, response.headers, body)
+        var request = HTTPClientRequest(url: url)
+        request.method = .GET
+        request.headers = headers
+        let response = try await client.execute(request, timeout: timeout)
+        guard response.status == .ok else { return (response.status.code, response.headers, Data()) }
+        do {
+            let body = try await response.body.collect(upTo: Self.largestPage)
+            return (response.status.code, response.headers, Data(buffer: body))
+        } catch is NIOTooManyBytesError {
+            throw FieldPullFailure.tooLarge
+        }
     }
 }
 
@@ -41,14 +49,32 @@ enum FieldPullFailure: Error, Sendable, Equatable {
     case tooMany(Int)
     /// The source's token cannot be opened with this secret (replaced or rotated without it).
     case sealedToken
+    /// More columns than any form has (a server sending a new key with every submission).
+    case tooWide(Int)
+    /// Another pull of the same source is running.
+    case running
 }
 
 extension Application {
+    struct FieldHTTPClientKey: StorageKey { typealias Value = HTTPClient }
+
+    /// The HTTP client of field pulls: redirects not followed, shut down with the application.
+    var fieldHTTPClient: HTTPClient { configured(FieldHTTPClientKey.self) }
+
+    /// Made once by `configure`.
+    func makeFieldHTTPClient() async {
+        var configuration = HTTPClient.Configuration()
+        configuration.redirectConfiguration = .disallow
+        configuration.timeout = .init(connect: .seconds(10), read: .seconds(60))
+        let client = HTTPClient(eventLoopGroupProvider: .shared(eventLoopGroup), configuration: configuration)
+        await storage.setWithAsyncShutdown(FieldHTTPClientKey.self, to: client, onShutdown: { try await $0.shutdown() })
+    }
+
     private struct FieldServerClientKey: StorageKey { typealias Value = any FieldServerClient }
     private struct FieldRetryDelaysKey: StorageKey { typealias Value = [Duration] }
 
     var fieldServerClient: any FieldServerClient {
-        get { storage[FieldServerClientKey.self] ?? LiveFieldServerClient(client: client) }
+        get { storage[FieldServerClientKey.self] ?? LiveFieldServerClient(client: fieldHTTPClient) }
         set { storage[FieldServerClientKey.self] = newValue }
     }
 

@@ -2,6 +2,7 @@ import CorridorCore
 import Crypto
 import Fluent
 import Foundation
+import NIOConcurrencyHelpers
 import Vapor
 
 enum FieldSourceError: Error, Sendable {
@@ -19,12 +20,14 @@ struct FieldSourceService: Sendable {
     let box: SecretBox
     let retryDelays: [Duration]
     let catalog: ProfilingCatalog
+    let running: FieldPullsRunning
 
     init(_ context: ServiceContext, application: Application) {
         self.context = context
         client = application.fieldServerClient
         box = Self.tokenBox(application.corridor.secret)
         retryDelays = application.fieldRetryDelays
+        running = application.fieldPullsRunning
         catalog = ProfilingCatalog(database: context.database, shipped: application.shippedProfiling)
     }
 
@@ -35,6 +38,8 @@ struct FieldSourceService: Sendable {
     static let largestPull = 200_000
     static let koboPageSize = 1_000
     static let odkPageSize = 250
+    /// Columns the submissions of one pull may have in all.
+    static let widestForm = 5_000
 
     // MARK: Sources
 
@@ -59,8 +64,10 @@ struct FieldSourceService: Sendable {
             issues.append(FieldIssue("name", "source.error.name"))
         }
         if FieldServerKind(rawValue: draft.kind) == nil { issues.append(FieldIssue("kind", "source.error.kind")) }
-        if let url = URL(string: draft.serverURL.trimmingCharacters(in: .whitespaces)), let scheme = url.scheme?.lowercased(), ["http", "https"].contains(scheme),
-           url.host?.isEmpty == false, url.query == nil, url.user == nil {
+        // https, so that the token never travels in clear; plain http only to this machine.
+        if let url = URL(string: draft.serverURL.trimmingCharacters(in: .whitespaces)), let scheme = url.scheme?.lowercased(), let host = url.host?.lowercased(),
+           !host.isEmpty, url.query == nil, url.user == nil,
+           scheme == "https" || (scheme == "http" && (host == "localhost" || host.hasPrefix("127.") || host == "::1" || host == "[::1]")) {
         } else {
             issues.append(FieldIssue("server_url", "source.error.server_url"))
         }
@@ -117,12 +124,19 @@ struct FieldSourceService: Sendable {
         let issues = try await validate(draft, creating: false)
         guard issues.isEmpty else { throw FieldSourceError.invalid(issues) }
         var changed: [String] = []
-        if model.serverURL != draft.serverURL.trimmingCharacters(in: .whitespaces) { changed.append("server_url") }
+        var url = draft.serverURL.trimmingCharacters(in: .whitespaces)
+        while url.hasSuffix("/") { url.removeLast() }
+        if model.serverURL != url { changed.append("server_url") }
         if model.form != draft.form.trimmingCharacters(in: .whitespaces) { changed.append("form") }
         if model.questionnaireCode != draft.questionnaireCode { changed.append("questionnaire") }
         if model.kind != draft.kind { changed.append("kind") }
         if model.auth != draft.auth { changed.append("auth") }
         if model.scheduled != draft.scheduled { changed.append("scheduled") }
+        // The stored token goes to the server it was typed for, as it was typed: another server,
+        // kind or authentication needs it typed again.
+        if changed.contains(where: { ["server_url", "kind", "auth"].contains($0) }), draft.token.trimmingCharacters(in: .whitespaces).isEmpty {
+            throw FieldSourceError.invalid([FieldIssue("token", "source.error.token_again")])
+        }
         // Another server or form is another stream of submissions: the ODK cursor starts again.
         if changed.contains(where: { ["server_url", "form", "kind"].contains($0) }) { model.cursor = nil }
         apply(draft, to: model)
@@ -202,17 +216,18 @@ struct FieldSourceService: Sendable {
     /// a failure after the retries applies nothing and is logged.
     func pull(_ id: UUID) async throws -> PullOutcome {
         guard let source = try await FieldSourceModel.find(id, on: context.database) else { throw FieldSourceError.notFound }
+        // One pull of a source at a time (a double click, the schedule and a click): the second
+        // is refused at once rather than racing the first.
+        guard running.begin(id) else { return PullOutcome(outcome: "running", failure: .running) }
+        defer { running.end(id) }
         let started = context.now
         var attempts = 0
         do {
             let (submissions, cursor) = try await fetchAll(source, attempts: &attempts)
-            var outcome = try await apply(submissions, to: source, kind: "pull", started: started, cursor: cursor)
-            outcome.attempts = attempts
-            return outcome
+            return try await apply(submissions, to: source, kind: "pull", started: started, cursor: cursor, attempts: attempts)
         } catch let failure as FieldPullFailure {
-            var outcome = PullOutcome(outcome: "failed", attempts: attempts, failure: failure)
-            outcome.attempts = attempts
-            try await log(outcome, source: source, kind: "pull", started: started)
+            let outcome = PullOutcome(outcome: "failed", attempts: attempts, failure: failure)
+            try await context.database.writeTransaction { db in try await log(outcome, source: source, kind: "pull", started: started, on: db) }
             return outcome
         }
     }
@@ -238,6 +253,7 @@ struct FieldSourceService: Sendable {
         guard let base = URL(string: source.serverURL) else { throw .unreadable }
         if source.kind == FieldServerKind.kobo.rawValue {
             var next: String? = "\(source.serverURL)/api/v2/assets/\(source.form)/data/?format=json&limit=\(Self.koboPageSize)"
+            var pages = 0
             while let url = next {
                 // The token goes to the source's own server only, whatever a `next` link says.
                 guard let link = URL(string: url), link.scheme == base.scheme, link.host == base.host, link.port == base.port else { throw .foreignLink }
@@ -246,7 +262,10 @@ struct FieldSourceService: Sendable {
                 do { page = try FieldSubmissions.koboPage(body) } catch { throw .unreadable }
                 submissions += page.submissions
                 if submissions.count > Self.largestPull { throw .tooMany(Self.largestPull) }
-                next = page.next
+                pages += 1
+                // An empty page ends the pull, whatever its `next` says (a link back to itself
+                // would loop), and so does a number of pages no real form reaches.
+                next = page.submissions.isEmpty || pages >= Self.largestPull ? nil : page.next
             }
             return (submissions, nil)
         }
@@ -254,8 +273,10 @@ struct FieldSourceService: Sendable {
         guard parts.count == 2 else { throw .unreadable }
         var filter = ""
         if let cursor = source.cursor {
-            // Edits move `updatedAt`, new submissions `submissionDate`: both are asked for.
-            let expression = "__system/submissionDate gt \(cursor) or __system/updatedAt gt \(cursor)"
+            // Edits move `updatedAt`, new submissions `submissionDate`: both are asked for, from
+            // the cursor itself (`ge`: a submission stamped the same millisecond as the last one
+            // seen is read again, harmlessly, rather than skipped for good).
+            let expression = "__system/submissionDate ge \(cursor) or __system/updatedAt ge \(cursor)"
             let unreserved = CharacterSet(charactersIn: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
             filter = "&%24filter=" + (expression.addingPercentEncoding(withAllowedCharacters: unreserved) ?? "")
         }
@@ -308,9 +329,21 @@ struct FieldSourceService: Sendable {
     /// A Kobo REST Services delivery: one submission, applied or held at once, idempotent on
     /// its root uuid. Nil when the source or secret is not right (the same answer for both).
     func receive(sourceName: String, secret: String, body: Data) async throws -> PullOutcome? {
-        guard let source = try await FieldSourceModel.query(on: context.database).filter(\.$name == sourceName).first(),
+        guard let source = try await authenticate(sourceName: sourceName, secret: secret) else { return nil }
+        return try await receive(body, for: source)
+    }
+
+    /// The Kobo source a delivery names, when the secret is its own (nil for a wrong secret and
+    /// an unknown source alike).
+    func authenticate(sourceName: String, secret: String) async throws -> FieldSourceModel? {
+        guard !secret.isEmpty, sourceName.count <= 64, let source = try await FieldSourceModel.query(on: context.database).filter(\.$name == sourceName).first(),
               source.kind == FieldServerKind.kobo.rawValue, let stored = source.webhookSecretHash,
               ConstantTime.equal(Self.digest(secret), stored) else { return nil }
+        return source
+    }
+
+    /// One delivery's body, for a source already authenticated.
+    func receive(_ body: Data, for source: FieldSourceModel) async throws -> PullOutcome {
         guard let value = try? JSONDecoder().decode(JSONValue.self, from: body), let submission = FieldSubmissions.kobo(value), submission.key != nil else {
             throw FieldSourceError.invalid([FieldIssue("body", "source.error.submission")])
         }
@@ -328,11 +361,12 @@ struct FieldSourceService: Sendable {
     /// Reads submissions through the source's mapping and writes them in one transaction with
     /// the log line: an unmapped column or choice holds them all, whole; submissions the
     /// questionnaire refuses are held as invalid and the others written.
-    private func apply(_ submissions: [FieldSubmission], to source: FieldSourceModel, kind: String, started: Date, cursor: String?) async throws -> PullOutcome {
+    private func apply(_ submissions: [FieldSubmission], to source: FieldSourceModel, kind: String, started: Date, cursor: String?,
+                       attempts: Int = 0) async throws -> PullOutcome {
         guard let questionnaire = try await catalog.questionnaire(source.questionnaireCode) else { throw FieldSourceError.invalid([FieldIssue("questionnaire", "source.error.questionnaire")]) }
         let mapping = try await ProfilingQueries(database: context.database).mapping(source: source.name, questionnaireCode: source.questionnaireCode)
         let table = try await catalog.weightTable()
-        var outcome = PullOutcome(received: submissions.count)
+        var outcome = PullOutcome(received: submissions.count, attempts: attempts)
         let sourceID = try source.requireID()
         // Each submission once, the last received kept (a pull may meet a held one again).
         var seen: [String: Int] = [:]
@@ -344,9 +378,12 @@ struct FieldSourceService: Sendable {
         var holds: [(FieldSubmission, reason: String, detail: String)] = []
         var prepared = ProfilingService.PreparedImport()
         if !unique.isEmpty {
+            let table = FieldSubmissions.table(unique)
+            // A server sending a new key with every submission would make a table of millions of cells.
+            if let header = table.first, header.count > Self.widestForm { throw FieldPullFailure.tooWide(Self.widestForm) }
             let read: KoboReadResult
             do {
-                read = try KoboCSVReader.read(table: FieldSubmissions.table(unique), questionnaire: questionnaire, mapping: mapping)
+                read = try KoboCSVReader.read(table: table, questionnaire: questionnaire, mapping: mapping)
             } catch {
                 throw FieldSourceError.invalid([FieldIssue("body", "source.error.submission")])
             }
@@ -366,8 +403,8 @@ struct FieldSourceService: Sendable {
         outcome.held = holds.count
         outcome.rejected = holds.filter { $0.reason == "invalid" }.count
         outcome.outcome = holds.contains { $0.reason == "unmapped" } ? "held" : "applied"
-        let actor = context.actor, now = context.now, toHold = holds, drafts = prepared.drafts
-        let written = try await context.database.writeTransaction { db -> ProfilingService.ImportOutcome in
+        let actor = context.actor, now = context.now, toHold = holds, drafts = prepared.drafts, counted = outcome
+        return try await context.database.writeTransaction { db -> PullOutcome in
             let counts = try await ProfilingService.write(drafts, questionnaire: questionnaire, table: table, actor: actor, now: now, on: db)
             // What is written is no longer held; what is held replaces what was held before.
             let writtenKeys = drafts.compactMap(\.externalUUID)
@@ -390,17 +427,18 @@ struct FieldSourceService: Sendable {
                 if let cursor, toHold.allSatisfy({ $0.reason != "unmapped" }) { fresh.cursor = cursor }
                 try await fresh.update(on: db)
             }
-            return counts
+            var outcome = counted
+            outcome.created = counts.created
+            outcome.updated = counts.updated
+            outcome.unchanged = counts.unchanged
+            // The log line and its audit entry are written with what they describe.
+            try await log(outcome, source: source, kind: kind, started: started, on: db)
+            return outcome
         }
-        outcome.created = written.created
-        outcome.updated = written.updated
-        outcome.unchanged = written.unchanged
-        try await log(outcome, source: source, kind: kind, started: started)
-        return outcome
     }
 
     /// The source's log line and its audit entry (counts only: never a token, never an answer).
-    private func log(_ outcome: PullOutcome, source: FieldSourceModel, kind: String, started: Date) async throws {
+    private func log(_ outcome: PullOutcome, source: FieldSourceModel, kind: String, started: Date, on db: any Database) async throws {
         let entry = FieldPullModel()
         entry.sourceID = try source.requireID()
         entry.kind = kind
@@ -418,10 +456,8 @@ struct FieldSourceService: Sendable {
         let actor = context.actor, now = context.now, id = entry.sourceID
         let detail = "\(kind) \(outcome.outcome): \(outcome.received) received, \(outcome.created) created, \(outcome.updated) updated, "
             + "\(outcome.unchanged) unchanged, \(outcome.held) held\(entry.error.map { "; \($0)" } ?? "")"
-        try await context.database.writeTransaction { db in
-            try await entry.create(on: db)
-            try await AuditLog.append(AuditEvent(action: .create, entityType: "field_pull", entityID: id.uuidString, detail: detail), by: actor, at: now, on: db)
-        }
+        try await entry.create(on: db)
+        try await AuditLog.append(AuditEvent(action: .create, entityType: "field_pull", entityID: id.uuidString, detail: detail), by: actor, at: now, on: db)
     }
 
     /// A failure in words for the log (English, as the audit trail is).
@@ -437,10 +473,34 @@ struct FieldSourceService: Sendable {
         case .tooLarge: return "a page was larger than 64 MB"
         case .tooMany(let limit): return "more than \(limit) submissions: import the form's export instead"
         case .sealedToken: return "the stored token cannot be opened with this secret: enter it again"
+        case .tooWide(let limit): return "the submissions have more than \(limit) different columns"
+        case .running: return "another pull of this source is running"
         }
     }
 }
 
 extension FieldPullFailure {
     var statusCode: UInt? { if case .status(let code) = self { return code } else { return nil } }
+}
+
+/// The sources being pulled in this process.
+final class FieldPullsRunning: Sendable {
+    private let ids = NIOLockedValueBox<Set<UUID>>([])
+
+    func begin(_ id: UUID) -> Bool { ids.withLockedValue { $0.insert(id).inserted } }
+    func end(_ id: UUID) { _ = ids.withLockedValue { $0.remove(id) } }
+}
+
+extension Application {
+    private struct FieldPullsRunningKey: StorageKey, LockKey { typealias Value = FieldPullsRunning }
+
+    var fieldPullsRunning: FieldPullsRunning {
+        if let running = storage[FieldPullsRunningKey.self] { return running }
+        return locks.lock(for: FieldPullsRunningKey.self).withLock {
+            if let running = storage[FieldPullsRunningKey.self] { return running }
+            let running = FieldPullsRunning()
+            storage[FieldPullsRunningKey.self] = running
+            return running
+        }
+    }
 }

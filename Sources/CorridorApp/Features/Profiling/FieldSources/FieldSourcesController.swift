@@ -15,8 +15,9 @@ struct FieldSourcesController: Sendable {
         web.post("profiling", "sources", ":id", "webhook", action: .importInterviews, use: renewSecret)
         web.post("profiling", "sources", ":id", "held", action: .importInterviews, use: applyHeld)
         web.post("profiling", "sources", ":id", "delete", action: .importInterviews, use: delete)
-        // Kobo posts one submission of a few kilobytes: a small body, no session, a secret.
-        api.on(.POST, ["kobo", "submissions", ":source"], action: .viewPublic, body: .collect(maxSize: "256kb"), use: receive)
+        // Kobo posts one submission of a few kilobytes, with a secret: the body is read only once
+        // the secret is checked, and 256 KB at most.
+        api.on(.POST, ["kobo", "submissions", ":source"], action: .viewPublic, body: .stream, use: receive)
     }
 
     struct SourceForm: Content {
@@ -153,19 +154,24 @@ struct FieldSourcesController: Sendable {
     /// `X-Corridor-Secret` header; 401 for a wrong secret and an unknown source alike.
     @Sendable func receive(_ req: Request) async throws -> Response {
         let secret = req.headers.basicAuthorization?.password ?? req.headers.first(name: "X-Corridor-Secret") ?? ""
-        let body = req.body.data.map { Data(buffer: $0) } ?? Data()
         let name = req.parameters.get("source") ?? ""
         let context = req.application.serviceContext(actor: .commandLine("kobo webhook \(KoboMapping.sourceName(name))"))
+        let service = FieldSourceService(context, application: req.application)
+        guard let source = try await service.authenticate(sourceName: name, secret: secret) else { throw Abort(.unauthorized, reason: "source.error.secret") }
+        let buffer = try await req.body.collect(max: Self.largestDelivery).get()
+        // A body already collected (in-process requests) is measured here.
+        guard (buffer?.readableBytes ?? 0) <= Self.largestDelivery else { throw Abort(.payloadTooLarge) }
+        let body = buffer.map { Data(buffer: $0) } ?? Data()
         do {
-            guard !secret.isEmpty, let outcome = try await FieldSourceService(context, application: req.application).receive(sourceName: name, secret: secret, body: body) else {
-                throw Abort(.unauthorized, reason: "source.error.secret")
-            }
+            let outcome = try await service.receive(body, for: source)
             let answer = WebhookAnswer(outcome: outcome.outcome, created: outcome.created, updated: outcome.updated, unchanged: outcome.unchanged, held: outcome.held)
             return try await answer.encodeResponse(status: outcome.outcome == "applied" && outcome.held == 0 ? .ok : .accepted, for: req)
         } catch FieldSourceError.invalid {
             throw Abort(.badRequest, reason: "source.error.submission")
         }
     }
+
+    static let largestDelivery = 256 * 1024
 
     struct WebhookAnswer: Content {
         var outcome: String
