@@ -10,6 +10,35 @@ import VaporTesting
 @testable import CorridorApp
 
 @Suite struct NewsTests {
+    /// The `<meta>` tags of a page's head, by `name` or `property`.
+    static func metaTags(_ html: String) -> [String: String] {
+        var tags: [String: String] = [:]
+        for match in html.matches(of: /<meta (?:name|property)="([^"]+)" content="([^"]*)">/) { tags[String(match.output.1)] = String(match.output.2) }
+        return tags
+    }
+
+    @Test func crawlersAndSharingFindWhatTheyLookFor() async throws {
+        try await TestCorridor.run { corridor in
+            let visitor = TestBrowser(app: corridor.app)
+            let robots = try await visitor.get("/robots.txt")
+            #expect(robots.status == .ok && robots.text.contains("Disallow: /cases\n") && robots.text.contains("Sitemap: http://127.0.0.1:8080/sitemap.xml"))
+            let icon = try await visitor.get("/favicon.svg")
+            #expect(icon.status == .ok && icon.headers.first(name: .contentType) == "image/svg+xml" && icon.text.hasPrefix("<svg"))
+            #expect(try await visitor.get("/favicon.ico").status == .movedPermanently)
+            for path in ["/", "/data", "/about", "/news"] {
+                let page = try await visitor.get(path + "?lang=en")
+                let tags = Self.metaTags(page.text)
+                #expect(tags["description"]?.isEmpty == false && tags["og:title"] != nil && tags["og:url"] == "http://127.0.0.1:8080\(path)?lang=en", "\(path): \(tags)")
+                #expect(page.text.contains(#"<link rel="canonical" href="http://127.0.0.1:8080\#(path)?lang=en">"#))
+                #expect(page.text.contains(#"hreflang="fr" href="http://127.0.0.1:8080\#(path)?lang=fr""#) && page.text.contains(#"hreflang="x-default""#))
+                #expect(page.text.contains(#"type="application/atom+xml""#), "\(path): the feed is discoverable")
+            }
+            let api = try await visitor.get("/api/v1/public/returns?by=year")
+            #expect(api.headers.first(name: "Access-Control-Allow-Origin") == "*")
+            #expect(try await visitor.get("/data/returns.csv").headers.first(name: "Access-Control-Allow-Origin") == "*")
+        }
+    }
+
     @Test func pressReleaseWithLiveFiguresIsFrozenAtPublication() async throws {
         try await TestCorridor.run { corridor in
             // 300 demo households give enough returns to publish.
@@ -24,7 +53,7 @@ import VaporTesting
 
             Dont {{figure returns vulnerability=vot from=2017-01-01 style=exact}} victimes de la traite. <script>alert(1)</script>
             """
-            let fields = ["language": "fr", "title": "Bilan des retours", "summary": "Les chiffres du programme", "body": body]
+            let fields = ["language": "fr", "title": "Bilan des retours", "summary": "Les chiffres du programme : {{figure returns from=2017-01-01 style=headline}} retours", "body": body]
             var preview = fields
             preview["preview"] = "1"
             let previewPage = try await writer.post("/admin/news/new", preview)
@@ -59,12 +88,29 @@ import VaporTesting
             _ = try await CaseService(corridor.app.serviceContext(actor: .commandLine("test"))).commit(CaseImportPlan(cases: more, issues: [], rowCount: 0), fileName: "more")
             #expect(try await NewsArticleModel.find(article.requireID(), on: corridor.app.db)?.publishedBody == frozen)
             #expect(try await reader.get("/news/bilan-des-retours").text == page.text)
+            // The summary's figure is frozen with the body's, and shown as text wherever the summary is.
+            let lead = try #require(page.text.components(separatedBy: "<p class=\"lead\">").dropFirst().first?.components(separatedBy: "</p>").first)
+            #expect(lead.hasPrefix("Les chiffres du programme : ") && !lead.contains("{{") && !lead.contains("](/data)"), "\(lead)")
+            #expect(!(try await reader.get("/news").text.contains("{{figure")))
+            // Shared links preview properly: description, canonical and alternates absolute, the
+            // article in the one language it exists in.
+            let tags = Self.metaTags(page.text)
+            #expect(tags["og:title"] == "Bilan des retours" && tags["og:type"] == "article" && tags["description"] == lead.replacingOccurrences(of: "&#39;", with: "'"))
+            #expect(tags["og:url"] == "http://127.0.0.1:8080/news/bilan-des-retours?lang=fr" && tags["og:image"]?.hasPrefix("http://127.0.0.1:8080/") == true)
+            #expect(page.text.contains(#"<link rel="alternate" hreflang="fr" href="http://127.0.0.1:8080/news/bilan-des-retours?lang=fr">"#))
+            #expect(!page.text.contains(#"<link rel="alternate" hreflang="en""#), "written in French only: no English alternate")
+            #expect(page.text.contains(#"hreflang="x-default" href="http://127.0.0.1:8080/news/bilan-des-retours?lang=fr""#))
+            let english = try await reader.get("/news/bilan-des-retours?lang=en")
+            #expect(english.text.contains("This article exists in French only.") && english.text.contains(#"<article class="news" lang="fr">"#))
 
             let feed = try await reader.get("/news/feed.xml?lang=fr")
             #expect(feed.headers.first(name: .contentType)?.hasPrefix("application/atom+xml") == true)
             #expect(feed.text.contains("Bilan des retours"))
             let parser = XMLParser(data: Data(feed.text.utf8))
             #expect(parser.parse(), "the Atom feed is well-formed XML")
+            #expect(!feed.text.contains("{{figure"), "no raw token in the feed")
+            #expect(feed.text.contains(#"<content type="html">"#) && feed.text.contains("personnes ont été aidées à rentrer") && feed.text.contains("href=&quot;http://127.0.0.1:8080/data&quot;"),
+                    "the feed carries the whole article, its links absolute")
             #expect(try await reader.get("/news").text.contains("Bilan des retours"))
             #expect(!(try await reader.get("/news/feed.xml?lang=en").text.contains("Bilan des retours")), "feeds are per language")
         }

@@ -19,6 +19,9 @@ struct PageContext: Sendable {
     var query: String?
     var navigation: [NavigationItem]
     var notice: String?
+    /// The public address (`CORRIDOR_PUBLIC_URL`) without its final slash: absolute links
+    /// (canonical, alternates, sharing tags) start with it.
+    var baseURL: String = ""
 
     func t(_ key: String, _ arguments: [String: String] = [:]) -> String { catalogue.text(key, arguments) }
     var format: LocaleFormatting { LocaleFormatting(language) }
@@ -92,15 +95,57 @@ extension Request {
         return PageContext(
             language: language, catalogue: catalogue, userName: currentUser?.name, userRole: currentUser?.role,
             csrfToken: csrfToken, path: path, query: url.query, navigation: navigation,
-            notice: notice ?? query[String.self, at: "notice"].map { catalogue.text("notice." + $0) }
+            notice: notice ?? query[String.self, at: "notice"].map { catalogue.text("notice." + $0) },
+            baseURL: corridor.configuration.publicURL.absoluteString.trimmingCharacters(in: CharacterSet(charactersIn: "/"))
         )
     }
 }
 
 /// The frame of every page: skip link, header with navigation and language switch,
 /// main landmark, footer.
+/// What a public page tells search engines and the apps a link is shared in (WhatsApp,
+/// Facebook): its description, its address in each language it exists in, and a card.
+struct PageMeta: Sendable {
+    var description: String
+    /// `website` or `article`.
+    var type = "website"
+    /// The languages the page exists in (an article written in French only has no English).
+    var languages: [Language] = Language.allCases
+    /// An image for the card, an absolute path on this site.
+    var image: String = "/assets/card.svg"
+}
+
 enum Layout {
-    static func page(_ title: String, _ context: PageContext, _ content: HTML) -> HTML {
+    /// The head tags of a public page: description, canonical address, absolute alternates with
+    /// `x-default`, OpenGraph and Twitter card, the news feed.
+    static func metaTags(_ title: String, _ meta: PageMeta, _ context: PageContext) -> HTML {
+        let base = context.baseURL
+        let canonical = base + context.languageSwitchLink(context.language)
+        let alternates = meta.languages.map { language -> HTML in
+            "<link rel=\"alternate\" hreflang=\"\(language.rawValue)\" href=\"\(base + context.languageSwitchLink(language))\">"
+        }
+        let fallback = meta.languages.contains(.fr) ? Language.fr : (meta.languages.first ?? context.language)
+        return """
+          <meta name="description" content="\(meta.description)">
+          <link rel="canonical" href="\(canonical)">
+          \(alternates)
+          <link rel="alternate" hreflang="x-default" href="\(base + context.languageSwitchLink(fallback))">
+          <link rel="alternate" type="application/atom+xml" title="\(context.t("news.feed_title"))" href="\(base)/news/feed.xml?lang=\(context.language.rawValue)">
+          <meta property="og:type" content="\(meta.type)">
+          <meta property="og:site_name" content="Corridor">
+          <meta property="og:title" content="\(title)">
+          <meta property="og:description" content="\(meta.description)">
+          <meta property="og:url" content="\(canonical)">
+          <meta property="og:locale" content="\(context.language == .fr ? "fr_FR" : "en_GB")">
+          <meta property="og:image" content="\(base + meta.image)">
+          <meta name="twitter:card" content="summary">
+          <meta name="twitter:title" content="\(title)">
+          <meta name="twitter:description" content="\(meta.description)">
+          <meta name="twitter:image" content="\(base + meta.image)">
+        """
+    }
+
+    static func page(_ title: String, _ context: PageContext, meta: PageMeta? = nil, _ content: HTML) -> HTML {
         let other: Language = context.language == .fr ? .en : .fr
         let navigation = context.navigation.map { item -> HTML in
             "<li><a href=\"\(item.path)\"\(HTML(raw: item.isCurrent ? " aria-current=\"page\"" : ""))>\(item.label)</a></li>"
@@ -122,8 +167,11 @@ enum Layout {
           <meta name="viewport" content="width=device-width, initial-scale=1">
           <title>\(title) · Corridor</title>
           <link rel="stylesheet" href="/assets/corridor.css">
-          <link rel="alternate" hreflang="\(context.language.rawValue)" href="\(context.languageSwitchLink(context.language))">
-          <link rel="alternate" hreflang="\(other.rawValue)" href="\(context.languageSwitchLink(other))">
+          <link rel="icon" href="/favicon.svg" type="image/svg+xml">
+          \(meta.map { metaTags(title, $0, context) } ?? """
+            <link rel="alternate" hreflang="\(context.language.rawValue)" href="\(context.languageSwitchLink(context.language))">
+            <link rel="alternate" hreflang="\(other.rawValue)" href="\(context.languageSwitchLink(other))">
+          """)
         </head>
         <body>
           <a class="skip" href="#main">\(context.t("layout.skip"))</a>

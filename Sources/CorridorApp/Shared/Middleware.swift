@@ -28,6 +28,11 @@ struct SecurityHeadersMiddleware: AsyncMiddleware {
         if request.url.path.hasPrefix("/api/v1") {
             response.headers.replaceOrAdd(name: .cacheControl, value: "no-store")
         }
+        // The public figures and their downloads may be read by any site's scripts (a
+        // newsroom's chart, a ministry's page): no credentials are involved.
+        if request.url.path.hasPrefix("/api/v1/public/") || request.url.path.hasPrefix("/data/") {
+            response.headers.replaceOrAdd(name: "Access-Control-Allow-Origin", value: "*")
+        }
         return response
     }
 }

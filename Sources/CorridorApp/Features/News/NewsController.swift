@@ -46,18 +46,26 @@ struct NewsController: Sendable {
         let entries = articles.map { article -> String in
             let link = "\(base)/news/\(article.slug)"
             let changed = article.withdrawnAt ?? article.correctedAt ?? article.publishedAt ?? article.updatedAt
-            var summary = article.summary
+            var summary = article.publishedSummary
             var title = article.title
+            // The whole article, as its page shows it (a withdrawn one: its notice only).
+            var content = NewsService.render(article.publishedBody ?? "")
             if let withdrawn = article.withdrawnAt {
                 title = catalogue.text("news.withdrawn_title", ["title": article.title])
                 summary = catalogue.text("news.withdrawn_on", ["date": format.longDate(withdrawn)]) + " " + (article.withdrawalReason ?? "")
+                content = "<p>" + HTML.escape(summary) + "</p>"
             } else if let corrected = article.correctedAt {
-                summary = catalogue.text("news.corrected_on", ["date": format.longDate(corrected)]) + " " + (article.correctionNote ?? "") + " — " + article.summary
+                let note = catalogue.text("news.corrected_on", ["date": format.longDate(corrected)]) + " " + (article.correctionNote ?? "")
+                summary = note + " — " + article.publishedSummary
+                content = "<p><strong>" + HTML.escape(note) + "</strong></p>" + content
             }
+            // Links in the content are made absolute: a feed reader has no page to resolve them against.
+            content = content.replacingOccurrences(of: "href=\"/", with: "href=\"\(base)/")
             let published = article.publishedAt.map { "<published>\(formatter.string(from: $0))</published>" } ?? ""
             return """
             <entry><title>\(HTML.escape(title))</title><link href="\(HTML.escape(link))"/><id>\(HTML.escape(link))#\(article.language)</id>
             \(published)<updated>\(formatter.string(from: changed))</updated><summary>\(HTML.escape(summary))</summary>
+            <content type="html">\(HTML.escape(content))</content>
             <author><name>Corridor</name></author></entry>
             """
         }.joined(separator: "\n")

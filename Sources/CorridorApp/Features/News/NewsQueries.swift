@@ -13,6 +13,9 @@ struct NewsArticleView: Sendable {
     var body: String
     /// The text frozen at publication.
     var publishedBody: String?
+    /// The summary as the public reads it: its figure tokens replaced by the values frozen at
+    /// publication, as plain text (lists, the article's lead, the feed, meta descriptions).
+    var publishedSummary: String
     var status: String
     var publishedAt: Date?
     var updatedAt: Date
@@ -30,6 +33,7 @@ struct NewsArticleView: Sendable {
         summary = model.summary
         body = model.body
         publishedBody = model.publishedBody
+        publishedSummary = NewsService.plainSummary(model.summary, figures: NewsService.decode(model.frozenFigures))
         status = model.status
         publishedAt = model.publishedAt
         updatedAt = model.updatedAt

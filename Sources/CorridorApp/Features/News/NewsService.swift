@@ -64,6 +64,9 @@ struct NewsService: Sendable {
         for problem in FigureToken.scan(draft.body).problems {
             issues.append(FieldIssue("body", "news.error.token:" + problem.reason.rawValue + ":" + problem.word + ":" + problem.source))
         }
+        for problem in FigureToken.scan(draft.summary).problems {
+            issues.append(FieldIssue("summary", "news.error.token:" + problem.reason.rawValue + ":" + problem.word + ":" + problem.source))
+        }
         return issues
     }
 
@@ -115,7 +118,11 @@ struct NewsService: Sendable {
         guard confirmed else { throw NewsError.invalid([FieldIssue("confirm", "news.error.confirm")]) }
         guard let article = try await NewsArticleModel.find(id, on: database) else { throw NewsError.notFound }
         guard article.version == expectedVersion, article.status == "draft" else { throw NewsError.conflict }
-        let frozen = try await resolveKeeping(article.body, language: Language(rawValue: article.language) ?? .fr, frozen: [:])
+        let language = Language(rawValue: article.language) ?? .fr
+        var resolved = try await resolveKeeping(article.body, language: language, frozen: [:])
+        // The summary's figures are frozen with the body's (the same token, the same value).
+        resolved.figures.merge(try await resolveKeeping(article.summary, language: language, frozen: resolved.figures).figures) { kept, _ in kept }
+        let frozen = resolved
         let actor = self.actor, now = self.now
         try await database.writeTransaction { db in
             guard let article = try await NewsArticleModel.find(id, on: db), article.version == expectedVersion else { throw NewsError.conflict }
@@ -143,7 +150,10 @@ struct NewsService: Sendable {
         guard let article = try await NewsArticleModel.find(id, on: database) else { throw NewsError.notFound }
         guard article.version == expectedVersion, article.status == "published" else { throw NewsError.conflict }
         let kept = refreeze ? [:] : Self.decode(article.frozenFigures)
-        let frozen = try await resolveKeeping(draft.body, language: Language(rawValue: article.language) ?? .fr, frozen: kept)
+        let language = Language(rawValue: article.language) ?? .fr
+        var resolved = try await resolveKeeping(draft.body, language: language, frozen: kept)
+        resolved.figures.merge(try await resolveKeeping(draft.summary, language: language, frozen: kept.merging(resolved.figures) { $1 }).figures) { kept, _ in kept }
+        let frozen = resolved
         let actor = self.actor, now = self.now
         try await database.writeTransaction { db in
             guard let article = try await NewsArticleModel.find(id, on: db), article.version == expectedVersion, article.status == "published" else { throw NewsError.conflict }
@@ -205,6 +215,17 @@ struct NewsService: Sendable {
         revision.author = actor.label
         revision.createdAt = now
         try await revision.create(on: db)
+    }
+
+    /// A summary with its tokens replaced by the frozen figures' text, links dropped (a summary
+    /// is plain text); a token no figure was frozen for (an article published before summaries
+    /// were frozen) is left out rather than shown raw.
+    static func plainSummary(_ summary: String, figures: [String: String]) -> String {
+        FigureToken.replace(in: summary) { token in
+            guard let value = figures[token.source] else { return "" }
+            if value.hasPrefix("["), let close = value.range(of: "](", options: .backwards) { return String(value[value.index(after: value.startIndex)..<close.lowerBound]) }
+            return value
+        }
     }
 
     static func encode(_ figures: [String: String]) -> String {

@@ -14,6 +14,8 @@ enum StaticAssets {
         let files: [(name: String, subdirectory: String, type: HTTPMediaType)] = [
             ("corridor.css", "Resources/Assets", .css),
             ("corridor.js", "Resources/Assets", HTTPMediaType(type: "text", subType: "javascript", parameters: ["charset": "utf-8"])),
+            ("favicon.svg", "Resources/Assets", HTTPMediaType(type: "image", subType: "svg+xml")),
+            ("card.svg", "Resources/Assets", HTTPMediaType(type: "image", subType: "svg+xml")),
             ("openapi.json", "Resources", .json),
         ]
         for file in files {

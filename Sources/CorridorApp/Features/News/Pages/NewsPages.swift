@@ -17,9 +17,9 @@ enum NewsPages {
     static func list(_ articles: [NewsArticleView], _ context: PageContext) -> HTML {
         let items = articles.map { article -> HTML in
             let corrected: HTML = article.correctedAt.map { " · \(context.t("news.corrected_short", ["date": context.format.longDate($0)]))" } ?? .empty
-            return "<li class=\"card\"><h2><a href=\"/news/\(article.slug)\">\(article.title)</a></h2><p><small>\(article.publishedAt.map(context.format.longDate) ?? "")\(corrected)</small></p><p>\(article.summary)</p></li>"
+            return "<li class=\"card\"><h2><a href=\"/news/\(article.slug)\">\(article.title)</a></h2><p><small>\(article.publishedAt.map(context.format.longDate) ?? "")\(corrected)</small></p><p>\(article.publishedSummary)</p></li>"
         }
-        return Layout.page(context.t("news.title"), context, """
+        return Layout.page(context.t("news.title"), context, meta: PageMeta(description: context.t("meta.news")), """
         \(PortalPages.links(context))
         <div class="page-head"><h1>\(context.t("news.title"))</h1><a href="/news/feed.xml?lang=\(context.language.rawValue)">\(context.t("news.feed"))</a></div>
         \(HTML.when(items.isEmpty) { "<p class=\"empty\">\(context.t("news.none"))</p>" })
@@ -35,12 +35,17 @@ enum NewsPages {
         let body: HTML = article.withdrawnAt.map {
             "<div class=\"notice warn\" role=\"note\"><p><strong>\(context.t("news.withdrawn_on", ["date": context.format.longDate($0)]))</strong></p><p>\(article.withdrawalReason ?? "")</p></div>"
         } ?? "\(corrected)\(HTML(raw: NewsService.render(article.publishedBody ?? "")))"
-        return Layout.page(article.title, context, """
+        // An article exists in the language it was written in: its alternates say so.
+        let written = Language(rawValue: article.language) ?? context.language
+        let meta = PageMeta(description: article.withdrawnAt == nil ? article.publishedSummary : context.t("news.withdrawn_title", ["title": article.title]),
+                            type: "article", languages: [written])
+        return Layout.page(article.title, context, meta: meta, """
         \(PortalPages.links(context))
-        <article class="news">
+        \(HTML.when(written != context.language) { "<p class=\"notice\" role=\"note\">\(context.t("news.only_in_\(written.rawValue)"))</p>" })
+        <article class="news" lang="\(written.rawValue)">
           <h1>\(article.title)</h1>
           <p><small>\(context.t("news.published_on", ["date": article.publishedAt.map(context.format.longDate) ?? ""]))</small></p>
-          <p class="lead">\(article.summary)</p>
+          <p class="lead">\(article.publishedSummary)</p>
           \(body)
         </article>
         """)

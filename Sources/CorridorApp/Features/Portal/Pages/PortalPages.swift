@@ -13,7 +13,7 @@ enum PortalPages {
             let sentence: HTML = figure.sentence.map { "<p>\($0)</p>" } ?? .empty
             return "<li class=\"card figure\"><p class=\"figure-value\">\(figure.text)</p><p class=\"figure-label\">\(figure.label)</p>\(sentence)</li>"
         }
-        return Layout.page(context.t("portal.title"), context, """
+        return Layout.page(context.t("portal.title"), context, meta: PageMeta(description: context.t("meta.home")), """
         \(links(context))
         <h1>\(context.t("portal.title"))</h1>
         <p class="lead">\(context.t("portal.intro"))</p>
@@ -36,7 +36,7 @@ enum PortalPages {
             cell.map { "<td class=\"number\"><strong>\(format.integer($0))</strong></td>" } ?? "<td class=\"number suppressed\">·</td>"
         }
         let grand: HTML = table.result.grandTotal.map { "<td class=\"number\"><strong>\(format.integer($0))</strong></td>" } ?? "<td class=\"number suppressed\">·</td>"
-        return Layout.page(context.t("portal.data"), context, """
+        return Layout.page(context.t("portal.data"), context, meta: PageMeta(description: context.t("meta.data")), """
         \(links(context))
         <h1>\(context.t("portal.data_title"))</h1>
         <p class="lead">\(context.t("portal.data_intro", ["k": String(threshold)]))</p>
@@ -51,7 +51,7 @@ enum PortalPages {
     }
 
     static func about(threshold: Int, _ context: PageContext) -> HTML {
-        Layout.page(context.t("portal.about"), context, """
+        Layout.page(context.t("portal.about"), context, meta: PageMeta(description: context.t("meta.about")), """
         \(links(context))
         <h1>\(context.t("portal.about"))</h1>
         <p class="lead">\(context.t("portal.about_text"))</p>
