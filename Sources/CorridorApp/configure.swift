@@ -75,6 +75,7 @@ func configure(
     Observability.bootstrap()
     app.middleware = Middlewares()
     app.middleware.use(SecurityHeadersMiddleware())
+    app.middleware.use(PublicCacheMiddleware())
     app.requestLimiter = RequestLimiter(total: configuration.maximumRequests, perAddress: configuration.maximumRequestsPerAddress)
     app.middleware.use(RequestLimitMiddleware(limiter: app.requestLimiter))
     app.middleware.use(RequestLogMiddleware())

@@ -33,6 +33,27 @@ import VaporTesting
                 #expect(page.text.contains(#"hreflang="fr" href="http://127.0.0.1:8080\#(path)?lang=fr""#) && page.text.contains(#"hreflang="x-default""#))
                 #expect(page.text.contains(#"type="application/atom+xml""#), "\(path): the feed is discoverable")
             }
+            // An anonymous reader gets no cookie from a public page, and a cacheable page with
+            // an ETag; the second visit is answered 304. A page with a form sets its CSRF cookie
+            // and is kept private.
+            let fresh = TestBrowser(app: corridor.app)
+            for path in ["/?lang=fr", "/data?lang=en", "/news?lang=fr", "/about", "/data/returns.csv"] {
+                let page = try await fresh.get(path)
+                #expect(page.headers[.setCookie].isEmpty, "\(path) sets \(page.headers[.setCookie])")
+                let tag = try #require(page.headers.first(name: .eTag), "\(path)")
+                #expect(page.headers.first(name: .cacheControl)?.hasPrefix("public") == true)
+                var again = HTTPHeaders()
+                again.replaceOrAdd(name: .ifNoneMatch, value: tag)
+                let revalidated = try await fresh.get(path, headers: again)
+                #expect(revalidated.status == .notModified && revalidated.body.readableBytes == 0, "\(path)")
+            }
+            #expect(fresh.cookies.isEmpty)
+            let login = try await fresh.get("/login?lang=fr")
+            #expect(fresh.cookies[CookieNames.csrf] != nil && login.headers.first(name: .eTag) == nil && login.headers.first(name: .cacheControl) == "no-store")
+            let loginAgain = try await fresh.get("/login")
+            #expect(loginAgain.headers.first(name: .eTag) == nil && loginAgain.headers.first(name: .cacheControl) == "private, no-cache", "its form holds the visitor's own token")
+            let staff = try await corridor.browser(signedInAs: try await corridor.makeUser(.caseworker))
+            #expect(try await staff.get("/cases").headers.first(name: .eTag) == nil, "nothing of a signed-in page is cached")
             let api = try await visitor.get("/api/v1/public/returns?by=year")
             #expect(api.headers.first(name: "Access-Control-Allow-Origin") == "*")
             #expect(try await visitor.get("/data/returns.csv").headers.first(name: "Access-Control-Allow-Origin") == "*")
@@ -100,6 +121,10 @@ import VaporTesting
             #expect(page.text.contains(#"<link rel="alternate" hreflang="fr" href="http://127.0.0.1:8080/news/bilan-des-retours?lang=fr">"#))
             #expect(!page.text.contains(#"<link rel="alternate" hreflang="en""#), "written in French only: no English alternate")
             #expect(page.text.contains(#"hreflang="x-default" href="http://127.0.0.1:8080/news/bilan-des-retours?lang=fr""#))
+            let sitemap = try await reader.get("/sitemap.xml")
+            #expect(XMLParser(data: Data(sitemap.text.utf8)).parse(), "the sitemap is well-formed XML")
+            #expect(sitemap.text.contains("/news/bilan-des-retours?lang=fr") && !sitemap.text.contains("/news/bilan-des-retours?lang=en"), "listed in the language it exists in")
+            #expect(sitemap.text.contains("/data?lang=en") && sitemap.text.contains("/data?lang=fr"))
             let english = try await reader.get("/news/bilan-des-retours?lang=en")
             #expect(english.text.contains("This article exists in French only.") && english.text.contains(#"<article class="news" lang="fr">"#))
 

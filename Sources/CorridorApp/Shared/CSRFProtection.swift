@@ -36,11 +36,23 @@ struct CSRFProtection: AsyncMiddleware {
         request.csrfToken = cookieToken.isEmpty ? SecureToken.generate() : cookieToken
         let issueCookie = cookieToken.isEmpty
         let response = try await next.respond(to: request)
-        if issueCookie || request.csrfRotated {
+        // Someone signed in holds a session cookie anyway; an anonymous visitor gets the CSRF
+        // cookie with a page that carries a form only, so that the public pages set no cookie
+        // at all and can be cached.
+        let signedIn = request.cookies[CookieNames.session] != nil
+        if (issueCookie && (signedIn || Self.carriesForm(response))) || request.csrfRotated {
             response.cookies[CookieNames.csrf] = request.secureCookie(request.csrfToken, maxAge: nil)
         }
         return response
     }
+
+    /// Whether a response is a page with a form of Corridor's (its CSRF field).
+    static func carriesForm(_ response: Response) -> Bool {
+        guard response.headers.contentType == .html, let body = response.body.buffer else { return false }
+        return body.readableBytesView.firstRange(of: Self.formMarker) != nil
+    }
+
+    static let formMarker = Array(#"name="_csrf""#.utf8)
 }
 
 extension Request {

@@ -60,7 +60,10 @@ extension Request {
 struct LanguageCookieMiddleware: AsyncMiddleware {
     func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
         let response = try await next.respond(to: request)
-        if let code = request.query[String.self, at: "lang"], let language = Language(code: code) {
+        // Remembered for a visitor who already holds a cookie of Corridor's (signed in, or shown
+        // a form); an anonymous reader of the public pages gets none: the address says the language.
+        let holdsCookies = request.cookies[CookieNames.session] != nil || request.cookies[CookieNames.csrf] != nil || response.cookies[CookieNames.csrf] != nil
+        if holdsCookies, let code = request.query[String.self, at: "lang"], let language = Language(code: code) {
             response.cookies["lang"] = HTTPCookies.Value(
                 string: language.rawValue, maxAge: 365 * 24 * 3600, path: "/",
                 isSecure: request.corridor.configuration.usesSecureCookies, isHTTPOnly: true, sameSite: .lax

@@ -1,5 +1,6 @@
 import CorridorCore
 import Foundation
+import Crypto
 import Vapor
 
 /// Security headers on every response, errors included.
@@ -176,5 +177,47 @@ struct MethodNotAllowedMiddleware: AsyncMiddleware {
             }
         }
         return path.count == segments.count
+    }
+}
+
+/// Public pages and files, as an anonymous visitor gets them, are cacheable: `Cache-Control:
+/// public`, an `ETag` of the body, and `304 Not Modified` when the browser or a proxy already
+/// holds it. A response that sets a cookie, carries a form (its CSRF token is the visitor's own),
+/// goes to someone signed in or says `no-store` is left as it is.
+struct PublicCacheMiddleware: AsyncMiddleware {
+    /// Pages show figures that move with every write: a minute, then revalidated by ETag.
+    static let maxAge = 60
+
+    func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+        let response = try await next.respond(to: request)
+        guard request.method == .GET || request.method == .HEAD, response.status == .ok,
+              request.cookies[CookieNames.session] == nil, request.headers[.authorization].isEmpty,
+              response.cookies.all.isEmpty, response.headers[.setCookie].isEmpty,
+              !["/health", "/metrics"].contains(request.url.path), !request.url.path.hasPrefix("/api/"),
+              let body = response.body.buffer else { return response }
+        // Pages and downloads are `no-store` by default (most are someone's work); on a route open
+        // to the public, for someone not signed in, that default gives way.
+        guard request.route.flatMap(RouteAccess.action(of:)) == .viewPublic else { return response }
+        var cache = response.headers.first(name: .cacheControl) ?? ""
+        if cache == "no-store" { cache = "" }
+        guard !cache.contains("no-store"), !cache.contains("private") else { return response }
+        if CSRFProtection.carriesForm(response) {
+            response.headers.replaceOrAdd(name: .cacheControl, value: "private, no-cache")
+            return response
+        }
+        let tag = "\"" + SHA256.hash(data: body.readableBytesView).prefix(16).map { String(format: "%02x", $0) }.joined() + "\""
+        response.headers.replaceOrAdd(name: .eTag, value: tag)
+        if cache.isEmpty { response.headers.replaceOrAdd(name: .cacheControl, value: "public, max-age=\(Self.maxAge)") } else { response.headers.replaceOrAdd(name: .cacheControl, value: cache) }
+        // The language may come from the cookie or the browser's languages when the address
+        // does not say it.
+        response.headers.replaceOrAdd(name: .vary, value: "Accept-Language, Cookie")
+        let asked = request.headers[.ifNoneMatch].flatMap { $0.split(separator: ",") }.map { $0.trimmingCharacters(in: .whitespaces) }
+        if asked.contains(tag) || asked.contains("*") {
+            let notModified = Response(status: .notModified, headers: response.headers)
+            notModified.headers.remove(name: .contentType)
+            notModified.headers.remove(name: .contentLength)
+            return notModified
+        }
+        return response
     }
 }

@@ -78,9 +78,13 @@ struct NewsQueries: Sendable {
             .sort(\.$language, language == .fr ? .descending : .ascending).first().map(NewsArticleView.init)
     }
 
-    /// The slugs of every published article (in either language).
-    func publishedSlugs() async throws -> [String] {
-        try await NewsArticleModel.query(on: database).filter(\.$status == "published").all().map(\.slug)
+    /// Every published article's slug and the languages it is written in.
+    func publishedSlugs() async throws -> [String: Set<Language>] {
+        var result: [String: Set<Language>] = [:]
+        for article in try await NewsArticleModel.query(on: database).filter(\.$status == "published").all() {
+            result[article.slug, default: []].insert(Language(rawValue: article.language) ?? .fr)
+        }
+        return result
     }
 
     /// Every article, drafts included, the last changed first.

@@ -19,14 +19,14 @@ struct PortalController: Sendable {
     /// Every public page in both languages.
     @Sendable func sitemap(_ req: Request) async throws -> Response {
         let base = req.corridor.configuration.publicURL.absoluteString.trimmingCharacters(in: CharacterSet(charactersIn: "/"))
-        let slugs = try await NewsQueries(database: req.db).publishedSlugs().map { "/news/\($0)" }
-        let paths = ["/", "/data", "/about", "/news"] + Array(Set(slugs)).sorted()
-        let urls = paths.map { path -> String in
-            let fr = HTML.escape("\(base)\(path)?lang=fr"), en = HTML.escape("\(base)\(path)?lang=en")
-            return """
-            <url><loc>\(fr)</loc><xhtml:link rel="alternate" hreflang="fr" href="\(fr)"/><xhtml:link rel="alternate" hreflang="en" href="\(en)"/></url>
-            <url><loc>\(en)</loc><xhtml:link rel="alternate" hreflang="fr" href="\(fr)"/><xhtml:link rel="alternate" hreflang="en" href="\(en)"/></url>
-            """
+        // Each page in the languages it really exists in: the portal in both, an article in its own.
+        let articles = try await NewsQueries(database: req.db).publishedSlugs()
+        let pages: [(path: String, languages: [Language])] = ["/", "/data", "/about", "/news"].map { ($0, Language.allCases) }
+            + articles.keys.sorted().map { slug in ("/news/\(slug)", Language.allCases.filter { articles[slug]?.contains($0) == true }) }
+        let urls = pages.map { page -> String in
+            let languages = page.languages
+            let alternates = languages.map { "<xhtml:link rel=\"alternate\" hreflang=\"\($0.rawValue)\" href=\"\(HTML.escape("\(base)\(page.path)?lang=\($0.rawValue)"))\"/>" }.joined()
+            return languages.map { "<url><loc>\(HTML.escape("\(base)\(page.path)?lang=\($0.rawValue)"))</loc>\(alternates)</url>" }.joined(separator: "\n")
         }.joined(separator: "\n")
         let xml = """
         <?xml version="1.0" encoding="UTF-8"?>
