@@ -104,6 +104,7 @@ func configure(
     FieldSourcesController().register(web: web, api: api)
     FiguresController(limiter: PublicRateLimiter(limit: configuration.publicAPIRateLimit)).register(web: app, api: api)
     PortalController().register(web: web)
+    ContactController(limiter: PublicRateLimiter(limit: ContactController.messagesPerHour, window: 3_600)).register(web: web)
     NewsController().register(web: web)
     DashboardController().register(web: web)
 
@@ -114,7 +115,7 @@ func configure(
 /// no migration of one feature reads the tables of a feature listed after it.
 enum Migrations {
     static let all: [any Migration] = AccountMigrations.all + AuditMigrations.all + CaseMigrations.all
-        + CooperationMigrations.all + ProfilingMigrations.all + NewsMigrations.all + DataProtectionMigrations.all
+        + CooperationMigrations.all + ProfilingMigrations.all + NewsMigrations.all + DataProtectionMigrations.all + PortalMigrations.all
 }
 
 private func configureDatabase(_ app: Application, target: DatabaseTarget, configuration: CorridorConfiguration) throws {

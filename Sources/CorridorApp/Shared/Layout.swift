@@ -72,6 +72,7 @@ struct PageContext: Sendable {
         ("/profiling", "nav.profiling", .viewProfiling),
         ("/followups", "nav.followups", .viewFollowUps),
         ("/admin/news", "nav.news", .manageNews),
+        ("/admin/messages", "nav.messages", .manageNews),
         ("/admin/users", "nav.users", .manageUsers),
         ("/admin/institutions", "nav.institutions", .manageInstitutions),
         ("/admin/audit", "nav.audit", .viewAuditTrail),
