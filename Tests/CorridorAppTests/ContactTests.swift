@@ -29,6 +29,9 @@ import VaporTesting
             #expect(try await ContactMessageModel.find(stored.requireID(), on: corridor.app.db)?.readAt != nil)
             let caseworker = try await corridor.browser(signedInAs: try await corridor.makeUser(.caseworker))
             #expect(try await caseworker.get("/admin/messages").status == .forbidden)
+            #expect(try await caseworker.post("/admin/messages/\(try stored.requireID())/delete").status == .forbidden)
+            #expect(try await writer.post("/admin/messages/\(try stored.requireID())/delete").status == .seeOther)
+            #expect(try await ContactMessageModel.query(on: corridor.app.db).count() == 0)
         }
     }
 

@@ -17,6 +17,7 @@ struct ContactController: Sendable {
         web.on(.POST, ["contact"], action: .viewPublic, body: .collect(maxSize: "64kb"), use: send)
         web.get("admin", "messages", action: .manageNews, use: inbox)
         web.post("admin", "messages", ":id", "read", action: .manageNews, use: markRead)
+        web.post("admin", "messages", ":id", "delete", action: .manageNews, use: delete)
     }
 
     struct ContactForm: Content {
@@ -84,6 +85,13 @@ struct ContactController: Sendable {
             model.id.map { ContactPages.Message(id: $0, name: model.name, email: model.email, subject: model.subject, message: model.message,
                                                language: model.language, receivedAt: model.receivedAt, readAt: model.readAt, readBy: model.readBy) }
         }, req.pageContext())
+    }
+
+    /// A message answered (or unwanted) is deleted: it holds a person's name and address.
+    @Sendable func delete(_ req: Request) async throws -> Response {
+        guard let id = req.parameters.get("id").flatMap(UUID.init(uuidString:)), let message = try await ContactMessageModel.find(id, on: req.db) else { throw Abort(.notFound) }
+        try await message.delete(on: req.db)
+        return req.redirect(to: "/admin/messages?notice=message_deleted", redirectType: .normal)
     }
 
     @Sendable func markRead(_ req: Request) async throws -> Response {

@@ -48,6 +48,7 @@ enum ContactPages {
               <p><small>\(context.format.dateTime(message.receivedAt)) · \(message.name) · <a href="mailto:\(message.email)">\(message.email)</a> · \(message.language.uppercased())</small></p>
               <p class="message-text">\(message.message)</p>
               \(state)
+              <form method="post" action="/admin/messages/\(message.id.uuidString)/delete">\(context.csrfField)<button type="submit" class="danger">\(context.t("contact.delete"))</button></form>
             </li>
             """
         }
