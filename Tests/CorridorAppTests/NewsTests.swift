@@ -17,6 +17,37 @@ import VaporTesting
         return tags
     }
 
+    /// A French article and its English translation share an address, one per language, and
+    /// each names the other; an article translates only one in the other language.
+    @Test func translationsNameEachOther() async throws {
+        try await TestCorridor.run { corridor in
+            let writer = try await corridor.browser(signedInAs: try await corridor.makeUser(.communications))
+            func publish(_ fields: [String: String]) async throws -> TestingHTTPResponse {
+                let saved = try await writer.post("/admin/news/new", fields)
+                guard saved.status == .seeOther, let location = saved.location?.components(separatedBy: "?").first else { return saved }
+                let id = location.replacingOccurrences(of: "/admin/news/", with: "")
+                let version = try #require(try await NewsArticleModel.find(UUID(uuidString: id), on: corridor.app.db)?.version)
+                return try await writer.post("/admin/news/\(id)/publish", ["version": String(version), "confirm": "1"])
+            }
+            #expect(try await publish(["language": "fr", "title": "Bilan des retours", "summary": "Le bilan", "body": "Texte en français."]).status == .seeOther)
+            let sameLanguage = try await writer.post("/admin/news/new", ["language": "fr", "title": "Autre", "body": "Texte.", "translation_of": "bilan-des-retours"])
+            #expect(sameLanguage.status == .unprocessableEntity && sameLanguage.text.contains("Choisissez un article écrit dans l&#39;autre langue"))
+            let form = try await writer.get("/admin/news/new?lang=en")
+            #expect(form.text.contains(#"<option value="bilan-des-retours">Bilan des retours (French)</option>"#))
+            #expect(try await publish(["language": "en", "title": "Returns in review", "summary": "The review", "body": "English text.",
+                                      "translation_of": "bilan-des-retours"]).status == .seeOther)
+            let reader = TestBrowser(app: corridor.app)
+            let english = try await reader.get("/news/bilan-des-retours?lang=en")
+            #expect(english.text.contains("English text.") && !english.text.contains("exists in French only"))
+            for page in [english, try await reader.get("/news/bilan-des-retours?lang=fr")] {
+                #expect(page.text.contains(#"<link rel="alternate" hreflang="fr" href="http://127.0.0.1:8080/news/bilan-des-retours?lang=fr">"#))
+                #expect(page.text.contains(#"<link rel="alternate" hreflang="en" href="http://127.0.0.1:8080/news/bilan-des-retours?lang=en">"#))
+            }
+            let sitemap = try await reader.get("/sitemap.xml")
+            #expect(sitemap.text.contains("<loc>http://127.0.0.1:8080/news/bilan-des-retours?lang=en</loc>") && sitemap.text.contains("<loc>http://127.0.0.1:8080/news/bilan-des-retours?lang=fr</loc>"))
+        }
+    }
+
     @Test func crawlersAndSharingFindWhatTheyLookFor() async throws {
         try await TestCorridor.run { corridor in
             let visitor = TestBrowser(app: corridor.app)

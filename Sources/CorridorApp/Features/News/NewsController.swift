@@ -30,7 +30,7 @@ struct NewsController: Sendable {
     @Sendable func article(_ req: Request) async throws -> HTML {
         guard let slug = req.parameters.get("slug"),
               let article = try await queries(req).published(slug: slug, preferring: req.language) else { throw Abort(.notFound) }
-        return NewsPages.article(article, req.pageContext())
+        return NewsPages.article(article, languages: try await queries(req).publishedLanguages(slug: slug), req.pageContext())
     }
 
     /// An Atom feed of the published news in the request's language.
@@ -87,7 +87,9 @@ struct NewsController: Sendable {
     }
 
     @Sendable func newPage(_ req: Request) async throws -> HTML {
-        NewsPages.form(NewsPages.FormModel(id: nil, form: NewsForm(language: req.language.rawValue)), req.pageContext())
+        var model = NewsPages.FormModel(id: nil, form: NewsForm(language: req.language.rawValue))
+        model.translationCandidates = try await queries(req).translationCandidates()
+        return NewsPages.form(model, req.pageContext())
     }
 
     @Sendable func create(_ req: Request) async throws -> Response { try await save(req, id: nil) }
@@ -97,6 +99,7 @@ struct NewsController: Sendable {
         let form = NewsForm(language: article.language, title: article.title, summary: article.summary, body: article.body, slug: article.slug, version: article.version)
         var model = NewsPages.FormModel(id: article.id, form: form, status: article.status)
         model.revisions = try await queries(req).revisions(article.id)
+        model.translationCandidates = try await queries(req).translationCandidates().filter { $0.slug != article.slug || $0.language.rawValue != article.language }
         if let frozen = article.publishedBody {
             model.preview = NewsService.render(frozen)
         } else {
@@ -113,6 +116,7 @@ struct NewsController: Sendable {
         if form.preview != nil {
             // Preview: figures resolved now, nothing saved.
             var model = NewsPages.FormModel(id: id, form: form)
+            model.translationCandidates = try await queries(req).translationCandidates()
             let issues = service.check(form.draft)
             if issues.isEmpty {
                 model.preview = NewsService.render(try await service.resolve(form.draft.body, language: form.draft.language))
@@ -126,6 +130,7 @@ struct NewsController: Sendable {
             return req.redirect(to: "/admin/news/\(saved.uuidString)?notice=saved", redirectType: .normal)
         } catch let error as NewsError {
             var model = NewsPages.FormModel(id: id, form: form)
+            model.translationCandidates = try await queries(req).translationCandidates()
             switch error {
             case .invalid(let issues): model.errors = Self.messages(issues, req)
             case .conflict: model.errors = ["general": req.t("news.error.conflict")]

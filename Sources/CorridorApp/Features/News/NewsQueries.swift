@@ -78,6 +78,19 @@ struct NewsQueries: Sendable {
             .sort(\.$language, language == .fr ? .descending : .ascending).first().map(NewsArticleView.init)
     }
 
+    /// The languages an article's address is published in (its translations share it).
+    func publishedLanguages(slug: String) async throws -> [Language] {
+        let written = try await NewsArticleModel.query(on: database).filter(\.$slug == slug).filter(\.$status ~~ ["published", "withdrawn"]).all()
+            .compactMap { Language(rawValue: $0.language) }
+        return Language.allCases.filter(written.contains)
+    }
+
+    /// Articles another could translate: every article, its slug, title and language.
+    func translationCandidates() async throws -> [(slug: String, title: String, language: Language)] {
+        try await NewsArticleModel.query(on: database).sort(\.$updatedAt, .descending).limit(200).all()
+            .map { ($0.slug, $0.title, Language(rawValue: $0.language) ?? .fr) }
+    }
+
     /// Every published article's slug and the languages it is written in.
     func publishedSlugs() async throws -> [String: Set<Language>] {
         var result: [String: Set<Language>] = [:]

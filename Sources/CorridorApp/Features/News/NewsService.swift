@@ -16,6 +16,9 @@ struct NewsDraft: Sendable {
     var summary: String
     var body: String
     var slug: String
+    /// The slug of the article this one translates: the two then share their address, one per
+    /// language, and each page names the other as its alternate.
+    var translationOf: String = ""
 }
 
 /// Writes news; resolves live figures (for previews and at publication, when they freeze).
@@ -80,8 +83,13 @@ struct NewsService: Sendable {
         let issues = check(draft)
         guard issues.isEmpty else { throw NewsError.invalid(issues) }
         let actor = self.actor, now = self.now
-        let slug = draft.slug.isEmpty ? Self.slug(from: draft.title) : draft.slug
+        let slug = !draft.translationOf.isEmpty ? draft.translationOf : draft.slug.isEmpty ? Self.slug(from: draft.title) : draft.slug
         return try await database.writeTransaction { db in
+            // A translation translates an article written in the other language.
+            if !draft.translationOf.isEmpty,
+               try await NewsArticleModel.query(on: db).filter(\.$slug == draft.translationOf).filter(\.$language != draft.language.rawValue).count() == 0 {
+                throw NewsError.invalid([FieldIssue("translation_of", "news.error.translation")])
+            }
             let article: NewsArticleModel
             if let id {
                 guard let existing = try await NewsArticleModel.find(id, on: db) else { throw NewsError.notFound }

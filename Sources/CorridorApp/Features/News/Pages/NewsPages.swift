@@ -12,6 +12,8 @@ enum NewsPages {
         /// What was typed into the correction and withdrawal forms, shown again with their errors.
         var correctionNote: String?
         var withdrawalReason: String?
+        /// Articles this one may translate (those in the other language are offered).
+        var translationCandidates: [(slug: String, title: String, language: Language)] = []
     }
 
     static func list(_ articles: [NewsArticleView], _ context: PageContext) -> HTML {
@@ -27,7 +29,8 @@ enum NewsPages {
         """)
     }
 
-    static func article(_ article: NewsArticleView, _ context: PageContext) -> HTML {
+    /// `languages`: those the article's address is published in (itself and its translation).
+    static func article(_ article: NewsArticleView, languages: [Language], _ context: PageContext) -> HTML {
         let corrected: HTML = article.correctedAt.map {
             "<p class=\"notice\" role=\"note\"><strong>\(context.t("news.corrected_on", ["date": context.format.longDate($0)]))</strong> \(article.correctionNote ?? "")</p>"
         } ?? .empty
@@ -35,10 +38,11 @@ enum NewsPages {
         let body: HTML = article.withdrawnAt.map {
             "<div class=\"notice warn\" role=\"note\"><p><strong>\(context.t("news.withdrawn_on", ["date": context.format.longDate($0)]))</strong></p><p>\(article.withdrawalReason ?? "")</p></div>"
         } ?? "\(corrected)\(HTML(raw: NewsService.render(article.publishedBody ?? "")))"
-        // An article exists in the language it was written in: its alternates say so.
+        // An article exists in the language it was written in, and in its translation's if it has
+        // one: its alternates say so.
         let written = Language(rawValue: article.language) ?? context.language
         let meta = PageMeta(description: article.withdrawnAt == nil ? article.publishedSummary : context.t("news.withdrawn_title", ["title": article.title]),
-                            type: "article", languages: [written])
+                            type: "article", languages: languages.isEmpty ? [written] : languages)
         return Layout.page(article.title, context, meta: meta, """
         \(PortalPages.links(context))
         \(HTML.when(written != context.language) { "<p class=\"notice\" role=\"note\">\(context.t("news.only_in_\(written.rawValue)"))</p>" })
@@ -81,7 +85,7 @@ enum NewsPages {
               <h2>\(context.t("news.correct_title"))</h2><p>\(context.t("news.correct_intro"))</p>
               <input type="hidden" name="version" value="\(form.version ?? 0)">
               \(Layout.textField("title", label: context.t("news.field.title"), value: form.title, error: model.errors["title"]))
-              \(Layout.textField("summary", label: context.t("news.field.summary"), value: form.summary, error: nil, required: false))
+              \(Layout.textField("summary", label: context.t("news.field.summary"), value: form.summary, error: model.errors["summary"], required: false))
               <div class="field\(HTML(raw: model.errors["body"] == nil ? "" : " has-error"))"><label for="body">\(context.t("news.field.body"))</label>
                 <textarea id="body" name="body" rows="14">\(form.body ?? "")</textarea>\(Layout.fieldError("body", model.errors["body"]))</div>
               <div class="field\(HTML(raw: model.errors["correction_note"] == nil ? "" : " has-error"))"><label for="correction_note">\(context.t("news.field.correction_note"))</label>
@@ -119,6 +123,19 @@ enum NewsPages {
         """)
     }
 
+    /// "Translation of": an article in the other language, whose address this one then shares.
+    private static func translationField(_ model: FormModel, _ context: PageContext) -> HTML {
+        let language = model.form.language.flatMap(Language.init(rawValue:)) ?? context.language
+        let others = model.translationCandidates.filter { $0.language != language }
+        guard !others.isEmpty else { return .empty }
+        let options = [(value: "", label: context.t("news.translation_none"))]
+            + others.map { (value: $0.slug, label: "\($0.title) (\(context.t("language." + $0.language.rawValue)))") }
+        return """
+        \(Layout.selectField("translation_of", label: context.t("news.field.translation_of"), options: options, selected: model.form.translation_of ?? "", error: model.errors["translation_of"]))
+        <p class="hint">\(context.t("news.translation_hint"))</p>
+        """
+    }
+
     private static func draftFields(_ model: FormModel, action: String, _ context: PageContext) -> HTML {
         let form = model.form
         let languages = Language.allCases.map { (value: $0.rawValue, label: context.t("language." + $0.rawValue)) }
@@ -130,7 +147,8 @@ enum NewsPages {
             \(Layout.selectField("language", label: context.t("news.field.language"), options: languages, selected: form.language, error: nil))
             \(Layout.textField("slug", label: context.t("news.field.slug"), value: form.slug, error: model.errors["slug"], required: false, hint: context.t("news.slug_hint")))
           </div>
-          \(Layout.textField("summary", label: context.t("news.field.summary"), value: form.summary, error: nil, required: false))
+          \(translationField(model, context))
+          \(Layout.textField("summary", label: context.t("news.field.summary"), value: form.summary, error: model.errors["summary"], required: false))
           <div class="field\(HTML(raw: model.errors["body"] == nil ? "" : " has-error"))"><label for="body">\(context.t("news.field.body"))</label>
             <p class="hint" id="body-hint">\(context.t("news.body_hint"))</p>
             <textarea id="body" name="body" rows="14" aria-describedby="body-hint">\(form.body ?? "")</textarea>\(Layout.fieldError("body", model.errors["body"]))</div>
