@@ -135,14 +135,20 @@ import VaporTesting
             stored.revokedAt = corridor.clock.now()
             try await stored.update(on: app.db)
             let upload = try app.corridor.uploads.keep(Data("a,b\n".utf8), owner: nil)
-            let policy = RetentionPolicy(signInAttemptDays: 30, revokedTokenDays: 60)
+            // A message of the contact form now, another in 45 days: only the first is 60 days old then.
+            let visitor = TestBrowser(app: app)
+            #expect(try await visitor.post("/contact", ContactTests.message).status == .seeOther)
+            let policy = RetentionPolicy(signInAttemptDays: 30, revokedTokenDays: 60, contactMessageDays: 60)
             let service = RetentionService(context: app.serviceContext(actor: .commandLine("test")), policy: policy)
             let early = try await service.run(commit: true)
             #expect(early.sessionsDeleted == 0 && early.uploadsDeleted == 0 && early.tokensDeleted == 0 && early.signInAttemptsDeleted == 0)
             #expect(try app.corridor.uploads.load(upload, owner: nil) != nil)
 
-            corridor.clock.advance(by: 61 * 86_400)
+            corridor.clock.advance(by: 45 * 86_400)
+            #expect(try await visitor.post("/contact", ContactTests.message).status == .seeOther)
+            corridor.clock.advance(by: 16 * 86_400)
             let dry = try await service.run(commit: false)
+            #expect(dry.contactMessagesDeleted == 1)
             #expect(dry.sessionsDeleted >= 1 && dry.uploadsDeleted == 1 && dry.tokensDeleted == token + 1 && dry.signInAttemptsDeleted >= 1)
             #expect(try await SessionModel.query(on: app.db).count() >= 1, "a dry run deletes nothing")
             let report = try await service.run(commit: true)
@@ -150,6 +156,8 @@ import VaporTesting
             #expect(try await SessionModel.query(on: app.db).count() == 0)
             #expect(try await LoginAttemptModel.query(on: app.db).count() == 0)
             #expect(try await APITokenModel.query(on: app.db).count() == 0)
+            let messagesLeft = try await ContactMessageModel.query(on: app.db).count()
+            #expect(report.contactMessagesDeleted == 1 && messagesLeft == 1, "the newer message stays")
             #expect(app.corridor.files.list().isEmpty)
         }
     }

@@ -48,9 +48,9 @@ import Testing
     @Test func retentionSettingsAreReadAndChecked() throws {
         let parsed = try CorridorConfiguration.parse(environment: [
             "CORRIDOR_RETENTION_FINISHED_CASE_YEARS": "7", "CORRIDOR_RETENTION_UPLOAD_HOURS": "2",
-            "CORRIDOR_RETENTION_SIGN_IN_DAYS": "30", "CORRIDOR_RETENTION_REVOKED_TOKEN_DAYS": "10", "CORRIDOR_RETENTION_EVERY_HOURS": "0",
+            "CORRIDOR_RETENTION_SIGN_IN_DAYS": "30", "CORRIDOR_RETENTION_REVOKED_TOKEN_DAYS": "10", "CORRIDOR_RETENTION_EVERY_HOURS": "0", "CORRIDOR_RETENTION_CONTACT_DAYS": "30",
         ])
-        #expect(parsed.retention == RetentionPolicy(finishedCaseYears: 7, uploadHours: 2, signInAttemptDays: 30, revokedTokenDays: 10, everyHours: 0))
+        #expect(parsed.retention == RetentionPolicy(finishedCaseYears: 7, uploadHours: 2, signInAttemptDays: 30, revokedTokenDays: 10, everyHours: 0, contactMessageDays: 30))
         #expect(try CorridorConfiguration.parse(environment: [:]).retention == RetentionPolicy())
         #expect(throws: ConfigurationError.self) {
             _ = try CorridorConfiguration.parse(environment: ["CORRIDOR_RETENTION_UPLOAD_HOURS": "0"])

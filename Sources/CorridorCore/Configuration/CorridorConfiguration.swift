@@ -91,7 +91,7 @@ public struct CorridorConfiguration: Sendable, Equatable {
         "CORRIDOR_BACKUP_EVERY_HOURS", "CORRIDOR_BACKUP_DIR", "CORRIDOR_BACKUPS_KEPT",
         "CORRIDOR_METRICS_TOKEN", "CORRIDOR_LOG_FORMAT",
         "CORRIDOR_RETENTION_FINISHED_CASE_YEARS", "CORRIDOR_RETENTION_UPLOAD_HOURS", "CORRIDOR_RETENTION_SIGN_IN_DAYS",
-        "CORRIDOR_RETENTION_REVOKED_TOKEN_DAYS", "CORRIDOR_RETENTION_EVERY_HOURS", "CORRIDOR_FIELD_PULL_EVERY_MINUTES",
+        "CORRIDOR_RETENTION_REVOKED_TOKEN_DAYS", "CORRIDOR_RETENTION_EVERY_HOURS", "CORRIDOR_RETENTION_CONTACT_DAYS", "CORRIDOR_FIELD_PULL_EVERY_MINUTES",
     ]
 
     /// Parses the configuration; throws a `ConfigurationError` naming every bad setting.
@@ -127,7 +127,8 @@ public struct CorridorConfiguration: Sendable, Equatable {
             uploadHours: integer("CORRIDOR_RETENTION_UPLOAD_HOURS", default: 1, range: 1...168),
             signInAttemptDays: integer("CORRIDOR_RETENTION_SIGN_IN_DAYS", default: 90, range: 1...3_650),
             revokedTokenDays: integer("CORRIDOR_RETENTION_REVOKED_TOKEN_DAYS", default: 365, range: 1...3_650),
-            everyHours: integer("CORRIDOR_RETENTION_EVERY_HOURS", default: 24, range: 0...8_760))
+            everyHours: integer("CORRIDOR_RETENTION_EVERY_HOURS", default: 24, range: 0...8_760),
+            contactMessageDays: integer("CORRIDOR_RETENTION_CONTACT_DAYS", default: 180, range: 1...3_650))
         configuration.fieldPullEveryMinutes = integer("CORRIDOR_FIELD_PULL_EVERY_MINUTES", default: 60, range: 0...10_080)
         configuration.attachmentMaxMegabytes = integer("CORRIDOR_ATTACHMENT_MAX_MB", default: 10, range: 1...AttachmentRules.largestLimitMegabytes)
         if let raw = value("CORRIDOR_METRICS_TOKEN") {

@@ -14,14 +14,17 @@ public struct RetentionPolicy: Sendable, Equatable {
     public var revokedTokenDays: Int
     /// Hours between the runs `serve` makes itself (0: only on demand).
     public var everyHours: Int
+    /// Days a message of the public contact form (a name, an address, a text) is kept.
+    public var contactMessageDays: Int
 
     public init(finishedCaseYears: Int = 5, uploadHours: Int = 1, signInAttemptDays: Int = 90,
-                revokedTokenDays: Int = 365, everyHours: Int = 24) {
+                revokedTokenDays: Int = 365, everyHours: Int = 24, contactMessageDays: Int = 180) {
         self.finishedCaseYears = finishedCaseYears
         self.uploadHours = uploadHours
         self.signInAttemptDays = signInAttemptDays
         self.revokedTokenDays = revokedTokenDays
         self.everyHours = everyHours
+        self.contactMessageDays = contactMessageDays
     }
 
     /// Cases finished on or before this day are due for anonymisation today (nil: never).

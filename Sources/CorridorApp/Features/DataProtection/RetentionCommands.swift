@@ -38,6 +38,7 @@ struct RetentionCommandGroup: AsyncCommandGroup {
             lines.append("expired sessions: \(report.sessionsDeleted) \(verb)deleted")
             lines.append("sign-in attempts older than \(policy.signInAttemptDays) days: \(report.signInAttemptsDeleted) \(verb)deleted")
             lines.append("tokens revoked more than \(policy.revokedTokenDays) days ago: \(report.tokensDeleted) \(verb)deleted")
+            lines.append("contact messages older than \(policy.contactMessageDays) days: \(report.contactMessagesDeleted) \(verb)deleted")
             if !report.failed.isEmpty { lines.append("not anonymised (refused, see the log): \(report.failed.joined(separator: " "))") }
             if !report.committed { lines.append("dry run: nothing changed; run again with --commit to apply") }
             return lines.joined(separator: "\n")

@@ -24,12 +24,13 @@ struct RetentionService: Sendable {
         var sessionsDeleted = 0
         var signInAttemptsDeleted = 0
         var tokensDeleted = 0
+        var contactMessagesDeleted = 0
         /// Cases that could not be anonymised (each refused whole; the others went on).
         var failed: [String] = []
 
         /// The counts as the audit entry keeps them (no case number: those have entries of their own).
         var auditDetail: String {
-            "cases=\(casesDue.count) members=\(membersAnonymised) uploads=\(uploadsDeleted) orphan_files=\(orphanFilesDeleted) sessions=\(sessionsDeleted) sign_in_attempts=\(signInAttemptsDeleted) tokens=\(tokensDeleted) failed=\(failed.count)"
+            "cases=\(casesDue.count) members=\(membersAnonymised) uploads=\(uploadsDeleted) orphan_files=\(orphanFilesDeleted) sessions=\(sessionsDeleted) sign_in_attempts=\(signInAttemptsDeleted) tokens=\(tokensDeleted) contact_messages=\(contactMessagesDeleted) failed=\(failed.count)"
         }
     }
 
@@ -62,12 +63,14 @@ struct RetentionService: Sendable {
         let sessionCutoff = now
         let attemptCutoff = now.addingTimeInterval(-Double(policy.signInAttemptDays) * 86_400)
         let tokenCutoff = now.addingTimeInterval(-Double(policy.revokedTokenDays) * 86_400)
+        let contactCutoff = now.addingTimeInterval(-Double(policy.contactMessageDays) * 86_400)
         let uploads = UploadStore(files: context.uploads.files, clock: context.clock, lifetime: policy.uploadLifetime)
         guard commit else {
             report.uploadsDeleted = uploads.expired().count
             report.sessionsDeleted = try await SessionModel.query(on: db).filter(\.$expiresAt < sessionCutoff).count()
             report.signInAttemptsDeleted = try await LoginAttemptModel.query(on: db).filter(\.$occurredAt < attemptCutoff).count()
             report.tokensDeleted = try await APITokenModel.query(on: db).filter(\.$revokedAt < tokenCutoff).count()
+            report.contactMessagesDeleted = try await ContactMessages.receivedBefore(contactCutoff, on: db)
             for start in stride(from: 0, to: due.count, by: 500) {
                 let ids = due[start..<min(start + 500, due.count)].map(\.id)
                 report.membersAnonymised += try await CaseMemberModel.query(on: db).filter(\.$returnCase.$id ~~ ids).filter(\.$anonymisedOn == nil).count()
@@ -116,9 +119,10 @@ struct RetentionService: Sendable {
             try await LoginAttemptModel.query(on: db).filter(\.$occurredAt < attemptCutoff).delete()
             let tokens = try await APITokenModel.query(on: db).filter(\.$revokedAt < tokenCutoff).count()
             try await APITokenModel.query(on: db).filter(\.$revokedAt < tokenCutoff).delete()
-            return (sessions, attempts, tokens)
+            let messages = try await ContactMessages.deleteReceivedBefore(contactCutoff, on: db)
+            return (sessions, attempts, tokens, messages)
         }
-        (report.sessionsDeleted, report.signInAttemptsDeleted, report.tokensDeleted) = counts
+        (report.sessionsDeleted, report.signInAttemptsDeleted, report.tokensDeleted, report.contactMessagesDeleted) = counts
         try await AuditLog.record(AuditEvent(action: .retentionRun, entityType: "retention", detail: report.auditDetail), context)
         return report
     }

@@ -104,3 +104,17 @@ struct ContactController: Sendable {
         return req.redirect(to: "/admin/messages", redirectType: .normal)
     }
 }
+
+/// What other features may do with the contact messages: the retention run deletes the old ones.
+enum ContactMessages {
+    static func receivedBefore(_ cutoff: Date, on db: any Database) async throws -> Int {
+        try await ContactMessageModel.query(on: db).filter(\.$receivedAt < cutoff).count()
+    }
+
+    /// Deletes the messages received before `cutoff`; returns how many.
+    static func deleteReceivedBefore(_ cutoff: Date, on db: any Database) async throws -> Int {
+        let count = try await receivedBefore(cutoff, on: db)
+        try await ContactMessageModel.query(on: db).filter(\.$receivedAt < cutoff).delete()
+        return count
+    }
+}

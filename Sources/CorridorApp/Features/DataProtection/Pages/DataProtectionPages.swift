@@ -57,6 +57,7 @@ enum DataProtectionPages {
             row(context.t("retention.sessions"), context.t("retention.until_expiry"), "CORRIDOR_SESSION_LIFETIME_MINUTES", preview.sessionsDeleted),
             row(context.t("retention.sign_in_attempts"), context.plural("retention.days", policy.signInAttemptDays), "CORRIDOR_RETENTION_SIGN_IN_DAYS", preview.signInAttemptsDeleted),
             row(context.t("retention.revoked_tokens"), context.plural("retention.days", policy.revokedTokenDays), "CORRIDOR_RETENTION_REVOKED_TOKEN_DAYS", preview.tokensDeleted),
+            row(context.t("retention.contact_messages"), context.plural("retention.days", policy.contactMessageDays), "CORRIDOR_RETENTION_CONTACT_DAYS", preview.contactMessagesDeleted),
             "<tr><th scope=\"row\">\(context.t("retention.audit_trail"))</th><td>\(context.t("retention.kept_forever"))</td><td>—</td><td class=\"number\">0</td></tr>",
         ]
         let schedule = policy.everyHours == 0 ? context.t("retention.schedule_off") : context.plural("retention.schedule_every", policy.everyHours)
