@@ -82,6 +82,23 @@ import ZIPFoundation
         #expect(throws: WorkbookReader.ReadError.tooLarge(megabytes: 8)) { _ = try WorkbookReader.sheets(of: data, limits: limits) }
     }
 
+    /// A byte changed in a part that still reads (stored, not compressed) fails its CRC-32.
+    @Test func aPartThatDoesNotMatchItsChecksumIsRefused() throws {
+        let sheet = Data(Self.sheet(#"<row><c t="inlineStr"><is><t>1000</t></is></c></row>"#).utf8)
+        let data = try Self.workbook(sheet: "") { archive in
+            try archive.addEntry(with: "xl/worksheets/sheet1.xml", type: .file, uncompressedSize: Int64(sheet.count), compressionMethod: .none) { position, size in
+                sheet.subdata(in: Int(position)..<Int(position) + size)
+            }
+        }
+        #expect(try WorkbookReader.sheets(of: data).first?.rows == [["1000"]])
+        var bytes = [UInt8](data)
+        let digits = try #require(bytes.firstRange(of: Array("<t>1000".utf8)))
+        bytes[digits.lowerBound + 3] = UInt8(ascii: "9")
+        #expect(throws: WorkbookReader.ReadError.damagedPart("xl/worksheets/sheet1.xml"), "9000 read as if it were 1000") {
+            _ = try WorkbookReader.sheets(of: Data(bytes))
+        }
+    }
+
     @Test func tooManyPartsAndNonWorkbooksAreRefused() throws {
         let archive = try Archive(data: Data(), accessMode: .create)
         for index in 0...1_000 {

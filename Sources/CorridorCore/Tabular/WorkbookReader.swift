@@ -382,6 +382,8 @@ enum ZipLayout {
         var dataStart: Int
         var compressedSize: Int
         var uncompressedSize: Int
+        /// The CRC-32 of the entry's bytes, as the central directory records it.
+        var crc32: UInt32 = 0
     }
 
     /// The entries by name; nil when the layout is not that of a readable archive. Reading stops
@@ -402,14 +404,14 @@ enum ZipLayout {
         var result: [String: Entry] = [:]
         var at = start
         for _ in 0..<count {
-            guard u32(at) == 0x0201_4B50, let method = u16(at + 10), let compressed = u32(at + 20), let uncompressed = u32(at + 24),
+            guard u32(at) == 0x0201_4B50, let method = u16(at + 10), let crc = u32(at + 16), let compressed = u32(at + 20), let uncompressed = u32(at + 24),
                   let nameLength = u16(at + 28), let extraLength = u16(at + 30), let commentLength = u16(at + 32), let local = u32(at + 42),
                   compressed != 0xFFFF_FFFF, uncompressed != 0xFFFF_FFFF, local != 0xFFFF_FFFF, at + 46 + nameLength <= end else { return nil }
             guard u32(local) == 0x0403_4B50, let localName = u16(local + 26), let localExtra = u16(local + 28) else { return nil }
             let dataStart = local + 30 + localName + localExtra
             guard dataStart + compressed <= start, method == 0 || method == 8 else { return nil }
             let name = String(decoding: bytes[(at + 46)..<(at + 46 + nameLength)], as: UTF8.self)
-            result[name] = Entry(method: method, dataStart: dataStart, compressedSize: compressed, uncompressedSize: uncompressed)
+            result[name] = Entry(method: method, dataStart: dataStart, compressedSize: compressed, uncompressedSize: uncompressed, crc32: UInt32(crc))
             if result.count > limit { return result }
             at += 46 + nameLength + extraLength + commentLength
             guard at <= end else { return nil }
@@ -439,6 +441,12 @@ enum ZipLayout {
         private let budget: Budget
         private let stream: UnsafeMutablePointer<z_stream>
         private var finished = false
+        /// The bytes given so far, checked against the entry's CRC-32 and size at its end: a bit
+        /// flipped in a stored or deflated part that still reads is a damaged part.
+        private var crc: uLong = crc32(0, nil, 0)
+        private var produced = 0
+        private let expectedCRC: UInt32
+        private let expectedSize: Int
         static let chunkSize = 256 * 1024
 
         init(_ entry: Entry, in bytes: [UInt8], part: String, budget: Budget) throws {
@@ -448,6 +456,8 @@ enum ZipLayout {
             offset = entry.dataStart
             end = entry.dataStart + entry.compressedSize
             stored = entry.method == 0
+            expectedCRC = entry.crc32
+            expectedSize = entry.uncompressedSize
             self.part = part
             self.budget = budget
             // zlib keeps a pointer to its stream: it lives at one address for the reader's life.
@@ -499,6 +509,9 @@ enum ZipLayout {
             }
             budget.remaining -= output.count
             if budget.remaining < 0 { throw WorkbookReader.ReadError.tooLarge(megabytes: budget.limit >> 20) }
+            produced += output.count
+            crc = output.withUnsafeBufferPointer { crc32(crc, $0.baseAddress, uInt($0.count)) }
+            if finished, UInt32(truncatingIfNeeded: crc) != expectedCRC || produced != expectedSize { throw WorkbookReader.ReadError.damagedPart(part) }
             return output
         }
     }
