@@ -6,11 +6,10 @@ import Testing
 /// app's tests and with pyxform in CI).
 @Suite struct XLSFormWritingTests {
     @Test func conditionsBecomeXPath() {
-        let questionnaire = Questionnaire(code: "q", version: 3, title: .init(fr: "Q", en: "Q"), questions: [])
-        #expect(XLSForm.relevant(SkipCondition(question: "a", equals: "yes"), in: questionnaire) == "${a} = 'yes'")
-        #expect(XLSForm.relevant(SkipCondition(question: "a", includes: "x", excludes: "y"), in: questionnaire) == "selected(${a}, 'x') and not(selected(${a}, 'y'))")
-        #expect(XLSForm.relevant(SkipCondition(question: "a"), in: questionnaire) == "${a} != ''")
-        #expect(XLSForm.relevant(SkipCondition(question: "a", equals: "l'eau"), in: questionnaire) == "${a} = \"l'eau\"")
+        #expect(XLSForm.relevant(SkipCondition(question: "a", equals: "yes")) == "${a} = 'yes'")
+        #expect(XLSForm.relevant(SkipCondition(question: "a", includes: "x", excludes: "y")) == "selected(${a}, 'x') and not(selected(${a}, 'y'))")
+        #expect(XLSForm.relevant(SkipCondition(question: "a")) == "${a} != ''")
+        #expect(XLSForm.relevant(SkipCondition(question: "a", equals: "l'eau")) == "${a} = \"l'eau\"")
         // A group met twice is two pages with names of their own.
         let split = Questionnaire(code: "q", version: 1, title: .init(fr: "Q", en: "Q"), questions: [
             Question(code: "a", type: .text, label: .init(fr: "A", en: "A"), group: "g"),

@@ -59,10 +59,10 @@ public enum XLSForm {
                 var counter = 2
                 while !groupNames.insert(groupName).inserted { groupName = "\(groupCode)_\(counter)"; counter += 1 }
                 let label = questionnaire.groups?.first { $0.code == groupCode }?.label ?? LocalizedText(fr: groupCode, en: groupCode)
-                rows.append(row(type: "begin_group", name: groupName, label: label, relevant: shared.map { relevant($0, in: questionnaire) } ?? ""))
+                rows.append(row(type: "begin_group", name: groupName, label: label, relevant: shared.map { relevant($0) } ?? ""))
             }
             for question in members {
-                let condition = shared == nil ? question.relevant.map { relevant($0, in: questionnaire) } ?? "" : ""
+                let condition = shared == nil ? question.relevant.map { relevant($0) } ?? "" : ""
                 let (check, message) = constraint(question)
                 rows.append(row(type: type(question), name: question.code, label: question.label, required: question.required == true,
                                 relevant: condition, constraint: check, message: message, appearance: appearance(question)))
@@ -145,7 +145,7 @@ public enum XLSForm {
     }
 
     /// A skip condition as an XPath expression of XLSForm.
-    static func relevant(_ condition: SkipCondition, in questionnaire: Questionnaire) -> String {
+    static func relevant(_ condition: SkipCondition) -> String {
         let field = "${\(condition.question)}"
         var parts: [String] = []
         if let equals = condition.equals { parts.append("\(field) = \(literal(equals))") }

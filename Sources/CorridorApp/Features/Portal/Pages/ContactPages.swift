@@ -47,8 +47,8 @@ enum ContactPages {
               <h2>\(message.subject.isEmpty ? context.t("contact.no_subject") : message.subject)</h2>
               <p><small>\(context.format.dateTime(message.receivedAt)) · \(message.name) · <a href="mailto:\(message.email)">\(message.email)</a> · \(message.language.uppercased())</small></p>
               <p class="message-text">\(message.message)</p>
-              \(state)
-              <form method="post" action="/admin/messages/\(message.id.uuidString)/delete">\(context.csrfField)<button type="submit" class="danger">\(context.t("contact.delete"))</button></form>
+              <div class="actions">\(state)
+              <form method="post" action="/admin/messages/\(message.id.uuidString)/delete">\(context.csrfField)<button type="submit" class="danger">\(context.t("contact.delete"))</button></form></div>
             </li>
             """
         }
@@ -56,7 +56,7 @@ enum ContactPages {
         <h1>\(context.t("contact.inbox"))</h1>
         <p class="lead">\(context.t("contact.inbox_intro"))</p>
         \(HTML.when(messages.isEmpty) { "<p class=\"empty\">\(context.t("contact.inbox_empty"))</p>" })
-        <ul class="news-list">\(items)</ul>
+        <ul class="inbox">\(items)</ul>
         """)
     }
 }

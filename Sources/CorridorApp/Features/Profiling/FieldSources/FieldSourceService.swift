@@ -326,13 +326,6 @@ struct FieldSourceService: Sendable {
 
     // MARK: Applying
 
-    /// A Kobo REST Services delivery: one submission, applied or held at once, idempotent on
-    /// its root uuid. Nil when the source or secret is not right (the same answer for both).
-    func receive(sourceName: String, secret: String, body: Data) async throws -> PullOutcome? {
-        guard let source = try await authenticate(sourceName: sourceName, secret: secret) else { return nil }
-        return try await receive(body, for: source)
-    }
-
     /// The Kobo source a delivery names, when the secret is its own (nil for a wrong secret and
     /// an unknown source alike).
     func authenticate(sourceName: String, secret: String) async throws -> FieldSourceModel? {
@@ -342,7 +335,8 @@ struct FieldSourceService: Sendable {
         return source
     }
 
-    /// One delivery's body, for a source already authenticated.
+    /// A Kobo REST Services delivery for a source already authenticated: one submission,
+    /// applied or held at once, idempotent on its root uuid.
     func receive(_ body: Data, for source: FieldSourceModel) async throws -> PullOutcome {
         guard let value = try? JSONDecoder().decode(JSONValue.self, from: body), let submission = FieldSubmissions.kobo(value), submission.key != nil else {
             throw FieldSourceError.invalid([FieldIssue("body", "source.error.submission")])
