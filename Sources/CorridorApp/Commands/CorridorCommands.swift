@@ -36,6 +36,7 @@ enum CorridorCommands {
         app.asyncCommands.use(SummaryCommandGroup(), as: "summary")
         app.asyncCommands.use(GenerateCommand(), as: "generate")
         app.asyncCommands.use(QuestionnaireCommandGroup(), as: "questionnaire")
+        app.asyncCommands.use(MatchCommandGroup(), as: "match")
     }
 }
 

@@ -1,0 +1,130 @@
+import Foundation
+
+/// The records as the comparisons read them: every word, key and number replaced by a small
+/// integer (one table per kind), so that comparing two people is mostly comparing integers,
+/// and the frequency of every value counted for the term-frequency adjustment.
+struct PreparedRecords: Sendable {
+    enum Role: UInt8, Sendable { case given, family, unknown }
+
+    struct Word: Sendable, Equatable {
+        /// The folded word.
+        var word: Int32
+        /// Its phonetic key.
+        var key: Int32
+        var role: Role
+    }
+
+    struct Person: Sendable {
+        var words: [Word]
+        /// 0 unknown, 1 male, 2 female.
+        var sex: UInt8
+        var birth: MatchBirthDate?
+        var document: Int32
+        var phone: Int32
+        var nationality: Int32
+        var region: Int32
+        var host: Int32
+        /// 0 for the first file, 1 for the second (linking two files).
+        var source: UInt8
+    }
+
+    var people: [Person] = []
+    /// Letters of each folded word and each key, by number.
+    var wordLetters: [[UInt8]] = []
+    var keyLetters: [[UInt8]] = []
+    var documentText: [[UInt8]] = []
+    var phoneText: [[UInt8]] = []
+    /// How many records hold each key (as a family name, as a given name), document, phone
+    /// and full birth date.
+    var familyKeyCount: [Int32: Int] = [:]
+    var givenKeyCount: [Int32: Int] = [:]
+    var documentCount: [Int32: Int] = [:]
+    var phoneCount: [Int32: Int] = [:]
+    var birthCount: [Int32: Int] = [:]
+    var count: Int { people.count }
+
+    private var words: [String: Int32] = [:]
+    private var keys: [String: Int32] = [:]
+    private var documents: [String: Int32] = [:]
+    private var phones: [String: Int32] = [:]
+    private var places: [String: Int32] = [:]
+    private var wordKey: [Int32: Int32] = [:]
+
+    init(_ records: [MatchRecord], sources: [UInt8]? = nil) {
+        people.reserveCapacity(records.count)
+        for (index, record) in records.enumerated() {
+            people.append(prepare(record, source: sources?[index] ?? 0))
+        }
+    }
+
+    /// Adds one record after the others (a new registration checked against the caseload).
+    mutating func append(_ record: MatchRecord, source: UInt8 = 0) -> Int {
+        people.append(prepare(record, source: source))
+        return people.count - 1
+    }
+
+    static func birthKey(_ birth: MatchBirthDate) -> Int32 {
+        Int32(birth.year * 10_000 + birth.month * 100 + birth.day)
+    }
+
+    private mutating func prepare(_ record: MatchRecord, source: UInt8) -> Person {
+        var words: [Word] = []
+        let given = NameKeys.words(record.givenNames ?? "")
+        let family = NameKeys.words(record.familyName ?? "")
+        // A whole name in one field: its words' roles are unknown.
+        let unknownRoles = given.isEmpty || family.isEmpty
+        for word in family { words.append(intern(word, role: unknownRoles ? .unknown : .family)) }
+        for word in given { words.append(intern(word, role: unknownRoles ? .unknown : .given)) }
+        var counted = Set<Int32>()
+        for word in words where counted.insert(word.key).inserted {
+            if word.role != .given { familyKeyCount[word.key, default: 0] += 1 }
+            if word.role != .family { givenKeyCount[word.key, default: 0] += 1 }
+        }
+        let sex: UInt8
+        switch SearchText.fold(record.sex ?? "").first {
+        case "m", "h": sex = 1
+        case "f": sex = 2
+        default: sex = 0
+        }
+        let birth = record.birthDate.flatMap(MatchBirthDate.init)
+        if let birth, birth.month > 0 { birthCount[Self.birthKey(birth), default: 0] += 1 }
+        var document: Int32 = -1
+        if let text = record.documentNumber.flatMap(MatchNumbers.document) {
+            document = Self.intern(text, in: &documents, letters: &documentText)
+            documentCount[document, default: 0] += 1
+        }
+        var phone: Int32 = -1
+        if let text = record.phone.flatMap(MatchNumbers.phone) {
+            phone = Self.intern(text, in: &phones, letters: &phoneText)
+            phoneCount[phone, default: 0] += 1
+        }
+        return Person(words: words, sex: sex, birth: birth, document: document, phone: phone,
+                      nationality: place(record.nationality), region: place(record.originRegion), host: place(record.hostCountry),
+                      source: source)
+    }
+
+    private mutating func place(_ text: String?) -> Int32 {
+        let folded = SearchText.fold(text ?? "")
+        guard !folded.isEmpty else { return -1 }
+        if let known = places[folded] { return known }
+        let next = Int32(places.count)
+        places[folded] = next
+        return next
+    }
+
+    private mutating func intern(_ word: String, role: Role) -> Word {
+        let id = Self.intern(word, in: &words, letters: &wordLetters)
+        if let key = wordKey[id] { return Word(word: id, key: key, role: role) }
+        let key = Self.intern(NameKeys.key(word), in: &keys, letters: &keyLetters)
+        wordKey[id] = key
+        return Word(word: id, key: key, role: role)
+    }
+
+    private static func intern(_ text: String, in table: inout [String: Int32], letters: inout [[UInt8]]) -> Int32 {
+        if let known = table[text] { return known }
+        let next = Int32(letters.count)
+        table[text] = next
+        letters.append(Array(text.utf8))
+        return next
+    }
+}

@@ -1,0 +1,303 @@
+import Foundation
+
+/// Every threshold of the engine, named; `docs/MATCHING.md` says why each has its value.
+public struct LinkageSettings: Sendable, Equatable {
+    /// A pair at or above this match probability is judged one person.
+    public var matchThreshold: Double = 0.9
+    /// Two groups of records join only when every two records across them are at least this
+    /// probable: a chain of likely pairs (a father like his son, the son like a namesake)
+    /// does not make one person of people who are plainly different.
+    public var clusterCohesion: Double = 0.1
+    /// A block (records sharing a blocking key) larger than this is not compared whole:
+    /// "Koné Mamadou" in a million records would be millions of pairs. The other rules,
+    /// narrower, still bring those people's pairs.
+    public var maximumBlockSize: Int = 200
+    /// No person is registered this many times: groups never grow past it.
+    public var maximumClusterSize: Int = 40
+    /// Random pairs compared to estimate how often different people agree (u).
+    public var randomPairs: Int = 200_000
+    /// Expectation–maximisation stops after this many rounds, or when no parameter moves by
+    /// more than `tolerance`.
+    public var maximumIterations: Int = 60
+    public var tolerance: Double = 1e-5
+    /// Seed of the random pairs: the same input gives the same output.
+    public var seed: UInt64 = 20_261_206
+    /// Pairs at or above this probability are kept as candidates for a person to review.
+    public var reviewThreshold: Double = 0.5
+
+    public init() {}
+}
+
+/// Two records (indexes in the input) and their match probability.
+public struct LinkagePair: Sendable, Equatable {
+    public var first: Int
+    public var second: Int
+    public var probability: Double
+
+    public init(first: Int, second: Int, probability: Double) {
+        self.first = first
+        self.second = second
+        self.probability = probability
+    }
+}
+
+/// What one feature said about a pair: its level and the weight (log2 Bayes factor) it added.
+public struct FeatureEvidence: Sendable, Equatable {
+    public var feature: MatchFeature
+    /// The level's code (`MatchFeature.levels`), or nil when a side does not know the value.
+    public var level: String?
+    public var weight: Double
+}
+
+public struct LinkageResult: Sendable {
+    public var model: LinkageModel
+    /// Every two records of one cluster (for linking, one from each file), best first.
+    public var pairs: [LinkagePair]
+    /// For each record, its cluster: the smallest index among the cluster's records.
+    public var clusters: [Int]
+    /// Pairs the blocking rules brought and the engine compared.
+    public var comparedPairs: Int
+    /// Compared pairs at or above `reviewThreshold` that are not in one cluster: what a
+    /// person should look at.
+    public var reviewPairs: [LinkagePair]
+}
+
+/// The record-linkage engine: blocking, comparison, an unsupervised Fellegi–Sunter model,
+/// and clustering. `docs/MATCHING.md` describes each step.
+public struct LinkageEngine: Sendable {
+    public let settings: LinkageSettings
+    public private(set) var model: LinkageModel
+    var records: PreparedRecords
+    /// Whether pairs are only wanted across the two sources (linking two files).
+    let linking: Bool
+
+    /// Fits the model to `records`. For linking, `sources` says which file each record is from.
+    public static func fit(_ records: [MatchRecord], sources: [UInt8]? = nil, settings: LinkageSettings = .init()) async -> (LinkageEngine, [UInt64]) {
+        let prepared = PreparedRecords(records, sources: sources)
+        let linking = sources != nil
+        let candidates = Blocking.candidatePairs(prepared, maximumBlockSize: settings.maximumBlockSize, linking: linking)
+        var random = SeededGenerator(seed: settings.seed)
+        var randomPatterns: [UInt64: Int] = [:]
+        let sourceIndexes: [[Int]] = linking ? [prepared.people.indices.filter { prepared.people[$0].source == 0 }, prepared.people.indices.filter { prepared.people[$0].source == 1 }] : []
+        if prepared.count >= 2 {
+            for _ in 0..<settings.randomPairs {
+                let x: Int, y: Int
+                if linking {
+                    guard let first = sourceIndexes[0].randomElement(using: &random), let second = sourceIndexes[1].randomElement(using: &random) else { break }
+                    (x, y) = (first, second)
+                } else {
+                    x = Int.random(in: 0..<prepared.count, using: &random)
+                    y = Int.random(in: 0..<prepared.count, using: &random)
+                    if x == y { continue }
+                }
+                randomPatterns[prepared.compare(x, y).packed, default: 0] += 1
+            }
+        }
+        var model = LinkageModel(u: LinkageModel.estimateU(randomPatterns: randomPatterns))
+        let comparisons = await compareAll(candidates, prepared)
+        var patterns: [UInt64: Int] = [:]
+        for comparison in comparisons { patterns[comparison.packed, default: 0] += 1 }
+        // The random pairs join the compared ones: blocking brings mostly matches, and EM
+        // over them alone would call every compared pair a match. With the random pairs
+        // (nearly all different people) the two classes stay apart.
+        var training = patterns
+        for (pattern, count) in randomPatterns { training[pattern, default: 0] += count }
+        if !patterns.isEmpty { model.fit(patterns: training, maximumIterations: settings.maximumIterations, tolerance: settings.tolerance) }
+        // A pair's probability is then taken against all pairs, not the compared ones: the
+        // prior is the expected number of matches (the compared pairs' posteriors summed)
+        // over the number of pairs there are.
+        let totalPairs: Double
+        if linking {
+            totalPairs = Double(sourceIndexes[0].count) * Double(sourceIndexes[1].count)
+        } else {
+            totalPairs = Double(prepared.count) * Double(prepared.count - 1) / 2
+        }
+        model.settlePrior(patterns: patterns, totalPairs: totalPairs)
+        return (LinkageEngine(settings: settings, model: model, records: prepared, linking: linking), candidates)
+    }
+
+    /// Compares candidate pairs on every core.
+    static func compareAll(_ pairs: [UInt64], _ records: PreparedRecords) async -> [PairComparison] {
+        let chunkCount = max(1, min(pairs.count / 20_000, ProcessInfo.processInfo.activeProcessorCount * 4))
+        let chunkSize = (pairs.count + chunkCount - 1) / max(chunkCount, 1)
+        return await withTaskGroup(of: (Int, [PairComparison]).self) { group in
+            for chunk in 0..<chunkCount {
+                let range = (chunk * chunkSize)..<min(pairs.count, (chunk + 1) * chunkSize)
+                if range.isEmpty { continue }
+                group.addTask {
+                    var out: [PairComparison] = []
+                    out.reserveCapacity(range.count)
+                    for index in range {
+                        let pair = pairs[index]
+                        out.append(records.compare(Int(pair >> 32), Int(pair & 0xFFFF_FFFF)))
+                    }
+                    return (chunk, out)
+                }
+            }
+            var parts = [[PairComparison]](repeating: [], count: chunkCount)
+            for await (chunk, out) in group { parts[chunk] = out }
+            return parts.flatMap { $0 }
+        }
+    }
+
+    /// The weight of a compared pair: the prior, each level's weight, and the
+    /// term-frequency adjustment of exact agreements.
+    func logOdds(_ comparison: PairComparison) -> Double {
+        var total = log2(model.lambda / (1 - model.lambda))
+        let population = Double(max(records.count, 1))
+        for feature in MatchFeature.allCases {
+            let level = comparison.level(feature)
+            if level == MatchFeature.missing { continue }
+            total += model.weight(feature, level: level)
+            let count: Int32
+            switch feature {
+            case .familyName where level <= 1: count = comparison.familyCount
+            case .givenNames where level <= 1: count = comparison.givenCount
+            case .birthDate where level == 0: count = comparison.birthCount
+            case .documentNumber where level == 0: count = comparison.documentCount
+            case .phone where level == 0: count = comparison.phoneCount
+            default: count = 0
+            }
+            if count > 0 {
+                // How common this value is, against how common agreement is on average.
+                let frequency = max(Double(count) / population, 1 / population)
+                total += log2(max(model.u[feature.rawValue][Int(level)], LinkageModel.floor) / frequency)
+            }
+        }
+        return total
+    }
+
+    func probability(_ comparison: PairComparison) -> Double {
+        let odds = logOdds(comparison)
+        return 1 / (1 + exp2(-odds))
+    }
+
+    /// The match probability of two records (indexes in the fitted input).
+    public func probability(_ x: Int, _ y: Int) -> Double {
+        probability(records.compare(x, y))
+    }
+
+    /// Why two records are, or are not, judged one person: each feature's level and weight.
+    public func evidence(_ x: Int, _ y: Int) -> [FeatureEvidence] {
+        let comparison = records.compare(x, y)
+        let population = Double(max(records.count, 1))
+        return MatchFeature.allCases.map { feature in
+            let level = comparison.level(feature)
+            guard level != MatchFeature.missing else { return FeatureEvidence(feature: feature, level: nil, weight: 0) }
+            var weight = model.weight(feature, level: level)
+            let count: Int32 = switch feature {
+            case .familyName where level <= 1: comparison.familyCount
+            case .givenNames where level <= 1: comparison.givenCount
+            case .birthDate where level == 0: comparison.birthCount
+            case .documentNumber where level == 0: comparison.documentCount
+            case .phone where level == 0: comparison.phoneCount
+            default: 0
+            }
+            if count > 0 {
+                weight += log2(max(model.u[feature.rawValue][Int(level)], LinkageModel.floor) / max(Double(count) / population, 1 / population))
+            }
+            return FeatureEvidence(feature: feature, level: feature.levels[Int(level)], weight: weight)
+        }
+    }
+
+    /// Scores the candidate pairs and groups records into people.
+    public func resolve(candidates: [UInt64]) async -> LinkageResult {
+        let comparisons = await Self.compareAll(candidates, records)
+        var accepted: [LinkagePair] = []
+        var review: [LinkagePair] = []
+        var known: [UInt64: Double] = [:]
+        for (index, comparison) in comparisons.enumerated() {
+            let probability = probability(comparison)
+            let pair = candidates[index]
+            let scored = LinkagePair(first: Int(pair >> 32), second: Int(pair & 0xFFFF_FFFF), probability: probability)
+            if probability >= settings.matchThreshold {
+                accepted.append(scored)
+                known[pair] = probability
+            } else if probability >= settings.reviewThreshold {
+                review.append(scored)
+                known[pair] = probability
+            }
+        }
+        accepted.sort { $0.probability != $1.probability ? $0.probability > $1.probability : ($0.first, $0.second) < ($1.first, $1.second) }
+        var clustering = Clustering(count: records.count)
+        func lookup(_ x: Int, _ y: Int) -> Double {
+            let key = UInt64(min(x, y)) << 32 | UInt64(max(x, y))
+            if let value = known[key] { return value }
+            return probability(x, y)
+        }
+        for pair in accepted {
+            let a = clustering.root(pair.first), b = clustering.root(pair.second)
+            if a == b { continue }
+            let left = clustering.members[a], right = clustering.members[b]
+            if left.count + right.count > settings.maximumClusterSize { continue }
+            var cohesive = true
+            check: for x in left {
+                for y in right where lookup(x, y) < settings.clusterCohesion {
+                    cohesive = false
+                    break check
+                }
+            }
+            if cohesive { clustering.union(a, b) }
+        }
+        var pairs: [LinkagePair] = []
+        var clusters = [Int](repeating: 0, count: records.count)
+        for index in 0..<records.count {
+            let root = clustering.root(index)
+            clusters[index] = clustering.members[root].min() ?? index
+        }
+        for root in 0..<records.count where clustering.members[root].count > 1 {
+            let members = clustering.members[root].sorted()
+            for (position, x) in members.enumerated() {
+                for y in members[(position + 1)...] {
+                    if linking, records.people[x].source == records.people[y].source { continue }
+                    pairs.append(LinkagePair(first: x, second: y, probability: lookup(x, y)))
+                }
+            }
+        }
+        pairs.sort { $0.probability != $1.probability ? $0.probability > $1.probability : ($0.first, $0.second) < ($1.first, $1.second) }
+        review = review.filter { clusters[$0.first] != clusters[$0.second] }
+        review.sort { $0.probability > $1.probability }
+        return LinkageResult(model: model, pairs: pairs, clusters: clusters, comparedPairs: candidates.count, reviewPairs: review)
+    }
+
+    /// Fits, scores and clusters one file's records (deduplication).
+    public static func deduplicate(_ records: [MatchRecord], settings: LinkageSettings = .init()) async -> LinkageResult {
+        let (engine, candidates) = await fit(records, settings: settings)
+        return await engine.resolve(candidates: candidates)
+    }
+
+    /// Links two files: the result's indexes run over `a` then `b` (`b`'s first record is
+    /// `a.count`); pairs hold one record of each.
+    public static func link(_ a: [MatchRecord], _ b: [MatchRecord], settings: LinkageSettings = .init()) async -> LinkageResult {
+        let sources = [UInt8](repeating: 0, count: a.count) + [UInt8](repeating: 1, count: b.count)
+        let (engine, candidates) = await fit(a + b, sources: sources, settings: settings)
+        return await engine.resolve(candidates: candidates)
+    }
+}
+
+/// Union–find over record indexes, each root holding its members.
+struct Clustering {
+    private var parent: [Int]
+    var members: [[Int]]
+
+    init(count: Int) {
+        parent = Array(0..<count)
+        members = (0..<count).map { [$0] }
+    }
+
+    mutating func root(_ index: Int) -> Int {
+        var node = index
+        while parent[node] != node {
+            parent[node] = parent[parent[node]]
+            node = parent[node]
+        }
+        return node
+    }
+
+    mutating func union(_ a: Int, _ b: Int) {
+        let (keep, drop) = members[a].count >= members[b].count ? (a, b) : (b, a)
+        parent[drop] = keep
+        members[keep].append(contentsOf: members[drop])
+        members[drop] = []
+    }
+}
