@@ -6,7 +6,7 @@ import Vapor
 /// stored caseload (docs/MATCHING.md).
 struct MatchCommandGroup: AsyncCommandGroup {
     var help: String { "Finds the records of one person: in one file, across two files, or in the stored caseload." }
-    var commands: [String: any AnyAsyncCommand] { ["dedup": Dedup(), "link": Link(), "caseload": Caseload()] }
+    var commands: [String: any AnyAsyncCommand] { ["dedup": Dedup(), "link": Link(), "caseload": Caseload(), "sample": Sample()] }
 
     static func read(_ path: String) throws -> [MatchRecord] {
         guard let data = FileManager.default.contents(atPath: path) else { throw CommandFailure("cannot read \(path)") }
@@ -68,6 +68,35 @@ struct MatchCommandGroup: AsyncCommandGroup {
             let result = await LinkageEngine.link(first, second)
             if signature.verbose { MatchCommandGroup.report(result, records: first.count + second.count) }
             try MatchCommandGroup.write(LinkageFile.pairsCSV(result, records: first + second, firstFileCount: first.count), to: signature.out)
+        }
+    }
+
+    struct Sample: AsyncCommand {
+        struct Signature: CommandSignature {
+            @Option(name: "records", help: "Records of the deduplication file, and of each linking file (default 20000 and 10000).") var records: Int?
+            @Option(name: "seed", help: "Seed of the generator (default 7).") var seed: Int?
+            @Option(name: "out", help: "The folder to write dedup.csv, link-a.csv, link-b.csv and their truth files in.") var out: String?
+        }
+        var help: String { "Writes invented West-African registrations with the truth of who is who, to measure the engine." }
+
+        func run(using context: CommandContext, signature: Signature) async throws {
+            guard let out = signature.out else { throw CommandFailure("--out is required") }
+            try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
+            let registry = WestAfricanRegistry(seed: UInt64(signature.seed ?? 7))
+            let dedupCount = signature.records ?? 20_000
+            let linkCount = signature.records.map { $0 / 2 } ?? 10_000
+            let dedup = registry.dedup(count: dedupCount)
+            let (first, second) = registry.link(count: linkCount)
+            func truth(_ registrations: [WestAfricanRegistry.Registration]) -> String {
+                "rec_id,person_id\n" + registrations.map { "\($0.record.id),P\($0.person)" }.joined(separator: "\n") + "\n"
+            }
+            let files = [
+                ("dedup.csv", LinkageFile.recordsCSV(dedup.map(\.record))), ("dedup-truth.csv", truth(dedup)),
+                ("link-a.csv", LinkageFile.recordsCSV(first.map(\.record))), ("link-b.csv", LinkageFile.recordsCSV(second.map(\.record))),
+                ("link-truth.csv", truth(first + second)),
+            ]
+            for (name, text) in files { try MatchCommandGroup.write(text, to: (out as NSString).appendingPathComponent(name)) }
+            context.console.print("wrote \(dedup.count) records to dedup.csv and \(first.count) + \(second.count) to link-a.csv and link-b.csv in \(out)")
         }
     }
 

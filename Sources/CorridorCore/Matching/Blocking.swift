@@ -13,9 +13,12 @@ import Foundation
 ///
 /// A block larger than `maximumBlockSize` is skipped for that rule (see `LinkageSettings`).
 enum Blocking {
-    static func candidatePairs(_ records: PreparedRecords, maximumBlockSize: Int, linking: Bool) -> [UInt64] {
+    static let rules = Array(1...7)
+
+    /// The pairs of the given rules, sorted, each once.
+    static func candidatePairs(_ records: PreparedRecords, rules: [Int] = Blocking.rules, maximumBlockSize: Int, linking: Bool) -> [UInt64] {
         var pairs: [UInt64] = []
-        for rule in 1...7 {
+        for rule in rules {
             var entries: [(key: UInt64, index: UInt32)] = []
             entries.reserveCapacity(records.count * 4)
             for (index, person) in records.people.enumerated() {
@@ -46,7 +49,7 @@ enum Blocking {
         return pairs
     }
 
-    private static func deduplicate(_ pairs: inout [UInt64]) {
+    static func deduplicate(_ pairs: inout [UInt64]) {
         pairs.sort()
         var write = 0
         for read in pairs.indices where read == 0 || pairs[read] != pairs[read - 1] {
@@ -107,6 +110,11 @@ enum Blocking {
             for (position, first) in prefixes.enumerated() {
                 for second in prefixes[(position + 1)...] { emit(mix(ruleValue, first, second, year)) }
             }
+        case 8:
+            // Training only: a document and a birth year (a household shares the one but not the other).
+            if person.document >= 0, let year { emit(mix(ruleValue, UInt64(person.document), year)) }
+        case 9:
+            if person.phone >= 0, let year { emit(mix(ruleValue, UInt64(person.phone), year)) }
         default:
             return
         }

@@ -8,12 +8,16 @@ public enum MatchFeature: Int, CaseIterable, Sendable {
 
     public static let missing: UInt8 = 15
 
+    /// Levels that say "different people" whatever else agrees (see `LinkageSettings.lookAlikeCeiling`).
+    static let givenNamesNone: UInt8 = 4
+    static let anotherGeneration: UInt8 = 6
+
     /// The levels, strongest first: the code names the catalogue uses (`match.level.<code>`).
     public var levels: [String] {
         switch self {
         case .familyName: ["exact", "sounds_alike", "similar", "different"]
         case .givenNames: ["all_exact", "all_sound_alike", "all_similar", "some", "none"]
-        case .birthDate: ["exact", "one_digit_or_swapped", "same_year_estimated", "one_year_estimated", "differs", "another_generation"]
+        case .birthDate: ["exact", "one_digit_or_swapped", "same_year_estimated", "one_year_estimated", "differs", "years_apart", "another_generation"]
         case .sex, .nationality, .originRegion, .hostCountry: ["same", "different"]
         case .documentNumber: ["exact", "one_character", "consecutive", "different"]
         case .phone: ["exact", "one_digit", "different"]
@@ -47,7 +51,14 @@ struct PairComparison: Sendable {
     var documentCount: Int32 = 0
     var phoneCount: Int32 = 0
 
+    /// Whether both birth dates are known days that are not placeholders.
+    var birthFull = false
+
     func level(_ feature: MatchFeature) -> UInt8 { UInt8((packed >> (UInt64(feature.rawValue) * 4)) & 0xF) }
+
+    var isLookAlike: Bool {
+        level(.givenNames) == MatchFeature.givenNamesNone || level(.birthDate) == MatchFeature.anotherGeneration
+    }
 }
 
 extension PreparedRecords {
@@ -182,6 +193,7 @@ extension PreparedRecords {
         let level: UInt8
         let gap = abs(a.year - b.year)
         let estimated = !a.isFull || !b.isFull
+        result.birthFull = !estimated
         if a.month > 0, b.month > 0, a == b {
             level = 0
             result.birthCount = Int32(birthCount[Self.birthKey(a)] ?? 1)
@@ -192,10 +204,12 @@ extension PreparedRecords {
             level = 2
         } else if gap == 1, estimated {
             level = 3
-        } else if gap < 15 {
+        } else if gap < 5 {
             level = 4
-        } else {
+        } else if gap < 15 {
             level = 5
+        } else {
+            level = 6
         }
         levels[MatchFeature.birthDate.rawValue] = level
     }

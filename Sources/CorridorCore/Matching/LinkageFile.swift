@@ -109,6 +109,18 @@ public enum LinkageFile {
         return lines.joined(separator: "\n") + "\n"
     }
 
+    /// Records as the engine reads them back (`rec_id` and the person columns).
+    public static func recordsCSV(_ records: [MatchRecord]) -> String {
+        var lines = [(["rec_id"] + fields).joined(separator: ",")]
+        lines.reserveCapacity(records.count + 1)
+        for record in records {
+            let cells = [record.id, record.givenNames, record.familyName, record.sex, record.birthDate, record.nationality, record.documentType,
+                         record.documentNumber, record.phone, record.originRegion, record.hostCountry, record.office, record.registeredOn]
+            lines.append(cells.map { quoted($0 ?? "") }.joined(separator: ","))
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
     static func quoted(_ text: String) -> String {
         text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) ? "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : text
     }

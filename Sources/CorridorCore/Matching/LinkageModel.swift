@@ -59,11 +59,13 @@ public struct LinkageModel: Sendable, Equatable {
 
     /// Runs EM over the patterns of the compared pairs until the parameters move less than
     /// `tolerance` or `maximumIterations` are run.
-    mutating func fit(patterns: [UInt64: Int], maximumIterations: Int, tolerance: Double) {
+    /// Features in `fixed` are held by the session's blocking: they neither weigh in the
+    /// expectation nor are re-estimated.
+    mutating func fit(patterns: [UInt64: Int], fixed: Set<MatchFeature> = [], maximumIterations: Int, tolerance: Double) {
         let list = Array(patterns)
-        let features = MatchFeature.allCases
+        let features = MatchFeature.allCases.filter { !fixed.contains($0) }
         for iteration in 1...max(1, maximumIterations) {
-            var mCounts = features.map { [Double](repeating: 0, count: $0.levels.count) }
+            var mCounts = MatchFeature.allCases.map { [Double](repeating: 0, count: $0.levels.count) }
             var matchTotal = 0.0, total = 0.0
             for (pattern, count) in list {
                 var logRatio = log(lambda / (1 - lambda))
@@ -102,27 +104,35 @@ public struct LinkageModel: Sendable, Equatable {
         }
     }
 
-    /// Replaces the prior fitted on the training pairs by the share of matches among all
-    /// `totalPairs`: the matches expected among the compared pairs (their posteriors under
-    /// the fitted prior, summed), since blocking leaves few matches uncompared.
-    mutating func settlePrior(patterns: [UInt64: Int], totalPairs: Double) {
-        var expected = 0.0
-        for (pattern, count) in patterns {
-            var logRatio = log(lambda / (1 - lambda))
+    /// Sets the prior: the share of matches among the compared pairs, found by EM with m and
+    /// u held, times the compared pairs, over `totalPairs` (all pairs there are).
+    mutating func settlePrior(patterns: [UInt64: Int], totalPairs: Double, iterations: Int, tolerance: Double) {
+        let list = patterns.map { pattern, count in
+            var ratio = 0.0
             for feature in MatchFeature.allCases {
                 let level = UInt8((pattern >> (UInt64(feature.rawValue) * 4)) & 0xF)
                 if level == MatchFeature.missing { continue }
-                logRatio += log(max(m[feature.rawValue][Int(level)], Self.floor)) - log(max(u[feature.rawValue][Int(level)], Self.floor))
+                ratio += log(max(m[feature.rawValue][Int(level)], Self.floor)) - log(max(u[feature.rawValue][Int(level)], Self.floor))
             }
-            expected += Double(count) / (1 + exp(-logRatio))
+            return (ratio, Double(count))
         }
-        trainingLambda = lambda
-        lambda = min(max(expected, 1) / max(totalPairs, 1), 0.5)
+        let compared = list.reduce(0) { $0 + $1.1 }
+        var share = 0.1
+        for _ in 0..<max(1, iterations) {
+            var expected = 0.0
+            for (ratio, count) in list { expected += count / (1 + exp(-(ratio + log(share / (1 - share))))) }
+            let updated = min(max(expected / max(compared, 1), 1e-9), 1 - 1e-9)
+            let moved = abs(updated - share)
+            share = updated
+            if moved < tolerance { break }
+        }
+        trainingLambda = share
+        lambda = min(max(share * compared, 1) / max(totalPairs, 1), 0.5)
     }
 
     /// The model as a table: each feature's levels with m, u and weight, and lambda.
     public var summary: String {
-        var lines = ["prior \(String(format: "%.3g", lambda)) (training \(String(format: "%.4f", trainingLambda))) after \(iterations) iterations\(converged ? "" : " (not settled)")"]
+        var lines = ["prior \(String(format: "%.3g", lambda)) (\(String(format: "%.4f", trainingLambda)) of the compared pairs) after \(iterations) iterations\(converged ? "" : " (not settled)")"]
         for feature in MatchFeature.allCases {
             for (level, code) in feature.levels.enumerated() {
                 lines.append(String(format: "%-16@ %-24@ m %.5f  u %.6f  weight %+6.2f", feature.code as NSString, code as NSString,

@@ -22,6 +22,25 @@ public struct LinkageSettings: Sendable, Equatable {
     public var tolerance: Double = 1e-5
     /// Seed of the random pairs: the same input gives the same output.
     public var seed: UInt64 = 20_261_206
+    /// People who share a household's family name, laissez-passer, phone and places look
+    /// like one person to a model that adds evidence up: a twin, a child on a parent's
+    /// document, a father and a son of one name. Two records whose given names share no word
+    /// (both known), or whose births are a generation apart (15 years or more), are held to
+    /// this probability at most: never linked, never proposed.
+    public var lookAlikeCeiling: Double = 0.01
+    /// ...unless they also hold one document number and one full birth date (a person
+    /// registered once under a Christian name, once under a day name): then they are held
+    /// here, which proposes them for review without linking them.
+    public var lookAlikeReviewProbability: Double = 0.6
+    /// The guards hold when true, never when false, and when nil (the default) when the
+    /// records show that names and births are reliable: at most this share of the pairs
+    /// holding one document and one full birth date have given names that share nothing
+    /// (`LinkageEngine.lookAlikeGuardsHold`). With too few such pairs to tell, they hold.
+    public var lookAlikeGuards: Bool? = nil
+    public var lookAlikeTolerance: Double = 0.02
+    /// A training session with fewer pairs than this is skipped; one with more is sampled down.
+    public var minimumTrainingPairs: Int = 50
+    public var maximumTrainingPairs: Int = 1_000_000
     /// Pairs at or above this probability are kept as candidates for a person to review.
     public var reviewThreshold: Double = 0.5
 
@@ -70,21 +89,46 @@ public struct LinkageEngine: Sendable {
     var records: PreparedRecords
     /// Whether pairs are only wanted across the two sources (linking two files).
     let linking: Bool
+    /// Whether the look-alike guards hold for these records (`LinkageSettings.lookAlikeGuards`).
+    public let guards: Bool
 
-    /// Fits the model to `records`. For linking, `sources` says which file each record is from.
-    public static func fit(_ records: [MatchRecord], sources: [UInt8]? = nil, settings: LinkageSettings = .init()) async -> (LinkageEngine, [UInt64]) {
+    /// Whether this registry's given names and birth dates are reliable enough for the
+    /// look-alike guards: among pairs that hold one document and one full birth date, few
+    /// have given names that share nothing. A registry whose clerks replace whole names (a
+    /// copy that took another person's given name) says so here, and the guards stay off.
+    static func lookAlikeGuardsHold(_ comparisons: [PairComparison], _ settings: LinkageSettings) -> Bool {
+        var strong = 0, unlike = 0
+        for comparison in comparisons where comparison.level(.documentNumber) == 0 && comparison.level(.birthDate) == 0 && comparison.birthFull {
+            strong += 1
+            if comparison.isLookAlike { unlike += 1 }
+        }
+        guard strong >= settings.minimumTrainingPairs else { return true }
+        return Double(unlike) / Double(strong) <= settings.lookAlikeTolerance
+    }
+
+    /// Fits the model to `records` and compares the candidate pairs. For linking, `sources`
+    /// says which file each record is from.
+    ///
+    /// EM over all compared pairs finds the wrong two classes: blocking on names brings
+    /// mostly people who share common names, and "shares a name" becomes the match class.
+    /// So m is estimated as splink does, in training sessions, each on the pairs of some
+    /// blocking rules and only for the features those rules do not hold fixed: pairs that
+    /// share two name words teach how dates, documents and phones agree in matches; pairs
+    /// that share a document or a phone and a birth year teach how names agree. A feature
+    /// estimated in several sessions takes their mean. `u` comes from random pairs.
+    static func fit(_ records: [MatchRecord], sources: [UInt8]? = nil, settings: LinkageSettings = .init()) async -> (LinkageEngine, [UInt64], [PairComparison]) {
         let prepared = PreparedRecords(records, sources: sources)
         let linking = sources != nil
-        let candidates = Blocking.candidatePairs(prepared, maximumBlockSize: settings.maximumBlockSize, linking: linking)
         var random = SeededGenerator(seed: settings.seed)
         var randomPatterns: [UInt64: Int] = [:]
-        let sourceIndexes: [[Int]] = linking ? [prepared.people.indices.filter { prepared.people[$0].source == 0 }, prepared.people.indices.filter { prepared.people[$0].source == 1 }] : []
-        if prepared.count >= 2 {
+        let firstSource = linking ? prepared.people.indices.filter { prepared.people[$0].source == 0 } : []
+        let secondSource = linking ? prepared.people.indices.filter { prepared.people[$0].source == 1 } : []
+        if prepared.count >= 2, !linking || (!firstSource.isEmpty && !secondSource.isEmpty) {
             for _ in 0..<settings.randomPairs {
                 let x: Int, y: Int
                 if linking {
-                    guard let first = sourceIndexes[0].randomElement(using: &random), let second = sourceIndexes[1].randomElement(using: &random) else { break }
-                    (x, y) = (first, second)
+                    x = firstSource[Int.random(in: 0..<firstSource.count, using: &random)]
+                    y = secondSource[Int.random(in: 0..<secondSource.count, using: &random)]
                 } else {
                     x = Int.random(in: 0..<prepared.count, using: &random)
                     y = Int.random(in: 0..<prepared.count, using: &random)
@@ -94,26 +138,51 @@ public struct LinkageEngine: Sendable {
             }
         }
         var model = LinkageModel(u: LinkageModel.estimateU(randomPatterns: randomPatterns))
+        let candidates = Blocking.candidatePairs(prepared, maximumBlockSize: settings.maximumBlockSize, linking: linking)
         let comparisons = await compareAll(candidates, prepared)
+        let guards = settings.lookAlikeGuards ?? lookAlikeGuardsHold(comparisons, settings)
+        let sessions: [(rules: [Int], fixed: Set<MatchFeature>)] = [
+            ([2], [.familyName, .givenNames]),
+            // A document or a phone and the birth year: one household shares a phone or a
+            // laissez-passer, rarely a birth year too.
+            ([8, 9], [.documentNumber, .phone, .birthDate]),
+            ([3], [.familyName, .givenNames, .birthDate]),
+        ]
+        var estimates: [[[Double]]] = []
+        var estimated: [Set<MatchFeature>] = []
+        for session in sessions {
+            var pairs = Blocking.candidatePairs(prepared, rules: session.rules, maximumBlockSize: settings.maximumBlockSize, linking: linking)
+            guard pairs.count >= settings.minimumTrainingPairs else { continue }
+            if pairs.count > settings.maximumTrainingPairs {
+                pairs.shuffle(using: &random)
+                pairs.removeLast(pairs.count - settings.maximumTrainingPairs)
+            }
+            var patterns: [UInt64: Int] = [:]
+            // Look-alikes are different people by rule: they would teach the match class
+            // that twins and households agree.
+            for comparison in await compareAll(pairs, prepared) where !(guards && comparison.isLookAlike) { patterns[comparison.packed, default: 0] += 1 }
+            var trained = LinkageModel(u: model.u)
+            trained.fit(patterns: patterns, fixed: session.fixed, maximumIterations: settings.maximumIterations, tolerance: settings.tolerance)
+            estimates.append(trained.m)
+            estimated.append(Set(MatchFeature.allCases).subtracting(session.fixed))
+        }
+        for feature in MatchFeature.allCases {
+            // The first two sessions are unbiased for what they estimate; the third (a name
+            // word and the date shared) only for what neither of them estimated.
+            var sources = estimated.indices.filter { estimated[$0].contains(feature) && $0 < 2 }
+            if sources.isEmpty { sources = estimated.indices.filter { estimated[$0].contains(feature) } }
+            guard !sources.isEmpty else { continue }
+            model.m[feature.rawValue] = feature.levels.indices.map { level in
+                sources.map { estimates[$0][feature.rawValue][level] }.reduce(0, +) / Double(sources.count)
+            }
+        }
         var patterns: [UInt64: Int] = [:]
         for comparison in comparisons { patterns[comparison.packed, default: 0] += 1 }
-        // The random pairs join the compared ones: blocking brings mostly matches, and EM
-        // over them alone would call every compared pair a match. With the random pairs
-        // (nearly all different people) the two classes stay apart.
-        var training = patterns
-        for (pattern, count) in randomPatterns { training[pattern, default: 0] += count }
-        if !patterns.isEmpty { model.fit(patterns: training, maximumIterations: settings.maximumIterations, tolerance: settings.tolerance) }
-        // A pair's probability is then taken against all pairs, not the compared ones: the
-        // prior is the expected number of matches (the compared pairs' posteriors summed)
-        // over the number of pairs there are.
-        let totalPairs: Double
-        if linking {
-            totalPairs = Double(sourceIndexes[0].count) * Double(sourceIndexes[1].count)
-        } else {
-            totalPairs = Double(prepared.count) * Double(prepared.count - 1) / 2
-        }
-        model.settlePrior(patterns: patterns, totalPairs: totalPairs)
-        return (LinkageEngine(settings: settings, model: model, records: prepared, linking: linking), candidates)
+        // The prior is the share of matches among all pairs: the matches expected among the
+        // compared ones (blocking leaves few uncompared) over the number of pairs there are.
+        let totalPairs = linking ? Double(firstSource.count) * Double(secondSource.count) : Double(prepared.count) * Double(max(prepared.count - 1, 0)) / 2
+        model.settlePrior(patterns: patterns, totalPairs: totalPairs, iterations: settings.maximumIterations, tolerance: settings.tolerance)
+        return (LinkageEngine(settings: settings, model: model, records: prepared, linking: linking, guards: guards), candidates, comparisons)
     }
 
     /// Compares candidate pairs on every core.
@@ -169,7 +238,12 @@ public struct LinkageEngine: Sendable {
 
     func probability(_ comparison: PairComparison) -> Double {
         let odds = logOdds(comparison)
-        return 1 / (1 + exp2(-odds))
+        let probability = 1 / (1 + exp2(-odds))
+        if guards, comparison.isLookAlike {
+            let sameDocumentAndDay = comparison.level(.documentNumber) == 0 && comparison.level(.birthDate) == 0 && comparison.birthFull
+            return min(probability, sameDocumentAndDay ? settings.lookAlikeReviewProbability : settings.lookAlikeCeiling)
+        }
+        return probability
     }
 
     /// The match probability of two records (indexes in the fitted input).
@@ -201,8 +275,7 @@ public struct LinkageEngine: Sendable {
     }
 
     /// Scores the candidate pairs and groups records into people.
-    public func resolve(candidates: [UInt64]) async -> LinkageResult {
-        let comparisons = await Self.compareAll(candidates, records)
+    func resolve(candidates: [UInt64], comparisons: [PairComparison]) -> LinkageResult {
         var accepted: [LinkagePair] = []
         var review: [LinkagePair] = []
         var known: [UInt64: Double] = [:]
@@ -262,16 +335,16 @@ public struct LinkageEngine: Sendable {
 
     /// Fits, scores and clusters one file's records (deduplication).
     public static func deduplicate(_ records: [MatchRecord], settings: LinkageSettings = .init()) async -> LinkageResult {
-        let (engine, candidates) = await fit(records, settings: settings)
-        return await engine.resolve(candidates: candidates)
+        let (engine, candidates, comparisons) = await fit(records, settings: settings)
+        return engine.resolve(candidates: candidates, comparisons: comparisons)
     }
 
     /// Links two files: the result's indexes run over `a` then `b` (`b`'s first record is
     /// `a.count`); pairs hold one record of each.
     public static func link(_ a: [MatchRecord], _ b: [MatchRecord], settings: LinkageSettings = .init()) async -> LinkageResult {
         let sources = [UInt8](repeating: 0, count: a.count) + [UInt8](repeating: 1, count: b.count)
-        let (engine, candidates) = await fit(a + b, sources: sources, settings: settings)
-        return await engine.resolve(candidates: candidates)
+        let (engine, candidates, comparisons) = await fit(a + b, sources: sources, settings: settings)
+        return engine.resolve(candidates: candidates, comparisons: comparisons)
     }
 }
 
