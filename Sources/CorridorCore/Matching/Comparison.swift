@@ -65,46 +65,84 @@ extension PreparedRecords {
     /// Compares two records field by field.
     func compare(_ x: Int, _ y: Int) -> PairComparison {
         let a = people[x], b = people[y]
-        var levels = [UInt8](repeating: MatchFeature.missing, count: MatchFeature.allCases.count)
         var result = PairComparison(packed: 0)
-        compareNames(a, b, into: &levels, &result)
-        compareBirth(a.birth, b.birth, into: &levels, &result)
-        if a.sex != 0, b.sex != 0 { levels[MatchFeature.sex.rawValue] = a.sex == b.sex ? 0 : 1 }
+        var packed: UInt64 = 0
+        func set(_ feature: MatchFeature, _ level: UInt8) { packed |= UInt64(level) << (UInt64(feature.rawValue) * 4) }
+        let names = compareNames(a, b)
+        set(.familyName, names.family)
+        set(.givenNames, names.given)
+        if names.family <= 1, names.familyKey >= 0 {
+            result.familyCount = max(familyKeyCount[Int(names.familyKey)], givenKeyCount[Int(names.familyKey)], 1)
+        }
+        if names.given <= 1, names.givenKey >= 0 {
+            result.givenCount = max(givenKeyCount[Int(names.givenKey)], familyKeyCount[Int(names.givenKey)], 1)
+        }
+        set(.birthDate, compareBirth(a, b, &result))
+        set(.sex, a.sex == 0 || b.sex == 0 ? MatchFeature.missing : (a.sex == b.sex ? 0 : 1))
         if a.document >= 0, b.document >= 0 {
-            let level: UInt8
             if a.document == b.document {
-                level = 0
-                result.documentCount = Int32(documentCount[a.document] ?? 1)
+                set(.documentNumber, 0)
+                result.documentCount = documentCount[Int(a.document)]
             } else {
-                level = Self.documentLevel(documentText[Int(a.document)], documentText[Int(b.document)])
+                set(.documentNumber, Self.documentLevel(documentText[Int(a.document)], documentText[Int(b.document)]))
             }
-            levels[MatchFeature.documentNumber.rawValue] = level
+        } else {
+            set(.documentNumber, MatchFeature.missing)
         }
         if a.phone >= 0, b.phone >= 0 {
             if a.phone == b.phone {
-                levels[MatchFeature.phone.rawValue] = 0
-                result.phoneCount = Int32(phoneCount[a.phone] ?? 1)
+                set(.phone, 0)
+                result.phoneCount = phoneCount[Int(a.phone)]
             } else {
-                levels[MatchFeature.phone.rawValue] = NameKeys.withinOneEdit(phoneText[Int(a.phone)], phoneText[Int(b.phone)]) ? 1 : 2
+                set(.phone, NameKeys.withinOneEdit(phoneText[Int(a.phone)], phoneText[Int(b.phone)]) ? 1 : 2)
             }
+        } else {
+            set(.phone, MatchFeature.missing)
         }
-        if a.nationality >= 0, b.nationality >= 0 { levels[MatchFeature.nationality.rawValue] = a.nationality == b.nationality ? 0 : 1 }
-        if a.region >= 0, b.region >= 0 { levels[MatchFeature.originRegion.rawValue] = a.region == b.region ? 0 : 1 }
-        if a.host >= 0, b.host >= 0 { levels[MatchFeature.hostCountry.rawValue] = a.host == b.host ? 0 : 1 }
-        var packed: UInt64 = 0
-        for (index, level) in levels.enumerated() { packed |= UInt64(level) << (UInt64(index) * 4) }
+        set(.nationality, a.nationality < 0 || b.nationality < 0 ? MatchFeature.missing : (a.nationality == b.nationality ? 0 : 1))
+        set(.originRegion, a.region < 0 || b.region < 0 ? MatchFeature.missing : (a.region == b.region ? 0 : 1))
+        set(.hostCountry, a.host < 0 || b.host < 0 ? MatchFeature.missing : (a.host == b.host ? 0 : 1))
         result.packed = packed
         return result
     }
 
     /// 3 the same word, 2 the same phonetic key, 1 close spellings, 0 different.
+    @inline(__always)
     private func wordLevel(_ a: Word, _ b: Word) -> UInt8 {
         if a.word == b.word { return 3 }
         if a.key == b.key { return 2 }
-        let aKey = keyLetters[Int(a.key)], bKey = keyLetters[Int(b.key)]
-        if aKey.count >= 4, bKey.count >= 4, NameKeys.withinOneEdit(aKey, bKey) { return 1 }
-        if NameKeys.jaroWinkler(wordLetters[Int(a.word)], wordLetters[Int(b.word)]) >= 0.9 { return 1 }
-        return 0
+        let close = keyLetters[Int(a.key)].withUnsafeBufferPointer { aKey in
+            keyLetters[Int(b.key)].withUnsafeBufferPointer { bKey in
+                aKey.count >= 4 && bKey.count >= 4 && NameKeys.withinOneEdit(aKey, bKey)
+            }
+        }
+        if close { return 1 }
+        let similar = wordLetters[Int(a.word)].withUnsafeBufferPointer { aWord in
+            wordLetters[Int(b.word)].withUnsafeBufferPointer { bWord in NameKeys.jaroWinkler(aWord, bWord) >= 0.9 }
+        }
+        return similar ? 1 : 0
+    }
+
+    struct NameReading {
+        var family: UInt8
+        var given: UInt8
+        var familyKey: Int32
+        var givenKey: Int32
+        /// Orders readings: agreement on both counts, the family name first.
+        var strength: Int { (3 - Int(family)) * 2 + (given == MatchFeature.missing ? 1 : 4 - Int(given)) }
+    }
+
+    /// The ways to read a record's words as family and given names (ranges of its words):
+    /// as written, or, when the roles are unknown, the first word as the family name, or the last.
+    static func readingCount(_ person: Person) -> Int {
+        person.familyCount == unknownRoles && person.words.count > 1 ? 2 : 1
+    }
+
+    static func reading(_ person: Person, _ index: Int) -> (family: Range<Int>, given: Range<Int>) {
+        let count = person.words.count
+        if person.familyCount != unknownRoles { return (0..<Int(person.familyCount), Int(person.familyCount)..<count) }
+        if count == 1 { return (0..<1, 1..<1) }
+        return index == 0 ? (0..<1, 1..<count) : ((count - 1)..<count, 0..<(count - 1))
     }
 
     /// Names are compared under several readings and the best is kept: given names against
@@ -113,49 +151,24 @@ extension PreparedRecords {
     /// level is the best agreement between family words (a family name of several words
     /// agrees on any of them) and the given level sums up the given words aligned best first
     /// against the shorter list, so that a middle name dropped, added or moved still agrees.
-    private func compareNames(_ a: Person, _ b: Person, into levels: inout [UInt8], _ result: inout PairComparison) {
-        guard !a.words.isEmpty, !b.words.isEmpty else { return }
+    private func compareNames(_ a: Person, _ b: Person) -> NameReading {
+        let missing = NameReading(family: MatchFeature.missing, given: MatchFeature.missing, familyKey: -1, givenKey: -1)
+        guard !a.words.isEmpty, !b.words.isEmpty else { return missing }
         var best: NameReading? = nil
-        for (familyA, givenA) in Self.readings(a.words) {
-            for (familyB, givenB) in Self.readings(b.words) {
-                for swapped in [false, true] {
-                    let reading = swapped ? read(familyA, givenA, givenB, familyB) : read(familyA, givenA, familyB, givenB)
-                    if best == nil || reading.strength > best!.strength { best = reading }
-                }
+        for indexA in 0..<Self.readingCount(a) {
+            let readingA = Self.reading(a, indexA)
+            for indexB in 0..<Self.readingCount(b) {
+                let readingB = Self.reading(b, indexB)
+                let direct = read(a.words[readingA.family], a.words[readingA.given], b.words[readingB.family], b.words[readingB.given])
+                if best == nil || direct.strength > best!.strength { best = direct }
+                let swapped = read(a.words[readingA.family], a.words[readingA.given], b.words[readingB.given], b.words[readingB.family])
+                if swapped.strength > best!.strength { best = swapped }
             }
         }
-        guard let best else { return }
-        levels[MatchFeature.familyName.rawValue] = best.family
-        if best.family <= 1, best.familyKey >= 0 {
-            result.familyCount = Int32(familyKeyCount[best.familyKey] ?? givenKeyCount[best.familyKey] ?? 1)
-        }
-        if let given = best.given {
-            levels[MatchFeature.givenNames.rawValue] = given
-            if given <= 1, best.givenKey >= 0 {
-                result.givenCount = Int32(givenKeyCount[best.givenKey] ?? familyKeyCount[best.givenKey] ?? 1)
-            }
-        }
+        return best ?? missing
     }
 
-    struct NameReading {
-        var family: UInt8
-        var given: UInt8?
-        var familyKey: Int32
-        var givenKey: Int32
-        /// Orders readings: agreement on both counts, the family name first.
-        var strength: Int { (3 - Int(family)) * 2 + (given.map { 4 - Int($0) } ?? 1) }
-    }
-
-    /// The ways to read a record's words as family and given names: as written, or, when
-    /// the roles are unknown, the first word as the family name, or the last.
-    static func readings(_ words: [Word]) -> [([Word], [Word])] {
-        let family = words.filter { $0.role == .family }, given = words.filter { $0.role == .given }
-        if !family.isEmpty || !given.isEmpty { return [(family, given)] }
-        if words.count == 1 { return [(words, [])] }
-        return [([words[0]], Array(words.dropFirst())), ([words[words.count - 1]], Array(words.dropLast()))]
-    }
-
-    private func read(_ familyA: [Word], _ givenA: [Word], _ familyB: [Word], _ givenB: [Word]) -> NameReading {
+    private func read(_ familyA: ArraySlice<Word>, _ givenA: ArraySlice<Word>, _ familyB: ArraySlice<Word>, _ givenB: ArraySlice<Word>) -> NameReading {
         var family: UInt8 = 0, familyKey: Int32 = -1
         for x in familyA {
             for y in familyB {
@@ -163,55 +176,50 @@ extension PreparedRecords {
                 if level > family { family = level; familyKey = x.key }
             }
         }
-        let left = min(givenA.count, givenB.count)
-        guard left > 0 else { return NameReading(family: familyA.isEmpty || familyB.isEmpty ? 3 : 3 - family, given: nil, familyKey: familyKey, givenKey: -1) }
-        var taken = [Bool](repeating: false, count: givenB.count)
-        var matched = 0, weakest: UInt8 = 3, givenKey: Int32 = -1
-        var levelsA = [UInt8](repeating: 0, count: givenA.count * givenB.count)
-        for (i, x) in givenA.enumerated() {
-            for (j, y) in givenB.enumerated() { levelsA[i * givenB.count + j] = wordLevel(x, y) }
-        }
-        var done = [Bool](repeating: false, count: givenA.count)
-        for level in stride(from: UInt8(3), through: 1, by: -1) {
-            for i in givenA.indices where !done[i] {
-                for j in givenB.indices where !taken[j] && levelsA[i * givenB.count + j] == level {
-                    done[i] = true
-                    taken[j] = true
-                    matched += 1
-                    weakest = min(weakest, level)
-                    if givenKey < 0 { givenKey = givenA[i].key }
-                    break
+        let familyLevel: UInt8 = familyA.isEmpty || familyB.isEmpty ? 3 : 3 - family
+        let rows = min(givenA.count, 16), columns = min(givenB.count, 16)
+        let left = min(rows, columns)
+        guard left > 0 else { return NameReading(family: familyLevel, given: MatchFeature.missing, familyKey: familyKey, givenKey: -1) }
+        return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: rows * columns) { levels in
+            for i in 0..<rows {
+                for j in 0..<columns { levels[i * columns + j] = wordLevel(givenA[givenA.startIndex + i], givenB[givenB.startIndex + j]) }
+            }
+            var takenA: UInt32 = 0, takenB: UInt32 = 0
+            var matched = 0, weakest: UInt8 = 3, givenKey: Int32 = -1
+            for level in stride(from: UInt8(3), through: 1, by: -1) {
+                for i in 0..<rows where takenA & (1 << i) == 0 {
+                    for j in 0..<columns where takenB & (1 << j) == 0 && levels[i * columns + j] == level {
+                        takenA |= 1 << i
+                        takenB |= 1 << j
+                        matched += 1
+                        weakest = min(weakest, level)
+                        if givenKey < 0 { givenKey = givenA[givenA.startIndex + i].key }
+                        break
+                    }
                 }
             }
+            let given: UInt8 = matched == 0 ? MatchFeature.givenNamesNone : (matched < left ? 3 : 3 - weakest)
+            return NameReading(family: familyLevel, given: given, familyKey: familyKey, givenKey: givenKey)
         }
-        let given: UInt8 = matched == 0 ? 4 : (matched < left ? 3 : 3 - weakest)
-        return NameReading(family: 3 - family, given: given, familyKey: familyKey, givenKey: givenKey)
     }
 
-    private func compareBirth(_ a: MatchBirthDate?, _ b: MatchBirthDate?, into levels: inout [UInt8], _ result: inout PairComparison) {
-        guard let a, let b else { return }
-        let level: UInt8
-        let gap = abs(a.year - b.year)
-        let estimated = !a.isFull || !b.isFull
+    private func compareBirth(_ a: Person, _ b: Person, _ result: inout PairComparison) -> UInt8 {
+        guard let x = a.birth, let y = b.birth else { return MatchFeature.missing }
+        let gap = abs(x.year - y.year)
+        let estimated = !x.isFull || !y.isFull
         result.birthFull = !estimated
-        if a.month > 0, b.month > 0, a == b {
-            level = 0
-            result.birthCount = Int32(birthCount[Self.birthKey(a)] ?? 1)
-        } else if a.month > 0, b.month > 0,
-                  (a.year == b.year && a.month == b.day && a.day == b.month) || NameKeys.withinOneEdit(a.digits, b.digits) {
-            level = 1
-        } else if gap == 0, estimated {
-            level = 2
-        } else if gap == 1, estimated {
-            level = 3
-        } else if gap < 5 {
-            level = 4
-        } else if gap < 15 {
-            level = 5
-        } else {
-            level = 6
+        if x.month > 0, y.month > 0 {
+            if x == y {
+                result.birthCount = a.birthID >= 0 ? birthCount[Int(a.birthID)] : 1
+                return 0
+            }
+            if (x.year == y.year && x.month == y.day && x.day == y.month) || MatchBirthDate.oneDigitApart(x, y) { return 1 }
         }
-        levels[MatchFeature.birthDate.rawValue] = level
+        if gap == 0, estimated { return 2 }
+        if gap == 1, estimated { return 3 }
+        if gap < 5 { return 4 }
+        if gap < 15 { return 5 }
+        return MatchFeature.anotherGeneration
     }
 
     /// One character apart (a typo, a scanner's confusion) or one number the other with a

@@ -62,7 +62,8 @@ public struct LinkageModel: Sendable, Equatable {
     /// Features in `fixed` are held by the session's blocking: they neither weigh in the
     /// expectation nor are re-estimated.
     mutating func fit(patterns: [UInt64: Int], fixed: Set<MatchFeature> = [], maximumIterations: Int, tolerance: Double) {
-        let list = Array(patterns)
+        // In the patterns' order, so that the sums (and the model) are the same on every run.
+        let list = patterns.sorted { $0.key < $1.key }
         let features = MatchFeature.allCases.filter { !fixed.contains($0) }
         for iteration in 1...max(1, maximumIterations) {
             var mCounts = MatchFeature.allCases.map { [Double](repeating: 0, count: $0.levels.count) }
@@ -107,7 +108,7 @@ public struct LinkageModel: Sendable, Equatable {
     /// Sets the prior: the share of matches among the compared pairs, found by EM with m and
     /// u held, times the compared pairs, over `totalPairs` (all pairs there are).
     mutating func settlePrior(patterns: [UInt64: Int], totalPairs: Double, iterations: Int, tolerance: Double) {
-        let list = patterns.map { pattern, count in
+        let list = patterns.sorted { $0.key < $1.key }.map { pattern, count in
             var ratio = 0.0
             for feature in MatchFeature.allCases {
                 let level = UInt8((pattern >> (UInt64(feature.rawValue) * 4)) & 0xF)

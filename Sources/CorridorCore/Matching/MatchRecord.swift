@@ -81,9 +81,20 @@ public struct MatchBirthDate: Sendable, Equatable {
         self.init(year: year, month: month, day: day)
     }
 
-    /// `YYYYMMDD` of a known day, for the one-edit comparison.
-    var digits: [UInt8] {
-        Array(String(format: "%04d%02d%02d", year, month, day).utf8)
+    /// Whether two known days differ by one digit of `YYYYMMDD`, or two neighbouring digits swapped.
+    static func oneDigitApart(_ a: MatchBirthDate, _ b: MatchBirthDate) -> Bool {
+        func digits(_ date: MatchBirthDate) -> (Int, Int, Int, Int, Int, Int, Int, Int) {
+            (date.year / 1000 % 10, date.year / 100 % 10, date.year / 10 % 10, date.year % 10, date.month / 10, date.month % 10, date.day / 10, date.day % 10)
+        }
+        let x = digits(a), y = digits(b)
+        let left = [x.0, x.1, x.2, x.3, x.4, x.5, x.6, x.7], right = [y.0, y.1, y.2, y.3, y.4, y.5, y.6, y.7]
+        var first = -1, second = -1, count = 0
+        for index in 0..<8 where left[index] != right[index] {
+            count += 1
+            if count == 1 { first = index } else if count == 2 { second = index } else { return false }
+        }
+        if count == 1 { return true }
+        return count == 2 && second == first + 1 && left[first] == right[second] && left[second] == right[first]
     }
 }
 

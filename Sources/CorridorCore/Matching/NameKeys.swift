@@ -133,26 +133,31 @@ public enum NameKeys {
 
     /// Jaro–Winkler similarity of two byte strings, from 0 (nothing shared) to 1 (equal).
     public static func jaroWinkler(_ a: [UInt8], _ b: [UInt8]) -> Double {
-        if a == b { return a.isEmpty ? 0 : 1 }
+        a.withUnsafeBufferPointer { x in b.withUnsafeBufferPointer { y in jaroWinkler(x, y) } }
+    }
+
+    /// The same on buffers; words past 64 letters are compared on their first 64.
+    static func jaroWinkler(_ whole: UnsafeBufferPointer<UInt8>, _ other: UnsafeBufferPointer<UInt8>) -> Double {
+        let a = UnsafeBufferPointer(rebasing: whole.prefix(64)), b = UnsafeBufferPointer(rebasing: other.prefix(64))
+        if a.elementsEqual(b) { return a.isEmpty ? 0 : 1 }
         if a.isEmpty || b.isEmpty { return 0 }
         let window = max(0, max(a.count, b.count) / 2 - 1)
-        var aMatched = [Bool](repeating: false, count: a.count)
-        var bMatched = [Bool](repeating: false, count: b.count)
+        var aMatched: UInt64 = 0, bMatched: UInt64 = 0
         var matches = 0
         for i in 0..<a.count {
             let low = max(0, i - window), high = min(b.count - 1, i + window)
             if low > high { continue }
-            for j in low...high where !bMatched[j] && a[i] == b[j] {
-                aMatched[i] = true
-                bMatched[j] = true
+            for j in low...high where bMatched & (1 << UInt64(j)) == 0 && a[i] == b[j] {
+                aMatched |= 1 << UInt64(i)
+                bMatched |= 1 << UInt64(j)
                 matches += 1
                 break
             }
         }
         if matches == 0 { return 0 }
         var transpositions = 0, k = 0
-        for i in 0..<a.count where aMatched[i] {
-            while !bMatched[k] { k += 1 }
+        for i in 0..<a.count where aMatched & (1 << UInt64(i)) != 0 {
+            while bMatched & (1 << UInt64(k)) == 0 { k += 1 }
             if a[i] != b[k] { transpositions += 1 }
             k += 1
         }
@@ -166,17 +171,19 @@ public enum NameKeys {
     /// Whether two byte strings are at most one edit apart (a substitution, an insertion, a
     /// deletion, or two neighbours swapped).
     public static func withinOneEdit(_ a: [UInt8], _ b: [UInt8]) -> Bool {
-        if a == b { return true }
+        a.withUnsafeBufferPointer { x in b.withUnsafeBufferPointer { y in withinOneEdit(x, y) } }
+    }
+
+    static func withinOneEdit(_ a: UnsafeBufferPointer<UInt8>, _ b: UnsafeBufferPointer<UInt8>) -> Bool {
         if abs(a.count - b.count) > 1 { return false }
         if a.count == b.count {
-            var differences: [Int] = []
+            var first = -1, second = -1, count = 0
             for index in 0..<a.count where a[index] != b[index] {
-                differences.append(index)
-                if differences.count > 2 { return false }
+                count += 1
+                if count == 1 { first = index } else if count == 2 { second = index } else { return false }
             }
-            if differences.count == 1 { return true }
-            let (x, y) = (differences[0], differences[1])
-            return y == x + 1 && a[x] == b[y] && a[y] == b[x]
+            if count <= 1 { return true }
+            return second == first + 1 && a[first] == b[second] && a[second] == b[first]
         }
         let (short, long) = a.count < b.count ? (a, b) : (b, a)
         var i = 0, j = 0, skipped = false

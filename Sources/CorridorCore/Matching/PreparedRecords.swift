@@ -15,7 +15,12 @@ struct PreparedRecords: Sendable {
     }
 
     struct Person: Sendable {
+        /// Family words first, then given words.
         var words: [Word]
+        /// How many of `words` are the family name; `unknownRoles` for a whole name in one field.
+        var familyCount: UInt8
+        /// The full birth date's number in the date table (-1 without a known day), for its frequency.
+        var birthID: Int32
         /// 0 unknown, 1 male, 2 female.
         var sex: UInt8
         var birth: MatchBirthDate?
@@ -34,13 +39,15 @@ struct PreparedRecords: Sendable {
     var keyLetters: [[UInt8]] = []
     var documentText: [[UInt8]] = []
     var phoneText: [[UInt8]] = []
+    static let unknownRoles: UInt8 = 255
     /// How many records hold each key (as a family name, as a given name), document, phone
-    /// and full birth date.
-    var familyKeyCount: [Int32: Int] = [:]
-    var givenKeyCount: [Int32: Int] = [:]
-    var documentCount: [Int32: Int] = [:]
-    var phoneCount: [Int32: Int] = [:]
-    var birthCount: [Int32: Int] = [:]
+    /// and full birth date, by number.
+    var familyKeyCount: [Int32] = []
+    var givenKeyCount: [Int32] = []
+    var documentCount: [Int32] = []
+    var phoneCount: [Int32] = []
+    var birthCount: [Int32] = []
+    private var births: [Int32: Int32] = [:]
     var count: Int { people.count }
 
     private var words: [String: Int32] = [:]
@@ -75,10 +82,10 @@ struct PreparedRecords: Sendable {
         let unknownRoles = given.isEmpty || family.isEmpty
         for word in family { words.append(intern(word, role: unknownRoles ? .unknown : .family)) }
         for word in given { words.append(intern(word, role: unknownRoles ? .unknown : .given)) }
-        var counted = Set<Int32>()
-        for word in words where counted.insert(word.key).inserted {
-            if word.role != .given { familyKeyCount[word.key, default: 0] += 1 }
-            if word.role != .family { givenKeyCount[word.key, default: 0] += 1 }
+        while familyKeyCount.count < keyLetters.count { familyKeyCount.append(0); givenKeyCount.append(0) }
+        for (position, word) in words.enumerated() where !words[..<position].contains(where: { $0.key == word.key }) {
+            if word.role != .given { familyKeyCount[Int(word.key)] += 1 }
+            if word.role != .family { givenKeyCount[Int(word.key)] += 1 }
         }
         let sex: UInt8
         switch SearchText.fold(record.sex ?? "").first {
@@ -87,18 +94,30 @@ struct PreparedRecords: Sendable {
         default: sex = 0
         }
         let birth = record.birthDate.flatMap(MatchBirthDate.init)
-        if let birth, birth.month > 0 { birthCount[Self.birthKey(birth), default: 0] += 1 }
+        var birthID: Int32 = -1
+        if let birth, birth.month > 0 {
+            let key = Self.birthKey(birth)
+            if let known = births[key] { birthID = known } else {
+                birthID = Int32(birthCount.count)
+                births[key] = birthID
+                birthCount.append(0)
+            }
+            birthCount[Int(birthID)] += 1
+        }
         var document: Int32 = -1
         if let text = record.documentNumber.flatMap(MatchNumbers.document) {
             document = Self.intern(text, in: &documents, letters: &documentText)
-            documentCount[document, default: 0] += 1
+            if documentCount.count < documentText.count { documentCount.append(0) }
+            documentCount[Int(document)] += 1
         }
         var phone: Int32 = -1
         if let text = record.phone.flatMap(MatchNumbers.phone) {
             phone = Self.intern(text, in: &phones, letters: &phoneText)
-            phoneCount[phone, default: 0] += 1
+            if phoneCount.count < phoneText.count { phoneCount.append(0) }
+            phoneCount[Int(phone)] += 1
         }
-        return Person(words: words, sex: sex, birth: birth, document: document, phone: phone,
+        return Person(words: words, familyCount: unknownRoles ? Self.unknownRoles : UInt8(min(family.count, 254)), birthID: birthID,
+                      sex: sex, birth: birth, document: document, phone: phone,
                       nationality: place(record.nationality), region: place(record.originRegion), host: place(record.hostCountry),
                       source: source)
     }

@@ -159,11 +159,19 @@ public struct LinkageEngine: Sendable {
             }
             var patterns: [UInt64: Int] = [:]
             // Look-alikes are different people by rule: they would teach the match class
-            // that twins and households agree.
-            for comparison in await compareAll(pairs, prepared) where !(guards && comparison.isLookAlike) { patterns[comparison.packed, default: 0] += 1 }
+            // that twins and households agree. Every session pair is a candidate pair
+            // (rules 8 and 9 narrow rules 4 and 5), so its comparison is looked up.
+            for pair in pairs {
+                let comparison: PairComparison
+                if let position = binarySearch(candidates, pair) { comparison = comparisons[position] } else { comparison = prepared.compare(Int(pair >> 32), Int(pair & 0xFFFF_FFFF)) }
+                if guards, comparison.isLookAlike { continue }
+                patterns[comparison.packed, default: 0] += 1
+            }
             var trained = LinkageModel(u: model.u)
             trained.fit(patterns: patterns, fixed: session.fixed, maximumIterations: settings.maximumIterations, tolerance: settings.tolerance)
             estimates.append(trained.m)
+            model.iterations = max(model.iterations, trained.iterations)
+            model.converged = (estimates.count == 1 || model.converged) && trained.converged
             estimated.append(Set(MatchFeature.allCases).subtracting(session.fixed))
         }
         for feature in MatchFeature.allCases {
@@ -183,6 +191,15 @@ public struct LinkageEngine: Sendable {
         let totalPairs = linking ? Double(firstSource.count) * Double(secondSource.count) : Double(prepared.count) * Double(max(prepared.count - 1, 0)) / 2
         model.settlePrior(patterns: patterns, totalPairs: totalPairs, iterations: settings.maximumIterations, tolerance: settings.tolerance)
         return (LinkageEngine(settings: settings, model: model, records: prepared, linking: linking, guards: guards), candidates, comparisons)
+    }
+
+    static func binarySearch(_ sorted: [UInt64], _ value: UInt64) -> Int? {
+        var low = 0, high = sorted.count
+        while low < high {
+            let middle = (low + high) / 2
+            if sorted[middle] < value { low = middle + 1 } else { high = middle }
+        }
+        return low < sorted.count && sorted[low] == value ? low : nil
     }
 
     /// Compares candidate pairs on every core.
