@@ -67,7 +67,7 @@ func configure(
     }
     app.assets = try StaticAssets.load()
     app.sessionLookup = SessionLookup(user: SessionAuthenticator.user)
-    app.signInDefences = SignInDefences(throttle: LoginThrottle(), decoyPasswordHash: try app.password.hash(SecureToken.generate()))
+    app.signInDefences = SignInDefences(throttle: LoginThrottle())
     app.shippedProfiling = try ProfilingCatalog.loadShipped()
     await app.makeFieldHTTPClient()
     app.summaryCache = SummaryCache()

@@ -118,9 +118,26 @@ extension PreparedRecords {
         }
         if close { return 1 }
         let similar = wordLetters[Int(a.word)].withUnsafeBufferPointer { aWord in
-            wordLetters[Int(b.word)].withUnsafeBufferPointer { bWord in NameKeys.jaroWinkler(aWord, bWord) >= 0.9 }
+            wordLetters[Int(b.word)].withUnsafeBufferPointer { bWord in
+                Self.mayBeSimilar(aWord, wordMasks[Int(a.word)], bWord, wordMasks[Int(b.word)]) && NameKeys.jaroWinkler(aWord, bWord) >= 0.9
+            }
         }
         return similar ? 1 : 0
+    }
+
+    /// An upper bound of Jaro–Winkler from the letters each word has that the other holds
+    /// somewhere: under 0.9, the two words cannot be similar.
+    @inline(__always)
+    static func mayBeSimilar(_ a: UnsafeBufferPointer<UInt8>, _ aMask: UInt32, _ b: UnsafeBufferPointer<UInt8>, _ bMask: UInt32) -> Bool {
+        guard !a.isEmpty, !b.isEmpty else { return false }
+        var sharedA = 0, sharedB = 0
+        for letter in a where bMask & (1 << UInt32((letter &- 97) & 31)) != 0 { sharedA += 1 }
+        for letter in b where aMask & (1 << UInt32((letter &- 97) & 31)) != 0 { sharedB += 1 }
+        let matches = Double(min(sharedA, sharedB, 64))
+        let jaro = (matches / Double(a.count) + matches / Double(b.count) + 1) / 3
+        var prefix = 0
+        while prefix < min(4, a.count, b.count), a[prefix] == b[prefix] { prefix += 1 }
+        return jaro + Double(prefix) * 0.1 * (1 - jaro) >= 0.9
     }
 
     struct NameReading {

@@ -62,7 +62,7 @@ public enum LinkageFile {
             if row.count > header.count { throw Problem("line \(line): \(row.count) cells for \(header.count) columns") }
             func cell(_ column: String) -> String? {
                 guard let index = positions[column], index < row.count else { return nil }
-                let value = row[index].trimmingCharacters(in: .whitespaces)
+                let value = trimmed(row[index])
                 return value.isEmpty ? nil : value
             }
             guard let id = cell("rec_id") else { throw Problem("line \(line): rec_id is empty") }
@@ -74,6 +74,14 @@ public enum LinkageFile {
         }
         if rows.failed { throw Problem("line \(line): a quoted cell is never closed") }
         return records
+    }
+
+    /// The cell without spaces or tabs around it; plain text is returned as it is, uncopied.
+    static func trimmed(_ text: String) -> String {
+        let utf8 = text.utf8
+        guard let first = utf8.first, let last = utf8.last else { return text }
+        if first != 0x20, first != 0x09, last != 0x20, last != 0x09 { return text }
+        return String(text.drop(while: { $0 == " " || $0 == "\t" }).reversed().drop(while: { $0 == " " || $0 == "\t" }).reversed())
     }
 
     /// Orders two record identifiers: as numbers when both are, as text otherwise.

@@ -32,7 +32,7 @@ public struct LinkageModel: Sendable, Equatable {
             let count = feature.levels.count
             return (0..<count).map { level in level == 0 ? 0.8 : 0.2 / Double(count - 1) }
         }
-        lambda = 0.1
+        lambda = 0.01
         iterations = 0
         converged = false
     }

@@ -36,6 +36,9 @@ struct PreparedRecords: Sendable {
     var people: [Person] = []
     /// Letters of each folded word and each key, by number.
     var wordLetters: [[UInt8]] = []
+    /// Which letters a – z each word holds, one bit each: a cheap bound that spares most
+    /// Jaro–Winkler computations between unrelated words.
+    var wordMasks: [UInt32] = []
     var keyLetters: [[UInt8]] = []
     var documentText: [[UInt8]] = []
     var phoneText: [[UInt8]] = []
@@ -133,6 +136,9 @@ struct PreparedRecords: Sendable {
 
     private mutating func intern(_ word: String, role: Role) -> Word {
         let id = Self.intern(word, in: &words, letters: &wordLetters)
+        if wordMasks.count < wordLetters.count {
+            wordMasks.append(wordLetters[Int(id)].reduce(UInt32(0)) { $0 | (1 << UInt32(($1 &- 97) & 31)) })
+        }
         if let key = wordKey[id] { return Word(word: id, key: key, role: role) }
         let key = Self.intern(NameKeys.key(word), in: &keys, letters: &keyLetters)
         wordKey[id] = key

@@ -40,6 +40,8 @@ public struct LinkageSettings: Sendable, Equatable {
     public var lookAlikeTolerance: Double = 0.02
     /// A training session with fewer pairs than this is skipped; one with more is sampled down.
     public var minimumTrainingPairs: Int = 50
+    /// A session is used only when EM finds at least this many matches among its pairs.
+    public var minimumTrainingMatches: Int = 20
     public var maximumTrainingPairs: Int = 1_000_000
     /// Pairs at or above this probability are kept as candidates for a person to review.
     public var reviewThreshold: Double = 0.5
@@ -149,8 +151,8 @@ public struct LinkageEngine: Sendable {
             ([3], [.familyName, .givenNames, .birthDate]),
         ]
         var estimates: [[[Double]]] = []
-        var estimated: [Set<MatchFeature>] = []
-        for session in sessions {
+        var estimated: [(session: Int, features: Set<MatchFeature>)] = []
+        for (number, session) in sessions.enumerated() {
             var pairs = Blocking.candidatePairs(prepared, rules: session.rules, maximumBlockSize: settings.maximumBlockSize, linking: linking)
             guard pairs.count >= settings.minimumTrainingPairs else { continue }
             if pairs.count > settings.maximumTrainingPairs {
@@ -169,16 +171,25 @@ public struct LinkageEngine: Sendable {
             }
             var trained = LinkageModel(u: model.u)
             trained.fit(patterns: patterns, fixed: session.fixed, maximumIterations: settings.maximumIterations, tolerance: settings.tolerance)
+            // A session whose pairs hold almost no matches (documents that collide by chance
+            // in a registry where each person has their own) teaches nothing; and a feature
+            // whose best agreement it finds no likelier in matches than between strangers is
+            // not learnt from it.
+            let sessionPairs = patterns.values.reduce(0, +)
+            guard trained.lambda * Double(sessionPairs) >= Double(settings.minimumTrainingMatches) else { continue }
+            let learnt = Set(MatchFeature.allCases).subtracting(session.fixed).filter { feature in
+                trained.m[feature.rawValue][0] > trained.u[feature.rawValue][0]
+            }
             estimates.append(trained.m)
             model.iterations = max(model.iterations, trained.iterations)
             model.converged = (estimates.count == 1 || model.converged) && trained.converged
-            estimated.append(Set(MatchFeature.allCases).subtracting(session.fixed))
+            estimated.append((number, learnt))
         }
         for feature in MatchFeature.allCases {
             // The first two sessions are unbiased for what they estimate; the third (a name
             // word and the date shared) only for what neither of them estimated.
-            var sources = estimated.indices.filter { estimated[$0].contains(feature) && $0 < 2 }
-            if sources.isEmpty { sources = estimated.indices.filter { estimated[$0].contains(feature) } }
+            var sources = estimated.indices.filter { estimated[$0].features.contains(feature) && estimated[$0].session < 2 }
+            if sources.isEmpty { sources = estimated.indices.filter { estimated[$0].features.contains(feature) } }
             guard !sources.isEmpty else { continue }
             model.m[feature.rawValue] = feature.levels.indices.map { level in
                 sources.map { estimates[$0][feature.rawValue][level] }.reduce(0, +) / Double(sources.count)

@@ -55,7 +55,10 @@ struct AuthenticationService: Sendable {
 
         let user = try await UserModel.query(on: db).filter(\.$email == email).first()
         guard let user, user.isActive else {
-            _ = try? await context.passwords.verify(password, created: defences.decoyPasswordHash)
+            let passwords = context.passwords
+            if let decoy = try? await defences.decoy.value(hashing: { try await passwords.hash(SecureToken.generate()) }) {
+                _ = try? await passwords.verify(password, created: decoy)
+            }
             try await recordFailure(email: email, address: address, at: now, reason: user == nil ? "unknown account" : "disabled account")
             return .invalidCredentials
         }

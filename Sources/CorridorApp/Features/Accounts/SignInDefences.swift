@@ -6,9 +6,23 @@ import Vapor
 /// real account.
 struct SignInDefences: Sendable {
     var throttle: LoginThrottle
-    var decoyPasswordHash: String
+    /// Made at the first sign-in rather than at start-up: a bcrypt hash costs a tenth of a
+    /// second, which every command (`corridor match`, `corridor figures`) would pay for nothing.
+    var decoy = DecoyPasswordHash()
     /// The counts that must be atomic under concurrent attempts.
     var gate = SignInGate()
+}
+
+/// The decoy hash, made once, by the first sign-in that needs it.
+actor DecoyPasswordHash {
+    private var hash: String?
+
+    func value(hashing: @Sendable () async throws -> String) async throws -> String {
+        if let hash { return hash }
+        let made = try await hashing()
+        hash = made
+        return made
+    }
 }
 
 extension Application {
