@@ -99,6 +99,7 @@ func configure(
     DataProtectionController().register(web: web)
     AttachmentsController().register(web: web)
     CasesAPIController().register(api: api)
+    DuplicatesController().register(web: web, api: api)
     CooperationController().register(web: web, api: api)
     ProfilingController().register(web: web, api: api)
     FieldSourcesController().register(web: web, api: api)
@@ -115,7 +116,7 @@ func configure(
 /// no migration of one feature reads the tables of a feature listed after it.
 enum Migrations {
     static let all: [any Migration] = AccountMigrations.all + AuditMigrations.all + CaseMigrations.all
-        + CooperationMigrations.all + ProfilingMigrations.all + NewsMigrations.all + DataProtectionMigrations.all + PortalMigrations.all
+        + CooperationMigrations.all + ProfilingMigrations.all + NewsMigrations.all + DataProtectionMigrations.all + PortalMigrations.all + PeopleMigrations.all
 }
 
 private func configureDatabase(_ app: Application, target: DatabaseTarget, configuration: CorridorConfiguration) throws {

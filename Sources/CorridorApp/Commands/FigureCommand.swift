@@ -5,7 +5,7 @@ import Vapor
 /// `corridor figures INDICATOR [--from D] [--to D] [--nationality X] … [--lang fr|en]`
 struct FigureCommand: AsyncCommand {
     struct Signature: CommandSignature {
-        @Argument(name: "indicator", help: "returns, registrations, cases_open, vot_identified, assistance_items, profiling_share or reintegration_score.") var indicator: String
+        @Argument(name: "indicator", help: "returns, people_returned, registrations, cases_open, vot_identified, assistance_items, profiling_share or reintegration_score.") var indicator: String
         @Option(name: "from", help: "First day, YYYY-MM-DD.") var from: String?
         @Option(name: "to", help: "Last day, YYYY-MM-DD.") var to: String?
         @Option(name: "host-country", help: "ISO3 code of the host country.") var hostCountry: String?

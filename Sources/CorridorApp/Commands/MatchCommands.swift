@@ -107,7 +107,15 @@ struct MatchCommandGroup: AsyncCommandGroup {
         var help: String { "Finds the stored caseload's records that are likely one person; with --commit, records them for review." }
 
         func run(using context: CommandContext, signature: Signature) async throws {
-            throw CommandFailure("corridor match caseload is not built yet")
+            let app = context.application
+            try await app.autoMigrate()
+            let service = PeopleService(app.serviceContext(actor: .commandLine("match caseload")))
+            let summary = try await service.runCaseload(commit: signature.commit)
+            context.console.print("""
+            \(summary.records) records, \(summary.comparedPairs) pairs compared in \(String(format: "%.1f", summary.seconds)) s
+            \(summary.judgedSame) pairs judged one person, \(summary.toReview) more to review; \(summary.people) people
+            \(signature.commit ? "\(summary.newCandidates) new candidate pairs recorded for review at /duplicates" : "nothing recorded (add --commit to record the candidate pairs)")
+            """)
         }
     }
 }

@@ -67,6 +67,7 @@ struct PageContext: Sendable {
         ("/", "nav.home", .useOwnAccount),
         ("/dashboard", "nav.dashboard", .viewFigures),
         ("/cases", "nav.cases", .viewCases),
+        ("/duplicates", "nav.duplicates", .reviewDuplicates),
         ("/matrices", "nav.matrices", .viewMatrices),
         ("/my-actions", "nav.my_actions", .followUpActions),
         ("/profiling", "nav.profiling", .viewProfiling),

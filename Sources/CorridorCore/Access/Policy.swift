@@ -19,6 +19,8 @@ public enum Action: String, Sendable, CaseIterable, Hashable {
     case editProtected = "edit_protected"
     case importCases = "import_cases"
     case exportCases = "export_cases"
+    /// The queue of likely duplicates: decide whether two records are one person, undo a link.
+    case reviewDuplicates = "review_duplicates"
     /// Action matrices (focal points see validated ones only), institution pages, the Joint Commission report.
     case viewMatrices = "view_matrices"
     /// Creating, editing, submitting, validating, archiving matrices; milestones; imports.
@@ -83,6 +85,7 @@ public enum Policy {
         .editProtected: .roles([.admin, .protection]),
         .importCases: .roles([.admin, .caseworker, .protection]),
         .exportCases: .roles([.admin, .caseworker, .protection]),
+        .reviewDuplicates: .roles([.admin, .caseworker, .protection]),
         .viewMatrices: .signedIn,
         .manageMatrices: .roles([.admin, .meOfficer]),
         .followUpActions: .roles([.admin, .meOfficer, .focalPoint]),

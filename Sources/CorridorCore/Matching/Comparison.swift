@@ -41,7 +41,7 @@ public enum MatchFeature: Int, CaseIterable, Sendable {
 
 /// The levels of one pair, four bits per feature, and the values the term-frequency
 /// adjustment needs (how common the agreeing name, date, document or phone is).
-struct PairComparison: Sendable {
+public struct PairComparison: Sendable {
     var packed: UInt64
     /// Records holding the agreeing family-name key, given-name key, birth date, document
     /// and phone; 0 when that feature does not agree exactly.

@@ -10,7 +10,7 @@ import Foundation
 /// `u` held fixed, as splink does. Exact agreement on a name, a date, a document or a phone
 /// is then weighed by how common that value is (the term-frequency adjustment): two Konés
 /// agreeing say less than two Zahouis.
-public struct LinkageModel: Sendable, Equatable {
+public struct LinkageModel: Sendable, Equatable, Codable {
     /// m and u by feature, then level.
     public var m: [[Double]]
     public var u: [[Double]]

@@ -93,6 +93,17 @@ public struct LinkageEngine: Sendable {
     let linking: Bool
     /// Whether the look-alike guards hold for these records (`LinkageSettings.lookAlikeGuards`).
     public let guards: Bool
+    /// Whether exact agreement is weighed by how common the value is among `records`: not
+    /// when a few records are scored with a model fitted on many (their counts mean nothing).
+    var termFrequencies = true
+
+    /// Scores a few records with a model fitted elsewhere: a new registration against the
+    /// stored people the database brought as candidates.
+    public static func scoring(_ records: [MatchRecord], model: LinkageModel, settings: LinkageSettings = .init(), guards: Bool = true) -> LinkageEngine {
+        var engine = LinkageEngine(settings: settings, model: model, records: PreparedRecords(records), linking: false, guards: guards)
+        engine.termFrequencies = false
+        return engine
+    }
 
     /// Whether this registry's given names and birth dates are reliable enough for the
     /// look-alike guards: among pairs that hold one document and one full birth date, few
@@ -118,6 +129,11 @@ public struct LinkageEngine: Sendable {
     /// share two name words teach how dates, documents and phones agree in matches; pairs
     /// that share a document or a phone and a birth year teach how names agree. A feature
     /// estimated in several sessions takes their mean. `u` comes from random pairs.
+    /// Fits the model and compares the candidate pairs, for `resolve(candidates:comparisons:)`.
+    public static func fitted(_ records: [MatchRecord], settings: LinkageSettings = .init()) async -> (LinkageEngine, [UInt64], [PairComparison]) {
+        await fit(records, settings: settings)
+    }
+
     static func fit(_ records: [MatchRecord], sources: [UInt8]? = nil, settings: LinkageSettings = .init()) async -> (LinkageEngine, [UInt64], [PairComparison]) {
         let prepared = PreparedRecords(records, sources: sources)
         let linking = sources != nil
@@ -255,7 +271,7 @@ public struct LinkageEngine: Sendable {
             case .phone where level == 0: count = comparison.phoneCount
             default: count = 0
             }
-            if count > 0 {
+            if count > 0, termFrequencies {
                 // How common this value is, against how common agreement is on average.
                 let frequency = max(Double(count) / population, 1 / population)
                 total += log2(max(model.u[feature.rawValue][Int(level)], LinkageModel.floor) / frequency)
@@ -295,7 +311,7 @@ public struct LinkageEngine: Sendable {
             case .phone where level == 0: comparison.phoneCount
             default: 0
             }
-            if count > 0 {
+            if count > 0, termFrequencies {
                 weight += log2(max(model.u[feature.rawValue][Int(level)], LinkageModel.floor) / max(Double(count) / population, 1 / population))
             }
             return FeatureEvidence(feature: feature, level: feature.levels[Int(level)], weight: weight)
@@ -303,7 +319,7 @@ public struct LinkageEngine: Sendable {
     }
 
     /// Scores the candidate pairs and groups records into people.
-    func resolve(candidates: [UInt64], comparisons: [PairComparison]) -> LinkageResult {
+    public func resolve(candidates: [UInt64], comparisons: [PairComparison]) -> LinkageResult {
         var accepted: [LinkagePair] = []
         var review: [LinkagePair] = []
         var known: [UInt64: Double] = [:]

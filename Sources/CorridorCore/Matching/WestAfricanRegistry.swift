@@ -266,8 +266,10 @@ public struct WestAfricanRegistry: Sendable {
         let birthText: String? = birth.map { date in
             date.month == 0 ? String(date.year) : (chance(20) ? String(format: "%02d/%02d/%04d", date.day, date.month, date.year) : String(format: "%04d-%02d-%02d", date.year, date.month, date.day))
         }
+        // A registration made on another trip comes from another host country, a quarter of the time.
+        let host = variant && chance(25) ? random.weighted(Self.hosts) : person.host
         return MatchRecord(id: "", givenNames: givenText, familyName: familyText, sex: sex, birthDate: birthText, nationality: chance(3) ? nil : "CIV",
-                           documentType: person.documentType, documentNumber: document, phone: phone, originRegion: region, hostCountry: person.host)
+                           documentType: person.documentType, documentNumber: document, phone: phone, originRegion: region, hostCountry: host)
     }
 
     private func respell(_ name: String, _ random: inout SeededGenerator) -> String {

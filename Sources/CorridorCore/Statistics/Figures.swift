@@ -2,8 +2,11 @@ import Foundation
 
 /// What Corridor can count.
 public enum Indicator: String, Sendable, CaseIterable, Codable {
-    /// Individuals returned, dated by arrival date.
+    /// Individuals returned, dated by arrival date: returns, one per member of a returned case.
     case returns
+    /// Distinct people returned, dated by arrival: the records linked as one person (a
+    /// person who returned twice, or was registered at two offices) count once.
+    case peopleReturned = "people_returned"
     /// Households registered, dated by registration.
     case registrations
     /// Households neither completed nor closed, now.
@@ -77,6 +80,9 @@ public enum FigureSentence {
             }
             return fr ? "\(period), \(headline) \(one ? "personne a été aidée" : "personnes ont été aidées") à rentrer\(host.replacingOccurrences(of: " en provenance ", with: " "))."
                 : "\(period), \(headline) \(one ? "person was" : "people were") helped to return\(host)."
+        case .peopleReturned:
+            return fr ? "\(period), \(headline) \(one ? "personne distincte a été aidée" : "personnes distinctes ont été aidées") à rentrer, chacune comptée une fois\(host.replacingOccurrences(of: " en provenance ", with: " "))."
+                : "\(period), \(headline) distinct \(one ? "person was" : "people were") helped to return, each counted once\(host)."
         case .registrations:
             return fr ? "\(period), \(headline) \(one ? "demande de retour a été enregistrée" : "demandes de retour ont été enregistrées")\(host)."
                 : "\(period), \(headline) return \(one ? "request was" : "requests were") registered\(host)."

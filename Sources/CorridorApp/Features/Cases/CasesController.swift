@@ -58,7 +58,18 @@ struct CasesController: Sendable {
             guard headerIssues.isEmpty, memberIssues.isEmpty, let member else {
                 throw CaseError.invalid(headerIssues + memberIssues + (try await CaseService(req.serviceContext).check(header)))
             }
+            // Before a new person is registered, the people already stored who look like them.
+            let reviewed = (try? req.content.get(String.self, at: "matches_reviewed")) == "1"
+            if !reviewed, let section = try await LikelyMatchesSection.render(for: member, hostCountry: header.hostCountry, req) {
+                let model = CaseFormModel(caseNumber: nil, header: form.header, member: form.member,
+                                          caseworkers: try await CaseQueries(database: req.db).caseworkers(), beforeSubmit: section)
+                return try await HTMLPage(status: .ok, html: CasePages.caseForm(model, req.pageContext())).encodeResponse(for: req)
+            }
             let created = try await CaseService(req.serviceContext).create(header, principal: member)
+            let linkTo = (try? req.content.get(String.self, at: "link_to")).flatMap(UUID.init(uuidString:))
+            if let linkTo, try await LikelyMatchesSection.link(newCase: created, to: linkTo, req) {
+                return req.redirect(to: "/cases/\(created.caseNumber)?notice=case_registered_linked", redirectType: .normal)
+            }
             return req.redirect(to: "/cases/\(created.caseNumber)?notice=case_registered", redirectType: .normal)
         } catch CaseError.invalid(let issues) {
             let context = req.pageContext()

@@ -26,7 +26,13 @@ struct DashboardController: Sendable {
         let scores = try await ProfilingQueries(database: req.db).scoresByRound(filter: ProfilingFilter(host_country: filter.host_country)).filter { $0.group == "all" }
         // Means of fewer than k people are hidden from readers outside the agency.
         let scoresHiddenBelow = role == .focalPoint ? threshold : nil
-        return DashboardPages.page(tables, filter: filter, mine: mine, quarters: quarters, scores: scores, scoresHiddenBelow: scoresHiddenBelow, req.pageContext())
+        let indicators = IndicatorQueries(database: req.db)
+        let returns = Int(try await indicators.figure(.returns, filter.filters, language: req.language).value)
+        let people = Int(try await indicators.figure(.peopleReturned, filter.filters, language: req.language).value)
+        let unreviewed = Policy.allows(req.currentUser?.principal, .reviewDuplicates) && req.currentUser?.institutionID == nil
+            ? try await PeopleQueries(database: req.db, principal: req.currentUser?.principal).openCount() : nil
+        return DashboardPages.page(tables, filter: filter, mine: mine, quarters: quarters, scores: scores, scoresHiddenBelow: scoresHiddenBelow,
+                                   people: DashboardPages.People(returns: returns, people: people, unreviewed: unreviewed), req.pageContext())
     }
 
     /// `/dashboard/tables/<name>.csv|xlsx|hxl.csv`

@@ -77,6 +77,16 @@ struct IndicatorQueries: Sendable {
         case .returns:
             let conditions: [SQLQueryString] = ["c.arrival_date IS NOT NULL"] + period("c.arrival_date", filters) + caseConditions(filters) + memberConditions(filters)
             return Figure(value: Double(try await count("SELECT COUNT(*) AS total FROM case_members m JOIN return_cases c ON c.id = m.case_id", conditions)))
+        case .peopleReturned:
+            // Linked records share `person_id`; a record never linked is a person of its own. So
+            // the people are the returns, less the linked returns, plus the persons among them:
+            // the returns come from the summary and the linked few through the person_id index,
+            // never a distinct count over the caseload.
+            let returns = try await figure(.returns, filters, language: language, useSummary: useSummary).value
+            let conditions: [SQLQueryString] = ["m.person_id IS NOT NULL", "c.arrival_date IS NOT NULL"] + period("c.arrival_date", filters) + caseConditions(filters) + memberConditions(filters)
+            let linked = try await count("SELECT COUNT(*) AS total FROM case_members m JOIN return_cases c ON c.id = m.case_id", conditions)
+            let persons = try await count("SELECT COUNT(DISTINCT m.person_id) AS total FROM case_members m JOIN return_cases c ON c.id = m.case_id", conditions)
+            return Figure(value: returns - Double(linked - persons))
         case .registrations:
             var conditions = period("c.registered_on", filters) + caseConditions(filters)
             let members = memberConditions(filters, includeAge: false)

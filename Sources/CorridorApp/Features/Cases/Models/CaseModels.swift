@@ -59,6 +59,9 @@ final class CaseMemberModel: Model, @unchecked Sendable {
     @Field(key: "search_text") var searchText: String
     /// The day the member was anonymised; their names, documents and exact dates are gone.
     @OptionalField(key: "anonymised_on") var anonymisedOn: String?
+    /// The person this member is, when linked to other records (`PeopleService`); nil while
+    /// the member is a person of their own.
+    @OptionalField(key: "person_id") var personID: UUID?
 
     init() {}
 }

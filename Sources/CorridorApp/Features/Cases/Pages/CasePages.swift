@@ -32,6 +32,8 @@ struct CaseFormModel: Sendable {
     var caseworkers: [(id: UUID, name: String)]
     var errors: [String: String] = [:]
     var conflict: CaseQueries.CaseView?
+    /// Shown in the form above its button: the likely matches of a new registration.
+    var beforeSubmit: HTML = .empty
 }
 
 struct MemberFormModel: Sendable {
@@ -471,6 +473,7 @@ enum CasePages {
           \(CaseHTML.headerFields(model.header, caseworkers: model.caseworkers, errors: model.errors, isNew: isNew, context))
           </fieldset>
           \(member)
+          \(model.beforeSubmit)
           <button type="submit" class="primary">\(context.t(isNew ? "case.register" : "form.save"))</button>
         </form>
         """)

@@ -30,9 +30,17 @@ enum DashboardPages {
         """
     }
 
+    /// Returns against distinct people, and how many candidate pairs wait for review (nil for
+    /// readers who do not review them).
+    struct People: Sendable {
+        var returns: Int
+        var people: Int
+        var unreviewed: Int?
+    }
+
     static func page(_ tables: [DashboardTable], filter: DashboardFilter, mine: [(String, Int)],
                      quarters: [(String, Int)] = [], scores: [ProfilingQueries.ScoreRow] = [], scoresHiddenBelow: Int? = nil,
-                     _ context: PageContext) -> HTML {
+                     people: People? = nil, _ context: PageContext) -> HTML {
         func mean(_ value: Double, _ n: Int) -> HTML {
             if let k = scoresHiddenBelow, n < k { return "<td class=\"number suppressed\" title=\"\(context.t("portal.suppressed"))\">·</td>" }
             return "<td class=\"number\">\(String(format: "%.2f", value))</td>"
@@ -47,6 +55,17 @@ enum DashboardPages {
             <section class="card"><h2>\(context.t("dashboard.my_caseload"))</h2><ul class="inline-list">\(mine.map { item -> HTML in "<li>\(context.t("status." + item.0))\(context.colon)<strong>\(item.1)</strong></li>" })</ul>
             <p><a href="/cases?mine=1">\(context.t("case.assigned_to_me"))</a></p></section>
             """
+        let peopleHTML: HTML = people.map { people in
+            let unreviewed: HTML = people.unreviewed.map { count in
+                "<li><a href=\"/duplicates\">\(context.t("dashboard.unreviewed"))</a>\(context.colon)<strong>\(context.format.integer(count))</strong></li>"
+            } ?? .empty
+            return """
+            <section class="card"><h2>\(context.t("dashboard.people_title"))</h2>
+            <ul class="inline-list"><li>\(context.t("dashboard.returns"))\(context.colon)<strong>\(context.format.integer(people.returns))</strong></li>
+            <li>\(context.t("dashboard.people_returned"))\(context.colon)<strong>\(context.format.integer(people.people))</strong></li>\(unreviewed)</ul>
+            <p class="hint">\(context.t("dashboard.people_hint"))</p></section>
+            """
+        } ?? .empty
         return Layout.page(context.t("dashboard.title"), context, """
         <h1>\(context.t("dashboard.title"))</h1>
         <p class="lead">\(context.t("dashboard.intro"))</p>
@@ -56,6 +75,7 @@ enum DashboardPages {
           \(Layout.selectField("host_country", label: context.t("case.host_country"), options: Layout.countryOptions(context, empty: context.t("filter.any")), selected: filter.host_country ?? "", error: nil))
           <button type="submit">\(context.t("filter.apply"))</button>
         </form>
+        \(peopleHTML)
         \(mineHTML)
         \(HTML.when(!byYear.isEmpty) { "<section class=\"card\"><h2>\(context.t("dashboard.returns_per_year"))</h2>\(Charts.columns(context.t("dashboard.returns_per_year"), byYear, context))</section>" })
         \(HTML.when(!quarters.isEmpty) { "<section class=\"card\"><h2>\(context.t("dashboard.returns_per_quarter"))</h2>\(Charts.line(context.t("dashboard.returns_per_quarter"), quarters, context))</section>" })
