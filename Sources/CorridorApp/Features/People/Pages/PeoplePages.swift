@@ -19,7 +19,7 @@ enum PeoplePages {
     /// One record as the comparison table shows it.
     static func rows(_ a: PeopleQueries.MemberSummary, _ b: PeopleQueries.MemberSummary, _ context: PageContext) -> HTML {
         func caseLink(_ member: PeopleQueries.MemberSummary) -> HTML {
-            "<a href=\"/cases/\(member.case_number)\">\(member.case_number)</a> · \(context.t("match.member_number", ["number": String(member.member_number)]))"
+            "<a href=\"/cases/\(member.case_number)\">\(member.case_number)</a> · \(context.t("match.member_number", ["number": String(member.member_number)])) · <a href=\"/people/\(member.id.uuidString)\">\(context.t("match.all_records"))</a>"
         }
         let lines: [(String, HTML, HTML)] = [
             (context.t("match.field.name"), "\(a.name)", "\(b.name)"),
