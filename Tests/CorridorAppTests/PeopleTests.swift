@@ -205,4 +205,29 @@ import VaporTesting
             #expect(try await apiRequest(corridor.app, .POST, "/api/v1/people/matches", token: focal, json: #"{"family_name":"Watara"}"#).status == .forbidden)
         }
     }
+
+    @Test func anImportReportsIncomingPeopleLikeStoredOnesAndLinksThemFromTheReport() async throws {
+        try await TestCorridor.run { corridor in
+            try await Self.load(corridor)
+            let worker = try await corridor.browser(signedInAs: try await corridor.makeUser(.caseworker))
+            let file = CaseImportReader.columns.prefix(19).joined(separator: ",") + "\r\n"
+                + "CIV-2026-00077,1,principal,Mariam,OUATTARA,F,1990-06-14,CIV,MAR,CIV,2026-05-02,,,registered,Poro,,laissez_passer,LP1234567,\r\n"
+                + "CIV-2026-00078,1,principal,Zouzoua,Gbaméli,M,1971-03-03,CIV,MAR,CIV,2026-05-02,,,registered,Poro,,passport,P55500011,\r\n"
+            let report = try await worker.upload("/cases/import", field: "file", fileName: "cases.csv", data: Data(file.utf8))
+            #expect(report.status == .ok)
+            let id = try #require(report.text.firstMatch(of: /name="id" value="([0-9a-f-]{36})"/)?.1)
+            let done = try await worker.post("/cases/import/confirm", ["id": String(id), "file_name": "cases.csv"])
+            #expect(done.status == .ok)
+            #expect(done.text.contains("CIV-2026-00077") && done.text.contains("CIV-2024-00001"))
+            #expect(!done.text.contains("CIV-2026-00078"))
+            let link = try #require(done.text.firstMatch(of: /href="\/duplicates\/([0-9A-F-]{36})"/)?.1)
+            let card = try await worker.get("/duplicates/\(link)")
+            #expect(card.status == .ok && card.text.contains("Mariam"))
+            #expect(try await worker.post("/duplicates/\(link)", ["decision": "same"]).status == .seeOther)
+            let incoming = try await Self.member(corridor, "CIV-2026-00077"), stored = try await Self.member(corridor, "CIV-2024-00001")
+            #expect(incoming.personID != nil && incoming.personID == stored.personID)
+            let candidate = try #require(try await MatchCandidateModel.find(UUID(uuidString: String(link)), on: corridor.app.db))
+            #expect(candidate.origin == "import")
+        }
+    }
 }

@@ -95,6 +95,10 @@ struct CaseImportReport: Sendable {
     var households = 0
     /// Whether the accepted rows were written (false for a dry run or a rolled-back import).
     var written = false
+    /// The numbers of the cases created, the first `createdCaseNumbersKept`: the report checks
+    /// their people against the people already stored.
+    var createdCaseNumbers: [String] = []
+    static let createdCaseNumbersKept = 1_000
     var rejectedLines: Set<Int> { Set(issues.map(\.line)) }
 }
 
@@ -461,6 +465,7 @@ final class CaseImportWriter: @unchecked Sendable {
             for row in prepared.terms { terms.append(row) }
             for (cell, count) in prepared.cells { summary[cell, default: 0] += count }
             report.outcome.casesCreated += 1
+            if report.createdCaseNumbers.count < CaseImportReport.createdCaseNumbersKept { report.createdCaseNumbers.append(number.description) }
             report.outcome.membersWritten += household.members.count
             created.insert(CaseImportStream.key(number))
         }

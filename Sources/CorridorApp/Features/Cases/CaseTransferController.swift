@@ -84,7 +84,10 @@ struct CaseTransferController: Sendable {
             return try await HTMLPage(status: .unprocessableEntity, html: CaseImportPages.report(model, req.pageContext())).encodeResponse(for: req)
         }
         store.discard(id, owner: req.currentUser?.id)
-        return try await CaseImportPages.done(report, req.pageContext()).encodeResponse(for: req)
+        // The people it brought who look like people already stored, for review from the report.
+        let matches = try await ImportMatches.find(createdCases: report.createdCaseNumbers, created: report.outcome.membersWritten, req)
+        let context = req.pageContext()
+        return try await CaseImportPages.done(report, matches: PeoplePages.importMatches(matches, context), context).encodeResponse(for: req)
     }
 
     @Sendable func export(_ req: Request) async throws -> Response {

@@ -8,6 +8,7 @@ import Vapor
 struct DuplicatesController: Sendable {
     func register(web: any RoutesBuilder, api: any RoutesBuilder) {
         web.get("duplicates", action: .reviewDuplicates, use: queue)
+        web.get("duplicates", ":id", action: .reviewDuplicates, use: candidate)
         web.post("duplicates", ":id", action: .reviewDuplicates, use: decide)
         web.get("people", ":member", action: .viewCases, use: person)
         web.post("people", "decisions", ":id", "undo", action: .reviewDuplicates, use: undo)
@@ -24,6 +25,11 @@ struct DuplicatesController: Sendable {
         let filter = try req.query.decode(PeopleQueries.QueueFilter.self)
         let queue = try await queries(req).queue(filter)
         return PeoplePages.queue(queue, filter: filter, req.pageContext())
+    }
+
+    @Sendable func candidate(_ req: Request) async throws -> HTML {
+        guard let id = req.parameters.get("id").flatMap(UUID.init(uuidString:)), let candidate = try await queries(req).candidate(id) else { throw Abort(.notFound) }
+        return PeoplePages.candidate(candidate, req.pageContext())
     }
 
     struct DecisionForm: Content {

@@ -35,6 +35,12 @@ struct PeopleQueries: Sendable {
         var person_id: UUID?
 
         var name: String { "\(given_names) \(family_name)" }
+        /// The member as the engine reads them.
+        var record: MatchRecord {
+            MatchRecord(id: id.uuidString, givenNames: given_names, familyName: family_name, sex: sex, birthDate: birth.nilIfEmpty,
+                        nationality: nationality, documentNumber: document_number, phone: phone, originRegion: origin_region,
+                        hostCountry: host_country, office: office, registeredOn: registered_on)
+        }
         var birth: String { birth_date ?? birth_year.map(String.init) ?? "" }
         var person: UUID { person_id ?? id }
         var isVictimOfTrafficking: Bool { vulnerabilities.contains("|vot|") }
@@ -212,11 +218,7 @@ struct PeopleQueries: Sendable {
         if let caseNumber { stored.removeAll { $0.case_number == caseNumber } }
         stored.removeAll { $0.isVictimOfTrafficking && !seesSensitive }
         guard !stored.isEmpty else { return [] }
-        let records = [record] + stored.map { member in
-            MatchRecord(id: member.id.uuidString, givenNames: member.given_names, familyName: member.family_name, sex: member.sex, birthDate: member.birth,
-                        nationality: member.nationality, documentNumber: member.document_number, phone: member.phone, originRegion: member.origin_region,
-                        hostCountry: member.host_country)
-        }
+        let records = [record] + stored.map(\.record)
         let settings = LinkageSettings()
         let engine = LinkageEngine.scoring(records, model: model, settings: settings)
         var matches: [LikelyMatch] = []

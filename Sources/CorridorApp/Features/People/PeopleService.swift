@@ -37,40 +37,6 @@ struct PeopleService: Sendable {
 
     // MARK: The caseload
 
-    /// One stored member as the engine reads it.
-    struct StoredPerson: Decodable, Sendable {
-        var id: UUID
-        var given_names: String
-        var family_name: String
-        var sex: String
-        var birth_date: String?
-        var birth_year: Int?
-        var nationality: String
-        var document_type: String
-        var document_number: String?
-        var phone: String?
-        var origin_region: String?
-        var host_country: String
-        var office: String
-        var registered_on: String
-        var vulnerabilities: String
-        var person_id: UUID?
-
-        var record: MatchRecord {
-            MatchRecord(id: id.uuidString, givenNames: given_names, familyName: family_name, sex: sex,
-                        birthDate: birth_date ?? birth_year.map(String.init), nationality: nationality, documentType: document_type,
-                        documentNumber: document_number, phone: phone, originRegion: origin_region, hostCountry: host_country,
-                        office: office, registeredOn: registered_on)
-        }
-        var person: UUID { person_id ?? id }
-        var isVictimOfTrafficking: Bool { vulnerabilities.contains("|vot|") }
-    }
-
-    static let storedPersonColumns: SQLQueryString = """
-        m.id, m.given_names, m.family_name, m.sex, m.birth_date, m.birth_year, m.nationality, m.document_type, m.document_number,
-        m.phone, m.origin_region, c.host_country, c.office, c.registered_on, m.vulnerabilities, m.person_id
-        """
-
     /// Runs the engine over every named member (the anonymised have nothing left to match),
     /// and, with `commit`, records the pairs found as candidates for review (those not yet one
     /// person, and not decided "different") and the model it fitted, which the check of a
@@ -78,8 +44,8 @@ struct PeopleService: Sendable {
     func runCaseload(commit: Bool, settings: LinkageSettings = .init()) async throws -> CaseloadSummary {
         let started = Date()
         let sql = try context.database.sqlDatabase
-        let stored = try await sql.raw("SELECT \(Self.storedPersonColumns) FROM case_members m JOIN return_cases c ON c.id = m.case_id WHERE m.anonymised_on IS NULL ORDER BY m.id")
-            .all(decoding: StoredPerson.self)
+        let stored = try await sql.raw("SELECT \(PeopleQueries.memberColumns) FROM case_members m JOIN return_cases c ON c.id = m.case_id WHERE m.anonymised_on IS NULL ORDER BY m.id")
+            .all(decoding: PeopleQueries.MemberSummary.self)
         let records = stored.map(\.record)
         let (engine, candidates, comparisons) = await LinkageEngine.fitted(records, settings: settings)
         let result = engine.resolve(candidates: candidates, comparisons: comparisons)

@@ -70,7 +70,8 @@ enum CaseImportPages {
         """)
     }
 
-    static func done(_ report: CaseImportReport, _ context: PageContext) -> HTML {
+    /// `matches`: the imported people who look like stored people (the people feature's section).
+    static func done(_ report: CaseImportReport, matches: HTML = .empty, _ context: PageContext) -> HTML {
         let outcome = report.outcome
         let format = context.format
         return Layout.page(context.t("import.done_title"), context, """
@@ -78,6 +79,7 @@ enum CaseImportPages {
         <p class="notice" role="status">\(context.t("import.done", [
             "created": format.integer(outcome.casesCreated), "updated": format.integer(outcome.casesUpdated),
             "unchanged": format.integer(outcome.casesUnchanged), "rejected": format.integer(report.rejectedLines.count)]))</p>
+        \(matches)
         <p><a class="button primary" href="/cases">\(context.t("case.list_title"))</a></p>
         """)
     }

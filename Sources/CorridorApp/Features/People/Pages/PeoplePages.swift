@@ -37,16 +37,8 @@ enum PeoplePages {
         return "\(rows)"
     }
 
-    static func queue(_ queue: PeopleQueries.Queue, filter: PeopleQueries.QueueFilter, _ context: PageContext) -> HTML {
-        let officeOptions: [HTML] = ([""] + queue.offices).map { office in
-            "<option value=\"\(office)\"\(HTML(raw: (filter.office ?? "") == office ? " selected" : ""))>\(office.isEmpty ? context.t("match.all_offices") : office)</option>"
-        }
-        let scores = [0, 50, 70, 90, 99]
-        let scoreOptions: [HTML] = scores.map { score in
-            "<option value=\"\(score)\"\(HTML(raw: (filter.min_score ?? 0) == score ? " selected" : ""))>\(score == 0 ? context.t("match.any_score") : "≥ \(score) %")</option>"
-        }
-        let cards = queue.candidates.map { candidate -> HTML in
-            """
+    static func card(_ candidate: PeopleQueries.Candidate, _ context: PageContext) -> HTML {
+        """
             <li class="card candidate">
               <h2>\(context.t("match.likelihood", ["percent": percent(candidate.probability)])) <small>\(context.t("match.origin.\(candidate.origin)"))</small></h2>
               <div class="table-wrap" tabindex="0"><table class="dense">
@@ -66,7 +58,17 @@ enum PeoplePages {
               </form>
             </li>
             """
+    }
+
+    static func queue(_ queue: PeopleQueries.Queue, filter: PeopleQueries.QueueFilter, _ context: PageContext) -> HTML {
+        let officeOptions: [HTML] = ([""] + queue.offices).map { office in
+            "<option value=\"\(office)\"\(HTML(raw: (filter.office ?? "") == office ? " selected" : ""))>\(office.isEmpty ? context.t("match.all_offices") : office)</option>"
         }
+        let scores = [0, 50, 70, 90, 99]
+        let scoreOptions: [HTML] = scores.map { score in
+            "<option value=\"\(score)\"\(HTML(raw: (filter.min_score ?? 0) == score ? " selected" : ""))>\(score == 0 ? context.t("match.any_score") : "≥ \(score) %")</option>"
+        }
+        let cards = queue.candidates.map { card($0, context) }
         let pages = max(1, (queue.total + queue.pageSize - 1) / queue.pageSize)
         func pageLink(_ page: Int) -> String {
             var query = ["page=\(page)"]
@@ -160,5 +162,45 @@ enum PeoplePages {
           <input type="hidden" name="matches_reviewed" value="1">
         </section>
         """
+    }
+
+    /// The report's section after an import: incoming people like stored people, each a link to
+    /// its review card.
+    static func importMatches(_ result: ImportMatches.Result, _ context: PageContext) -> HTML {
+        guard result.imported > 0 else { return .empty }
+        let rows = result.matches.map { match -> HTML in
+            """
+            <tr><td><a href="/cases/\(match.incoming.case_number)">\(match.incoming.case_number)</a> · \(String(match.incoming.member_number))</td><td>\(match.incoming.name)</td>
+            <td><a href="/cases/\(match.stored.case_number)">\(match.stored.case_number)</a> · \(String(match.stored.member_number))</td><td>\(match.stored.name)</td>
+            <td class="number">\(percent(match.probability))</td><td><a href="/duplicates/\(match.candidate.uuidString)">\(context.t("match.review"))</a></td></tr>
+            """
+        }
+        let partial: HTML = result.checked < result.imported
+            ? "<p class=\"hint\">\(context.t("match.import_partial", ["checked": context.format.integer(result.checked), "imported": context.format.integer(result.imported)]))</p>"
+            : .empty
+        return """
+        <section class="card" aria-labelledby="import-matches">
+          <h2 id="import-matches">\(context.t("match.import_title"))</h2>
+          \(HTML.when(result.matches.isEmpty) { "<p>\(context.t("match.import_none"))</p>" })
+          \(HTML.when(!result.matches.isEmpty) { """
+            <p>\(context.plural("match.import_count", result.matches.count))</p>
+            <div class="table-wrap" tabindex="0"><table class="dense">
+            <thead><tr><th scope="col">\(context.t("match.import_incoming"))</th><th scope="col">\(context.t("match.field.name"))</th>
+            <th scope="col">\(context.t("match.import_stored"))</th><th scope="col">\(context.t("match.field.name"))</th>
+            <th scope="col">\(context.t("match.likelihood_short"))</th><th scope="col"></th></tr></thead>
+            <tbody>\(rows)</tbody></table></div>
+            """ })
+          \(partial)
+        </section>
+        """
+    }
+
+    /// One candidate alone, for a link from an import's report.
+    static func candidate(_ candidate: PeopleQueries.Candidate, _ context: PageContext) -> HTML {
+        Layout.page(context.t("match.queue_title"), context, """
+        <p><a href="/duplicates">← \(context.t("match.queue_title"))</a></p>
+        <h1>\(context.t("match.likelihood", ["percent": percent(candidate.probability)]))</h1>
+        <ul class="candidates">\(card(candidate, context))</ul>
+        """)
     }
 }
