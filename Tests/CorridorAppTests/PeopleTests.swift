@@ -53,8 +53,9 @@ import VaporTesting
         return try #require(try await CaseMemberModel.query(on: corridor.app.db).filter(\.$returnCase.$id == record.requireID()).first())
     }
 
+    /// Pages of 37 members: the run reads the caseload in many pages.
     static func run(_ corridor: TestCorridor) async throws -> PeopleService.CaseloadSummary {
-        try await PeopleService(corridor.app.serviceContext(actor: .commandLine("test"))).runCaseload(commit: true)
+        try await PeopleService(corridor.app.serviceContext(actor: .commandLine("test"))).runCaseload(commit: true, pageSize: 37)
     }
 
     @Test func theCaseloadRunProposesBothPeopleAndTheQueueShowsEachToWhomItMay() async throws {

@@ -49,6 +49,19 @@ public struct LinkageSettings: Sendable, Equatable {
     public init() {}
 }
 
+/// Records prepared for the engine one at a time, in the order they are appended.
+public struct LinkageRecords: Sendable {
+    var prepared = PreparedRecords([])
+
+    public init() {}
+
+    public mutating func append(_ record: MatchRecord) {
+        _ = prepared.append(record)
+    }
+
+    public var count: Int { prepared.count }
+}
+
 /// Two records (indexes in the input) and their match probability.
 public struct LinkagePair: Sendable, Equatable {
     public var first: Int
@@ -135,8 +148,16 @@ public struct LinkageEngine: Sendable {
     }
 
     static func fit(_ records: [MatchRecord], sources: [UInt8]? = nil, settings: LinkageSettings = .init()) async -> (LinkageEngine, [UInt64], [PairComparison]) {
-        let prepared = PreparedRecords(records, sources: sources)
-        let linking = sources != nil
+        await fit(prepared: PreparedRecords(records, sources: sources), linking: sources != nil, settings: settings)
+    }
+
+    /// The same on records prepared one at a time (a caseload read page by page, so that the
+    /// rows as read are never all held at once).
+    public static func fitted(_ records: LinkageRecords, settings: LinkageSettings = .init()) async -> (LinkageEngine, [UInt64], [PairComparison]) {
+        await fit(prepared: records.prepared, linking: false, settings: settings)
+    }
+
+    static func fit(prepared: PreparedRecords, linking: Bool, settings: LinkageSettings) async -> (LinkageEngine, [UInt64], [PairComparison]) {
         var random = SeededGenerator(seed: settings.seed)
         var randomPatterns: [UInt64: Int] = [:]
         let firstSource = linking ? prepared.people.indices.filter { prepared.people[$0].source == 0 } : []

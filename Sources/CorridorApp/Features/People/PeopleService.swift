@@ -41,20 +41,35 @@ struct PeopleService: Sendable {
     /// and, with `commit`, records the pairs found as candidates for review (those not yet one
     /// person, and not decided "different") and the model it fitted, which the check of a
     /// new registration then uses.
-    func runCaseload(commit: Bool, settings: LinkageSettings = .init()) async throws -> CaseloadSummary {
+    func runCaseload(commit: Bool, settings: LinkageSettings = .init(), pageSize: Int = PeopleService.pageSize) async throws -> CaseloadSummary {
         let started = Date()
         let sql = try context.database.sqlDatabase
-        let stored = try await sql.raw("SELECT \(PeopleQueries.memberColumns) FROM case_members m JOIN return_cases c ON c.id = m.case_id WHERE m.anonymised_on IS NULL ORDER BY m.id")
-            .all(decoding: PeopleQueries.MemberSummary.self)
-        let records = stored.map(\.record)
-        let (engine, candidates, comparisons) = await LinkageEngine.fitted(records, settings: settings)
+        // Read a page at a time and prepared as read: a million members' rows are never all
+        // held at once; what the proposals need is kept beside (id, person, trafficking flag).
+        var input = LinkageRecords()
+        var ids: [UUID] = [], persons: [UUID] = [], sensitive: [Bool] = []
+        var last: UUID? = nil
+        while true {
+            let condition: SQLQueryString = last.map { "m.anonymised_on IS NULL AND m.id > \(bind: $0)" } ?? "m.anonymised_on IS NULL"
+            let page = try await sql.raw("SELECT \(PeopleQueries.memberColumns) FROM case_members m JOIN return_cases c ON c.id = m.case_id WHERE \(condition) ORDER BY m.id LIMIT \(literal: pageSize)")
+                .all(decoding: PeopleQueries.MemberSummary.self)
+            for member in page {
+                input.append(member.record)
+                ids.append(member.id)
+                persons.append(member.person)
+                sensitive.append(member.isVictimOfTrafficking)
+            }
+            guard page.count == pageSize, let next = page.last?.id else { break }
+            last = next
+        }
+        let records = input.count
+        let (engine, candidates, comparisons) = await LinkageEngine.fitted(input, settings: settings)
         let result = engine.resolve(candidates: candidates, comparisons: comparisons)
         let different = try await decidedDifferent()
         var proposals: [LinkagePair] = []
         for pair in result.pairs + result.reviewPairs {
-            let a = stored[pair.first], b = stored[pair.second]
-            if a.person == b.person { continue }
-            if different.contains(Self.key(a.id, b.id)) { continue }
+            if persons[pair.first] == persons[pair.second] { continue }
+            if different.contains(Self.key(ids[pair.first], ids[pair.second])) { continue }
             proposals.append(pair)
         }
         var inserted = 0
@@ -62,29 +77,31 @@ struct PeopleService: Sendable {
             let now = context.now
             let model = try String(decoding: JSONEncoder().encode(engine.model), as: UTF8.self)
             let actor = context.actor
-            let proposed = proposals
+            let proposed = proposals, memberIDs = ids, flags = sensitive
             inserted = try await context.database.writeTransaction { db in
                 var added = 0
                 for pair in proposed {
-                    let a = stored[pair.first], b = stored[pair.second]
                     let evidence = Self.evidenceText(engine.evidence(pair.first, pair.second))
-                    added += try await Self.propose(a.id, b.id, probability: pair.probability, evidence: evidence, origin: "caseload",
-                                                    sensitive: a.isVictimOfTrafficking || b.isVictimOfTrafficking, at: now, on: db) ? 1 : 0
+                    added += try await Self.propose(memberIDs[pair.first], memberIDs[pair.second], probability: pair.probability, evidence: evidence, origin: "caseload",
+                                                    sensitive: flags[pair.first] || flags[pair.second], at: now, on: db) ? 1 : 0
                 }
                 let row = MatchModelRecord()
                 row.model = model
-                row.records = records.count
+                row.records = records
                 row.fittedAt = now
                 try await row.create(on: db)
                 try await AuditLog.append(AuditEvent(action: .update, entityType: "match_candidates", entityID: nil,
-                                                     detail: "caseload run: \(records.count) records, \(proposed.count) pairs proposed, \(added) new"),
+                                                     detail: "caseload run: \(records) records, \(proposed.count) pairs proposed, \(added) new"),
                                           by: actor, at: now, on: db)
                 return added
             }
         }
-        return CaseloadSummary(records: records.count, comparedPairs: result.comparedPairs, judgedSame: result.pairs.count, toReview: result.reviewPairs.count,
+        return CaseloadSummary(records: records, comparedPairs: result.comparedPairs, judgedSame: result.pairs.count, toReview: result.reviewPairs.count,
                                newCandidates: inserted, people: Set(result.clusters).count, seconds: Date().timeIntervalSince(started))
     }
+
+    /// Members read per query by the caseload run.
+    static let pageSize = 20_000
 
     static func key(_ a: UUID, _ b: UUID) -> String {
         a.uuidString < b.uuidString ? a.uuidString + b.uuidString : b.uuidString + a.uuidString
