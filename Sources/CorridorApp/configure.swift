@@ -71,6 +71,7 @@ func configure(
     app.shippedProfiling = try ProfilingCatalog.loadShipped()
     await app.makeFieldHTTPClient()
     app.summaryCache = SummaryCache()
+    app.publicPageCache = PublicPageCache()
 
     Observability.bootstrap()
     app.middleware = Middlewares()

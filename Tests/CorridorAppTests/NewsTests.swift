@@ -91,6 +91,38 @@ import VaporTesting
         }
     }
 
+    @Test func anonymousPublicPagesAreServedAsRenderedUntilWhatTheyShowChanges() async throws {
+        try await TestCorridor.run { corridor in
+            let service = CaseService(corridor.app.serviceContext(actor: .commandLine("test")))
+            let today = Day(corridor.clock.now())
+            _ = try await service.commit(CaseImportPlan(cases: DemoCases.generate(households: 200, seed: 11, today: today), issues: [], rowCount: 0), fileName: "demo")
+            let visitor = TestBrowser(app: corridor.app)
+            let first = try await visitor.get("/data?lang=en")
+            #expect(first.status == .ok)
+            var request = Request(application: corridor.app, method: .GET, url: URI(string: "/data?lang=en"), on: corridor.app.eventLoopGroup.next())
+            request.headers.replaceOrAdd(name: .accept, value: "text/html")
+            let key = try #require(PublicPageCache.key(for: request))
+            let version = try await PublicPageCache.version(request)
+            #expect(corridor.app.publicPageCache.page(key, version: version) != nil, "the rendered page is kept")
+            #expect(try await visitor.get("/data?lang=en").text == first.text)
+            // A write of cases moves the summary's version: the page is rendered again, with the new counts.
+            _ = try await service.commit(CaseImportPlan(cases: DemoCases.generate(households: 200, seed: 12, today: today).map { household in
+                var renumbered = household
+                renumbered.caseNumber = CaseNumber(office: "TUN", year: household.caseNumber?.year ?? today.year, sequence: household.caseNumber?.sequence ?? 1)
+                return renumbered
+            }, issues: [], rowCount: 0), fileName: "demo")
+            #expect(corridor.app.publicPageCache.page(key, version: try await PublicPageCache.version(request)) == nil)
+            let after = try await visitor.get("/data?lang=en")
+            #expect(after.status == .ok && after.text != first.text)
+            // A signed-in reader is never served the anonymous page.
+            let staff = try await corridor.browser(signedInAs: try await corridor.makeUser(.caseworker))
+            #expect(try await staff.get("/").text.contains("/logout"))
+            request = Request(application: corridor.app, method: .GET, url: URI(string: "/"), on: corridor.app.eventLoopGroup.next())
+            request.cookies[CookieNames.session] = HTTPCookies.Value(string: "x")
+            #expect(PublicPageCache.key(for: request) == nil)
+        }
+    }
+
     @Test func pressReleaseWithLiveFiguresIsFrozenAtPublication() async throws {
         try await TestCorridor.run { corridor in
             // 300 demo households give enough returns to publish.

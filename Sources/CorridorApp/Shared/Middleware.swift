@@ -1,5 +1,6 @@
 import CorridorCore
 import Foundation
+import NIOConcurrencyHelpers
 import Crypto
 import Vapor
 
@@ -189,6 +190,16 @@ struct PublicCacheMiddleware: AsyncMiddleware {
     static let maxAge = 60
 
     func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+        // An anonymous visitor's public page is served as last rendered while nothing it shows
+        // has changed (`PublicPageCache`), then revalidated by its ETag as below.
+        let cacheKey = PublicPageCache.key(for: request)
+        var version: String?
+        if let cacheKey, let current = try? await PublicPageCache.version(request) {
+            version = current
+            if let hit = request.application.publicPageCache.page(cacheKey, version: current) {
+                return Self.revalidated(Response(status: .ok, headers: hit.headers, body: .init(buffer: hit.body)), request)
+            }
+        }
         let response = try await next.respond(to: request)
         guard request.method == .GET || request.method == .HEAD, response.status == .ok,
               request.cookies[CookieNames.session] == nil, request.headers[.authorization].isEmpty,
@@ -211,6 +222,15 @@ struct PublicCacheMiddleware: AsyncMiddleware {
         // The language may come from the cookie or the browser's languages when the address
         // does not say it.
         response.headers.replaceOrAdd(name: .vary, value: "Accept-Language, Cookie")
+        if let cacheKey, let version, request.method == .GET {
+            request.application.publicPageCache.keep(cacheKey, version: version, headers: response.headers, body: body)
+        }
+        return Self.revalidated(response, request)
+    }
+
+    /// A 304 when the visitor holds the page's ETag already.
+    static func revalidated(_ response: Response, _ request: Request) -> Response {
+        guard let tag = response.headers.first(name: .eTag) else { return response }
         let asked = request.headers[.ifNoneMatch].flatMap { $0.split(separator: ",") }.map { $0.trimmingCharacters(in: .whitespaces) }
         if asked.contains(tag) || asked.contains("*") {
             let notModified = Response(status: .notModified, headers: response.headers)
@@ -219,5 +239,73 @@ struct PublicCacheMiddleware: AsyncMiddleware {
             return notModified
         }
         return response
+    }
+}
+
+/// Public pages as last rendered for anonymous visitors, by language and address, kept while
+/// what they show is unchanged: the return summary's version (moved by every write of a case,
+/// whichever process makes it), the news (their count and last change), and the day (figure
+/// sentences say "this year"); and never longer than `maximumAge` seconds, for what no version
+/// follows (the profiling share on the home page moves with interviews) — browsers and proxies
+/// are told `max-age=60` already. A page that carries a form, sets a cookie, or is not open to
+/// the public is never kept; a signed-in user is never served from here.
+final class PublicPageCache: Sendable {
+    struct Page: Sendable {
+        var version: String
+        var headers: HTTPHeaders
+        var body: ByteBuffer
+        var kept: ContinuousClock.Instant
+    }
+
+    static let maximumAge: Duration = .seconds(30)
+
+    private let pages = NIOLockedValueBox<[String: Page]>([:])
+    /// Pages kept at most (addresses with a query string count each).
+    static let capacity = 512
+
+    /// The key of a request that may be served from here, or nil.
+    static func key(for request: Request) -> String? {
+        guard request.method == .GET || request.method == .HEAD, request.cookies[CookieNames.session] == nil,
+              request.headers[.authorization].isEmpty, !request.url.path.hasPrefix("/api/"),
+              !["/health", "/metrics"].contains(request.url.path) else { return nil }
+        let address = request.url.string
+        guard address.utf8.count <= 512 else { return nil }
+        return request.language.rawValue + " " + address
+    }
+
+    /// What the public pages show, as one text: equal texts, equal pages.
+    static func version(_ request: Request) async throws -> String {
+        // Every change of an article moves its version; the count catches a deletion.
+        struct Row: Decodable { var summary: Int?; var news: Int?; var edits: Int?; var changed: Date? }
+        let row = try await request.db.sqlDatabase.raw("""
+            SELECT (SELECT version FROM summary_state WHERE id = 1) AS summary, (SELECT COUNT(*) FROM news_articles) AS news,
+            (SELECT SUM(version) FROM news_articles) AS edits, (SELECT MAX(updated_at) FROM news_articles) AS changed
+            """).first(decoding: Row.self)
+        return "\(row?.summary ?? 0)|\(row?.news ?? 0)|\(row?.edits ?? 0)|\(row?.changed?.timeIntervalSince1970 ?? 0)|\(Day(request.now).iso)"
+    }
+
+    func page(_ key: String, version: String) -> Page? {
+        pages.withLockedValue { pages in
+            guard let page = pages[key], page.version == version, ContinuousClock.now - page.kept < Self.maximumAge else { return nil }
+            return page
+        }
+    }
+
+    func keep(_ key: String, version: String, headers: HTTPHeaders, body: ByteBuffer) {
+        pages.withLockedValue { pages in
+            if pages.count >= Self.capacity { pages = pages.filter { $0.value.version == version } }
+            if pages.count >= Self.capacity { pages.removeAll() }
+            pages[key] = Page(version: version, headers: headers, body: body, kept: .now)
+        }
+    }
+}
+
+extension Application {
+    private struct PublicPageCacheKey: StorageKey { typealias Value = PublicPageCache }
+
+    /// The public pages as last rendered, one per application (made in `configure`).
+    var publicPageCache: PublicPageCache {
+        get { configured(PublicPageCacheKey.self) }
+        set { storage[PublicPageCacheKey.self] = newValue }
     }
 }
