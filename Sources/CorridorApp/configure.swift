@@ -101,6 +101,7 @@ func configure(
     AttachmentsController().register(web: web)
     CasesAPIController().register(api: api)
     DuplicatesController().register(web: web, api: api)
+    LibraryController().register(web: web)
     CooperationController().register(web: web, api: api)
     ProfilingController().register(web: web, api: api)
     FieldSourcesController().register(web: web, api: api)
@@ -117,7 +118,7 @@ func configure(
 /// no migration of one feature reads the tables of a feature listed after it.
 enum Migrations {
     static let all: [any Migration] = AccountMigrations.all + AuditMigrations.all + CaseMigrations.all
-        + CooperationMigrations.all + ProfilingMigrations.all + NewsMigrations.all + DataProtectionMigrations.all + PortalMigrations.all + PeopleMigrations.all
+        + CooperationMigrations.all + ProfilingMigrations.all + NewsMigrations.all + DataProtectionMigrations.all + PortalMigrations.all + PeopleMigrations.all + LibraryMigrations.all
 }
 
 private func configureDatabase(_ app: Application, target: DatabaseTarget, configuration: CorridorConfiguration) throws {

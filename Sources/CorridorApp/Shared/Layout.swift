@@ -74,6 +74,7 @@ struct PageContext: Sendable {
         ("/followups", "nav.followups", .viewFollowUps),
         ("/admin/news", "nav.news", .manageNews),
         ("/admin/messages", "nav.messages", .manageNews),
+        ("/admin/library", "nav.library", .manageNews),
         ("/admin/users", "nav.users", .manageUsers),
         ("/admin/institutions", "nav.institutions", .manageInstitutions),
         ("/admin/audit", "nav.audit", .viewAuditTrail),

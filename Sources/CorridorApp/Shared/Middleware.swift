@@ -244,7 +244,8 @@ struct PublicCacheMiddleware: AsyncMiddleware {
 
 /// Public pages as last rendered for anonymous visitors, by language and address, kept while
 /// what they show is unchanged: the return summary's version (moved by every write of a case,
-/// whichever process makes it), the news (their count and last change), and the day (figure
+/// whichever process makes it), the news (their count, versions and last change), the
+/// library's published documents, and the day (figure
 /// sentences say "this year"); and never longer than `maximumAge` seconds, for what no version
 /// follows (the profiling share on the home page moves with interviews) — browsers and proxies
 /// are told `max-age=60` already. A page that carries a form, sets a cookie, or is not open to
@@ -276,12 +277,15 @@ final class PublicPageCache: Sendable {
     /// What the public pages show, as one text: equal texts, equal pages.
     static func version(_ request: Request) async throws -> String {
         // Every change of an article moves its version; the count catches a deletion.
-        struct Row: Decodable { var summary: Int?; var news: Int?; var edits: Int?; var changed: Date? }
+        // The library's published documents: their count moves on every publication, withdrawal or deletion.
+        struct Row: Decodable { var summary: Int?; var news: Int?; var edits: Int?; var changed: Date?; var library: Int?; var shelved: Date? }
         let row = try await request.db.sqlDatabase.raw("""
             SELECT (SELECT version FROM summary_state WHERE id = 1) AS summary, (SELECT COUNT(*) FROM news_articles) AS news,
-            (SELECT SUM(version) FROM news_articles) AS edits, (SELECT MAX(updated_at) FROM news_articles) AS changed
+            (SELECT SUM(version) FROM news_articles) AS edits, (SELECT MAX(updated_at) FROM news_articles) AS changed,
+            (SELECT COUNT(*) FROM library_documents WHERE status = 'published') AS library, (SELECT MAX(updated_at) FROM library_documents) AS shelved
             """).first(decoding: Row.self)
-        return "\(row?.summary ?? 0)|\(row?.news ?? 0)|\(row?.edits ?? 0)|\(row?.changed?.timeIntervalSince1970 ?? 0)|\(Day(request.now).iso)"
+        return [row?.summary ?? 0, row?.news ?? 0, row?.edits ?? 0, row?.library ?? 0].map(String.init).joined(separator: "|")
+            + "|\(row?.changed?.timeIntervalSince1970 ?? 0)|\(row?.shelved?.timeIntervalSince1970 ?? 0)|\(Day(request.now).iso)"
     }
 
     func page(_ key: String, version: String) -> Page? {
@@ -291,7 +295,11 @@ final class PublicPageCache: Sendable {
         }
     }
 
+    /// Pages larger than this are not kept (a library's report, a year's workbook).
+    static let largestPage = 1 << 20
+
     func keep(_ key: String, version: String, headers: HTTPHeaders, body: ByteBuffer) {
+        guard body.readableBytes <= Self.largestPage else { return }
         pages.withLockedValue { pages in
             if pages.count >= Self.capacity { pages = pages.filter { $0.value.version == version } }
             if pages.count >= Self.capacity { pages.removeAll() }

@@ -21,7 +21,7 @@ struct PortalController: Sendable {
         let base = req.corridor.configuration.publicURL.absoluteString.trimmingCharacters(in: CharacterSet(charactersIn: "/"))
         // Each page in the languages it really exists in: the portal in both, an article in its own.
         let articles = try await NewsQueries(database: req.db).publishedSlugs()
-        let pages: [(path: String, languages: [Language])] = ["/", "/data", "/about", "/news", "/contact"].map { ($0, Language.allCases) }
+        let pages: [(path: String, languages: [Language])] = ["/", "/data", "/resources", "/about", "/news", "/contact"].map { ($0, Language.allCases) }
             + articles.keys.sorted().map { slug in ("/news/\(slug)", Language.allCases.filter { articles[slug]?.contains($0) == true }) }
         let urls = pages.map { page -> String in
             let languages = page.languages

@@ -4,7 +4,7 @@ import Foundation
 enum PortalPages {
     static func links(_ context: PageContext) -> HTML {
         """
-        <nav class="portal-links" aria-label="\(context.t("portal.navigation"))"><a href="/">\(context.t("portal.figures"))</a> · <a href="/data">\(context.t("portal.data"))</a> · <a href="/news">\(context.t("news.title"))</a> · <a href="/about">\(context.t("portal.about"))</a> · <a href="/contact">\(context.t("contact.title"))</a> · <a href="/login">\(context.t("login.title"))</a></nav>
+        <nav class="portal-links" aria-label="\(context.t("portal.navigation"))"><a href="/">\(context.t("portal.figures"))</a> · <a href="/data">\(context.t("portal.data"))</a> · <a href="/resources">\(context.t("library.title"))</a> · <a href="/news">\(context.t("news.title"))</a> · <a href="/about">\(context.t("portal.about"))</a> · <a href="/contact">\(context.t("contact.title"))</a> · <a href="/login">\(context.t("login.title"))</a></nav>
         """
     }
 
