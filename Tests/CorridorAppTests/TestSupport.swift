@@ -35,9 +35,25 @@ struct TestCorridor {
             settings.dataDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("corridor-test-" + UUID().uuidString).path
             try await configure(app, configuration: settings, database: target, passwordCost: 4, timeSource: clock)
             if let schema, let sql = app.db as? any SQLDatabase {
-                try await sql.raw("CREATE SCHEMA \(ident: schema)").run()
+                // Ninety suites create and drop schemas side by side: PostgreSQL can refuse one
+                // catalog change under that load (a deadlock among DDL). The set-up starts again
+                // on an empty schema, twice at most; a test's own errors are never retried.
+                var attempt = 0
+                while true {
+                    do {
+                        try await sql.raw("CREATE SCHEMA \(ident: schema)").run()
+                        try await app.autoMigrate()
+                        break
+                    } catch where attempt < 2 {
+                        attempt += 1
+                        FileHandle.standardError.write(Data("test set-up on PostgreSQL retried: \(String(reflecting: error))\n".utf8))
+                        try? await sql.raw("DROP SCHEMA IF EXISTS \(ident: schema) CASCADE").run()
+                        try await Task.sleep(for: .milliseconds(200 * attempt))
+                    }
+                }
+            } else {
+                try await app.autoMigrate()
             }
-            try await app.autoMigrate()
             try await body(TestCorridor(app: app, clock: clock))
         } catch {
             await Self.dropSchema(schema, app)
