@@ -274,31 +274,31 @@ public struct LinkageEngine: Sendable {
         }
     }
 
-    /// The weight of a compared pair: the prior, each level's weight, and the
-    /// term-frequency adjustment of exact agreements.
-    func logOdds(_ comparison: PairComparison) -> Double {
-        var total = log2(model.lambda / (1 - model.lambda))
-        let population = Double(max(records.count, 1))
-        for feature in MatchFeature.allCases {
-            let level = comparison.level(feature)
-            if level == MatchFeature.missing { continue }
-            total += model.weight(feature, level: level)
-            let count: Int32
-            switch feature {
-            case .familyName where level <= 1: count = comparison.familyCount
-            case .givenNames where level <= 1: count = comparison.givenCount
-            case .birthDate where level == 0: count = comparison.birthCount
-            case .documentNumber where level == 0: count = comparison.documentCount
-            case .phone where level == 0: count = comparison.phoneCount
-            default: count = 0
-            }
-            if count > 0, termFrequencies {
-                // How common this value is, against how common agreement is on average.
-                let frequency = max(Double(count) / population, 1 / population)
-                total += log2(max(model.u[feature.rawValue][Int(level)], LinkageModel.floor) / frequency)
-            }
+    /// The weight one feature adds to a compared pair: its level's weight, and for an exact
+    /// agreement the term-frequency adjustment (how common this value is, against how common
+    /// agreement is on average); nil when a side does not know the value.
+    func featureWeight(_ feature: MatchFeature, _ comparison: PairComparison) -> Double? {
+        let level = comparison.level(feature)
+        guard level != MatchFeature.missing else { return nil }
+        var weight = model.weight(feature, level: level)
+        let count: Int32 = switch feature {
+        case .familyName where level <= 1: comparison.familyCount
+        case .givenNames where level <= 1: comparison.givenCount
+        case .birthDate where level == 0: comparison.birthCount
+        case .documentNumber where level == 0: comparison.documentCount
+        case .phone where level == 0: comparison.phoneCount
+        default: 0
         }
-        return total
+        if count > 0, termFrequencies {
+            let population = Double(max(records.count, 1))
+            weight += log2(max(model.u[feature.rawValue][Int(level)], LinkageModel.floor) / max(Double(count) / population, 1 / population))
+        }
+        return weight
+    }
+
+    /// The weight of a compared pair: the prior and every feature's weight.
+    func logOdds(_ comparison: PairComparison) -> Double {
+        MatchFeature.allCases.reduce(log2(model.lambda / (1 - model.lambda))) { $0 + (featureWeight($1, comparison) ?? 0) }
     }
 
     func probability(_ comparison: PairComparison) -> Double {
@@ -319,23 +319,10 @@ public struct LinkageEngine: Sendable {
     /// Why two records are, or are not, judged one person: each feature's level and weight.
     public func evidence(_ x: Int, _ y: Int) -> [FeatureEvidence] {
         let comparison = records.compare(x, y)
-        let population = Double(max(records.count, 1))
         return MatchFeature.allCases.map { feature in
             let level = comparison.level(feature)
-            guard level != MatchFeature.missing else { return FeatureEvidence(feature: feature, level: nil, weight: 0) }
-            var weight = model.weight(feature, level: level)
-            let count: Int32 = switch feature {
-            case .familyName where level <= 1: comparison.familyCount
-            case .givenNames where level <= 1: comparison.givenCount
-            case .birthDate where level == 0: comparison.birthCount
-            case .documentNumber where level == 0: comparison.documentCount
-            case .phone where level == 0: comparison.phoneCount
-            default: 0
-            }
-            if count > 0, termFrequencies {
-                weight += log2(max(model.u[feature.rawValue][Int(level)], LinkageModel.floor) / max(Double(count) / population, 1 / population))
-            }
-            return FeatureEvidence(feature: feature, level: feature.levels[Int(level)], weight: weight)
+            return FeatureEvidence(feature: feature, level: level == MatchFeature.missing ? nil : feature.levels[Int(level)],
+                                   weight: featureWeight(feature, comparison) ?? 0)
         }
     }
 

@@ -46,12 +46,10 @@ enum ImportMatches {
             for match in try await queries.likelyMatches(member.record, model: model, excludingCase: member.case_number, limit: 3) where match.openable {
                 let key = PeopleService.key(member.id, match.member.id)
                 guard seen.insert(key).inserted, match.member.person != member.person else { continue }
-                let evidence = match.evidence.map { "\($0.feature):\($0.level):\(String(format: "%.2f", $0.weight))" }.joined(separator: ";")
-                _ = try await PeopleService.propose(member.id, match.member.id, probability: match.probability, evidence: evidence, origin: "import",
-                                                    sensitive: member.isVictimOfTrafficking || match.member.isVictimOfTrafficking, at: now, on: req.db)
-                let (first, second) = member.id.uuidString < match.member.id.uuidString ? (member.id, match.member.id) : (match.member.id, member.id)
-                guard let candidate = try await MatchCandidateModel.query(on: req.db).filter(\.$memberA == first).filter(\.$memberB == second)
-                    .filter(\.$status == "open").first()?.id else { continue }
+                let proposed = try await PeopleService.propose(member.id, match.member.id, probability: match.probability, evidence: match.evidenceText,
+                                                               origin: "import", sensitive: member.isVictimOfTrafficking || match.member.isVictimOfTrafficking,
+                                                               at: now, on: req.db)
+                guard let candidate = proposed.open else { continue }
                 matches.append(Match(candidate: candidate, incoming: member, stored: match.member, probability: match.probability))
             }
         }

@@ -190,7 +190,9 @@ struct PeopleQueries: Sendable {
     struct LikelyMatch: Sendable {
         var member: MemberSummary
         var probability: Double
-        var evidence: [Evidence]
+        /// As a candidate stores it (`PeopleService.evidenceText`), and read back.
+        var evidenceText: String
+        var evidence: [Evidence] { PeopleQueries.evidence(evidenceText) }
         /// Whether the reader may open the record's case.
         var openable: Bool
     }
@@ -225,8 +227,8 @@ struct PeopleQueries: Sendable {
         for (index, member) in stored.enumerated() {
             let probability = engine.probability(0, index + 1)
             guard probability >= settings.reviewThreshold else { continue }
-            let evidence = Self.evidence(PeopleService.evidenceText(engine.evidence(0, index + 1)))
-            matches.append(LikelyMatch(member: member, probability: probability, evidence: evidence, openable: visible(member)))
+            matches.append(LikelyMatch(member: member, probability: probability, evidenceText: PeopleService.evidenceText(engine.evidence(0, index + 1)),
+                                       openable: visible(member)))
         }
         return Array(matches.sorted { $0.probability > $1.probability }.prefix(limit))
     }

@@ -83,7 +83,7 @@ struct PeopleService: Sendable {
                 for pair in proposed {
                     let evidence = Self.evidenceText(engine.evidence(pair.first, pair.second))
                     added += try await Self.propose(memberIDs[pair.first], memberIDs[pair.second], probability: pair.probability, evidence: evidence, origin: "caseload",
-                                                    sensitive: flags[pair.first] || flags[pair.second], at: now, on: db) ? 1 : 0
+                                                    sensitive: flags[pair.first] || flags[pair.second], at: now, on: db).isNew ? 1 : 0
                 }
                 let row = MatchModelRecord()
                 row.model = model
@@ -107,17 +107,19 @@ struct PeopleService: Sendable {
         a.uuidString < b.uuidString ? a.uuidString + b.uuidString : b.uuidString + a.uuidString
     }
 
-    /// Records a candidate pair (its members in a fixed order), or refreshes an open one;
-    /// true when the pair is new.
-    static func propose(_ a: UUID, _ b: UUID, probability: Double, evidence: String, origin: String, sensitive: Bool, at now: Date, on db: any Database) async throws -> Bool {
+    /// Records a candidate pair (its members in a fixed order), or refreshes an open one: the
+    /// candidate (nil when the pair was decided already) and whether it is new.
+    @discardableResult
+    static func propose(_ a: UUID, _ b: UUID, probability: Double, evidence: String, origin: String, sensitive: Bool, at now: Date,
+                        on db: any Database) async throws -> (open: UUID?, isNew: Bool) {
         let (first, second) = a.uuidString < b.uuidString ? (a, b) : (b, a)
         if let existing = try await MatchCandidateModel.query(on: db).filter(\.$memberA == first).filter(\.$memberB == second).first() {
-            guard existing.status == "open" else { return false }
+            guard existing.status == "open" else { return (nil, false) }
             existing.probability = probability
             existing.evidence = evidence
             existing.sensitive = sensitive
             try await existing.update(on: db)
-            return false
+            return (existing.id, false)
         }
         let candidate = MatchCandidateModel()
         candidate.memberA = first
@@ -129,7 +131,7 @@ struct PeopleService: Sendable {
         candidate.status = "open"
         candidate.createdAt = now
         try await candidate.create(on: db)
-        return true
+        return (candidate.id, true)
     }
 
     /// The evidence as stored with a candidate: feature, level and weight, never a value (so

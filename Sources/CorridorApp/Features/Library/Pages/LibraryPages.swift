@@ -12,7 +12,7 @@ enum LibraryPages {
     }
 
     static func size(_ bytes: Int, _ context: PageContext) -> String {
-        bytes >= 1 << 20 ? "\(context.format.decimal(Double(bytes) / Double(1 << 20), digits: 1)) Mo".replacingOccurrences(of: "Mo", with: context.t("library.megabytes"))
+        bytes >= 1 << 20 ? "\(context.format.decimal(Double(bytes) / Double(1 << 20), digits: 1)) \(context.t("library.megabytes"))"
             : "\(max(1, bytes / 1024)) \(context.t("library.kilobytes"))"
     }
 
@@ -44,8 +44,7 @@ enum LibraryPages {
           \(Layout.selectField("year", label: context.t("library.year"), options: yearOptions, selected: filter.year ?? "", error: nil))
           <button type="submit">\(context.t("filter.apply"))</button>
         </form>
-        <p>\(context.plural("library.count", entries.count))</p>
-        \(HTML.when(entries.isEmpty) { "<p class=\"empty\">\(context.t("library.empty"))</p>" })
+        \(entries.isEmpty ? "<p class=\"empty\">\(context.t("library.empty"))</p>" : "<p>\(context.plural("library.count", entries.count))</p>")
         <ul class="documents">\(items)</ul>
         <section class="card"><h2>\(context.t("library.open_data"))</h2><p><a href="/data">\(context.t("library.open_data_link"))</a></p></section>
         """)
