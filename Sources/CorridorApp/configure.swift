@@ -72,6 +72,7 @@ func configure(
     await app.makeFieldHTTPClient()
     app.summaryCache = SummaryCache()
     app.publicPageCache = PublicPageCache()
+    app.siteMenu = SiteMenuCache()
 
     Observability.bootstrap()
     app.middleware = Middlewares()
@@ -87,7 +88,7 @@ func configure(
 
     // A personal API token also opens the signed-in pages' downloads (exports for scripts);
     // forms still need the CSRF cookie a browser holds.
-    let web = app.grouped(SessionAuthenticator(), BearerAuthenticator(), CSRFProtection())
+    let web = app.grouped(SessionAuthenticator(), BearerAuthenticator(), CSRFProtection(), SiteMenuMiddleware())
     let api = app.grouped("api", "v1").grouped(BearerAuthenticator())
     OperationsController().register(web: app)
     AccountsController().register(web: web, api: api)
@@ -109,6 +110,9 @@ func configure(
     PortalController().register(web: web)
     ContactController(limiter: PublicRateLimiter(limit: ContactController.messagesPerHour, window: 3_600)).register(web: web)
     NewsController().register(web: web)
+    OfficesController().register(web: web)
+    // Last: a section's address is any first word Corridor's own pages do not take.
+    SiteController().register(web: web)
     DashboardController().register(web: web)
 
     CorridorCommands.register(on: app)
@@ -119,6 +123,7 @@ func configure(
 enum Migrations {
     static let all: [any Migration] = AccountMigrations.all + AuditMigrations.all + CaseMigrations.all
         + CooperationMigrations.all + ProfilingMigrations.all + NewsMigrations.all + DataProtectionMigrations.all + PortalMigrations.all + PeopleMigrations.all + LibraryMigrations.all
+        + OfficeMigrations.all + WebsiteMigrations.all
 }
 
 private func configureDatabase(_ app: Application, target: DatabaseTarget, configuration: CorridorConfiguration) throws {

@@ -20,7 +20,10 @@ import VaporTesting
     static func setting(_ corridor: TestCorridor) async throws -> Setting {
         let households = try await DataProtectionTests.importDemo(corridor, households: 30)
         let abidjan = try #require(households.first { $0.fields.hostCountry != "TUN" }?.caseNumber?.description)
-        let service = CaseService(corridor.app.serviceContext(actor: .commandLine("test")))
+        let context = corridor.app.serviceContext(actor: .commandLine("test"))
+        // The Tunis office is one of the mission's offices (the table the case form offers).
+        _ = try await OfficeService(context: context).save(id: nil, OfficeDraft(code: "TUN", city: "Tunis"), expectedVersion: nil)
+        let service = CaseService(context)
         let record = try await service.create(CaseHeaderDraft(hostCountry: "TUN", office: "TUN", registeredOn: Day(corridor.clock.now()), caseworkerID: nil),
                                               principal: households[0].members[0])
         return Setting(tunis: record.caseNumber, abidjan: abidjan, households: households)

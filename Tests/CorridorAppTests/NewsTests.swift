@@ -287,7 +287,7 @@ import VaporTesting
         "[f](file:///etc/passwd)",
     ])
     func hostileAddressesAreBlocked(markdown: String) {
-        let html = NewsService.render(markdown)
+        let html = SafeMarkdown.render(markdown)
         // Whether the parser made a link of it or left it as text, no address leads anywhere but "#blocked".
         let addresses = html.matches(of: /(?:href|src)="([^"]*)"/).map { String($0.output.1) }
         #expect(addresses.allSatisfy { $0 == "#blocked" }, "\(html)")
@@ -299,6 +299,6 @@ import VaporTesting
         ("[r](rapport:2026.pdf)", "#blocked"),
     ])
     func ordinaryAddressesPass(markdown: String, expected: String) {
-        #expect(NewsService.render(markdown).contains("href=\"\(expected)\""), "\(NewsService.render(markdown))")
+        #expect(SafeMarkdown.render(markdown).contains("href=\"\(expected)\""), "\(SafeMarkdown.render(markdown))")
     }
 }

@@ -22,6 +22,11 @@ struct PageContext: Sendable {
     /// The public address (`CORRIDOR_PUBLIC_URL`) without its final slash: absolute links
     /// (canonical, alternates, sharing tags) start with it.
     var baseURL: String = ""
+    /// The website's menu (published section pages), for the public pages' navigation.
+    var siteMenu: SiteMenu = .empty
+    /// This page's address in each language when it differs by language (a section page's
+    /// `/qui-sommes-nous` and `/who-we-are`); else the same address serves both.
+    var paths: [Language: String] = [:]
 
     func t(_ key: String, _ arguments: [String: String] = [:]) -> String { catalogue.text(key, arguments) }
     var format: LocaleFormatting { LocaleFormatting(language) }
@@ -29,7 +34,7 @@ struct PageContext: Sendable {
     /// This page in another language, its query string kept.
     func languageSwitchLink(_ language: Language) -> String {
         var components = URLComponents()
-        components.path = path
+        components.path = paths[language] ?? path
         var items = URLComponents(string: "?" + (query ?? ""))?.queryItems ?? []
         items.removeAll { $0.name == "lang" || $0.name == "notice" }
         items.append(URLQueryItem(name: "lang", value: language.rawValue))
@@ -75,6 +80,8 @@ struct PageContext: Sendable {
         ("/admin/news", "nav.news", .manageNews),
         ("/admin/messages", "nav.messages", .manageNews),
         ("/admin/library", "nav.library", .manageNews),
+        ("/admin/pages", "nav.site_pages", .manageSitePages),
+        ("/admin/offices", "nav.offices", .manageOffices),
         ("/admin/users", "nav.users", .manageUsers),
         ("/admin/institutions", "nav.institutions", .manageInstitutions),
         ("/admin/audit", "nav.audit", .viewAuditTrail),
@@ -99,7 +106,8 @@ extension Request {
             language: language, catalogue: catalogue, userName: currentUser?.name, userRole: currentUser?.role,
             csrfToken: csrfToken, path: path, query: url.query, navigation: navigation,
             notice: notice ?? query[String.self, at: "notice"].map { catalogue.text("notice." + $0) },
-            baseURL: corridor.configuration.publicURL.absoluteString.trimmingCharacters(in: CharacterSet(charactersIn: "/"))
+            baseURL: corridor.configuration.publicURL.absoluteString.trimmingCharacters(in: CharacterSet(charactersIn: "/")),
+            siteMenu: SiteMenuMiddleware.menu(of: self)
         )
     }
 }

@@ -159,7 +159,10 @@ struct MethodNotAllowedMiddleware: AsyncMiddleware {
             return try await next.respond(to: request)
         } catch let abort as any AbortError where abort.status == .notFound {
             let segments = request.url.path.split(separator: "/", omittingEmptySubsequences: true).map(String.init)
-            let matching = request.application.routes.all.filter { Self.matches($0.path, segments) }
+            // The website's pages answer any first word (`/:section`): not a sign that the address exists.
+            let matching = request.application.routes.all.filter { route in
+                Self.matches(route.path, segments) && (route.path.isEmpty || !route.path.allSatisfy { if case .parameter = $0 { true } else { false } })
+            }
             let methods = Set(matching.map(\.method.rawValue))
             guard !methods.isEmpty, !methods.contains(request.method.rawValue),
                   !(request.method == .HEAD && methods.contains("GET")) else { throw abort }
@@ -278,14 +281,20 @@ final class PublicPageCache: Sendable {
     static func version(_ request: Request) async throws -> String {
         // Every change of an article moves its version; the count catches a deletion.
         // The library's published documents: their count moves on every publication, withdrawal or deletion.
-        struct Row: Decodable { var summary: Int?; var news: Int?; var edits: Int?; var changed: Date?; var library: Int?; var shelved: Date? }
+        // The website's pages and the offices: every change moves a version or a date.
+        struct Row: Decodable {
+            var summary: Int?; var news: Int?; var edits: Int?; var changed: Date?; var library: Int?; var shelved: Date?
+            var pages: Int?; var paged: Date?; var offices: Int?; var placed: Date?
+        }
         let row = try await request.db.sqlDatabase.raw("""
             SELECT (SELECT version FROM summary_state WHERE id = 1) AS summary, (SELECT COUNT(*) FROM news_articles) AS news,
             (SELECT SUM(version) FROM news_articles) AS edits, (SELECT MAX(updated_at) FROM news_articles) AS changed,
-            (SELECT COUNT(*) FROM library_documents WHERE status = 'published') AS library, (SELECT MAX(updated_at) FROM library_documents) AS shelved
+            (SELECT COUNT(*) FROM library_documents WHERE status = 'published') AS library, (SELECT MAX(updated_at) FROM library_documents) AS shelved,
+            (SELECT SUM(version) + COUNT(*) FROM site_pages) AS pages, (SELECT MAX(updated_at) FROM site_pages) AS paged,
+            (SELECT SUM(version) + COUNT(*) FROM offices) AS offices, (SELECT MAX(updated_at) FROM offices) AS placed
             """).first(decoding: Row.self)
-        return [row?.summary ?? 0, row?.news ?? 0, row?.edits ?? 0, row?.library ?? 0].map(String.init).joined(separator: "|")
-            + "|\(row?.changed?.timeIntervalSince1970 ?? 0)|\(row?.shelved?.timeIntervalSince1970 ?? 0)|\(Day(request.now).iso)"
+        return [row?.summary ?? 0, row?.news ?? 0, row?.edits ?? 0, row?.library ?? 0, row?.pages ?? 0, row?.offices ?? 0].map(String.init).joined(separator: "|")
+            + [row?.changed, row?.shelved, row?.paged, row?.placed].map { "|\($0?.timeIntervalSince1970 ?? 0)" }.joined() + "|\(Day(request.now).iso)"
     }
 
     func page(_ key: String, version: String) -> Page? {

@@ -40,6 +40,10 @@ public enum Action: String, Sendable, CaseIterable, Hashable {
     case viewFigures = "view_figures"
     /// Writing, previewing and publishing news and press releases.
     case manageNews = "manage_news"
+    /// The website's section pages: writing, previewing, publishing, restoring, ordering the menu.
+    case manageSitePages = "manage_site_pages"
+    /// The mission's offices (the cases' office field, the filters, *Où travaillons-nous*).
+    case manageOffices = "manage_offices"
     /// Answering a person's request for their file (data protection): their records, and for
     /// the protection role their protected details and who read them.
     case answerAccessRequests = "answer_access_requests"
@@ -96,6 +100,8 @@ public enum Policy {
         .viewFollowUps: .roles([.admin, .caseworker, .protection]),
         .viewFigures: .signedIn,
         .manageNews: .roles([.admin, .communications]),
+        .manageSitePages: .roles([.admin, .communications]),
+        .manageOffices: .roles([.admin, .communications]),
         .answerAccessRequests: .roles([.admin, .protection]),
         .eraseOnRequest: .roles([.admin, .protection]),
         .manageRetention: .roles([.admin]),

@@ -334,6 +334,7 @@ struct CaseService: Sendable {
             for number in plan.cases.compactMap(\.caseNumber) { CaseNumber.keepHighest(number, in: &highest) }
             writer.reject(plan.issues)
             try await writer.finish(fileName: fileName, highestNumbers: highest)
+            try await OfficeService.addMissing(Set(plan.cases.map(\.fields.office)), at: now, on: db)
             return writer.report.outcome
         }
     }
@@ -416,6 +417,7 @@ struct CaseService: Sendable {
             if bulk { try await writer.deferIndexes() }
             // While one batch is written (on the database's thread), the next is read and checked.
             var inFlight: Task<CaseImportWriter, any Error>?
+            var namedOffices: Set<String> = []
             do {
                 while let batch = try stream.nextBatch(households: 1_000) {
                     if let inFlight { writer = try await inFlight.value }
@@ -426,6 +428,7 @@ struct CaseService: Sendable {
                         writer.reject(screened.refused)
                         cases = screened.kept
                     }
+                    for item in cases { namedOffices.insert(item.fields.office) }
                     let current = writer, kept = cases
                     inFlight = Task {
                         try await current.add(kept)
@@ -438,6 +441,8 @@ struct CaseService: Sendable {
                 throw error
             }
             try await writer.finish(fileName: fileName, highestNumbers: stream.highestNumbers)
+            // The offices the file names join the one list of offices, to be completed.
+            if write { try await OfficeService.addMissing(namedOffices, at: now, on: db) }
             var report = writer.report
             report.rowCount = stream.rowCount
             report.issues.sort { ($0.line, $0.column) < ($1.line, $1.column) }
@@ -544,7 +549,12 @@ struct CaseService: Sendable {
         } else if !Countries.isKnown(header.hostCountry) {
             issues.append(FieldIssue("host_country", "case.error.unknown_country"))
         }
-        if !Countries.isKnown(header.office) { issues.append(FieldIssue("office", "case.error.unknown_country")) }
+        // One of the mission's offices (the offices table), as the form offers them.
+        if !Countries.isKnown(header.office) {
+            issues.append(FieldIssue("office", "case.error.unknown_country"))
+        } else if try await !OfficeQueries(database: database).exists(header.office) {
+            issues.append(FieldIssue("office", "case.error.office_unknown"))
+        }
         if let day = header.registeredOn {
             if day > today { issues.append(FieldIssue("registered_on", "case.error.date_in_future")) }
         } else {

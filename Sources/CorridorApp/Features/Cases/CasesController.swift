@@ -30,6 +30,7 @@ struct CasesController: Sendable {
         let page = try await queries.list(filter, userID: user.id, now: req.now)
         let principal = user.principal
         let model = CaseListModel(filter: filter, page: page, caseworkers: try await queries.caseworkers(),
+                                  offices: try await OfficeQueries(database: req.db).options(req.language),
                                   canEdit: Policy.allows(principal, .editCases), canImport: Policy.allows(principal, .importCases),
                                   canExport: Policy.allows(principal, .exportCases))
         return CasePages.list(model, req.pageContext())
@@ -46,7 +47,8 @@ struct CasesController: Sendable {
         let header = CaseHeaderForm(office: Policy.caseOffices(user.principal)?.offices.sorted().first ?? "CIV", registered_on: Day(req.now).iso, caseworker: user.role == .caseworker ? user.id.uuidString : nil)
         var member = MemberForm()
         member.nationality = "CIV"
-        let model = CaseFormModel(caseNumber: nil, header: header, member: member, caseworkers: try await CaseQueries(database: req.db).caseworkers())
+        let model = CaseFormModel(caseNumber: nil, header: header, member: member, caseworkers: try await CaseQueries(database: req.db).caseworkers(),
+                                      offices: try await OfficeQueries(database: req.db).options(req.language))
         return CasePages.caseForm(model, req.pageContext())
     }
 
@@ -62,7 +64,8 @@ struct CasesController: Sendable {
             let reviewed = (try? req.content.get(String.self, at: "matches_reviewed")) == "1"
             if !reviewed, let section = try await LikelyMatchesSection.render(for: member, hostCountry: header.hostCountry, req) {
                 let model = CaseFormModel(caseNumber: nil, header: form.header, member: form.member,
-                                          caseworkers: try await CaseQueries(database: req.db).caseworkers(), beforeSubmit: section)
+                                          caseworkers: try await CaseQueries(database: req.db).caseworkers(),
+                                      offices: try await OfficeQueries(database: req.db).options(req.language), beforeSubmit: section)
                 return try await HTMLPage(status: .ok, html: CasePages.caseForm(model, req.pageContext())).encodeResponse(for: req)
             }
             let created = try await CaseService(req.serviceContext).create(header, principal: member)
@@ -74,7 +77,8 @@ struct CasesController: Sendable {
         } catch CaseError.invalid(let issues) {
             let context = req.pageContext()
             let model = CaseFormModel(caseNumber: nil, header: form.header, member: form.member,
-                                      caseworkers: try await CaseQueries(database: req.db).caseworkers(), errors: Layout.fieldErrors(issues, context))
+                                      caseworkers: try await CaseQueries(database: req.db).caseworkers(),
+                                      offices: try await OfficeQueries(database: req.db).options(req.language), errors: Layout.fieldErrors(issues, context))
             return try await HTMLPage(status: .unprocessableEntity, html: CasePages.caseForm(model, context)).encodeResponse(for: req)
         }
     }
@@ -84,7 +88,8 @@ struct CasesController: Sendable {
         let view = try await loadCase(req)
         let header = CaseHeaderForm(host_country: view.hostCountry, office: view.office, registered_on: view.registeredOn,
                                     caseworker: view.caseworkerID?.uuidString, version: view.version)
-        let model = CaseFormModel(caseNumber: view.caseNumber, header: header, member: nil, caseworkers: try await CaseQueries(database: req.db).caseworkers())
+        let model = CaseFormModel(caseNumber: view.caseNumber, header: header, member: nil, caseworkers: try await CaseQueries(database: req.db).caseworkers(),
+                                      offices: try await OfficeQueries(database: req.db).options(req.language))
         return CasePages.caseForm(model, req.pageContext())
     }
 
@@ -103,7 +108,8 @@ struct CasesController: Sendable {
         } catch let error as CaseError {
             let context = req.pageContext()
             let view = try await loadCase(req)
-            var model = CaseFormModel(caseNumber: number, header: form, member: nil, caseworkers: try await CaseQueries(database: req.db).caseworkers())
+            var model = CaseFormModel(caseNumber: number, header: form, member: nil, caseworkers: try await CaseQueries(database: req.db).caseworkers(),
+                                      offices: try await OfficeQueries(database: req.db).options(req.language))
             switch error {
             case .invalid(let issues): model.errors = Layout.fieldErrors(issues, context)
             case .conflict:

@@ -49,7 +49,7 @@ struct NewsController: Sendable {
             var summary = article.publishedSummary
             var title = article.title
             // The whole article, as its page shows it (a withdrawn one: its notice only).
-            var content = NewsService.render(article.publishedBody ?? "")
+            var content = SafeMarkdown.render(article.publishedBody ?? "")
             if let withdrawn = article.withdrawnAt {
                 title = catalogue.text("news.withdrawn_title", ["title": article.title])
                 summary = catalogue.text("news.withdrawn_on", ["date": format.longDate(withdrawn)]) + " " + (article.withdrawalReason ?? "")
@@ -101,9 +101,9 @@ struct NewsController: Sendable {
         model.revisions = try await queries(req).revisions(article.id)
         model.translationCandidates = try await queries(req).translationCandidates().filter { $0.slug != article.slug || $0.language.rawValue != article.language }
         if let frozen = article.publishedBody {
-            model.preview = NewsService.render(frozen)
+            model.preview = SafeMarkdown.render(frozen)
         } else {
-            model.preview = NewsService.render(try await service(req).resolve(article.body, language: Language(rawValue: article.language) ?? .fr))
+            model.preview = SafeMarkdown.render(try await service(req).resolve(article.body, language: Language(rawValue: article.language) ?? .fr))
         }
         return NewsPages.form(model, req.pageContext())
     }
@@ -119,7 +119,7 @@ struct NewsController: Sendable {
             model.translationCandidates = try await queries(req).translationCandidates()
             let issues = service.check(form.draft)
             if issues.isEmpty {
-                model.preview = NewsService.render(try await service.resolve(form.draft.body, language: form.draft.language))
+                model.preview = SafeMarkdown.render(try await service.resolve(form.draft.body, language: form.draft.language))
             } else {
                 model.errors = Self.messages(issues, req)
             }
@@ -197,7 +197,7 @@ struct NewsController: Sendable {
             model.correctionNote = form.correction_note
             model.withdrawalReason = form.withdrawal_reason
             model.revisions = try await queries(req).revisions(article.id)
-            if let frozen = article.publishedBody { model.preview = NewsService.render(frozen) }
+            if let frozen = article.publishedBody { model.preview = SafeMarkdown.render(frozen) }
             return try await HTMLPage(status: error.isConflict ? .conflict : .unprocessableEntity, html: NewsPages.form(model, req.pageContext())).encodeResponse(for: req)
         }
     }

@@ -1,7 +1,6 @@
 import CorridorCore
 import Fluent
 import Foundation
-import Ink
 import Vapor
 
 enum NewsError: Error, Sendable {
@@ -41,22 +40,8 @@ struct NewsService: Sendable {
         try await resolveKeeping(body, language: language, frozen: [:]).text
     }
 
-    /// Resolves the tokens of `body`, keeping the text of those already in `frozen` (a correction
-    /// that does not refreeze); returns the text and every token's text.
     func resolveKeeping(_ body: String, language: Language, frozen: [String: String]) async throws -> (text: String, figures: [String: String]) {
-        var values: [String: String] = [:]
-        for token in FigureToken.scan(body).tokens where values[token.source] == nil {
-            if let kept = frozen[token.source] { values[token.source] = kept; continue }
-            let figure = try await publisher.publish(token.indicator, token.filters, for: .everyone, language: language)
-            let text: String
-            switch token.style {
-            case .headline: text = figure.headline
-            case .exact: text = figure.exact
-            case .sentence: text = figure.sentence
-            }
-            values[token.source] = "[\(text)](/data)"
-        }
-        return (FigureToken.replace(in: body) { values[$0.source] ?? $0.source }, values)
+        try await FigureTokenText(publisher: publisher).resolve(body, language: language, frozen: frozen)
     }
 
     func check(_ draft: NewsDraft) -> [FieldIssue] {
@@ -242,32 +227,5 @@ struct NewsService: Sendable {
 
     static func decode(_ text: String?) -> [String: String] {
         text.flatMap { try? JSONDecoder().decode([String: String].self, from: Data($0.utf8)) } ?? [:]
-    }
-
-    /// Markdown to HTML without raw HTML: `<` is escaped before parsing, and every link or image
-    /// address must pass `isSafeLink` (else it becomes `#blocked`).
-    static func render(_ markdown: String) -> String {
-        let escaped = markdown.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;").replacingOccurrences(of: ">", with: "&gt;")
-        let html = MarkdownParser().html(from: escaped)
-        return html.replacing(/(href|src)="([^"]*)"/) { match in
-            isSafeLink(String(match.output.2)) ? String(match.output.0) : "\(match.output.1)=\"#blocked\""
-        }
-    }
-
-    /// An allow-list, read as a browser reads the address: whitespace and control characters
-    /// anywhere are dropped first (`java<TAB>script:` is `javascript:` to a browser), then the
-    /// scheme, if any, must be `https`, `http` or `mailto`; an address without scheme (a path of
-    /// this site, an anchor) passes. An entity that could hide a `:` is refused.
-    static func isSafeLink(_ attribute: String) -> Bool {
-        let value = attribute.replacingOccurrences(of: "&amp;", with: "&")
-        let visible = String(String.UnicodeScalarView(value.unicodeScalars.filter { scalar in
-            !(scalar.value <= 0x20 || (0x7F...0x9F).contains(scalar.value) || scalar.properties.isWhitespace
-              || scalar.properties.generalCategory == .format)
-        })).lowercased()
-        if visible.contains("&#") || visible.contains("&colon") { return false }
-        guard let colon = visible.firstIndex(of: ":") else { return true }
-        // A colon after a path, query or fragment character is not a scheme.
-        if let separator = visible.firstIndex(where: { "/?#".contains($0) }), separator < colon { return true }
-        return ["https", "http", "mailto"].contains(String(visible[..<colon]))
     }
 }

@@ -19,14 +19,23 @@ struct PortalController: Sendable {
     /// Every public page in both languages.
     @Sendable func sitemap(_ req: Request) async throws -> Response {
         let base = req.corridor.configuration.publicURL.absoluteString.trimmingCharacters(in: CharacterSet(charactersIn: "/"))
-        // Each page in the languages it really exists in: the portal in both, an article in its own.
         let articles = try await NewsQueries(database: req.db).publishedSlugs()
-        let pages: [(path: String, languages: [Language])] = ["/", "/data", "/resources", "/about", "/news", "/contact"].map { ($0, Language.allCases) }
-            + articles.keys.sorted().map { slug in ("/news/\(slug)", Language.allCases.filter { articles[slug]?.contains($0) == true }) }
-        let urls = pages.map { page -> String in
-            let languages = page.languages
-            let alternates = languages.map { "<xhtml:link rel=\"alternate\" hreflang=\"\($0.rawValue)\" href=\"\(HTML.escape("\(base)\(page.path)?lang=\($0.rawValue)"))\"/>" }.joined()
-            return languages.map { "<url><loc>\(HTML.escape("\(base)\(page.path)?lang=\($0.rawValue)"))</loc>\(alternates)</url>" }.joined(separator: "\n")
+        // Each page's address in each language it exists in (a section page has one per language).
+        let fixed: [[Language: String]] = ["/", "/data", "/resources", "/about", "/news", "/contact"].map { path in
+            Dictionary(uniqueKeysWithValues: Language.allCases.map { ($0, path) })
+        }
+        let menu = SiteMenuMiddleware.menu(of: req)
+        let sections: [[Language: String]] = menu.sections.flatMap { [$0.entry] + $0.children }.filter { $0.externalURL == nil }.map { entry in
+            Dictionary(uniqueKeysWithValues: Language.allCases.compactMap { language in menu.path(of: entry.id, language).map { (language, $0) } })
+        }
+        let news: [[Language: String]] = articles.keys.sorted().map { slug in
+            Dictionary(uniqueKeysWithValues: Language.allCases.filter { articles[slug]?.contains($0) == true }.map { ($0, "/news/\(slug)") })
+        }
+        let urls = (fixed + sections + news).map { paths -> String in
+            let languages = Language.allCases.filter { paths[$0] != nil }
+            let address = { (language: Language) in HTML.escape("\(base)\(paths[language] ?? "/")?lang=\(language.rawValue)") }
+            let alternates = languages.map { "<xhtml:link rel=\"alternate\" hreflang=\"\($0.rawValue)\" href=\"\(address($0))\"/>" }.joined()
+            return languages.map { "<url><loc>\(address($0))</loc>\(alternates)</url>" }.joined(separator: "\n")
         }.joined(separator: "\n")
         let xml = """
         <?xml version="1.0" encoding="UTF-8"?>

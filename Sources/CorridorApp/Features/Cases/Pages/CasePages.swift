@@ -5,6 +5,8 @@ struct CaseListModel: Sendable {
     var filter: CaseFilter
     var page: CaseQueries.ListPage
     var caseworkers: [(id: UUID, name: String)]
+    /// The offices table, as the office filter's choices.
+    var offices: [(value: String, label: String)]
     var canEdit: Bool
     var canImport: Bool
     var canExport: Bool
@@ -30,6 +32,8 @@ struct CaseFormModel: Sendable {
     var header: CaseHeaderForm
     var member: MemberForm?
     var caseworkers: [(id: UUID, name: String)]
+    /// The offices table, as the office field's choices.
+    var offices: [(value: String, label: String)]
     var errors: [String: String] = [:]
     var conflict: CaseQueries.CaseView?
     /// Shown in the form above its button: the likely matches of a new registration.
@@ -133,12 +137,16 @@ enum CaseHTML {
         """
     }
 
-    static func headerFields(_ form: CaseHeaderForm, caseworkers: [(id: UUID, name: String)], errors: [String: String], isNew: Bool, _ context: PageContext) -> HTML {
+    static func headerFields(_ form: CaseHeaderForm, caseworkers: [(id: UUID, name: String)], offices: [(value: String, label: String)], errors: [String: String],
+                             isNew: Bool, _ context: PageContext) -> HTML {
         let workers = [(value: "", label: context.t("case.unassigned"))] + caseworkers.map { (value: $0.id.uuidString, label: $0.name) }
+        // The mission's offices; a case's own office is offered even if the table lost it.
+        let known = offices.contains { $0.value == form.office } || (form.office ?? "").isEmpty
+        let choices = known ? offices : offices + [(value: form.office ?? "", label: Layout.country(form.office, context))]
         let office: HTML = isNew
-            ? Layout.selectField("office", label: context.t("case.office"), options: Layout.countryOptions(context), selected: form.office ?? "CIV", error: errors["office"])
+            ? Layout.selectField("office", label: context.t("case.office"), options: choices, selected: form.office ?? "CIV", error: errors["office"])
             : """
-              <div>\(Layout.selectField("office", label: context.t("case.office"), options: Layout.countryOptions(context), selected: form.office ?? "", error: errors["office"]))
+              <div>\(Layout.selectField("office", label: context.t("case.office"), options: choices, selected: form.office ?? "", error: errors["office"]))
               <p class="hint">\(context.t("case.office_handover_hint"))</p></div>
               """
         return """
@@ -221,7 +229,7 @@ enum CasePages {
           <button type="submit">\(context.t("filter.apply"))</button>
           <details class="filters-more"\(HTML(raw: filter.hasAdvancedCriteria ? " open" : ""))><summary>\(context.t("filter.more"))</summary><div class="filters">
           \(Layout.selectField("host_country", label: context.t("case.host_country"), options: Layout.countryOptions(context, empty: context.t("filter.any")), selected: filter.host_country ?? "", error: nil))
-          \(Layout.selectField("office", label: context.t("case.office"), options: Layout.countryOptions(context, empty: context.t("filter.any")), selected: filter.office ?? "", error: nil))
+          \(Layout.selectField("office", label: context.t("case.office"), options: [(value: "", label: context.t("filter.any"))] + model.offices, selected: filter.office ?? "", error: nil))
           \(Layout.selectField("vulnerability", label: context.t("member.vulnerabilities"), options: Layout.codeOptions(Vulnerability.self, context, empty: context.t("filter.any_feminine")), selected: filter.vulnerability ?? "", error: nil))
           \(Layout.selectField("caseworker", label: context.t("case.caseworker"), options: workers, selected: filter.caseworker ?? "", error: nil))
           \(Layout.textField("registered_from", label: context.t("case.registered_from"), value: filter.registered_from, error: nil, type: "date", required: false))
@@ -470,7 +478,7 @@ enum CasePages {
           \(context.csrfField)
           \(version)
           <fieldset><legend>\(context.t("case.household"))</legend>
-          \(CaseHTML.headerFields(model.header, caseworkers: model.caseworkers, errors: model.errors, isNew: isNew, context))
+          \(CaseHTML.headerFields(model.header, caseworkers: model.caseworkers, offices: model.offices, errors: model.errors, isNew: isNew, context))
           </fieldset>
           \(member)
           \(model.beforeSubmit)

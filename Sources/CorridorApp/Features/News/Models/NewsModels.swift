@@ -45,6 +45,8 @@ final class ContentRevisionModel: Model, @unchecked Sendable {
     /// What was corrected, or why it was withdrawn.
     @OptionalField(key: "note") var note: String?
     @Field(key: "figures_refrozen") var figuresRefrozen: Bool
+    /// The page's address when it was published (the website's pages; nil for news).
+    @OptionalField(key: "slug") var slug: String?
     @Field(key: "author") var author: String
     @Field(key: "created_at") var createdAt: Date
     init() {}

@@ -37,7 +37,7 @@ enum NewsPages {
         // A withdrawn article says so, when and why, and no longer shows its text.
         let body: HTML = article.withdrawnAt.map {
             "<div class=\"notice warn\" role=\"note\"><p><strong>\(context.t("news.withdrawn_on", ["date": context.format.longDate($0)]))</strong></p><p>\(article.withdrawalReason ?? "")</p></div>"
-        } ?? "\(corrected)\(HTML(raw: NewsService.render(article.publishedBody ?? "")))"
+        } ?? "\(corrected)\(HTML(raw: SafeMarkdown.render(article.publishedBody ?? "")))"
         // An article exists in the language it was written in, and in its translation's if it has
         // one: its alternates say so.
         let written = Language(rawValue: article.language) ?? context.language

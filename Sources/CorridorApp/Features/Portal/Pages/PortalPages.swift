@@ -2,10 +2,24 @@ import CorridorCore
 import Foundation
 
 enum PortalPages {
+    /// The public menu: the figures, the website's published sections in their order (a link
+    /// to another site marked as such), the news, sign-in. Without any published section, the
+    /// public pages Corridor always has.
     static func links(_ context: PageContext) -> HTML {
-        """
-        <nav class="portal-links" aria-label="\(context.t("portal.navigation"))"><a href="/">\(context.t("portal.figures"))</a> · <a href="/data">\(context.t("portal.data"))</a> · <a href="/resources">\(context.t("library.title"))</a> · <a href="/news">\(context.t("news.title"))</a> · <a href="/about">\(context.t("portal.about"))</a> · <a href="/contact">\(context.t("contact.title"))</a> · <a href="/login">\(context.t("login.title"))</a></nav>
-        """
+        let current = context.path
+        func item(_ path: String, _ label: String, external: Bool = false) -> HTML {
+            let here = path == current || (path != "/" && current.hasPrefix(path + "/"))
+            let mark: HTML = external ? " <span aria-hidden=\"true\">↗</span>" : .empty
+            return "<li><a href=\"\(path)\"\(HTML(raw: here ? " aria-current=\"page\"" : ""))>\(label)\(mark)</a></li>"
+        }
+        let sections = context.siteMenu.sections.map { section in
+            item(SiteMenu.address(section.entry, parent: nil, context.language), section.entry.title(context.language), external: section.entry.externalURL != nil)
+        }
+        let fallback: [HTML] = sections.isEmpty
+            ? [item("/data", context.t("portal.data")), item("/resources", context.t("library.title")), item("/about", context.t("portal.about")), item("/contact", context.t("contact.title"))]
+            : []
+        let items = [item("/", context.t("portal.figures"))] + sections + fallback + [item("/news", context.t("news.title")), item("/login", context.t("login.title"))]
+        return "<nav class=\"portal-links\" aria-label=\"\(context.t("portal.navigation"))\"><ul>\(items)</ul></nav>"
     }
 
     static func home(_ figures: [KeyFigureModel], _ context: PageContext) -> HTML {

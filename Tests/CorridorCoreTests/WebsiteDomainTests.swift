@@ -1,0 +1,96 @@
+import CorridorCore
+import Foundation
+import Testing
+
+/// The website's rules without HTTP: addresses, what publication needs, the menu, the order,
+/// the offices' form and map.
+@Suite struct WebsiteDomainTests {
+    @Test func addressesAndWhatPublicationNeeds() {
+        #expect(SitePageRules.slug(from: "Où travaillons-nous ?") == "ou-travaillons-nous")
+        #expect(SitePageRules.slug(from: "L'organisation dans le monde") == "l-organisation-dans-le-monde")
+        #expect(SitePageRules.isSlug("qui-sommes-nous"))
+        for bad in ["", "Qui", "a--b", "-a", "a-", "été", "a b", String(repeating: "a", count: 81)] { #expect(!SitePageRules.isSlug(bad), "\(bad)") }
+
+        var draft = SitePageDraft(slugs: [.fr: "donnees", .en: "data"], titles: [.fr: "Données", .en: ""], bodies: [.fr: "Texte {{figure nothing}}"])
+        let issues = SitePageRules.check(draft, reserved: ["data", "news"])
+        #expect(issues.contains(FieldIssue("slug_en", "site.error.slug_reserved")))
+        #expect(issues.contains { $0.field == "body_fr" && $0.code.hasPrefix("news.error.token:") })
+        #expect(!issues.contains { $0.field == "slug_fr" })
+        // Publication needs both languages: title, address, text.
+        draft.bodies[.fr] = "Texte"
+        #expect(Set(SitePageRules.checkPublishable(draft).map(\.field)) == ["title_en", "body_en"])
+        // A link entry needs a web address and nothing else.
+        let link = SitePageDraft(feature: .link, externalURL: "javascript:alert(1)", titles: [.fr: "Agenda 2030", .en: "2030 Agenda"])
+        #expect(SitePageRules.check(link, reserved: []) == [FieldIssue("external_url", "site.error.external_url")])
+        #expect(SitePageRules.checkPublishable(link).isEmpty)
+        // A feature page may be published without text of its own.
+        let offices = SitePageDraft(feature: .offices, slugs: [.fr: "bureaux", .en: "offices"], titles: [.fr: "Bureaux", .en: "Offices"])
+        #expect(SitePageRules.checkPublishable(offices).isEmpty)
+    }
+
+    @Test func theMenuFollowsTheOrderAndFindsPagesInEitherLanguage() throws {
+        let who = UUID(), work = UUID(), about = UUID(), world = UUID(), agenda = UUID()
+        let menu = SiteMenu([
+            SiteMenuEntry(id: work, parentID: nil, position: 2, titles: [.fr: "Notre travail", .en: "Our work"], slugs: [.fr: "notre-travail", .en: "our-work"]),
+            SiteMenuEntry(id: world, parentID: who, position: 2, titles: [.fr: "Monde", .en: "World"], slugs: [.fr: "monde", .en: "world"]),
+            SiteMenuEntry(id: who, parentID: nil, position: 1, titles: [.fr: "Qui", .en: "Who"], slugs: [.fr: "qui", .en: "who"]),
+            SiteMenuEntry(id: about, parentID: who, position: 1, titles: [.fr: "À propos", .en: "About"], slugs: [.fr: "a-propos", .en: "about-us"]),
+            SiteMenuEntry(id: agenda, parentID: nil, position: 3, titles: [.fr: "Agenda", .en: "Agenda"], slugs: [:], externalURL: "https://example.org/2030"),
+            // A sub-page whose section is not published is not in the menu.
+            SiteMenuEntry(id: UUID(), parentID: UUID(), position: 1, titles: [.fr: "Orpheline"], slugs: [.fr: "orpheline"]),
+        ])
+        #expect(menu.sections.map(\.entry.id) == [who, work, agenda])
+        #expect(menu.sections[0].children.map(\.id) == [about, world])
+        #expect(menu.path(of: about, .fr) == "/qui/a-propos")
+        #expect(menu.path(of: about, .en) == "/who/about-us")
+        #expect(menu.path(of: agenda, .fr) == "https://example.org/2030")
+        let found = try #require(menu.find(section: "who", page: "about-us"))
+        #expect(found.entry.id == about && found.language == .en)
+        #expect(menu.find(section: "qui", page: nil)?.language == .fr)
+        #expect(menu.find(section: "orpheline", page: nil) == nil)
+        #expect(menu.find(section: "qui", page: "nothing") == nil)
+
+        let order = [who, work, agenda]
+        #expect(SiteOrder.moving(agenda, by: -1, in: order) == [who, agenda, work])
+        #expect(SiteOrder.moving(who, by: -1, in: order) == order, "the first stays first")
+        #expect(SiteOrder.moving(work, by: 1, in: order) == [who, agenda, work])
+    }
+
+    @Test func theSeedIsPlaceholderTextInBothLanguages() {
+        #expect(SiteSeed.pages.filter { $0.parent == nil }.map { $0.titles[.fr] ?? "" }
+                == ["Qui sommes-nous", "Notre travail", "Où travaillons-nous", "Agir", "Données et ressources", "Agenda 2030"])
+        for page in SiteSeed.pages where page.feature != .link {
+            let draft = SitePageDraft(feature: page.feature, slugs: page.slugs, titles: page.titles, summaries: page.summaries, bodies: page.bodies)
+            #expect(SitePageRules.checkPublishable(draft).isEmpty, "\(page.key)")
+            #expect(SitePageRules.check(draft, reserved: []).isEmpty, "\(page.key)")
+            #expect(page.bodies[.fr]?.contains("Texte d'exemple") == true && page.bodies[.en]?.contains("Sample text") == true)
+        }
+    }
+
+    @Test func officesFormAndMap() throws {
+        var draft = OfficeDraft(code: "TUN", city: "Tunis", email: "tunis@example.org", latitude: "36,80", longitude: "10.18")
+        let checked = OfficeRules.check(draft)
+        #expect(checked.issues.isEmpty)
+        #expect(checked.position == MapPoint(longitude: 10.18, latitude: 36.8))
+        draft.code = "XXX"
+        draft.email = "nobody"
+        draft.latitude = "95"
+        draft.longitude = ""
+        #expect(Set(OfficeRules.check(draft).issues.map(\.field)) == ["code", "email", "latitude", "longitude"])
+        draft = OfficeDraft(code: "CIV", city: "Abidjan")
+        #expect(OfficeRules.check(draft).issues.isEmpty && OfficeRules.check(draft).position == nil, "an office need not be on the map")
+
+        let abidjan = MapPoint(longitude: -4.03, latitude: 5.32), tunis = MapPoint(longitude: 10.18, latitude: 36.8)
+        let map = OfficeMap(points: [abidjan, tunis])
+        for point in [abidjan, tunis] {
+            let (x, y) = map.project(point)
+            #expect(x > 0 && x < map.width && y > 0 && y < map.height)
+        }
+        #expect(map.project(tunis).y < map.project(abidjan).y, "north is up")
+        #expect(map.project(tunis).x > map.project(abidjan).x, "east is right")
+        let one = OfficeMap(points: [abidjan])
+        #expect(one.east - one.west >= 44 && one.north - one.south >= 30, "one office still shows its region")
+        #expect(map.path([abidjan, tunis]).hasPrefix("M") && map.path([abidjan, tunis]).hasSuffix("Z"))
+        #expect(OfficeMap.outlines.allSatisfy { $0.count > 20 })
+    }
+}
