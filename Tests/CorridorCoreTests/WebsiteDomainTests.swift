@@ -1,6 +1,7 @@
 import CorridorCore
 import Foundation
 import Testing
+import ZIPFoundation
 
 /// The website's rules without HTTP: addresses, what publication needs, the menu, the order,
 /// the offices' form and map.
@@ -92,5 +93,38 @@ import Testing
         #expect(one.east - one.west >= 44 && one.north - one.south >= 30, "one office still shows its region")
         #expect(map.path([abidjan, tunis]).hasPrefix("M") && map.path([abidjan, tunis]).hasSuffix("Z"))
         #expect(OfficeMap.outlines.allSatisfy { $0.count > 20 })
+    }
+}
+
+/// The sharing card: a real PNG, its figure drawn where the layout puts it.
+@Suite struct FigureCardTests {
+    @Test func aFigureIsCutFromWhatItCounts() {
+        #expect(FigureCard.parts(of: "[1 234 personnes rentrées](/data)") == ("1 234", "personnes rentrées"))
+        #expect(FigureCard.parts(of: "12,5 % des retours") == ("12,5 %", "des retours"))
+        #expect(FigureCard.parts(of: "moins de 5 personnes") == ("moins de 5 personnes", ""))
+        #expect(FigureCard.fold("Côte d’Ivoire : «  retours »") == "COTE D'IVOIRE : RETOURS")
+    }
+
+    @Test func theCardIsAPNGOfTheRightSizeWithItsFigureDrawn() throws {
+        let png = try FigureCard.png(figure: "1 234", label: "personnes rentrées depuis 2017", footer: "corridor.example.org")
+        #expect(png.starts(with: [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]))
+        #expect(png.count < 40_000, "a card is small: \(png.count) bytes")
+        // IHDR: 1200 × 630, 8 bits, indexed colour.
+        let header = Array(png[16..<29])
+        #expect(header == [0, 0, 0x04, 0xB0, 0, 0, 0x02, 0x76, 8, 3, 0, 0, 0])
+        // The image data inflates back to the rows, each starting with its filter byte.
+        let idat = try #require(png.range(of: Data("IDAT".utf8)))
+        let length = png[(idat.lowerBound - 4)..<idat.lowerBound].reduce(0) { $0 << 8 | Int($1) }
+        let zlib = png[idat.upperBound..<(idat.upperBound + length)]
+        let deflated = Data(zlib.dropFirst(2).dropLast(4))
+        var rows = Data()
+        _ = try Data.decompress(size: Int64(deflated.count), bufferSize: 64 * 1024, skipCRC32: true, provider: { position, size in
+            deflated.subdata(in: Int(position)..<min(Int(position) + size, deflated.count))
+        }, consumer: { rows.append($0) })
+        #expect(rows.count == (1200 + 1) * 630)
+        let ink = (0..<630).reduce(0) { total, row in total + rows[(row * 1201 + 1)..<((row + 1) * 1201)].filter { $0 == 1 }.count }
+        #expect(ink > 20_000, "the figure and the words are drawn: \(ink) pixels")
+        let lines = FigureCard.wrap("UN DEUX TROIS QUATRE CINQ SIX", columns: 10, maximumLines: 2)
+        #expect(lines == ["UN DEUX", "TROIS..."])
     }
 }

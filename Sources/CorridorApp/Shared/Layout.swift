@@ -122,8 +122,9 @@ struct PageMeta: Sendable {
     var type = "website"
     /// The languages the page exists in (an article written in French only has no English).
     var languages: [Language] = Language.allCases
-    /// An image for the card, an absolute path on this site.
-    var image: String = "/assets/card.svg"
+    /// The image a shared link shows (a PNG of 1200 × 630), an absolute path on this site: the
+    /// site's card with its first key figure, or an article's with its own.
+    var image: String?
 }
 
 enum Layout {
@@ -136,6 +137,7 @@ enum Layout {
             "<link rel=\"alternate\" hreflang=\"\(language.rawValue)\" href=\"\(base + context.languageSwitchLink(language))\">"
         }
         let fallback = meta.languages.contains(.fr) ? Language.fr : (meta.languages.first ?? context.language)
+        let image = base + (meta.image ?? "/card.png?lang=\(context.language.rawValue)")
         return """
           <meta name="description" content="\(meta.description)">
           <link rel="canonical" href="\(canonical)">
@@ -148,11 +150,14 @@ enum Layout {
           <meta property="og:description" content="\(meta.description)">
           <meta property="og:url" content="\(canonical)">
           <meta property="og:locale" content="\(context.language == .fr ? "fr_FR" : "en_GB")">
-          <meta property="og:image" content="\(base + meta.image)">
-          <meta name="twitter:card" content="summary">
+          <meta property="og:image" content="\(image)">
+          <meta property="og:image:type" content="image/png">
+          <meta property="og:image:width" content="\(FigureCard.width)">
+          <meta property="og:image:height" content="\(FigureCard.height)">
+          <meta name="twitter:card" content="summary_large_image">
           <meta name="twitter:title" content="\(title)">
           <meta name="twitter:description" content="\(meta.description)">
-          <meta name="twitter:image" content="\(base + meta.image)">
+          <meta name="twitter:image" content="\(image)">
         """
     }
 

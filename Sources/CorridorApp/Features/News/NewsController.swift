@@ -8,6 +8,7 @@ struct NewsController: Sendable {
         web.get("news", action: .viewPublic, use: list)
         web.get("news", "feed.xml", action: .viewPublic, use: feed)
         web.get("news", ":slug", action: .viewPublic, use: article)
+        web.get("news", ":slug", "card.png", action: .viewPublic, use: card)
         let admin = web.grouped("admin", "news")
         admin.get(action: .manageNews, use: adminList)
         admin.get("new", action: .manageNews, use: newPage)
@@ -31,6 +32,18 @@ struct NewsController: Sendable {
         guard let slug = req.parameters.get("slug"),
               let article = try await queries(req).published(slug: slug, preferring: req.language) else { throw Abort(.notFound) }
         return NewsPages.article(article, languages: try await queries(req).publishedLanguages(slug: slug), req.pageContext())
+    }
+
+    /// The image a shared link to the article shows: its key figure (the first figure of its
+    /// text, as frozen at publication) and what it counts, or its title when it has none.
+    @Sendable func card(_ req: Request) async throws -> Response {
+        guard let slug = req.parameters.get("slug"),
+              let article = try await queries(req).published(slug: slug, preferring: req.language) else { throw Abort(.notFound) }
+        let frozen = NewsService.decode(article.frozenFigures)
+        let key = article.withdrawnAt == nil ? FigureToken.scan(article.body).tokens.lazy.compactMap { frozen[$0.source] }.first : nil
+        let parts = key.map(FigureCard.parts(of:)) ?? (figure: "", rest: "")
+        let label = parts.rest.isEmpty ? article.title : parts.rest
+        return try FigureCardResponse.make(figure: parts.figure, label: label, req)
     }
 
     /// An Atom feed of the published news in the request's language.

@@ -24,10 +24,13 @@ struct NewsArticleView: Sendable {
     var correctionNote: String?
     var withdrawnAt: Date?
     var withdrawalReason: String?
+    /// Each figure token's text as frozen at publication (JSON, token → text).
+    var frozenFigures: String?
 
     init(_ model: NewsArticleModel) throws {
         id = try model.requireID()
         slug = model.slug
+        frozenFigures = model.frozenFigures
         language = model.language
         title = model.title
         summary = model.summary

@@ -15,7 +15,6 @@ enum StaticAssets {
             ("corridor.css", "Resources/Assets", .css),
             ("corridor.js", "Resources/Assets", HTTPMediaType(type: "text", subType: "javascript", parameters: ["charset": "utf-8"])),
             ("favicon.svg", "Resources/Assets", HTTPMediaType(type: "image", subType: "svg+xml")),
-            ("card.svg", "Resources/Assets", HTTPMediaType(type: "image", subType: "svg+xml")),
             ("openapi.json", "Resources", .json),
         ]
         for file in files {

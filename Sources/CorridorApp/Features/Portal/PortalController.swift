@@ -14,6 +14,16 @@ struct PortalController: Sendable {
         web.get("data", "returns.hxl.csv", action: .viewPublic, use: { try await download($0, format: "hxl") })
         web.get("about", action: .viewPublic, use: about)
         web.get("sitemap.xml", action: .viewPublic, use: sitemap)
+        web.get("card.png", action: .viewPublic, use: card)
+    }
+
+    /// The site's sharing card: its first key figure (under disclosure control, as the home page
+    /// shows it) and what it counts.
+    @Sendable func card(_ req: Request) async throws -> Response {
+        let first = try await keyFigures(req).first
+        let parts = first.map { FigureCard.parts(of: $0.text) } ?? (figure: "", rest: "")
+        let label = [parts.rest, first?.label ?? req.t("portal.title")].filter { !$0.isEmpty }.joined(separator: " · ")
+        return try FigureCardResponse.make(figure: parts.figure, label: label, req)
     }
 
     /// Every public page in both languages.

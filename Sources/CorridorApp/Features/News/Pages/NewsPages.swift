@@ -42,7 +42,8 @@ enum NewsPages {
         // one: its alternates say so.
         let written = Language(rawValue: article.language) ?? context.language
         let meta = PageMeta(description: article.withdrawnAt == nil ? article.publishedSummary : context.t("news.withdrawn_title", ["title": article.title]),
-                            type: "article", languages: languages.isEmpty ? [written] : languages)
+                            type: "article", languages: languages.isEmpty ? [written] : languages,
+                            image: "/news/\(article.slug)/card.png?lang=\(written.rawValue)")
         return Layout.page(article.title, context, meta: meta, """
         \(PortalPages.links(context))
         \(HTML.when(written != context.language) { "<p class=\"notice\" role=\"note\">\(context.t("news.only_in_\(written.rawValue)"))</p>" })

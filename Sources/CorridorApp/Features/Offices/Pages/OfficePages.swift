@@ -59,8 +59,8 @@ enum OfficePages {
         """)
     }
 
-    /// *Où travaillons-nous*: the offices on a map drawn here (no tile server, no script), and
-    /// the same offices as a list for screen readers and phones.
+    /// *Où travaillons-nous*: the offices on a map drawn here (no tile server, no script; an
+    /// image, nothing in it to focus), and the same offices as a list for screen readers and phones.
     static func publicOffices(_ offices: [OfficeModel], _ context: PageContext) -> HTML {
         guard !offices.isEmpty else { return "<p class=\"empty\">\(context.t("office.none"))</p>" }
         let items = offices.map { office -> HTML in
@@ -70,7 +70,7 @@ enum OfficePages {
             let address: HTML = office.address.isEmpty ? .empty : "<p class=\"address\">\(office.address)</p>"
             let description = office.description(context.language)
             return """
-            <li class="card office" id="office-\(office.code.lowercased())"><h3>\(office.city.isEmpty ? country : office.city)\(HTML.when(!office.city.isEmpty) { " <small>· \(country)</small>" })</h3>
+            <li class="card office" id="office-\(office.code.lowercased())"><h2>\(office.city.isEmpty ? country : office.city)\(HTML.when(!office.city.isEmpty) { " <small>· \(country)</small>" })</h2>
             \(address)\(email)\(phone)\(HTML.when(!description.isEmpty) { "<p>\(description)</p>" })</li>
             """
         }
@@ -105,8 +105,8 @@ enum OfficePages {
             // Labels right of the point, or left when the point is near the right edge.
             let left = x > view.width - 160
             return """
-            <a href="#office-\(office.code.lowercased())"><g class="office-point"><title>\(name) · \(Layout.country(office.code, context))</title>
-            <circle cx="\(d(x))" cy="\(d(y))" r="9"/><text x="\(d(left ? x - 14 : x + 14))" y="\(d(y + 6))"\(HTML(raw: left ? " text-anchor=\"end\"" : ""))>\(name)</text></g></a>
+            <g class="office-point"><title>\(name) · \(Layout.country(office.code, context))</title>
+            <circle cx="\(d(x))" cy="\(d(y))" r="9"/><text x="\(d(left ? x - 14 : x + 14))" y="\(d(y + 6))"\(HTML(raw: left ? " text-anchor=\"end\"" : ""))>\(name)</text></g>
             """
         }
         return """
