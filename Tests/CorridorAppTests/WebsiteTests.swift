@@ -179,6 +179,12 @@ import VaporTesting
             #expect(morocco.isPublic == false && morocco.city.isEmpty)
             #expect(!(try await visitor.get("/ou-travaillons-nous?lang=fr").text.contains("id=\"office-mar\"")))
             #expect(try await worker.get("/admin/offices").status == .forbidden)
+            // A user's scope names offices of the table.
+            let admin = try await corridor.browser(signedInAs: try await corridor.makeUser(.admin))
+            let senegal = try await admin.post("/admin/users/new", ["email": "dakar@example.org", "name": "Agent Dakar", "role": "caseworker", "offices": "SEN"])
+            #expect(senegal.status == .unprocessableEntity && senegal.text.contains("codes des bureaux de la mission"))
+            let tunis = try await admin.post("/admin/users/new", ["email": "tunis@example.org", "name": "Agent Tunis", "role": "caseworker", "offices": "TUN, CIV"])
+            #expect(tunis.status == .ok, "\(tunis.text.prefix(800))")
         }
     }
 

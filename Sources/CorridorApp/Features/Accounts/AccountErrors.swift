@@ -75,7 +75,7 @@ enum AccountError: Error, Equatable, Sendable {
         case .staleVersion: return "the record was changed by someone else"
         case .notFound: return "no such record"
         case .cannotDisableSelf: return "you cannot disable your own account"
-        case .unknownOffice: return "offices are ISO 3166-1 alpha-3 country codes separated by commas, such as CIV,TUN (or * for every office)"
+        case .unknownOffice: return "offices are the codes of the mission's offices (ISO 3166-1 alpha-3, listed at /admin/offices) separated by commas, such as CIV,TUN (or * for every office)"
         }
     }
 }

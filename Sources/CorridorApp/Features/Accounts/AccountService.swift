@@ -225,6 +225,11 @@ struct AccountService: Sendable {
         if let typed = draft.offices {
             let parsed = OfficeScope.parse(typed)
             guard parsed.unknown.isEmpty else { throw AccountError.unknownOffice }
+            // The offices table is the one list of offices: a scope names some of them.
+            if !parsed.scope.offices.isEmpty {
+                let known = try await OfficeModel.query(on: database).filter(\.$code ~~ Array(parsed.scope.offices)).count()
+                guard known == parsed.scope.offices.count else { throw AccountError.unknownOffice }
+            }
             offices = parsed.scope
         }
         return CheckedUser(email: email, name: name, role: role, institutionID: draft.institutionID,
