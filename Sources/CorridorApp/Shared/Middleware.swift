@@ -288,10 +288,10 @@ final class PublicPageCache: Sendable {
         }
         let row = try await request.db.sqlDatabase.raw("""
             SELECT (SELECT version FROM summary_state WHERE id = 1) AS summary, (SELECT COUNT(*) FROM news_articles) AS news,
-            (SELECT SUM(version) FROM news_articles) AS edits, (SELECT MAX(updated_at) FROM news_articles) AS changed,
+            (SELECT CAST(SUM(version) AS BIGINT) FROM news_articles) AS edits, (SELECT MAX(updated_at) FROM news_articles) AS changed,
             (SELECT COUNT(*) FROM library_documents WHERE status = 'published') AS library, (SELECT MAX(updated_at) FROM library_documents) AS shelved,
-            (SELECT SUM(version) + COUNT(*) FROM site_pages) AS pages, (SELECT MAX(updated_at) FROM site_pages) AS paged,
-            (SELECT SUM(version) + COUNT(*) FROM offices) AS offices, (SELECT MAX(updated_at) FROM offices) AS placed
+            (SELECT CAST(SUM(version) + COUNT(*) AS BIGINT) FROM site_pages) AS pages, (SELECT MAX(updated_at) FROM site_pages) AS paged,
+            (SELECT CAST(SUM(version) + COUNT(*) AS BIGINT) FROM offices) AS offices, (SELECT MAX(updated_at) FROM offices) AS placed
             """).first(decoding: Row.self)
         return [row?.summary ?? 0, row?.news ?? 0, row?.edits ?? 0, row?.library ?? 0, row?.pages ?? 0, row?.offices ?? 0].map(String.init).joined(separator: "|")
             + [row?.changed, row?.shelved, row?.paged, row?.placed].map { "|\($0?.timeIntervalSince1970 ?? 0)" }.joined() + "|\(Day(request.now).iso)"
