@@ -71,7 +71,8 @@ func configure(
     app.shippedProfiling = try ProfilingCatalog.loadShipped()
     await app.makeFieldHTTPClient()
     app.summaryCache = SummaryCache()
-    app.publicPageCache = PublicPageCache()
+    // Tests write through services as well as pages: every request reads the version there.
+    app.publicPageCache = PublicPageCache(versionReuse: app.environment == .testing ? .zero : .milliseconds(200))
     app.siteMenu = SiteMenuCache()
 
     Observability.bootstrap()

@@ -1,6 +1,9 @@
 import CorridorCore
 import Fluent
 import Foundation
+#if canImport(FoundationXML)
+import FoundationXML
+#endif
 import Testing
 import Vapor
 import VaporTesting
@@ -54,6 +57,11 @@ import VaporTesting
                 #expect(sitemap.contains("<loc>http://") && sitemap.contains("\(address)</loc>"), "\(address)")
             }
             #expect(!sitemap.contains("sdgs.un.org"), "a link to another site is not one of ours")
+            // Read by an XML parser: every address has its alternates, each of them listed too.
+            let read = SitemapReader(Data(sitemap.utf8))
+            #expect(read.parsed && read.locations.count > 20, "\(read.locations.count) addresses")
+            #expect(read.alternates.allSatisfy { read.locations.contains($0) }, "every alternate is itself listed")
+            #expect(read.locations.contains { $0.hasSuffix("/where-we-work?lang=en") } && read.alternates.contains { $0.hasSuffix("/ou-travaillons-nous?lang=fr") })
         }
     }
 
@@ -116,7 +124,7 @@ import VaporTesting
             #expect(revisions.map(\.number) == [3, 2, 1] && revisions.map(\.kind) == ["restore", "publication", "publication"])
             #expect(revisions.first?.note == "1")
             let editor = try await writer.get("/admin/pages/\(id)")
-            #expect(editor.text.contains("Rétablir la révision 2") && editor.text.contains("de la révision 1"))
+            #expect(editor.text.contains("Remettre en ligne la révision 2") && editor.text.contains("de la révision 1"))
 
             // Order: the new section moved up one place, before the 2030 Agenda link.
             #expect(try await writer.post("/admin/pages/\(id)/move", ["direction": "up"]).status == .seeOther)
@@ -185,7 +193,70 @@ import VaporTesting
             #expect(senegal.status == .unprocessableEntity && senegal.text.contains("codes des bureaux de la mission"))
             let tunis = try await admin.post("/admin/users/new", ["email": "tunis@example.org", "name": "Agent Tunis", "role": "caseworker", "offices": "TUN, CIV"])
             #expect(tunis.status == .ok, "\(tunis.text.prefix(800))")
+            // A scope given before the table existed does not block editing the user.
+            let older = try await corridor.makeUser(.caseworker, offices: "CIV")
+            older.offices = "|CIV|SEN|"
+            try await older.update(on: corridor.app.db)
+            let edited = try await admin.post("/admin/users/\(try older.requireID().uuidString)", ["email": older.email, "name": "Renamed", "role": "caseworker",
+                                                                                                 "offices": "CIV, SEN", "version": String(older.version)])
+            #expect(edited.status == .seeOther, "\(edited.text.prefix(800))")
         }
+    }
+
+    /// What the public reads changes at publication only: a saved draft that turns a section
+    /// into the offices' page shows nothing new; "save and publish" does both at once.
+    @Test func aSavedDraftChangesNothingPublicUntilPublished() async throws {
+        try await TestCorridor.run { corridor in
+            let writer = try await corridor.browser(signedInAs: try await corridor.makeUser(.communications))
+            let visitor = TestBrowser(app: corridor.app)
+            let work = try #require(try await SitePageModel.query(on: corridor.app.db).filter(\.$slugFR == "notre-travail").first())
+            let id = try work.requireID().uuidString
+            var fields = ["feature": "offices", "external_url": "", "slug_fr": "notre-travail", "slug_en": "our-work", "title_fr": "Notre travail et nos bureaux",
+                          "title_en": "Our work and offices", "summary_fr": "", "summary_en": "", "body_fr": "Nouveau texte.", "body_en": "New text.",
+                          "version": String(work.version)]
+            #expect(try await writer.post("/admin/pages/\(id)", fields).status == .seeOther)
+            let before = try await visitor.get("/notre-travail?lang=fr").text
+            #expect(!before.contains("Nouveau texte.") && !before.contains("<svg") && !before.contains("Notre travail et nos bureaux"))
+            fields["version"] = String(work.version + 1)
+            fields["publish"] = "1"
+            let published = try await writer.post("/admin/pages/\(id)", fields)
+            #expect(published.status == .seeOther && published.location?.contains("page_published") == true)
+            let after = try await visitor.get("/notre-travail?lang=fr").text
+            #expect(after.contains("Nouveau texte.") && after.contains("<svg") && after.contains("Notre travail et nos bureaux"))
+            // A link to another site has no sub-pages.
+            let agenda = try #require(try await SitePageModel.query(on: corridor.app.db).filter(\.$feature == "link").first())
+            let child = try await writer.post("/admin/pages/new", ["parent": try agenda.requireID().uuidString, "feature": "text", "title_fr": "Sous-page", "title_en": "Sub-page",
+                                                                  "body_fr": "x", "body_en": "x"])
+            #expect(child.status == .unprocessableEntity && child.text.contains("Choisissez une rubrique du menu"))
+        }
+    }
+
+    /// With the version read once for many requests (as served), a write through the pages is
+    /// still seen at once by the next reader.
+    @Test func aWriteThroughThePagesIsSeenAtOnceWhenTheVersionIsReused() async throws {
+        try await TestCorridor.run { corridor in
+            corridor.app.publicPageCache = PublicPageCache(versionReuse: .seconds(60))
+            let visitor = TestBrowser(app: corridor.app)
+            let first = try await visitor.get("/agir?lang=fr").text
+            let writer = try await corridor.browser(signedInAs: try await corridor.makeUser(.communications))
+            let act = try #require(try await SitePageModel.query(on: corridor.app.db).filter(\.$slugFR == "agir").first())
+            let published = try await writer.post("/admin/pages/\(try act.requireID().uuidString)", [
+                "feature": "contact", "slug_fr": "agir", "slug_en": "take-action", "title_fr": "Agir", "title_en": "Take action",
+                "body_fr": "Signez la [charte](https://example.org/charte).", "body_en": "Sign the [charter](https://example.org/charter).",
+                "version": String(act.version), "publish": "1"])
+            #expect(published.status == .seeOther)
+            let after = try await visitor.get("/agir?lang=fr").text
+            #expect(!first.contains("charte") && after.contains("href=\"https://example.org/charte\""), "the editor's links on Agir")
+        }
+    }
+
+    /// A quote in a link's address or an image's text cannot open an attribute of its own.
+    @Test func markdownQuotesStayInsideTheirAttribute() {
+        for markdown in ["[x](https://a.org\" onmouseover=\"alert(1))", "![a\" onerror=\"alert(1)](/x.png)", "Il a dit \"merci\"."] {
+            let html = SafeMarkdown.render(markdown)
+            #expect(!html.contains("onmouseover=\"") && !html.contains("onerror=\""), "\(html)")
+        }
+        #expect(SafeMarkdown.render("Il a dit \"merci\".").contains("Il a dit &quot;merci&quot;."))
     }
 
     /// Every internal link of the public site, followed from the home page in both languages
@@ -226,5 +297,32 @@ import VaporTesting
                 #expect(seen.contains { $0.hasPrefix(expected) }, "\(expected)")
             }
         }
+    }
+}
+
+/// A sitemap as a crawler reads it: `<loc>` addresses and `xhtml:link` alternates.
+final class SitemapReader: NSObject, XMLParserDelegate {
+    var locations: [String] = []
+    var alternates: Set<String> = []
+    var parsed = false
+    private var text = ""
+
+    init(_ data: Data) {
+        super.init()
+        let parser = XMLParser(data: data)
+        parser.shouldProcessNamespaces = true
+        parser.delegate = self
+        parsed = parser.parse()
+    }
+
+    func parser(_ parser: XMLParser, didStartElement element: String, namespaceURI: String?, qualifiedName: String?, attributes: [String: String] = [:]) {
+        text = ""
+        if element == "link", namespaceURI == "http://www.w3.org/1999/xhtml", let href = attributes["href"] { alternates.insert(href) }
+    }
+
+    func parser(_ parser: XMLParser, foundCharacters string: String) { text += string }
+
+    func parser(_ parser: XMLParser, didEndElement element: String, namespaceURI: String?, qualifiedName: String?) {
+        if element == "loc" { locations.append(text.trimmingCharacters(in: .whitespacesAndNewlines)) }
     }
 }

@@ -196,10 +196,15 @@ struct PublicCacheMiddleware: AsyncMiddleware {
         // An anonymous visitor's public page is served as last rendered while nothing it shows
         // has changed (`PublicPageCache`), then revalidated by its ETag as below.
         let cacheKey = PublicPageCache.key(for: request)
+        let pageCache = request.application.publicPageCache
+        // A write forgets the version read last, before and after it is made.
+        let writes = request.method != .GET && request.method != .HEAD
+        if writes { pageCache.forgetVersion() }
+        defer { if writes { pageCache.forgetVersion() } }
         var version: String?
-        if let cacheKey, let current = try? await PublicPageCache.version(request) {
+        if let cacheKey, let current = try? await pageCache.currentVersion(request) {
             version = current
-            if let hit = request.application.publicPageCache.page(cacheKey, version: current) {
+            if let hit = pageCache.page(cacheKey, version: current) {
                 return Self.revalidated(Response(status: .ok, headers: hit.headers, body: .init(buffer: hit.body)), request)
             }
         }
@@ -226,7 +231,7 @@ struct PublicCacheMiddleware: AsyncMiddleware {
         // does not say it.
         response.headers.replaceOrAdd(name: .vary, value: "Accept-Language, Cookie")
         if let cacheKey, let version, request.method == .GET {
-            request.application.publicPageCache.keep(cacheKey, version: version, headers: response.headers, body: body)
+            pageCache.keep(cacheKey, version: version, headers: response.headers, body: body)
         }
         return Self.revalidated(response, request)
     }
@@ -264,6 +269,25 @@ final class PublicPageCache: Sendable {
     static let maximumAge: Duration = .seconds(30)
 
     private let pages = NIOLockedValueBox<[String: Page]>([:])
+    /// How long one reading of the version answers for the requests that follow (zero: each
+    /// request reads it). A write through this process's own pages forgets it at once; another
+    /// process's write shows after this long at most.
+    let versionReuse: Duration
+    private let lastVersion = NIOLockedValueBox<(version: String, read: ContinuousClock.Instant)?>(nil)
+
+    init(versionReuse: Duration = .milliseconds(200)) {
+        self.versionReuse = versionReuse
+    }
+
+    /// The version, read again when the last reading is older than `versionReuse`.
+    func currentVersion(_ request: Request) async throws -> String {
+        if versionReuse > .zero, let last = lastVersion.withLockedValue({ $0 }), ContinuousClock.now - last.read < versionReuse { return last.version }
+        let version = try await Self.version(request)
+        if versionReuse > .zero { lastVersion.withLockedValue { $0 = (version, .now) } }
+        return version
+    }
+
+    func forgetVersion() { lastVersion.withLockedValue { $0 = nil } }
     /// Pages kept at most (addresses with a query string count each).
     static let capacity = 512
 

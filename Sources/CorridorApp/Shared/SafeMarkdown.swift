@@ -4,10 +4,13 @@ import Ink
 /// Markdown as the website's writers use it (news, section pages): no raw HTML, and only
 /// links a browser cannot turn into a script.
 enum SafeMarkdown {
-    /// Markdown to HTML without raw HTML: `<` is escaped before parsing, and every link or image
-    /// address must pass `isSafeLink` (else it becomes `#blocked`).
+    /// Markdown to HTML without raw HTML: `<`, `>`, `&` and `"` are escaped before parsing, and
+    /// every link or image address must pass `isSafeLink` (else it becomes `#blocked`).
     static func render(_ markdown: String) -> String {
+        // Quotes too: the Markdown parser writes a link's address and an image's text between
+        // quotes without escaping them, so a `"` there would close the attribute.
         let escaped = markdown.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;").replacingOccurrences(of: ">", with: "&gt;")
+            .replacingOccurrences(of: "\"", with: "&quot;")
         let html = MarkdownParser().html(from: escaped)
         return html.replacing(/(href|src)="([^"]*)"/) { match in
             isSafeLink(String(match.output.2)) ? String(match.output.0) : "\(match.output.1)=\"#blocked\""

@@ -225,10 +225,12 @@ struct AccountService: Sendable {
         if let typed = draft.offices {
             let parsed = OfficeScope.parse(typed)
             guard parsed.unknown.isEmpty else { throw AccountError.unknownOffice }
-            // The offices table is the one list of offices: a scope names some of them.
+            // The offices table is the one list of offices: a scope names some of them (an office
+            // the user already had stays allowed, so that an older scope does not block an edit).
             if !parsed.scope.offices.isEmpty {
-                let known = try await OfficeModel.query(on: database).filter(\.$code ~~ Array(parsed.scope.offices)).count()
-                guard known == parsed.scope.offices.count else { throw AccountError.unknownOffice }
+                let known = Set(try await OfficeModel.query(on: database).filter(\.$code ~~ Array(parsed.scope.offices)).all().map(\.code))
+                let held = try await existingID.asyncMap { try await UserModel.find($0, on: database) }.flatMap { $0.map { OfficeScope(stored: $0.offices).offices } } ?? []
+                guard parsed.scope.offices.subtracting(known).subtracting(held).isEmpty else { throw AccountError.unknownOffice }
             }
             offices = parsed.scope
         }

@@ -28,8 +28,8 @@ final class OfficeModel: Model, @unchecked Sendable {
     func description(_ language: Language) -> String { language == .fr ? descriptionFR : descriptionEN }
 }
 
-/// The offices table, seeded with every office the cases already name (to be completed by an
-/// administrator) and, on a new installation, the mission's office in Côte d'Ivoire with
+/// The offices table, seeded with every office the cases and the users' scopes already name (to
+/// be completed by an administrator) and, on a new installation, the mission's office in Côte d'Ivoire with
 /// placeholder text.
 struct CreateOffices: AsyncMigration {
     var name: String { "2026-12-06-05-create-offices" }
@@ -44,9 +44,12 @@ struct CreateOffices: AsyncMigration {
             .unique(on: "code")
             .create()
         struct Row: Decodable { var office: String }
+        struct Scope: Decodable { var offices: String }
         let named = try await database.sqlDatabase.raw("SELECT DISTINCT office FROM return_cases").all(decoding: Row.self).map { $0.office.uppercased() }
+        // And the offices users' scopes already name.
+        let scoped = try await database.sqlDatabase.raw("SELECT DISTINCT offices FROM users").all(decoding: Scope.self).flatMap { OfficeScope(stored: $0.offices).offices }
         let now = Date()
-        for code in Set(named + ["CIV"]).sorted() where Countries.isKnown(code) {
+        for code in Set(named + scoped + ["CIV"]).sorted() where Countries.isKnown(code) {
             let office = OfficeModel()
             office.code = code
             office.city = code == "CIV" ? "Abidjan" : ""

@@ -45,7 +45,7 @@ struct SiteController: Sendable {
             }
         }
         var extra = WebsitePages.Extra()
-        switch SitePageFeature(rawValue: page.feature) ?? .text {
+        switch SitePageFeature(rawValue: page.publishedFeature) ?? .text {
         case .offices: extra.offices = try await OfficeQueries(database: req.db).published()
         case .resources: extra.documents = Array(try await LibraryQueries(database: req.db).list(LibraryQueries.Filter(), includeDrafts: false).prefix(5))
         case .contact, .text, .link: break
@@ -72,6 +72,8 @@ struct SiteController: Sendable {
         var body_en: String?
         var version: Int?
         var preview: String?
+        /// "Save and publish": the typed text is saved, then published.
+        var publish: String?
 
         var draft: SitePageDraft {
             SitePageDraft(feature: feature.flatMap(SitePageFeature.init(rawValue:)) ?? .text, externalURL: external_url ?? "",
@@ -117,13 +119,21 @@ struct SiteController: Sendable {
 
     @Sendable func editForm(_ req: Request) async throws -> HTML {
         let page = try await load(req)
-        var model = WebsitePages.Editor(id: page.id, form: Form(page), status: page.status, sections: try await sections(req))
-        model.revisions = try await SiteQueries(database: req.db).revisions(try page.requireID())
+        return try await editorHTML(req, try await model(page, form: Form(page), req))
+    }
+
+    /// The editor of a stored page showing `form`: its revisions, and whether what is stored
+    /// differs from what the public reads.
+    private func model(_ page: SitePageModel, form: Form, _ req: Request) async throws -> WebsitePages.Editor {
+        let id = try page.requireID()
+        let queries = SiteQueries(database: req.db)
+        var model = WebsitePages.Editor(id: id, form: form, status: page.status, sections: try await sections(req))
+        model.revisions = try await queries.revisions(id)
         model.publishedNumber = page.publishedNumber
-        let queries = SiteQueries(database: req.db), id = try page.requireID()
         let french = try await queries.revision(id, number: page.publishedNumber, .fr), english = try await queries.revision(id, number: page.publishedNumber, .en)
-        model.pending = page.status != "published" || Self.differs(page.draft, [.fr: french, .en: english])
-        return try await editor(req, model)
+        model.pending = page.status != "published" || Self.differs(page, [.fr: french, .en: english])
+        model.sectionHidden = try await page.parentID.asyncMap { try await queries.find($0) }.map { $0?.status != "published" } ?? false
+        return model
     }
 
     @Sendable func create(_ req: Request) async throws -> Response {
@@ -133,6 +143,7 @@ struct SiteController: Sendable {
         do {
             let id = try await service(req).create(form.draft, parentID: parentID)
             req.application.siteMenu.forget()
+            if form.publish != nil { return try await publishing(req, id: id, version: 1) }
             return req.redirect(to: "/admin/pages/\(id.uuidString)?notice=page_saved", redirectType: .normal)
         } catch SiteService.SiteError.invalid(let issues) {
             return try await refused(req, WebsitePages.Editor(form: form, sections: try await sections(req)), issues: issues)
@@ -143,18 +154,33 @@ struct SiteController: Sendable {
         let page = try await load(req)
         let id = try page.requireID()
         let form = (try? req.content.decode(Form.self)) ?? Form()
-        var model = WebsitePages.Editor(id: id, form: form, status: page.status, sections: try await sections(req))
-        model.revisions = try await SiteQueries(database: req.db).revisions(id)
-        model.publishedNumber = page.publishedNumber
+        var model = try await model(page, form: form, req)
         if form.preview != nil { return try await previewing(req, model) }
         do {
             try await service(req).save(id: id, form.draft, expectedVersion: form.version ?? -1)
+            req.application.siteMenu.forget()
+            if form.publish != nil { return try await publishing(req, id: id, version: (form.version ?? -1) + 1) }
             return req.redirect(to: "/admin/pages/\(id.uuidString)?notice=page_saved", redirectType: .normal)
         } catch SiteService.SiteError.invalid(let issues) {
             return try await refused(req, model, issues: issues)
         } catch SiteService.SiteError.conflict {
             model.errors["general"] = req.t("site.error.conflict")
             return try await HTMLPage(status: .conflict, html: try await editorHTML(req, model)).encodeResponse(for: req)
+        }
+    }
+
+    /// Publishes what was just saved; refused, the editor shows why (the text is saved).
+    private func publishing(_ req: Request, id: UUID, version: Int) async throws -> Response {
+        do {
+            try await service(req).publish(id: id, expectedVersion: version)
+            req.application.siteMenu.forget()
+            return req.redirect(to: "/admin/pages/\(id.uuidString)?notice=page_published", redirectType: .normal)
+        } catch SiteService.SiteError.invalid(let issues) {
+            guard let page = try await SiteQueries(database: req.db).find(id) else { throw Abort(.notFound) }
+            var model = try await model(page, form: Form(page), req)
+            model.errors = NewsController.messages(issues, req)
+            model.errors["general"] = req.t("site.error.saved_not_published")
+            return try await HTMLPage(status: .unprocessableEntity, html: try await editorHTML(req, model)).encodeResponse(for: req)
         }
     }
 
@@ -196,9 +222,7 @@ struct SiteController: Sendable {
             req.application.siteMenu.forget()
             return req.redirect(to: "/admin/pages/\(id.uuidString)?notice=\(notice)", redirectType: .normal)
         } catch let error as SiteService.SiteError {
-            var model = WebsitePages.Editor(id: id, form: Form(page), status: page.status, sections: try await sections(req))
-            model.revisions = try await SiteQueries(database: req.db).revisions(id)
-            model.publishedNumber = page.publishedNumber
+            var model = try await model(page, form: Form(page), req)
             switch error {
             case .invalid(let issues):
                 model.errors = NewsController.messages(issues, req)
@@ -247,8 +271,10 @@ struct SiteController: Sendable {
     }
 
     /// Whether the draft differs from what the public reads (the published revision).
-    static func differs(_ draft: SitePageDraft, _ published: [Language: ContentRevisionModel?]) -> Bool {
-        Language.allCases.contains { language in
+    static func differs(_ page: SitePageModel, _ published: [Language: ContentRevisionModel?]) -> Bool {
+        let draft = page.draft
+        if page.feature != page.publishedFeature || (draft.feature == .link && page.externalURL != page.publishedExternalURL) { return true }
+        return Language.allCases.contains { language in
             guard let revision = published[language] ?? nil else { return true }
             return draft.title(language) != revision.title || draft.summary(language) != revision.summary || draft.body(language) != revision.body
                 || (draft.feature != .link && draft.slug(language) != (revision.slug ?? ""))

@@ -33,6 +33,10 @@ final class SitePageModel: Model, @unchecked Sendable {
     @Field(key: "published_slug_en") var publishedSlugEN: String
     @Field(key: "published_title_fr") var publishedTitleFR: String
     @Field(key: "published_title_en") var publishedTitleEN: String
+    /// What the public page adds under its text, and a link entry's address, as published (a
+    /// saved draft changes neither until its publication).
+    @Field(key: "published_feature") var publishedFeature: String
+    @Field(key: "published_external_url") var publishedExternalURL: String
     @OptionalField(key: "published_at") var publishedAt: Date?
     @Field(key: "version") var version: Int
     @Field(key: "author") var author: String
@@ -79,6 +83,7 @@ struct CreateSitePages: AsyncMigration {
             .field("status", .string, .required).field("published_number", .int, .required)
             .field("published_slug_fr", .string, .required).field("published_slug_en", .string, .required)
             .field("published_title_fr", .string, .required).field("published_title_en", .string, .required)
+            .field("published_feature", .string, .required).field("published_external_url", .string, .required)
             .field("published_at", .datetime)
             .field("version", .int, .required).field("author", .string, .required)
             .field("created_at", .datetime, .required).field("updated_at", .datetime, .required)
@@ -109,6 +114,8 @@ struct CreateSitePages: AsyncMigration {
             page.publishedSlugEN = page.slugEN
             page.publishedTitleFR = page.titleFR
             page.publishedTitleEN = page.titleEN
+            page.publishedFeature = page.feature
+            page.publishedExternalURL = page.externalURL
             page.publishedAt = now
             page.version = 1
             page.author = "Corridor"

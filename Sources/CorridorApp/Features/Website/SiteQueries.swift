@@ -13,7 +13,7 @@ struct SiteQueries: Sendable {
         let pages = try await SitePageModel.query(on: database).filter(\.$status == "published").all()
         return SiteMenu(pages.compactMap { page in
             guard let id = page.id else { return nil }
-            let link = page.feature == SitePageFeature.link.rawValue ? page.externalURL : nil
+            let link = page.publishedFeature == SitePageFeature.link.rawValue ? page.publishedExternalURL : nil
             return SiteMenuEntry(id: id, parentID: page.parentID, position: page.position,
                                  titles: [.fr: page.publishedTitleFR, .en: page.publishedTitleEN],
                                  slugs: [.fr: page.publishedSlugFR, .en: page.publishedSlugEN], externalURL: link)

@@ -25,7 +25,9 @@ struct SiteService: Sendable {
         let actor = context.actor, now = context.now, author = context.user?.name ?? context.actor.label
         return try await context.database.writeTransaction { db in
             if let parentID {
-                guard let parent = try await SitePageModel.find(parentID, on: db), parent.parentID == nil else { throw SiteError.invalid([FieldIssue("parent", "site.error.parent")]) }
+                // A sub-page belongs to a section with a page of its own (not a link to another site).
+                guard let parent = try await SitePageModel.find(parentID, on: db), parent.parentID == nil,
+                      parent.feature != SitePageFeature.link.rawValue else { throw SiteError.invalid([FieldIssue("parent", "site.error.parent")]) }
             }
             let last = try await SitePageModel.query(on: db).filter(\.$parentID == parentID).max(\.$position) ?? 0
             let page = SitePageModel()
@@ -38,6 +40,8 @@ struct SiteService: Sendable {
             page.publishedSlugEN = ""
             page.publishedTitleFR = ""
             page.publishedTitleEN = ""
+            page.publishedFeature = draft.feature.rawValue
+            page.publishedExternalURL = ""
             page.version = 1
             page.author = author
             page.createdAt = now
@@ -115,7 +119,8 @@ struct SiteService: Sendable {
 
     /// Puts an earlier revision back on the site as it was shown then (its frozen figures
     /// included), as a new revision that says which one it restores; the draft becomes that
-    /// revision's text.
+    /// revision's text. What the page adds under its text and a link's address stay as last
+    /// published (revisions keep texts and addresses).
     func restore(id: UUID, number: Int, expectedVersion: Int) async throws {
         let actor = context.actor, now = context.now
         try await context.database.writeTransaction { db in
@@ -217,6 +222,8 @@ struct SiteService: Sendable {
         page.publishedSlugEN = draft.slug(.en)
         page.publishedTitleFR = draft.title(.fr)
         page.publishedTitleEN = draft.title(.en)
+        page.publishedFeature = draft.feature.rawValue
+        page.publishedExternalURL = draft.feature == .link ? draft.externalURL.trimmingCharacters(in: .whitespaces) : ""
         page.publishedAt = now
         page.version += 1
         page.updatedAt = now

@@ -29,6 +29,8 @@ enum WebsitePages {
         var publishedNumber = 0
         /// The draft differs from what the public reads.
         var pending = true
+        /// A sub-page whose section is not on the site: the public cannot reach it.
+        var sectionHidden = false
         var errors: [String: String] = [:]
         var previews: [Language: String] = [:]
     }
@@ -44,7 +46,7 @@ enum WebsitePages {
             return "<li class=\"card\"><h2><a href=\"\(child.path)\">\(child.title)</a>\(mark)</h2>\(HTML.when(!child.summary.isEmpty) { "<p>\(child.summary)</p>" })</li>"
         }
         let feature: HTML
-        switch SitePageFeature(rawValue: page.feature) ?? .text {
+        switch SitePageFeature(rawValue: page.publishedFeature) ?? .text {
         case .offices: feature = OfficePages.publicOffices(extra.offices, context)
         case .contact: feature = "<p><a class=\"button primary\" href=\"/contact\">\(context.t("site.write_to_us"))</a></p>"
         case .resources: feature = resources(extra.documents, context)
@@ -81,7 +83,9 @@ enum WebsitePages {
     // MARK: Editing
 
     static func list(_ pages: [SitePageModel], _ context: PageContext) -> HTML {
+        let offline = Set(pages.filter { $0.parentID == nil && $0.status != "published" }.compactMap(\.id))
         let rows = pages.map { page -> HTML in
+            let unreachable: HTML = page.parentID.map(offline.contains) == true ? " <small class=\"muted\">(\(context.t("site.section_offline")))</small>" : .empty
             let id = page.id?.uuidString ?? ""
             let title = context.language == .fr ? page.titleFR : page.titleEN
             let indent: HTML = page.parentID == nil ? .empty : "<span class=\"indent\" aria-hidden=\"true\">└ </span>"
@@ -93,7 +97,7 @@ enum WebsitePages {
                 ? "<a href=\"/admin/pages/new?parent=\(id)\">\(context.t("site.new_sub_page"))</a>" : .empty
             return """
             <tr><td>\(indent)<a href="/admin/pages/\(id)">\(title.isEmpty ? context.t("site.untitled") : title)</a></td>
-            <td>\(context.t("site.feature." + page.feature))</td><td>\(context.t("site.status." + page.status))</td><td class="actions">\(move)</td><td>\(add)</td></tr>
+            <td>\(context.t("site.feature." + page.feature))</td><td>\(context.t("site.status." + page.status))\(unreachable)</td><td class="actions">\(move)</td><td>\(add)</td></tr>
             """
         }
         return Layout.page(context.t("site.admin_title"), context, """
@@ -142,7 +146,8 @@ enum WebsitePages {
             <section class="card">
               <h2>\(context.t("site.publication"))</h2>
               <p>\(context.t(model.status == "published" ? (model.pending ? "site.pending" : "site.up_to_date") : "site.status_intro." + model.status))</p>
-              <form method="post" action="/admin/pages/\(id)/publish" class="inline">\(context.csrfField)<input type="hidden" name="version" value="\(version)"><button type="submit" class="primary">\(context.t("site.publish"))</button></form>
+              \(HTML.when(model.sectionHidden) { "<p class=\"notice warn\">\(context.t("site.section_hidden"))</p>" })
+              <form method="post" action="/admin/pages/\(id)/publish" class="inline">\(context.csrfField)<input type="hidden" name="version" value="\(version)"><button type="submit">\(context.t("site.publish"))</button></form>
               \(HTML.when(model.status == "published") { "<form method=\"post\" action=\"/admin/pages/\(id)/hide\" class=\"inline\">\(context.csrfField)<input type=\"hidden\" name=\"version\" value=\"\(version)\"><button type=\"submit\" class=\"danger\">\(context.t("site.hide"))</button></form>" })
             </section>
             """
@@ -169,7 +174,8 @@ enum WebsitePages {
           </div>
           <p class="hint" id="body-hint">\(context.t("site.body_hint"))</p>
           <div class="side-by-side">\(columns)</div>
-          <button type="submit" name="preview" value="1">\(context.t("news.preview_button"))</button> <button type="submit" class="primary">\(context.t("news.save_draft"))</button>
+          <button type="submit" name="preview" value="1">\(context.t("news.preview_button"))</button> <button type="submit">\(context.t("news.save_draft"))</button>
+          <button type="submit" name="publish" value="1" class="primary">\(context.t("site.save_and_publish"))</button>
         </form>
         \(HTML.when(!previews.isEmpty) { "<div class=\"side-by-side\">\(previews)</div>" })
         \(publish)
