@@ -1,5 +1,6 @@
 import CorridorCore
 import Fluent
+import SQLKit
 import Foundation
 #if canImport(FoundationXML)
 import FoundationXML
@@ -324,5 +325,40 @@ final class SitemapReader: NSObject, XMLParserDelegate {
 
     func parser(_ parser: XMLParser, didEndElement element: String, namespaceURI: String?, qualifiedName: String?) {
         if element == "loc" { locations.append(text.trimmingCharacters(in: .whitespacesAndNewlines)) }
+    }
+}
+
+/// The caseload's counts taken from the return summary and the words' index (issue 18) equal
+/// the rows counted one by one, after imports, registration and edits.
+@Suite struct CaseloadCountTests {
+    @Test func summaryCountsEqualRowCounts() async throws {
+        try await TestCorridor.run { corridor in
+            let worker = try await corridor.browser(signedInAs: try await corridor.makeUser(.caseworker))
+            let data = Data(CaseImportRouteTests.file(rows: 120, badLines: []).utf8)
+            let report = try await worker.upload("/cases/import", field: "file", fileName: "cases.csv", data: data)
+            let importID = try #require(report.text.firstMatch(of: /name="id" value="([0-9a-f-]{36})"/)?.1)
+            #expect(try await worker.post("/cases/import/confirm", ["id": String(importID), "file_name": "cases.csv"]).status == .ok)
+            try await IndicatorTests.load(corridor)
+            _ = try await CaseWorkflowTests.register(worker)
+            let queries = CaseQueries(database: corridor.app.db)
+            let sql = try corridor.app.db.sqlDatabase
+            struct Count: Decodable { var n: Int }
+            func rows(_ condition: String) async throws -> Int {
+                try await sql.raw(SQLQueryString("SELECT COUNT(*) AS n FROM return_cases c WHERE \(unsafeRaw: condition)")).first(decoding: Count.self)?.n ?? -1
+            }
+            let cases: [(CaseFilter, String)] = [
+                (CaseFilter(), "1 = 1"),
+                (CaseFilter(status: "arrived"), "c.status = 'arrived'"),
+                (CaseFilter(host_country: "mar"), "c.host_country = 'MAR'"),
+                (CaseFilter(office: "CIV"), "c.office = 'CIV'"),
+                (CaseFilter(status: "registered", host_country: "MAR", office: "CIV"), "c.status = 'registered' AND c.host_country = 'MAR' AND c.office = 'CIV'"),
+                (CaseFilter(vulnerability: "vot"), "c.id IN (SELECT case_id FROM case_members WHERE vulnerabilities LIKE '%vot%')"),
+            ]
+            for (filter, condition) in cases {
+                let listed = try await queries.list(filter, userID: nil, now: corridor.clock.now()).total
+                #expect(listed == (try await rows(condition)), "\(condition)")
+                #expect(listed > 0, "\(condition)")
+            }
+        }
     }
 }

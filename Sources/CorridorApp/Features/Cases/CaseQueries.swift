@@ -135,8 +135,14 @@ struct CaseQueries: Sendable {
         let conditions = conditions(filter, userID: userID, now: now)
         var whereClause = conditions.isEmpty ? SQLQueryString("") : SQLQueryString(" WHERE ") + conditions.joined(separator: " AND ")
         struct Count: Decodable { var total: Int }
-        // A vulnerability or a single word alone is counted in the words' index itself.
-        let countQuery: SQLQueryString = soleWordRange(filter).map { "SELECT COUNT(DISTINCT t.case_id) AS total FROM case_terms t WHERE " + $0 }
+        // Status, host country and office alone are counted in the return summary (kept exact by
+        // every write, as the figures are); a vulnerability or a single word alone in the words'
+        // index itself — a case holds a vulnerability's word once, a prefix may match several of
+        // its words. Counting a million rows is what made PostgreSQL slow (no index-only count).
+        let countQuery: SQLQueryString = summaryCount(filter)
+            ?? soleWordRange(filter).map { range, exact in
+                (exact ? "SELECT COUNT(*) AS total FROM case_terms t WHERE " : "SELECT COUNT(DISTINCT t.case_id) AS total FROM case_terms t WHERE ") + range
+            }
             ?? "SELECT COUNT(*) AS total FROM return_cases c" + whereClause
         let total = try await sql.raw(countQuery).first(decoding: Count.self)?.total ?? 0
         // Many matches: reading the sort column's index in order and keeping the matching rows
@@ -169,17 +175,32 @@ struct CaseQueries: Sendable {
         return Array(words.filter { !$0.hasPrefix("~") }.prefix(5))
     }
 
+    /// The count of a filter on status, host country and office alone (or none), from the
+    /// summary's status slice: one row per status, host country and office.
+    private func summaryCount(_ filter: CaseFilter) -> SQLQueryString? {
+        guard partnerInstitution == nil, offices == nil, filter.updatedSince == nil else { return nil }
+        let others = [filter.q, filter.vulnerability, filter.caseworker, filter.mine, filter.recent,
+                      filter.registered_from, filter.registered_to, filter.arrived_from, filter.arrived_to]
+        guard others.allSatisfy({ ($0 ?? "").trimmingCharacters(in: .whitespaces).isEmpty }) else { return nil }
+        func value(_ text: String?) -> String? { text?.trimmingCharacters(in: .whitespaces).nilIfEmpty }
+        var query: SQLQueryString = "SELECT CAST(COALESCE(SUM(n), 0) AS BIGINT) AS total FROM return_summary WHERE slice = \(bind: ReturnSummary.Slice.status.rawValue)"
+        if let status = value(filter.status), CaseStatus(rawValue: status) != nil { query = query + " AND a = \(bind: status)" }
+        if let host = value(filter.host_country) { query = query + " AND host_country = \(bind: host.uppercased())" }
+        if let office = value(filter.office) { query = query + " AND office = \(bind: office.uppercased())" }
+        return query
+    }
+
     /// The range of words a filter reads when a vulnerability, or one search word, is all it
-    /// asks: every case holding such a word is counted once from the index of words.
-    private func soleWordRange(_ filter: CaseFilter) -> SQLQueryString? {
+    /// asks, and whether it is one exact word (held once per case).
+    private func soleWordRange(_ filter: CaseFilter) -> (range: SQLQueryString, exact: Bool)? {
         guard partnerInstitution == nil, offices == nil else { return nil }
         let others = [filter.status, filter.host_country, filter.office, filter.caseworker, filter.mine, filter.recent,
                       filter.registered_from, filter.registered_to, filter.arrived_from, filter.arrived_to]
         guard others.allSatisfy({ ($0 ?? "").trimmingCharacters(in: .whitespaces).isEmpty }) else { return nil }
         let vulnerability = filter.vulnerability?.nilIfEmpty.flatMap(Vulnerability.init(code:))
         let words = Self.searchWords(filter.q ?? "")
-        if let vulnerability, words.isEmpty { return "t.term = \(bind: SearchText.vulnerabilityTerm(vulnerability.rawValue))" }
-        if vulnerability == nil, words.count == 1 { return "t.term >= \(bind: words[0]) AND t.term < \(bind: SearchText.upperBound(ofPrefix: words[0]))" }
+        if let vulnerability, words.isEmpty { return ("t.term = \(bind: SearchText.vulnerabilityTerm(vulnerability.rawValue))", true) }
+        if vulnerability == nil, words.count == 1 { return ("t.term >= \(bind: words[0]) AND t.term < \(bind: SearchText.upperBound(ofPrefix: words[0]))", false) }
         return nil
     }
 

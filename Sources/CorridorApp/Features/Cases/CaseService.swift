@@ -359,6 +359,9 @@ struct CaseService: Sendable {
                      mayWriteProtected: Bool = false) async throws -> CaseImportReport {
         do {
             let report = try await importCases(source, fileName: fileName, write: write, onlyIfClean: onlyIfClean, mayWriteProtected: mayWriteProtected)
+            if write, report.written, report.outcome.casesCreated + report.outcome.casesUpdated >= Self.analyzeAfter {
+                try await Self.refreshStatistics(on: database)
+            }
             if write {
                 Observability.count("imports", [("kind", "cases"), ("outcome", "written")])
                 Observability.count("imported_rows", [("kind", "cases"), ("outcome", "rejected")], by: report.issues.count)
@@ -374,6 +377,17 @@ struct CaseService: Sendable {
             if write { Observability.count("imports", [("kind", "cases"), ("outcome", "failed")]) }
             throw error
         }
+    }
+
+    /// An import writing this many cases or more refreshes PostgreSQL's statistics at once
+    /// (`ANALYZE`), rather than leaving the planner on a caseload's old size until autovacuum
+    /// comes round.
+    static let analyzeAfter = 10_000
+
+    static func refreshStatistics(on database: any Database) async throws {
+        let sql = try database.sqlDatabase
+        guard sql.dialect.name == "postgresql" else { return }
+        try await sql.raw("ANALYZE return_cases, case_members, case_terms, return_summary").run()
     }
 
     /// The households of a file the writer's offices reach — held by one of them or returning
