@@ -132,7 +132,10 @@ def sign_in(port, email, one_time):
 
 
 def create_user(env, role, email):
-    result = subprocess.run([BIN, "user", "create", "--email", email, "--name", f"Bench {role}", "--role", role, "--language", "en"],
+    # A case worker reaches the cases of their offices only: every office here, or the caseload
+    # measured would be empty (it was, unnoticed, from the need-to-know change until 2026-12-06).
+    offices = ["--offices", "*"] if role in ("caseworker", "protection") else []
+    result = subprocess.run([BIN, "user", "create", "--email", email, "--name", f"Bench {role}", "--role", role, "--language", "en", *offices],
                             env=env, capture_output=True, text=True, check=True)
     return re.search(r"one-time password: (\S+)", result.stdout).group(1)
 
@@ -222,6 +225,8 @@ def run_queries(port, env, names, label):
     """The budgets' queries against a running server: {row: (p50, p95, p99)}."""
     results = {}
     caseworker = sign_in(port, "bench.caseworker@example.org", create_user(env, "caseworker", "bench.caseworker@example.org"))
+    status, page = caseworker.request("GET", "/cases")
+    assert status == 200 and re.search(rb"[A-Z]{3}-\d{4}-\d{5}", page), "the case worker's caseload is empty: the measures would be of an empty list"
     me = sign_in(port, "bench.me@example.org", create_user(env, "me_officer", "bench.me@example.org"))
     token = subprocess.run([BIN, "user", "token", "bench.me@example.org", "--name", "bench"], env=env, capture_output=True, text=True,
                            check=True).stdout.strip().splitlines()[-1]

@@ -201,12 +201,7 @@ public enum SiteSeed {
     public struct Page: Sendable {
         public var key: String
         public var parent: String?
-        public var feature: SitePageFeature
-        public var externalURL: String
-        public var slugs: [Language: String]
-        public var titles: [Language: String]
-        public var summaries: [Language: String]
-        public var bodies: [Language: String]
+        public var draft: SitePageDraft
     }
 
     static let placeholderFR = "*Texte d'exemple : l'équipe de communication remplace ce paragraphe depuis Administration › Pages du site.*"
@@ -214,10 +209,9 @@ public enum SiteSeed {
 
     static func page(_ key: String, parent: String? = nil, feature: SitePageFeature = .text, url: String = "", fr: (slug: String, title: String, text: String),
                      en: (slug: String, title: String, text: String)) -> Page {
-        Page(key: key, parent: parent, feature: feature, externalURL: url,
-             slugs: [.fr: fr.slug, .en: en.slug], titles: [.fr: fr.title, .en: en.title],
-             summaries: [.fr: fr.text, .en: en.text],
-             bodies: feature == .link ? [:] : [.fr: placeholderFR, .en: placeholderEN])
+        Page(key: key, parent: parent, draft: SitePageDraft(
+            feature: feature, externalURL: url, slugs: feature == .link ? [:] : [.fr: fr.slug, .en: en.slug], titles: [.fr: fr.title, .en: en.title],
+            summaries: [.fr: fr.text, .en: en.text], bodies: feature == .link ? [:] : [.fr: placeholderFR, .en: placeholderEN]))
     }
 
     public static let pages: [Page] = [

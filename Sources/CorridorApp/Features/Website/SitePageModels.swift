@@ -106,8 +106,7 @@ struct CreateSitePages: AsyncMigration {
             let siblings = seed.parent ?? ""
             positions[siblings, default: 0] += 1
             page.position = positions[siblings] ?? 1
-            page.apply(SitePageDraft(feature: seed.feature, externalURL: seed.externalURL, slugs: seed.slugs, titles: seed.titles,
-                                     summaries: seed.summaries, bodies: seed.bodies))
+            page.apply(seed.draft)
             page.status = "published"
             page.publishedNumber = 1
             page.publishedSlugFR = page.slugFR
@@ -128,11 +127,11 @@ struct CreateSitePages: AsyncMigration {
                 revision.contentID = id
                 revision.number = 1
                 revision.kind = "publication"
-                revision.title = seed.titles[language] ?? ""
-                revision.summary = seed.summaries[language] ?? ""
-                revision.body = seed.bodies[language] ?? ""
-                revision.publishedBody = seed.bodies[language] ?? ""
-                revision.slug = seed.slugs[language] ?? ""
+                revision.title = seed.draft.title(language)
+                revision.summary = seed.draft.summary(language)
+                revision.body = seed.draft.body(language)
+                revision.publishedBody = seed.draft.body(language)
+                revision.slug = seed.draft.slug(language)
                 revision.figuresRefrozen = true
                 revision.author = "Corridor"
                 revision.createdAt = now
