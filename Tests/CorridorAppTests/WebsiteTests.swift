@@ -354,6 +354,13 @@ final class SitemapReader: NSObject, XMLParserDelegate {
                 (CaseFilter(status: "registered", host_country: "MAR", office: "CIV"), "c.status = 'registered' AND c.host_country = 'MAR' AND c.office = 'CIV'"),
                 (CaseFilter(vulnerability: "vot"), "c.id IN (SELECT case_id FROM case_members WHERE vulnerabilities LIKE '%vot%')"),
             ]
+            // Sorted by arrival, the cases not yet arrived come last going down and first going up,
+            // on SQLite and PostgreSQL alike.
+            let down = try await queries.list(CaseFilter(sort: "arrival_date", dir: "desc"), userID: nil, now: corridor.clock.now(), pageSize: 500).rows
+            #expect(down.first?.arrivalDate != nil && down.last?.arrivalDate == nil)
+            #expect(down.prefix { $0.arrivalDate != nil }.count == down.filter { $0.arrivalDate != nil }.count, "every arrived case before the others")
+            let up = try await queries.list(CaseFilter(sort: "arrival_date", dir: "asc"), userID: nil, now: corridor.clock.now(), pageSize: 500).rows
+            #expect(up.first?.arrivalDate == nil && up.last?.arrivalDate != nil)
             for (filter, condition) in cases {
                 let listed = try await queries.list(filter, userID: nil, now: corridor.clock.now()).total
                 #expect(listed == (try await rows(condition)), "\(condition)")

@@ -156,12 +156,15 @@ struct CaseQueries: Sendable {
         }
         let column = CaseFilter.sortColumns[filter.sort ?? ""] ?? "c.registered_on"
         let direction = filter.dir == "asc" ? "ASC" : "DESC"
+        // Cases without an arrival date come first going up and last going down, on both
+        // databases (SQLite's own order; PostgreSQL is told, and has the index for it).
+        let nulls = column == "c.arrival_date" && sql.dialect.name == "postgresql" ? (direction == "ASC" ? " NULLS FIRST" : " NULLS LAST") : ""
         let page = min(max(1, filter.page ?? 1), max(1, (total + pageSize - 1) / pageSize))
         let query: SQLQueryString = """
             SELECT c.case_number, c.principal_name, c.member_count, c.host_country, c.office, c.status, c.registered_on,
                    c.departure_date, c.arrival_date, u.name AS caseworker_name, c.updated_at, c.version
             FROM return_cases c LEFT JOIN users u ON u.id = c.caseworker_id
-            """ + whereClause + SQLQueryString(" ORDER BY \(unsafeRaw: column) \(unsafeRaw: direction), c.case_number \(unsafeRaw: direction) LIMIT \(unsafeRaw: String(pageSize)) OFFSET \(unsafeRaw: String((page - 1) * pageSize))")
+            """ + whereClause + SQLQueryString(" ORDER BY \(unsafeRaw: column) \(unsafeRaw: direction)\(unsafeRaw: nulls), c.case_number \(unsafeRaw: direction) LIMIT \(unsafeRaw: String(pageSize)) OFFSET \(unsafeRaw: String((page - 1) * pageSize))")
         let rows = try await sql.raw(query).all(decoding: ListRow.self, with: SQLRowDecoder(keyDecodingStrategy: .convertFromSnakeCase))
         return ListPage(rows: rows, total: total, page: page)
     }

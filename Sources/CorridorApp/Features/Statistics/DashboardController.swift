@@ -26,7 +26,9 @@ struct DashboardController: Sendable {
         let scores = try await ProfilingQueries(database: req.db).scoresByRound(filter: ProfilingFilter(host_country: filter.host_country)).filter { $0.group == "all" }
         // Means of fewer than k people are hidden from readers outside the agency.
         let scoresHiddenBelow = role == .focalPoint ? threshold : nil
-        let indicators = IndicatorQueries(database: req.db)
+        // Through the summary (and its cache), as the tables: counting a million returns row by
+        // row made this page 230 ms at a million (2026-12-06).
+        let indicators = dashboard(req).queries
         let returns = Int(try await indicators.figure(.returns, filter.filters, language: req.language).value)
         let people = Int(try await indicators.figure(.peopleReturned, filter.filters, language: req.language).value)
         let unreviewed = Policy.allows(req.currentUser?.principal, .reviewDuplicates) && req.currentUser?.institutionID == nil

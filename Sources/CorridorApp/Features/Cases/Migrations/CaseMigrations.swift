@@ -6,5 +6,6 @@ enum CaseMigrations {
     static let all: [any Migration] = [
         CreateReturnCases(),
         CreateCaseTermsAndSummary(),
+        AddArrivalSortIndex(),
     ]
 }
