@@ -84,8 +84,11 @@ struct IndicatorQueries: Sendable {
             // never a distinct count over the caseload.
             let returns = try await figure(.returns, filters, language: language, useSummary: useSummary).value
             let conditions: [SQLQueryString] = ["m.person_id IS NOT NULL", "c.arrival_date IS NOT NULL"] + period("c.arrival_date", filters) + caseConditions(filters) + memberConditions(filters)
-            let linked = try await count("SELECT COUNT(*) AS total FROM case_members m JOIN return_cases c ON c.id = m.case_id", conditions)
-            let persons = try await count("SELECT COUNT(DISTINCT m.person_id) AS total FROM case_members m JOIN return_cases c ON c.id = m.case_id", conditions)
+            // SQLite, without statistics, would read every return and probe its members (230 ms at
+            // a million): it is told to start from the linked members' index.
+            let members: SQLQueryString = try sql.dialect.name == "sqlite" ? "case_members m INDEXED BY case_members_person_idx" : "case_members m"
+            let linked = try await count("SELECT COUNT(*) AS total FROM " + members + " JOIN return_cases c ON c.id = m.case_id", conditions)
+            let persons = try await count("SELECT COUNT(DISTINCT m.person_id) AS total FROM " + members + " JOIN return_cases c ON c.id = m.case_id", conditions)
             return Figure(value: returns - Double(linked - persons))
         case .registrations:
             var conditions = period("c.registered_on", filters) + caseConditions(filters)
