@@ -251,6 +251,37 @@ import VaporTesting
         }
     }
 
+    /// The sharing cards are PNGs of 1200 × 630 drawn from the figures: the site's, and each
+    /// article's own key figure, announced by the article's OpenGraph image.
+    @Test func sharingCardsArePNGsDrawnFromTheFigures() async throws {
+        try await TestCorridor.run { corridor in
+            try await IndicatorTests.load(corridor)
+            let writer = try await corridor.browser(signedInAs: try await corridor.makeUser(.communications))
+            func publish(_ title: String, _ body: String) async throws -> String {
+                let saved = try await writer.post("/admin/news/new", ["language": "fr", "title": title, "summary": "Résumé", "body": body])
+                let id = try #require(saved.location?.components(separatedBy: "?").first?.replacingOccurrences(of: "/admin/news/", with: ""))
+                let article = try #require(try await NewsArticleModel.find(UUID(uuidString: id), on: corridor.app.db))
+                #expect(try await writer.post("/admin/news/\(id)/publish", ["version": String(article.version), "confirm": "1"]).status == .seeOther)
+                return article.slug
+            }
+            let returns = try await publish("Bilan", "Depuis 2017, {{figure returns from=2017-01-01 style=exact}} retours.")
+            let plain = try await publish("Sans chiffre", "Un texte sans chiffre.")
+            let visitor = TestBrowser(app: corridor.app)
+            let page = try await visitor.get("/news/\(returns)?lang=fr")
+            #expect(page.text.contains("<meta property=\"og:image\" content=\"") && page.text.contains("/news/\(returns)/card.png?lang=fr\">"))
+            var cards: [Data] = []
+            for path in ["/card.png?lang=fr", "/news/\(returns)/card.png?lang=fr", "/news/\(plain)/card.png?lang=fr"] {
+                let card = try await visitor.get(path)
+                #expect(card.status == .ok && card.headers.contentType?.description == "image/png", "\(path)")
+                let data = Data(buffer: card.body)
+                #expect(data.starts(with: [0x89, 0x50, 0x4E, 0x47]) && Array(data[16..<24]) == [0, 0, 0x04, 0xB0, 0, 0, 0x02, 0x76], "\(path)")
+                cards.append(data)
+            }
+            #expect(Set(cards).count == 3, "each card is drawn from its own figure or title")
+            #expect(try await visitor.get("/news/no-such-article/card.png").status == .notFound)
+        }
+    }
+
     /// A quote in a link's address or an image's text cannot open an attribute of its own.
     @Test func markdownQuotesStayInsideTheirAttribute() {
         for markdown in ["[x](https://a.org\" onmouseover=\"alert(1))", "![a\" onerror=\"alert(1)](/x.png)", "Il a dit \"merci\"."] {
