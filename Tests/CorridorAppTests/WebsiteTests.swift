@@ -175,7 +175,7 @@ import VaporTesting
             var household = CaseWorkflowTests.household
             household["office"] = "MLI"
             let wrong = try await worker.post("/cases/new", household)
-            #expect(wrong.status == .unprocessableEntity && wrong.text.contains("Choisissez l&#39;un des bureaux de la mission") || wrong.text.contains("Choisissez l'un des bureaux de la mission"))
+            #expect(wrong.status == .unprocessableEntity && wrong.text.contains("Choisissez l&#39;un des bureaux de la mission"))
             household["office"] = "TUN"
             _ = try await CaseWorkflowTests.register(worker, household)
             // An import naming an office the table lacks adds it, to be completed, not public.

@@ -45,10 +45,7 @@ public enum FigureCard {
     /// what it counts (`personnes rentrées`); a text that starts with no digit is all figure.
     /// A figure frozen as a link (`[1 234 personnes](/data)`) is read without the link.
     public static func parts(of published: String) -> (figure: String, rest: String) {
-        var text = published.trimmingCharacters(in: .whitespacesAndNewlines)
-        if text.hasPrefix("["), let close = text.range(of: "](", options: .backwards) {
-            text = String(text[text.index(after: text.startIndex)..<close.lowerBound])
-        }
+        let text = FigureToken.plainText(published.trimmingCharacters(in: .whitespacesAndNewlines))
         let numeric = text.prefix { $0.isNumber || $0.isWhitespace || ",.%+".contains($0) }
         guard numeric.contains(where: \.isNumber) else { return (text, "") }
         return (numeric.trimmingCharacters(in: .whitespaces), text.dropFirst(numeric.count).trimmingCharacters(in: .whitespaces))

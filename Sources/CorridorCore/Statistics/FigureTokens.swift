@@ -93,6 +93,13 @@ public struct FigureToken: Sendable, Equatable {
         return (tokens, problems)
     }
 
+    /// A figure's text as frozen (`[1 234 personnes](/data)`, a link to the public data) as plain
+    /// text (`1 234 personnes`), for summaries and sharing cards.
+    public static func plainText(_ frozen: String) -> String {
+        guard frozen.hasPrefix("["), let close = frozen.range(of: "](", options: .backwards) else { return frozen }
+        return String(frozen[frozen.index(after: frozen.startIndex)..<close.lowerBound])
+    }
+
     /// The text with each token replaced by what `resolve` writes for it.
     public static func replace(in text: String, _ resolve: (FigureToken) throws -> String) rethrows -> String {
         var result = text

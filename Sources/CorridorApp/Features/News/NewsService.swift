@@ -215,9 +215,7 @@ struct NewsService: Sendable {
     /// were frozen) is left out rather than shown raw.
     static func plainSummary(_ summary: String, figures: [String: String]) -> String {
         FigureToken.replace(in: summary) { token in
-            guard let value = figures[token.source] else { return "" }
-            if value.hasPrefix("["), let close = value.range(of: "](", options: .backwards) { return String(value[value.index(after: value.startIndex)..<close.lowerBound]) }
-            return value
+            figures[token.source].map(FigureToken.plainText) ?? ""
         }
     }
 

@@ -114,7 +114,7 @@ struct SiteController: Sendable {
     @Sendable func newForm(_ req: Request) async throws -> HTML {
         var form = Form()
         form.parent = try? req.query.get(String.self, at: "parent")
-        return try await editor(req, WebsitePages.Editor(form: form, sections: try await sections(req)))
+        return try await editorHTML(req, WebsitePages.Editor(form: form, sections: try await sections(req)))
     }
 
     @Sendable func editForm(_ req: Request) async throws -> HTML {
@@ -253,8 +253,6 @@ struct SiteController: Sendable {
         model.errors = NewsController.messages(issues, req)
         return try await HTMLPage(status: .unprocessableEntity, html: try await editorHTML(req, model)).encodeResponse(for: req)
     }
-
-    private func editor(_ req: Request, _ model: WebsitePages.Editor) async throws -> HTML { try await editorHTML(req, model) }
 
     private func editorHTML(_ req: Request, _ model: WebsitePages.Editor) async throws -> HTML {
         WebsitePages.editor(model, req.pageContext())

@@ -90,7 +90,7 @@ struct SiteService: Sendable {
         let actor = context.actor, now = context.now
         try await context.database.writeTransaction { db in
             guard let page = try await SitePageModel.find(id, on: db), page.version == expectedVersion else { throw SiteError.conflict }
-            let number = page.publishedNumber == 0 ? 1 : try await Self.lastNumber(id, on: db) + 1
+            let number = try await Self.lastNumber(id, on: db) + 1
             for language in Language.allCases {
                 try await Self.revise(id, number: number, kind: "publication", draft: draft, language: language, publishedBody: texts[language] ?? "",
                                       note: nil, by: actor, at: now, on: db)
@@ -163,8 +163,8 @@ struct SiteService: Sendable {
             guard let page = try await SitePageModel.find(id, on: db) else { throw SiteError.notFound }
             let siblings = try await SitePageModel.query(on: db).filter(\.$parentID == page.parentID).sort(\.$position).sort(\.$createdAt).all()
             let order = SiteOrder.moving(id, by: offset, in: siblings.compactMap(\.id))
-            for (index, sibling) in siblings.sorted(by: { (order.firstIndex(of: $0.id!) ?? 0) < (order.firstIndex(of: $1.id!) ?? 0) }).enumerated()
-            where sibling.position != index + 1 {
+            let reordered = order.compactMap { id in siblings.first { $0.id == id } }
+            for (index, sibling) in reordered.enumerated() where sibling.position != index + 1 {
                 sibling.position = index + 1
                 sibling.updatedAt = now
                 try await sibling.update(on: db)
