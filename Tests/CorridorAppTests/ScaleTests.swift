@@ -149,6 +149,36 @@ import VaporTesting
         }
     }
 
+    /// Rows written in bulk (multi-row INSERT on SQLite, COPY on PostgreSQL) read back through
+    /// the models exactly: a text with tabs, newlines, backslashes and `\N`, a NULL, a date to
+    /// the microsecond, identifiers.
+    @Test func bulkRowsReadBackThroughTheModels() async throws {
+        try await TestCorridor.run { corridor in
+            let today = Day(corridor.clock.now())
+            _ = try await CaseService(corridor.app.serviceContext(actor: .commandLine("test")))
+                .commit(CaseImportPlan(cases: DemoCases.generate(households: 3, seed: 4, today: today), issues: [], rowCount: 0), fileName: "demo")
+            let caseID = try #require(try await ReturnCaseModel.query(on: corridor.app.db).first()?.requireID())
+            let note = "ligne 1\tcolonne\nligne 2 \\ fin\r\\N « Kouamé »"
+            let recorded = Date(timeIntervalSince1970: 1_796_601_600.123456)
+            var ids = OrderedIDGenerator()
+            let id = ids.next()
+            var insert = BulkInsert(into: "case_transitions", columns: CaseImportWriter.transitionColumns, on: corridor.app.db)
+            insert.append([.uuid(id), .uuid(caseID), .null, .text("registered"), .text("2026-01-02"), .null, .text(note), .text("test"), .date(recorded)])
+            for number in 0..<2_500 {
+                insert.append([.uuid(ids.next()), .uuid(caseID), .text("registered"), .text("returned"), .text("2026-01-03"), .null, .text("n\(number)"),
+                               .text("test"), .date(recorded)])
+            }
+            try await insert.flush()
+            let row = try #require(try await CaseTransitionModel.find(id, on: corridor.app.db))
+            #expect(row.note == note)
+            #expect(row.fromStatus == nil)
+            #expect(row.toStatus == "registered" && row.occurredOn == "2026-01-02" && row.caseID == caseID)
+            #expect(abs(row.recordedAt.timeIntervalSince(recorded)) < 0.000_001, "\(row.recordedAt.timeIntervalSince1970)")
+            let written = try await CaseTransitionModel.query(on: corridor.app.db).filter(\.$caseID == caseID).filter(\.$actorLabel == "test").count()
+            #expect(written == 2_501)
+        }
+    }
+
     @Test func figuresFromTheSummaryEqualFiguresFromTheCases() async throws {
         try await TestCorridor.run { corridor in
             let today = Day(corridor.clock.now())
@@ -191,5 +221,31 @@ import VaporTesting
                    ids.next(), ids.next()] {
             #expect(BulkInsert.text(of: id) == id.uuidString)
         }
+    }
+
+    /// PostgreSQL's COPY text: a date reads as the microsecond PostgresNIO would bind, before
+    /// and after 2000 and across leap days; text escapes exactly its four special bytes.
+    @Test func copyTextWritesDatesAndEscapesAsPostgreSQLReadsThem() {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withFullDate, .withFullTime, .withFractionalSeconds]
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        let seconds: [TimeInterval] = [0, 946_684_800, 946_684_799.5, 951_782_400, 1_796_601_600.123456, 4_102_444_800, -86_400 * 365.25 * 30,
+                                       1_709_164_800, 1_709_251_199.999999, 1_234_567_890.000001]
+        for second in seconds {
+            let date = Date(timeIntervalSince1970: second)
+            let micros = Int64(date.timeIntervalSince(Date(timeIntervalSince1970: 946_684_800)) * 1_000_000)
+            let text = CopyText.timestamp(date)
+            // The text read back: the date part by Foundation, the fraction as written.
+            let parts = text.split(separator: ".")
+            let whole = try? #require(formatter.date(from: parts[0].replacingOccurrences(of: " ", with: "T") + ".000Z"))
+            let fraction = Int64(parts[1].prefix(6)) ?? -1
+            let readMicros = Int64(((whole ?? .distantPast).timeIntervalSince1970 - 946_684_800).rounded()) * 1_000_000 + fraction
+            #expect(readMicros == micros, "\(second) → \(text)")
+            #expect(text.hasSuffix("+00") && text.count == 29, "\(text)")
+        }
+        var buffer = ByteBuffer()
+        var copy = CopyText()
+        copy.append([.text("a\tb\nc\\d\re"), .text("\\N"), .null, .int(-7), .text("Kouamé Aḱ"), .text("")], to: &buffer)
+        #expect(buffer.readString(length: buffer.readableBytes) == "a\\tb\\nc\\\\d\\re\t\\\\N\t\\N\t-7\tKouamé Aḱ\t\n")
     }
 }
