@@ -237,7 +237,8 @@ import VaporTesting
             let text = CopyText.timestamp(date)
             // The text read back: the date part by Foundation, the fraction as written.
             let parts = text.split(separator: ".")
-            let whole = try? #require(formatter.date(from: parts[0].replacingOccurrences(of: " ", with: "T") + ".000Z"))
+            let whole: Date? = formatter.date(from: parts[0].replacingOccurrences(of: " ", with: "T") + ".000Z")
+            #expect(whole != nil, "\(text)")
             let fraction = Int64(parts[1].prefix(6)) ?? -1
             let readMicros = Int64(((whole ?? .distantPast).timeIntervalSince1970 - 946_684_800).rounded()) * 1_000_000 + fraction
             #expect(readMicros == micros, "\(second) → \(text)")

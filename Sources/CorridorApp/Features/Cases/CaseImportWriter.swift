@@ -148,6 +148,9 @@ final class CaseImportWriter: @unchecked Sendable {
     private var created: Set<Int64> = []
     private var storedMet: Set<Int64> = []
     private var storedChanged: Set<Int64> = []
+    /// The new households' rows of the last batch, being written while the next batch is
+    /// screened and prepared (the CPU's work overlaps SQLite's), with that batch's lines.
+    private var pending: (write: Task<Void, any Error>, lines: [Int])?
 
     init(db: any Database, actor: AuditActor, now: Date, write: Bool) {
         self.db = db
@@ -196,6 +199,11 @@ final class CaseImportWriter: @unchecked Sendable {
     /// and a part of a household written by an earlier batch is added to it.
     func add(_ parts: [ImportedCase]) async throws {
         let batch = try await resolvePartners(Self.merged(parts))
+        // A household met in an earlier batch is looked up among the stored cases: that batch's
+        // rows must be written first.
+        if batch.contains(where: { household in household.caseNumber.map { households.contains(CaseImportStream.key($0)) } ?? false }) {
+            try await settle()
+        }
         let numbers = batch.compactMap { $0.caseNumber?.description }
         var stored: [String: ReturnCaseModel] = [:]
         for start in stride(from: 0, to: numbers.count, by: 500) {
@@ -233,7 +241,14 @@ final class CaseImportWriter: @unchecked Sendable {
         guard write else { return }
         let lines = batch.flatMap(\.lines)
         do {
-            try await insert(fresh)
+            let rows = try await prepareInsert(fresh)
+            try await settle()
+            if laterParts.isEmpty && existing.isEmpty {
+                // Written while the next batch is read and prepared; `settle` waits for it.
+                pending = (Task { try await Self.write(rows) }, lines)
+                return
+            }
+            try await Self.write(rows)
             try await extend(laterParts)
             if !existing.isEmpty {
                 let caseIDs = try existing.map { try $0.1.requireID() }
@@ -251,6 +266,24 @@ final class CaseImportWriter: @unchecked Sendable {
         } catch let error where !(error is CaseImportWriteError) {
             throw CaseImportWriteError(firstLine: lines.min() ?? 0, lastLine: lines.max() ?? 0, underlying: String(reflecting: error))
         }
+    }
+
+    /// Waits for the rows of the batch being written; a refusal names that batch's lines.
+    func settle() async throws {
+        guard let (write, lines) = pending else { return }
+        pending = nil
+        do {
+            try await write.value
+        } catch let error where !(error is CaseImportWriteError) {
+            throw CaseImportWriteError(firstLine: lines.min() ?? 0, lastLine: lines.max() ?? 0, underlying: String(reflecting: error))
+        }
+    }
+
+    /// Waits for a batch still being written when the import stops on an error (the
+    /// transaction is then rolled back with nothing running on it).
+    func drain() async {
+        _ = try? await pending?.write.value
+        pending = nil
     }
 
     /// The partners a file's sharing consents name (acronyms, or identifiers), found among the
@@ -311,6 +344,7 @@ final class CaseImportWriter: @unchecked Sendable {
     /// created, and records the import in the audit trail.
     func finish(fileName: String, highestNumbers: [String: CaseNumber]) async throws {
         guard write else { return }
+        try await settle()
         let sql = try db.sqlDatabase
         for definition in deferredIndexes { try await sql.raw("\(unsafeRaw: definition)").run() }
         // With the indexes back, households that grew over the file get their count, principal
@@ -441,8 +475,14 @@ final class CaseImportWriter: @unchecked Sendable {
                         cells: ReturnSummary.cells(caseFacts, members: facts))
     }
 
-    private func insert(_ households: [ImportedCase]) async throws {
-        guard !households.isEmpty else { return }
+    /// The tables' rows of new households, in the order they are written (cases first: the
+    /// other rows refer to them).
+    struct NewRows: Sendable {
+        var tables: [BulkInsert]
+    }
+
+    /// Numbers the new households and makes their rows (the CPU's share of writing them).
+    private func prepareInsert(_ households: [ImportedCase]) async throws -> NewRows {
         var cases = BulkInsert(into: "return_cases", columns: Self.caseColumns, on: db)
         var members = BulkInsert(into: "case_members", columns: Self.memberColumns, on: db)
         var transitions = BulkInsert(into: "case_transitions", columns: Self.transitionColumns, on: db)
@@ -469,13 +509,11 @@ final class CaseImportWriter: @unchecked Sendable {
             report.outcome.membersWritten += household.members.count
             created.insert(CaseImportStream.key(number))
         }
-        // Cases first: the other rows refer to them.
-        try await cases.flush()
-        try await members.flush()
-        try await protected.flush()
-        try await consents.flush()
-        try await transitions.flush()
-        try await terms.flush()
+        return NewRows(tables: [cases, members, protected, consents, transitions, terms])
+    }
+
+    private static func write(_ rows: NewRows) async throws {
+        for var table in rows.tables { try await table.flush() }
     }
 
     /// Later parts of households this import created: their members go in with multi-row

@@ -327,8 +327,13 @@ struct CaseService: Sendable {
         let actor = self.actor, now = self.now
         return try await database.writeTransaction { db in
             let writer = CaseImportWriter(db: db, actor: actor, now: now, write: true)
-            for start in stride(from: 0, to: plan.cases.count, by: 1_000) {
-                try await writer.add(Array(plan.cases[start..<min(start + 1_000, plan.cases.count)]))
+            do {
+                for start in stride(from: 0, to: plan.cases.count, by: 1_000) {
+                    try await writer.add(Array(plan.cases[start..<min(start + 1_000, plan.cases.count)]))
+                }
+            } catch {
+                await writer.drain()
+                throw error
             }
             var highest: [String: CaseNumber] = [:]
             for number in plan.cases.compactMap(\.caseNumber) { CaseNumber.keepHighest(number, in: &highest) }
@@ -431,7 +436,8 @@ struct CaseService: Sendable {
             if !mayWriteProtected, !stream.protectedColumns.isEmpty { throw TabularFileError.protectedColumns(stream.protectedColumns) }
             var writer = CaseImportWriter(db: db, actor: actor, now: now, write: write)
             if bulk { try await writer.deferIndexes() }
-            // While one batch is written (on the database's thread), the next is read and checked.
+            // While one batch is written (on the database's thread), the next is prepared (the
+            // writer's `add` returns once its new rows are on their way) and the one after it read.
             var inFlight: Task<CaseImportWriter, any Error>?
             var namedOffices: Set<String> = []
             do {
@@ -452,11 +458,14 @@ struct CaseService: Sendable {
                     }
                 }
                 if let inFlight { writer = try await inFlight.value }
+                try await writer.finish(fileName: fileName, highestNumbers: stream.highestNumbers)
             } catch {
                 _ = try? await inFlight?.value
+                // The rows of the last batch may still be on their way: nothing runs on the
+                // transaction when it is rolled back.
+                await writer.drain()
                 throw error
             }
-            try await writer.finish(fileName: fileName, highestNumbers: stream.highestNumbers)
             // The offices the file names join the one list of offices, to be completed.
             if write { try await OfficeService.addMissing(namedOffices, at: now, on: db) }
             var report = writer.report
