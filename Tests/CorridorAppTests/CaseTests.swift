@@ -394,3 +394,68 @@ import VaporTesting
         }
     }
 }
+
+/// The API's keyset pagination (`cursor=`): following `nextCursor` from the first page gives
+/// every case once, in the order the numbered pages give them, whatever the sort and
+/// direction — dates missing, equal timestamps of an import, names — on SQLite and PostgreSQL.
+@Suite struct CaseCursorTests {
+    struct Page: Decodable {
+        var total: Int
+        var page: Int?
+        var items: [Item]
+        var nextCursor: String?
+        struct Item: Decodable { var caseNumber: String }
+    }
+
+    @Test func followingTheCursorGivesThePagesInOrder() async throws {
+        try await TestCorridor.run { corridor in
+            let today = Day(corridor.clock.now())
+            // 140 households written by one import share one updated_at; some have not arrived.
+            _ = try await CaseService(corridor.app.serviceContext(actor: .commandLine("test")))
+                .commit(CaseImportPlan(cases: DemoCases.generate(households: 140, seed: 12, today: today), issues: [], rowCount: 0), fileName: "demo")
+            let worker = try await corridor.makeUser(.caseworker)
+            let browser = try await corridor.browser(signedInAs: worker)
+            corridor.clock.advance(by: 60)
+            _ = try await CaseWorkflowTests.register(browser)
+            let token = try await corridor.apiToken(for: worker)
+            func get(_ path: String) async throws -> Page {
+                let response = try await apiRequest(corridor.app, .GET, path, token: token)
+                #expect(response.status == .ok, "\(path): \(response.text.prefix(300))")
+                return try JSONDecoder().decode(Page.self, from: Data(response.text.utf8))
+            }
+            let arrivals = try await get("/api/v1/cases?sort=arrival_date&dir=asc")
+            #expect(arrivals.total == 141)
+            for criteria in ["sort=arrival_date&dir=asc", "sort=arrival_date&dir=desc", "sort=updated_at&dir=desc", "sort=updated_at&dir=asc",
+                             "", "sort=principal_name&dir=asc", "sort=status&dir=desc", "status=registered&sort=case_number&dir=asc", "q=ko"] {
+                var numbered: [String] = []
+                var page = 1
+                while true {
+                    let result = try await get("/api/v1/cases?\(criteria)&page=\(page)")
+                    numbered += result.items.map(\.caseNumber)
+                    if result.items.count < CaseFilter.pageSize { break }
+                    page += 1
+                }
+                var followed: [String] = []
+                var result = try await get("/api/v1/cases?\(criteria)")
+                followed += result.items.map(\.caseNumber)
+                var pages = 1
+                while let cursor = result.nextCursor {
+                    result = try await get("/api/v1/cases?\(criteria)&cursor=\(cursor)&page=7")
+                    #expect(result.page == nil)
+                    followed += result.items.map(\.caseNumber)
+                    pages += 1
+                    if pages > 10 { break }
+                }
+                #expect(followed == numbered, "\(criteria)")
+                #expect(Set(followed).count == followed.count && followed.count == result.total, "\(criteria): \(followed.count) of \(result.total)")
+            }
+            // A cursor of another sort, or not a cursor at all, is refused and named.
+            let first = try await get("/api/v1/cases?sort=case_number&dir=asc")
+            let cursor = try #require(first.nextCursor)
+            let other = try await apiRequest(corridor.app, .GET, "/api/v1/cases?sort=case_number&dir=desc&cursor=\(cursor)", token: token)
+            #expect(other.status == .badRequest && other.text.contains("cursor"))
+            let forged = try await apiRequest(corridor.app, .GET, "/api/v1/cases?cursor=not-a-cursor", token: token)
+            #expect(forged.status == .badRequest && forged.text.contains("cursor"))
+        }
+    }
+}

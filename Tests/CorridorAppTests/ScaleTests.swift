@@ -125,6 +125,18 @@ import VaporTesting
                 let scanning = try await queries.list(filter, userID: nil, now: corridor.clock.now(), pageSize: 7, scanThreshold: 0)
                 #expect(usual.rows.map(\.caseNumber) == scanning.rows.map(\.caseNumber) && usual.total == scanning.total, "\(filter)")
             }
+            // A search read from its words first (PostgreSQL, few matches) or from the caseload
+            // gives the same rows, one word or several, alone or with another filter.
+            let searches = [
+                CaseFilter(q: "ko"), CaseFilter(q: "nguessan"), CaseFilter(q: "ko a", sort: "principal_name", dir: "asc"),
+                CaseFilter(q: "ko", status: "registered", sort: "arrival_date"), CaseFilter(q: "civ-2019-09001"), CaseFilter(q: "zzzz"),
+            ]
+            for filter in searches {
+                let wordsFirst = try await queries.list(filter, userID: nil, now: corridor.clock.now(), pageSize: 7, wordsFirstLimit: .max)
+                let caseload = try await queries.list(filter, userID: nil, now: corridor.clock.now(), pageSize: 7, wordsFirstLimit: -1)
+                #expect(wordsFirst.rows.map(\.caseNumber) == caseload.rows.map(\.caseNumber) && wordsFirst.total == caseload.total, "\(filter)")
+                if filter.q != "zzzz" { #expect(!caseload.rows.isEmpty, "\(filter)") }
+            }
         }
     }
 

@@ -196,7 +196,11 @@ struct CopyText {
 
     /// `YYYY-MM-DD hh:mm:ss.ffffff+00`, the microseconds PostgresNIO would bind for `date`.
     static func timestamp(_ date: Date) -> String {
-        let micros = Int64(date.timeIntervalSince(Date(timeIntervalSince1970: 946_684_800)) * 1_000_000)
+        timestamp(micros: Int64(date.timeIntervalSince(Date(timeIntervalSince1970: 946_684_800)) * 1_000_000))
+    }
+
+    /// Microseconds since 2000-01-01 (PostgreSQL's epoch) as `YYYY-MM-DD hh:mm:ss.ffffff+00`.
+    static func timestamp(micros: Int64) -> String {
         var seconds = micros / 1_000_000, fraction = micros % 1_000_000
         if fraction < 0 { fraction += 1_000_000; seconds -= 1 }
         var days = seconds / 86_400, time = seconds % 86_400

@@ -24,6 +24,8 @@ struct CaseFilter: Content, Sendable {
     var sort: String?
     var dir: String?
     var page: Int?
+    /// The API's keyset pagination: where the previous page ended (`nextCursor`); `page` is then ignored.
+    var cursor: String?
 
     static let pageSize = 50
 
@@ -54,6 +56,14 @@ struct CaseFilter: Content, Sendable {
         }
         if let sort = value(sort), Self.sortColumns[sort] == nil { issues.append(FieldIssue("sort", "filter.error.unknown_value")) }
         if let dir = value(dir), dir != "asc", dir != "desc" { issues.append(FieldIssue("dir", "filter.error.unknown_value")) }
+        if let text = value(cursor) {
+            // A cursor belongs to one sort and direction: another would start from the wrong place.
+            if let cursor = CaseCursor(encoded: text) {
+                if cursor.sort != sortKey || cursor.dir != direction { issues.append(FieldIssue("cursor", "filter.error.cursor_other_sort")) }
+            } else {
+                issues.append(FieldIssue("cursor", "filter.error.cursor"))
+            }
+        }
         return issues
     }
 
@@ -62,6 +72,10 @@ struct CaseFilter: Content, Sendable {
         [host_country, office, vulnerability, caseworker, registered_from, registered_to, arrived_from, arrived_to, mine, recent]
             .contains { ($0 ?? "").isEmpty == false }
     }
+    /// The sort asked for, or the list's default (registration, newest first).
+    var sortKey: String { sort.flatMap { Self.sortColumns[$0] == nil ? nil : $0 } ?? "registered_on" }
+    var direction: String { dir == "asc" ? "asc" : "desc" }
+
     static let sortColumns: [String: String] = [
         "registered_on": "c.registered_on", "arrival_date": "c.arrival_date", "case_number": "c.case_number",
         "updated_at": "c.updated_at", "principal_name": "c.principal_name", "status": "c.status",
@@ -125,12 +139,16 @@ struct CaseQueries: Sendable {
         var rows: [ListRow]
         var total: Int
         var page: Int
+        /// Where the next page starts, when there is one (asked with `cursors`).
+        var nextCursor: CaseCursor? = nil
         var pageCount: Int { max(1, (total + CaseFilter.pageSize - 1) / CaseFilter.pageSize) }
     }
 
     /// One page of the caseload matching `filter`; `userID` serves "assigned to me".
     /// Past `scanThreshold` matches, SQLite reads the sort column's index (tests lower it).
-    func list(_ filter: CaseFilter, userID: UUID?, now: Date, pageSize: Int = CaseFilter.pageSize, scanThreshold: Int = 2_000) async throws -> ListPage {
+    /// Up to `wordsFirstLimit` matches, PostgreSQL reads a search's words first (tests vary it).
+    func list(_ filter: CaseFilter, userID: UUID?, now: Date, pageSize: Int = CaseFilter.pageSize, scanThreshold: Int = 2_000,
+              wordsFirstLimit: Int = CaseQueries.wordsFirstLimit, cursors: Bool = false) async throws -> ListPage {
         let sql = try self.sql
         let conditions = conditions(filter, userID: userID, now: now)
         var whereClause = conditions.isEmpty ? SQLQueryString("") : SQLQueryString(" WHERE ") + conditions.joined(separator: " AND ")
@@ -154,6 +172,20 @@ struct CaseQueries: Sendable {
             let scanning = self.conditions(filter, userID: userID, now: now, scanSortIndex: String(sortColumn.dropFirst(2)))
             whereClause = SQLQueryString(" WHERE ") + scanning.joined(separator: " AND ")
         }
+        // Few matches of searched words: PostgreSQL is handed the matching cases' identifiers
+        // as an array, read from the words' index first. Left to itself it walks the sort
+        // column's index and probes each case's words, expecting matches everywhere: a
+        // family name held by 3 768 cases of a million took 211–264 ms that way, 9.5 ms this way.
+        if total <= wordsFirstLimit, !(filter.q ?? "").trimmingCharacters(in: .whitespaces).isEmpty, sql.dialect.name == "postgresql" {
+            let firstWords = self.conditions(filter, userID: userID, now: now, wordsFirst: true)
+            whereClause = SQLQueryString(" WHERE ") + firstWords.joined(separator: " AND ")
+        }
+        // After a cursor, the rows beyond it (and no OFFSET): checked by `problems` to be of this sort.
+        let after = filter.cursor.flatMap { $0.isEmpty ? nil : CaseCursor(encoded: $0) }
+        if let after {
+            let keyset = after.condition(postgres: sql.dialect.name == "postgresql")
+            whereClause = conditions.isEmpty ? " WHERE " + keyset : whereClause + " AND " + keyset
+        }
         let column = CaseFilter.sortColumns[filter.sort ?? ""] ?? "c.registered_on"
         let direction = filter.dir == "asc" ? "ASC" : "DESC"
         // Cases without an arrival date come first going up and last going down, on both
@@ -164,10 +196,20 @@ struct CaseQueries: Sendable {
             SELECT c.case_number, c.principal_name, c.member_count, c.host_country, c.office, c.status, c.registered_on,
                    c.departure_date, c.arrival_date, u.name AS caseworker_name, c.updated_at, c.version
             FROM return_cases c LEFT JOIN users u ON u.id = c.caseworker_id
-            """ + whereClause + SQLQueryString(" ORDER BY \(unsafeRaw: column) \(unsafeRaw: direction)\(unsafeRaw: nulls), c.case_number \(unsafeRaw: direction) LIMIT \(unsafeRaw: String(pageSize)) OFFSET \(unsafeRaw: String((page - 1) * pageSize))")
-        let rows = try await sql.raw(query).all(decoding: ListRow.self, with: SQLRowDecoder(keyDecodingStrategy: .convertFromSnakeCase))
-        return ListPage(rows: rows, total: total, page: page)
+            """ + whereClause + SQLQueryString(" ORDER BY \(unsafeRaw: column) \(unsafeRaw: direction)\(unsafeRaw: nulls), c.case_number \(unsafeRaw: direction) LIMIT \(unsafeRaw: String(pageSize + (cursors ? 1 : 0))) OFFSET \(unsafeRaw: String(after == nil ? (page - 1) * pageSize : 0))")
+        var rows = try await sql.raw(query).all(decoding: ListRow.self, with: SQLRowDecoder(keyDecodingStrategy: .convertFromSnakeCase))
+        // One row more than a page says whether another page follows.
+        var next: CaseCursor?
+        if cursors, rows.count > pageSize {
+            rows.removeLast(rows.count - pageSize)
+            next = rows.last.map { CaseCursor(after: $0, sort: filter.sortKey, dir: filter.direction) }
+        }
+        return ListPage(rows: rows, total: total, page: page, nextCursor: next)
     }
+
+    /// Up to this many matches, PostgreSQL reads a search's words first (see `list`): the
+    /// array of identifiers stays small.
+    static let wordsFirstLimit = 20_000
 
     /// The words searched for (at most five): a case number is one word, anything else is
     /// split as names are.
@@ -210,7 +252,10 @@ struct CaseQueries: Sendable {
     /// The filter as SQL conditions on `c` (return_cases). With `scanSortIndex` (the sort
     /// column), other column comparisons are written `+c.column` and the vulnerability lookup as
     /// a correlated EXISTS, so that SQLite reads the sort column's index instead of the filter's.
-    private func conditions(_ filter: CaseFilter, userID: UUID?, now: Date, scanSortIndex sortColumn: String? = nil) -> [SQLQueryString] {
+    /// With `wordsFirst` (PostgreSQL), the searched words' cases are an array of identifiers
+    /// computed before the caseload is read.
+    private func conditions(_ filter: CaseFilter, userID: UUID?, now: Date, scanSortIndex sortColumn: String? = nil,
+                            wordsFirst: Bool = false) -> [SQLQueryString] {
         let scanSortIndex = sortColumn != nil
         var conditions: [SQLQueryString] = []
         if let partnerInstitution { conditions.append(ConsentQueries.principalShares(with: partnerInstitution)) }
@@ -245,14 +290,19 @@ struct CaseQueries: Sendable {
             let ranges = Self.searchWords(q).map { word -> SQLQueryString in
                 "(t.term >= \(bind: word) AND t.term < \(bind: SearchText.upperBound(ofPrefix: word)))"
             }
-            if ranges.count == 1 {
+            // Several words: each word's range is read once and the cases holding every word are
+            // kept by grouping (a join per word would read a range per case).
+            let every = ranges.map { "MAX(CASE WHEN " + $0 + " THEN 1 ELSE 0 END)" }.joined(separator: " + ")
+            let cases: SQLQueryString? = ranges.count == 1 ? "SELECT t.case_id FROM case_terms t WHERE " + ranges[0]
+                : ranges.count > 1 ? "SELECT t.case_id FROM case_terms t WHERE " + ranges.joined(separator: " OR ")
+                    + " GROUP BY t.case_id HAVING " + every + " = \(unsafeRaw: String(ranges.count))"
+                : nil
+            if let cases, wordsFirst {
+                conditions.append("c.id = ANY(ARRAY(" + cases + "))")
+            } else if ranges.count == 1 {
                 conditions.append(hasTerm(ranges[0]))
-            } else if ranges.count > 1 {
-                // Several words: each word's range is read once and the cases holding every
-                // word are kept by grouping (a join per word would read a range per case).
-                let every = ranges.map { "MAX(CASE WHEN " + $0 + " THEN 1 ELSE 0 END)" }.joined(separator: " + ")
-                conditions.append("c.id IN (SELECT t.case_id FROM case_terms t WHERE " + ranges.joined(separator: " OR ")
-                                  + " GROUP BY t.case_id HAVING " + every + " = \(unsafeRaw: String(ranges.count)))")
+            } else if let cases {
+                conditions.append("c.id IN (" + cases + ")")
             }
         }
         return conditions

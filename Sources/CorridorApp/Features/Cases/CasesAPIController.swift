@@ -65,9 +65,12 @@ struct CasesAPIController: Sendable {
 
     struct ListOutput: Content {
         var total: Int
-        var page: Int
+        /// The page's number; absent when the page was asked by `cursor`.
+        var page: Int?
         var pageSize: Int
         var items: [CaseListItemOutput]
+        /// Give it as `cursor` for the next page (same criteria, sort and direction); absent on the last page.
+        var nextCursor: String?
     }
 
     /// A refused change: the API's problem shape, with the stored case on a conflict.
@@ -145,8 +148,10 @@ struct CasesAPIController: Sendable {
         try filter.checkUpdatedSince()
         let problems = filter.problems()
         guard problems.isEmpty else { return try await APIProblem.invalid(problems, req.catalogue).encodeResponse(status: .badRequest, for: req) }
-        let page = try await req.caseQueries.list(filter, userID: try req.requireUser().id, now: req.now)
-        return try await ListOutput(total: page.total, page: page.page, pageSize: CaseFilter.pageSize, items: page.rows.map(CaseListItemOutput.init))
+        let page = try await req.caseQueries.list(filter, userID: try req.requireUser().id, now: req.now, cursors: true)
+        let byCursor = !(filter.cursor ?? "").isEmpty
+        return try await ListOutput(total: page.total, page: byCursor ? nil : page.page, pageSize: CaseFilter.pageSize,
+                                    items: page.rows.map(CaseListItemOutput.init), nextCursor: page.nextCursor?.encoded)
             .encodeResponse(for: req)
     }
 
