@@ -125,6 +125,33 @@ import VaporTesting
                 let scanning = try await queries.list(filter, userID: nil, now: corridor.clock.now(), pageSize: 7, scanThreshold: 0)
                 #expect(usual.rows.map(\.caseNumber) == scanning.rows.map(\.caseNumber) && usual.total == scanning.total, "\(filter)")
             }
+            // Cases changed this week (or since an instant), alone or with status, host country
+            // and office: counted one by one, or as the summary's count less the cases not
+            // changed since — the same number as counting the rows.
+            var counting = queries
+            counting.recentCountedRows = 0
+            struct Total: Decodable { var total: Int }
+            // Half the caseload last changed a month ago.
+            let month = corridor.clock.now().addingTimeInterval(-30 * 86_400)
+            try await db.sqlDatabase.raw("""
+                UPDATE return_cases SET updated_at = \(bind: month) WHERE case_number < (SELECT MIN(case_number) FROM return_cases WHERE status = 'registered')
+                    OR case_number IN (SELECT case_number FROM return_cases ORDER BY case_number LIMIT 20)
+                """).run()
+            for filter in [CaseFilter(recent: "1"), CaseFilter(status: "registered", recent: "1"), CaseFilter(office: "CIV", recent: "1", sort: "updated_at"),
+                           CaseFilter(host_country: "MAR", recent: "1"), CaseFilter(updated_since: "2000-01-01"), CaseFilter(updated_since: "2999-01-01")] {
+                let byRows = try await queries.list(filter, userID: nil, now: corridor.clock.now(), pageSize: 7)
+                let bySummary = try await counting.list(filter, userID: nil, now: corridor.clock.now(), pageSize: 7)
+                #expect(byRows.total == bySummary.total && byRows.rows.map(\.caseNumber) == bySummary.rows.map(\.caseNumber), "\(filter)")
+            }
+            let weekAgo = corridor.clock.now().addingTimeInterval(-7 * 86_400)
+            let changed = try await db.sqlDatabase.raw("SELECT COUNT(*) AS total FROM return_cases WHERE updated_at >= \(bind: weekAgo) AND status = 'registered'")
+                .first(decoding: Total.self)?.total
+            let registeredThisWeek = try await counting.list(CaseFilter(status: "registered", recent: "1"), userID: nil, now: corridor.clock.now()).total
+            #expect(registeredThisWeek == changed && registeredThisWeek > 0)
+            let all = try await queries.list(CaseFilter(), userID: nil, now: corridor.clock.now()).total
+            let thisWeek = try await counting.list(CaseFilter(recent: "1"), userID: nil, now: corridor.clock.now()).total
+            #expect(thisWeek < all && thisWeek > 0, "some cases changed this week, not all: \(thisWeek) of \(all)")
+
             // A search read from its words first (PostgreSQL, few matches) or from the caseload
             // gives the same rows, one word or several, alone or with another filter.
             let searches = [

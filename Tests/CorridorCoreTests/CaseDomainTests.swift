@@ -309,6 +309,22 @@ import Testing
         #expect(duplicates.count < plan.cases.count, "some households are registered twice, as in real data")
         #expect(first.kobo.count > 100)
     }
+
+    /// A year of more than 99 999 cases (10 M individuals) goes on in the region's next office:
+    /// no number is given twice, and a million stays the Abidjan mission's alone.
+    @Test func aYearPastOneOfficesNumbersGoesOnInTheNextOffice() {
+        #expect(SyntheticData.numbering(1) == ("CIV", 1))
+        #expect(SyntheticData.numbering(99_999) == ("CIV", 99_999))
+        #expect(SyntheticData.numbering(100_000) == ("SEN", 1))
+        #expect(SyntheticData.numbering(6 * 99_999) == ("NER", 99_999))
+        var seen: Set<String> = []
+        for nth in stride(from: 1, through: 11 * 99_999, by: 7) {
+            let (office, sequence) = SyntheticData.numbering(nth)
+            seen.insert("\(office)-\(sequence)")
+            #expect(sequence >= 1 && sequence <= 99_999)
+        }
+        #expect(seen.count == (11 * 99_999 - 1) / 7 + 1)
+    }
 }
 
 /// A file whose households are apart is read in household order, every row keeping its line.

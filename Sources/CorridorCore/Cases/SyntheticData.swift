@@ -22,6 +22,16 @@ public struct SyntheticData: Sendable {
         "g_voyage/mois_a_l_etranger", "g_retour/intention", "_id", "_uuid", "_submission_time", "_index",
     ].map { "\"\($0)\"" }.joined(separator: ";")
 
+    /// The offices whose numbers follow one another when a year outgrows one office's (CIV
+    /// first: up to about 4.5 M individuals, every case is the Abidjan mission's).
+    public static let regionalOffices = ["CIV", "SEN", "MLI", "GIN", "BFA", "NER", "TGO", "BEN", "GHA", "LBR", "SLE", "GMB"]
+
+    /// The office and the number within it of a year's `nth` case (from 1).
+    public static func numbering(_ nth: Int) -> (office: String, sequence: Int) {
+        let index = nth - 1
+        return (regionalOffices[min(index / 99_999, regionalOffices.count - 1)], index % 99_999 + 1)
+    }
+
     struct State {
         var random: SeededGenerator
         var sequences: [Int: Int] = [:]
@@ -54,7 +64,10 @@ public struct SyntheticData: Sendable {
                 if status >= .arrived { arrival = min(leaving.adding(days: Int.random(in: 0...1, using: &state.random)), today) }
             }
             state.sequences[year, default: 0] += 1
-            let number = CaseNumber(office: "CIV", year: year, sequence: min(state.sequences[year] ?? 1, 99_999))?.description ?? ""
+            // A number holds 99 999 cases an office a year: past that, the year's cases are
+            // another mission's of the region (a regional deployment; 10 M individuals fill six).
+            let (office, sequence) = Self.numbering(state.sequences[year] ?? 1)
+            let number = CaseNumber(office: office, year: year, sequence: sequence)?.description ?? ""
             let host = state.random.weighted(hosts)
             let size = min(state.random.weighted([(1, 58), (2, 16), (3, 12), (4, 8), (5, 4), (6, 2)]), individuals - written)
             let region = regions.randomElement(using: &state.random) ?? "Abidjan"
@@ -83,7 +96,7 @@ public struct SyntheticData: Sendable {
                 if relationship == "child", size == 1 { vulnerabilities.append("uasc") }
                 let document = state.random.weighted([("laissez_passer", 45), ("consular_card", 25), ("passport", 18), ("national_id", 8), ("none", 4)])
                 let documentNumber = document == "none" ? "" : document.prefix(2).uppercased() + String(Int.random(in: 1_000_000...9_999_999, using: &state.random))
-                let fields = [number, String(member), relationship, given, family, sex, birth, "CIV", host, "CIV", registered.iso,
+                let fields = [number, String(member), relationship, given, family, sex, birth, "CIV", host, office, registered.iso,
                               departure?.iso ?? "", arrival?.iso ?? "", status.rawValue, region, "", document, documentNumber, vulnerabilities.sorted().joined(separator: "|")]
                 try cases(fields.joined(separator: ","))
                 if member == 1 { state.previous = (given, family, birth, host) }
