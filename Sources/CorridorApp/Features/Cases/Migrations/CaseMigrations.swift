@@ -7,5 +7,6 @@ enum CaseMigrations {
         CreateReturnCases(),
         CreateCaseTermsAndSummary(),
         AddArrivalSortIndex(),
+        AddOfficeNumberIndex(),
     ]
 }
