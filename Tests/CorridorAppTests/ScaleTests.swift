@@ -161,7 +161,15 @@ import VaporTesting
             for filter in searches {
                 let wordsFirst = try await queries.list(filter, userID: nil, now: corridor.clock.now(), pageSize: 7, wordsFirstLimit: .max)
                 let caseload = try await queries.list(filter, userID: nil, now: corridor.clock.now(), pageSize: 7, wordsFirstLimit: -1)
+                let chosen = try await queries.list(filter, userID: nil, now: corridor.clock.now(), pageSize: 7)
                 #expect(wordsFirst.rows.map(\.caseNumber) == caseload.rows.map(\.caseNumber) && wordsFirst.total == caseload.total, "\(filter)")
+                #expect(chosen.rows.map(\.caseNumber) == caseload.rows.map(\.caseNumber) && chosen.total == caseload.total, "\(filter)")
+                // The next page too, by number and by cursor (the walk goes on past an offset).
+                let second = try await queries.list(CaseFilter(q: filter.q, status: filter.status, sort: filter.sort, dir: filter.dir, page: 2),
+                                                    userID: nil, now: corridor.clock.now(), pageSize: 7, wordsFirstLimit: -1)
+                let secondFirst = try await queries.list(CaseFilter(q: filter.q, status: filter.status, sort: filter.sort, dir: filter.dir, page: 2),
+                                                         userID: nil, now: corridor.clock.now(), pageSize: 7, wordsFirstLimit: .max)
+                #expect(second.rows.map(\.caseNumber) == secondFirst.rows.map(\.caseNumber), "\(filter) page 2")
                 if filter.q != "zzzz" { #expect(!caseload.rows.isEmpty, "\(filter)") }
             }
         }

@@ -149,9 +149,10 @@ struct CaseQueries: Sendable {
 
     /// One page of the caseload matching `filter`; `userID` serves "assigned to me".
     /// Past `scanThreshold` matches, SQLite reads the sort column's index (tests lower it).
-    /// Up to `wordsFirstLimit` matches, PostgreSQL reads a search's words first (tests vary it).
+    /// Up to `wordsFirstLimit` matches (nil: from the caseload's size), PostgreSQL reads a
+    /// search's words first; past it, one word is probed case by case along the sort (tests vary it).
     func list(_ filter: CaseFilter, userID: UUID?, now: Date, pageSize: Int = CaseFilter.pageSize, scanThreshold: Int = 2_000,
-              wordsFirstLimit: Int = CaseQueries.wordsFirstLimit, cursors: Bool = false) async throws -> ListPage {
+              wordsFirstLimit: Int? = nil, cursors: Bool = false) async throws -> ListPage {
         let sql = try self.sql
         let conditions = conditions(filter, userID: userID, now: now)
         var whereClause = conditions.isEmpty ? SQLQueryString("") : SQLQueryString(" WHERE ") + conditions.joined(separator: " AND ")
@@ -180,13 +181,24 @@ struct CaseQueries: Sendable {
             let scanning = self.conditions(filter, userID: userID, now: now, scanSortIndex: String(sortColumn.dropFirst(2)))
             whereClause = SQLQueryString(" WHERE ") + scanning.joined(separator: " AND ")
         }
-        // Few matches of searched words: PostgreSQL is handed the matching cases' identifiers
-        // as an array, read from the words' index first. Left to itself it walks the sort
-        // column's index and probes each case's words, expecting matches everywhere: a
-        // family name held by 3 768 cases of a million took 211–264 ms that way, 9.5 ms this way.
-        if total <= wordsFirstLimit, !(filter.q ?? "").trimmingCharacters(in: .whitespaces).isEmpty, sql.dialect.name == "postgresql" {
-            let firstWords = self.conditions(filter, userID: userID, now: now, wordsFirst: true)
-            whereClause = SQLQueryString(" WHERE ") + firstWords.joined(separator: " AND ")
+        // A search on PostgreSQL, whose planner guesses how many cases hold a word and often
+        // guesses wrong. Few matches: the matching cases' identifiers are handed over as an
+        // array, read from the words' index first (a family name of 3 768 cases of a million:
+        // 211–264 ms left to the planner, 9.5 ms so). Many matches of one word: the cases are
+        // read in the list's order and each one's words probed through (case_id, term) until the
+        // page is full — reading 37 000 matches first cost 120–190 ms at 10 M, the walk 33 ms.
+        var source: SQLQueryString = "return_cases c"
+        let words = Self.searchWords(filter.q ?? "")
+        if !words.isEmpty, sql.dialect.name == "postgresql" {
+            let limit: Int
+            if let wordsFirstLimit { limit = wordsFirstLimit } else { limit = try await self.wordsFirstLimit() }
+            if total <= limit || words.count > 1 {
+                whereClause = " WHERE " + self.conditions(filter, userID: userID, now: now, words: total <= limit ? .first : .caseload).joined(separator: " AND ")
+            } else {
+                whereClause = " WHERE " + self.conditions(filter, userID: userID, now: now, words: .probed).joined(separator: " AND ")
+                let order = SQLQueryString(Self.order(column: CaseFilter.sortColumns[filter.sort ?? ""] ?? "c.registered_on", ascending: filter.dir == "asc", postgres: true))
+                source = "(SELECT * FROM return_cases c ORDER BY " + order + ") c"
+            }
         }
         // After a cursor, the rows beyond it (and no OFFSET): checked by `problems` to be of this sort.
         let after = filter.cursor.flatMap { $0.isEmpty ? nil : CaseCursor(encoded: $0) }
@@ -194,17 +206,15 @@ struct CaseQueries: Sendable {
             let keyset = after.condition(postgres: sql.dialect.name == "postgresql")
             whereClause = conditions.isEmpty ? " WHERE " + keyset : whereClause + " AND " + keyset
         }
-        let column = CaseFilter.sortColumns[filter.sort ?? ""] ?? "c.registered_on"
-        let direction = filter.dir == "asc" ? "ASC" : "DESC"
-        // Cases without an arrival date come first going up and last going down, on both
-        // databases (SQLite's own order; PostgreSQL is told, and has the index for it).
-        let nulls = column == "c.arrival_date" && sql.dialect.name == "postgresql" ? (direction == "ASC" ? " NULLS FIRST" : " NULLS LAST") : ""
+        let order = Self.order(column: CaseFilter.sortColumns[filter.sort ?? ""] ?? "c.registered_on", ascending: filter.dir == "asc",
+                               postgres: sql.dialect.name == "postgresql")
         let page = min(max(1, filter.page ?? 1), max(1, (total + pageSize - 1) / pageSize))
         let query: SQLQueryString = """
             SELECT c.case_number, c.principal_name, c.member_count, c.host_country, c.office, c.status, c.registered_on,
                    c.departure_date, c.arrival_date, u.name AS caseworker_name, c.updated_at, c.version
-            FROM return_cases c LEFT JOIN users u ON u.id = c.caseworker_id
-            """ + whereClause + SQLQueryString(" ORDER BY \(unsafeRaw: column) \(unsafeRaw: direction)\(unsafeRaw: nulls), c.case_number \(unsafeRaw: direction) LIMIT \(unsafeRaw: String(pageSize + (cursors ? 1 : 0))) OFFSET \(unsafeRaw: String(after == nil ? (page - 1) * pageSize : 0))")
+            FROM 
+            """ + source + " LEFT JOIN users u ON u.id = c.caseworker_id" + whereClause
+            + SQLQueryString(" ORDER BY \(unsafeRaw: order) LIMIT \(unsafeRaw: String(pageSize + (cursors ? 1 : 0))) OFFSET \(unsafeRaw: String(after == nil ? (page - 1) * pageSize : 0))")
         var rows = try await sql.raw(query).all(decoding: ListRow.self, with: SQLRowDecoder(keyDecodingStrategy: .convertFromSnakeCase))
         // One row more than a page says whether another page follows.
         var next: CaseCursor?
@@ -215,10 +225,28 @@ struct CaseQueries: Sendable {
         return ListPage(rows: rows, total: total, page: page, nextCursor: next)
     }
 
-    /// Up to this many matches, PostgreSQL reads a search's words first (see `list`). At 10 M
-    /// individuals a family name is held by 37 000 cases: read first, 120 ms; left to the
-    /// planner (the registration index walked by two workers, each case's words probed), 350 ms.
-    static let wordsFirstLimit = 60_000
+    /// The list's order: the sort column, then the case number, the same way. Cases without an
+    /// arrival date come first going up and last going down, on both databases (SQLite's own
+    /// order; PostgreSQL is told, and has the index for it).
+    static func order(column: String, ascending: Bool, postgres: Bool) -> String {
+        let direction = ascending ? "ASC" : "DESC"
+        let nulls = column == "c.arrival_date" && postgres ? (ascending ? " NULLS FIRST" : " NULLS LAST") : ""
+        return "\(column) \(direction)\(nulls), c.case_number \(direction)"
+    }
+
+    /// Up to how many matches PostgreSQL reads a search's words first (see `list`): where
+    /// reading m matches (about 5 µs each, a probe of the cases' key) costs what walking the
+    /// list probes until a page of 50 is found (about 2 µs a case, 50 × N / m cases for N
+    /// cases): m = √(20 N), at least 2 000 — 3 240 at a million, 10 260 at 10 M individuals.
+    private func wordsFirstLimit() async throws -> Int {
+        struct Count: Decodable { var total: Int }
+        let all = try await sql.raw(summaryCount(CaseFilter()) ?? "SELECT COUNT(*) AS total FROM return_cases").first(decoding: Count.self)?.total ?? 0
+        return max(2_000, Int((20 * Double(all)).squareRoot()))
+    }
+
+    /// How a search's words are read: from the words' index inside the query (the caseload's
+    /// plan), first as an array of identifiers, or probed for each case along the list's order.
+    enum WordPlan { case caseload, first, probed }
 
     /// The words searched for (at most five): a case number is one word, anything else is
     /// split as names are.
@@ -291,10 +319,9 @@ struct CaseQueries: Sendable {
     /// The filter as SQL conditions on `c` (return_cases). With `scanSortIndex` (the sort
     /// column), other column comparisons are written `+c.column` and the vulnerability lookup as
     /// a correlated EXISTS, so that SQLite reads the sort column's index instead of the filter's.
-    /// With `wordsFirst` (PostgreSQL), the searched words' cases are an array of identifiers
-    /// computed before the caseload is read.
+    /// `words` (PostgreSQL) says how the searched words are read (`WordPlan`).
     private func conditions(_ filter: CaseFilter, userID: UUID?, now: Date, scanSortIndex sortColumn: String? = nil,
-                            wordsFirst: Bool = false) -> [SQLQueryString] {
+                            words plan: WordPlan = .caseload) -> [SQLQueryString] {
         let scanSortIndex = sortColumn != nil
         var conditions: [SQLQueryString] = []
         if let partnerInstitution { conditions.append(ConsentQueries.principalShares(with: partnerInstitution)) }
@@ -334,14 +361,14 @@ struct CaseQueries: Sendable {
                 "(t.term >= \(bind: word) AND t.term < \(bind: SearchText.upperBound(ofPrefix: word)))"
             }
             // Several words: each word's range is read once and the cases holding every word are
-            // kept by grouping (a join per word would read a range per case).
-            let every = ranges.map { "MAX(CASE WHEN " + $0 + " THEN 1 ELSE 0 END)" }.joined(separator: " + ")
-            let cases: SQLQueryString? = ranges.count == 1 ? "SELECT t.case_id FROM case_terms t WHERE " + ranges[0]
-                : ranges.count > 1 ? "SELECT t.case_id FROM case_terms t WHERE " + ranges.joined(separator: " OR ")
-                    + " GROUP BY t.case_id HAVING " + every + " = \(unsafeRaw: String(ranges.count))"
-                : nil
-            if let cases, wordsFirst {
+            // the intersection (grouping the ranges' rows instead took 314 ms at 10 M, this 11 ms).
+            let cases: SQLQueryString? = ranges.isEmpty ? nil
+                : ranges.map { "SELECT t.case_id FROM case_terms t WHERE " + $0 }.joined(separator: " INTERSECT ")
+            if let cases, plan == .first {
                 conditions.append("c.id = ANY(ARRAY(" + cases + "))")
+            } else if ranges.count == 1, plan == .probed {
+                // OFFSET 0 keeps the probe a probe (the planner would make it a join).
+                conditions.append("EXISTS (SELECT 1 FROM case_terms t WHERE t.case_id = c.id AND " + ranges[0] + " OFFSET 0)")
             } else if ranges.count == 1 {
                 conditions.append(hasTerm(ranges[0]))
             } else if let cases {

@@ -8,5 +8,6 @@ enum CaseMigrations {
         CreateCaseTermsAndSummary(),
         AddArrivalSortIndex(),
         AddOfficeNumberIndex(),
+        AddTermProbeIndex(),
     ]
 }
