@@ -440,23 +440,7 @@ def main():
         pg_import = pg_peak = None
         pg_queries = {}
         if not args.skip_postgres:
-            postgres = Postgres(work)
-            url = postgres.start()
-            try:
-                pg_env = corridor_env(os.path.join(work, "pgdata"), database_url=url)
-                subprocess.run([BIN, "migrate", "apply"], env=pg_env, check=True, capture_output=True)
-                log("corridor import cases into PostgreSQL")
-                pg_import, pg_peak, out = timed([BIN, "import", "cases", csv_path, "--commit"], env=pg_env)
-                log(out.strip().splitlines()[-1] + f" in {pg_import:.1f} s, peak {pg_peak:.0f} MB")
-                port = free_port()
-                env = corridor_env(os.path.join(work, "pgdata"), database_url=url, port=port)
-                server = serve(env, port)
-                try:
-                    pg_queries = run_queries(port, env, names, "PostgreSQL")
-                finally:
-                    stop(server)
-            finally:
-                postgres.stop()
+            pg_import, pg_peak, pg_queries = postgres_import_and_queries(work, csv_path, names)
             rows[1] = (rows[1][0], rows[1][1], rows[1][2], f"{pg_import:.1f} s ({pg_import / seconds:.1f}x)",
                        rows[1][4] + ("; PG met" if pg_import <= 2 * seconds else "; PG NOT within 2x"))
             rows[2] = (rows[2][0], rows[2][1], rows[2][2], f"{pg_peak:.0f} MB", rows[2][4])
@@ -523,8 +507,8 @@ def sqlite3_floor(work, imported):
     return seconds
 
 
-def postgres_only(args, work, csv_path, rows):
-    """Import into PostgreSQL and measure its queries against the 10 M budgets."""
+def postgres_import_and_queries(work, csv_path, names):
+    """A throw-away cluster: the import (seconds, peak MB) and the queries' percentiles."""
     postgres = Postgres(work)
     url = postgres.start()
     try:
@@ -533,8 +517,6 @@ def postgres_only(args, work, csv_path, rows):
         log("corridor import cases into PostgreSQL")
         seconds, peak, out = timed([BIN, "import", "cases", csv_path, "--commit"], env=pg_env)
         log(out.strip().splitlines()[-1] + f" in {seconds:.1f} s, peak {peak:.0f} MB")
-        rows.append(("import cases into PostgreSQL: time / peak memory", "", "", f"{seconds:.1f} s / {peak:.0f} MB", ""))
-        names = sample_names(csv_path)
         port = free_port()
         env = corridor_env(os.path.join(work, "pgdata"), database_url=url, port=port)
         server = serve(env, port)
@@ -544,6 +526,13 @@ def postgres_only(args, work, csv_path, rows):
             stop(server)
     finally:
         postgres.stop()
+    return seconds, peak, queries
+
+
+def postgres_only(args, work, csv_path, rows):
+    """Import into PostgreSQL and measure its queries against the 10 M budgets."""
+    seconds, peak, queries = postgres_import_and_queries(work, csv_path, sample_names(csv_path))
+    rows.append(("import cases into PostgreSQL: time / peak memory", "", "", f"{seconds:.1f} s / {peak:.0f} MB", ""))
     budgets = {"M&E dashboard page": 50, "/api/v1/figures": 20}
     for name, measured in queries.items():
         budget = budgets.get(name, 100)
