@@ -409,6 +409,9 @@ import VaporTesting
 
     @Test func followingTheCursorGivesThePagesInOrder() async throws {
         try await TestCorridor.run { corridor in
+            // An instant with digits below the microsecond, as `Date()` gives (SQLite keeps the
+            // Double, its driver reads it back rounded: the cursor must carry the stored value).
+            corridor.clock.advance(by: 0.333_333_3)
             let today = Day(corridor.clock.now())
             // 140 households written by one import share one updated_at; some have not arrived.
             _ = try await CaseService(corridor.app.serviceContext(actor: .commandLine("test")))
@@ -456,6 +459,20 @@ import VaporTesting
             #expect(other.status == .badRequest && other.text.contains("cursor"))
             let forged = try await apiRequest(corridor.app, .GET, "/api/v1/cases?cursor=not-a-cursor", token: token)
             #expect(forged.status == .badRequest && forged.text.contains("cursor"))
+            // A cursor of our shape with an instant that is not one (NaN, infinity, 1e300) is
+            // refused, not converted (the conversion would stop the server).
+            for value in ["nan", "inf", "-inf", "1e300", "-5"] {
+                let crafted = CaseCursor(sort: "updated_at", dir: "desc", value: value, caseNumber: "CIV-2026-00001").encoded
+                let answer = try await apiRequest(corridor.app, .GET, "/api/v1/cases?sort=updated_at&dir=desc&cursor=\(crafted)", token: token)
+                #expect(answer.status == .badRequest, "\(value)")
+                let page = try await browser.get("/cases?sort=updated_at&dir=desc&cursor=\(crafted)")
+                #expect(page.status == .ok, "\(value)")
+            }
+            // The caseload page ignores a cursor (another sort's would read from the wrong place).
+            let byPage = try await browser.get("/cases?sort=case_number&dir=desc&cursor=\(cursor)")
+            #expect(byPage.status == .ok)
+            let firstDescending = try await get("/api/v1/cases?sort=case_number&dir=desc")
+            #expect(byPage.text.contains(firstDescending.items[0].caseNumber))
         }
     }
 }

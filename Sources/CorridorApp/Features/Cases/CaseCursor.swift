@@ -35,7 +35,11 @@ struct CaseCursor: Codable, Equatable, Sendable {
         guard text.count <= 1_000, let data = Data(base64Encoded: base64), let cursor = try? JSONDecoder().decode(CaseCursor.self, from: data),
               CaseFilter.sortColumns[cursor.sort] != nil, cursor.dir == "asc" || cursor.dir == "desc", CaseNumber(cursor.caseNumber) != nil
         else { return nil }
-        if cursor.sort == "updated_at", let value = cursor.value, Double(value) == nil { return nil }
+        // An instant between 1970 and 5138: anything else (NaN, infinity, 1e300) is not ours,
+        // and would not convert to microseconds.
+        if cursor.sort == "updated_at" {
+            guard let value = cursor.value, let seconds = Double(value), seconds.isFinite, seconds >= 0, seconds < 1e11 else { return nil }
+        }
         self = cursor
     }
 
@@ -44,7 +48,10 @@ struct CaseCursor: Codable, Equatable, Sendable {
         let value: String? = switch sort {
         case "arrival_date": row.arrivalDate
         case "case_number": row.caseNumber
-        case "updated_at": String(row.updatedAt.timeIntervalSince1970)
+        // SQLite's stored Double as it is (its driver rounds a Date to the microsecond, so
+        // the decoded Date may miss the stored value); PostgreSQL's microseconds read back
+        // exactly from the Date (rounded in `timestamp`).
+        case "updated_at": String(row.updatedSeconds ?? row.updatedAt.timeIntervalSince1970)
         case "principal_name": row.principalName
         case "status": row.status
         default: row.registeredOn
@@ -71,8 +78,12 @@ struct CaseCursor: Codable, Equatable, Sendable {
         } else {
             bound = "\(bind: value)"
         }
-        let after = "(" + column + " \(unsafeRaw: beyond) " + bound + " OR (" + column + " = " + bound + " AND " + number + ")"
-        return dir == "asc" ? after + ")" : after + " OR " + column + " IS NULL)"
+        // The redundant `>=` / `<=` bound lets either database start reading the sort's index
+        // at the cursor instead of filtering from the first row.
+        let reached = dir == "asc" ? ">=" : "<="
+        let after = "(" + column + " \(unsafeRaw: reached) " + bound + " AND (" + column + " \(unsafeRaw: beyond) " + bound
+            + " OR (" + column + " = " + bound + " AND " + number + ")))"
+        return dir == "asc" ? after : "(" + after + " OR " + column + " IS NULL)"
     }
 
     /// Seconds since 1970 as PostgreSQL's timestamp text, to the nearest microsecond.

@@ -198,6 +198,16 @@ final class CaseImportWriter: @unchecked Sendable {
     /// one household may come in any order: parts of a household in the batch are put together,
     /// and a part of a household written by an earlier batch is added to it.
     func add(_ parts: [ImportedCase]) async throws {
+        do {
+            try await screenAndWrite(parts)
+        } catch {
+            // The batch written meanwhile may be why this one failed (see `drain`).
+            if let refused = await drain() { throw refused }
+            throw error
+        }
+    }
+
+    private func screenAndWrite(_ parts: [ImportedCase]) async throws {
         let batch = try await resolvePartners(Self.merged(parts))
         // A household met in an earlier batch is looked up among the stored cases: that batch's
         // rows must be written first.
@@ -280,10 +290,18 @@ final class CaseImportWriter: @unchecked Sendable {
     }
 
     /// Waits for a batch still being written when the import stops on an error (the
-    /// transaction is then rolled back with nothing running on it).
-    func drain() async {
-        _ = try? await pending?.write.value
-        pending = nil
+    /// transaction is then rolled back with nothing running on it), and returns that batch's
+    /// refusal if it had one: on PostgreSQL a refused COPY aborts the transaction, and whatever
+    /// ran next failed only because of it — the refusal, with its own lines, is what to report.
+    func drain() async -> CaseImportWriteError? {
+        do {
+            try await settle()
+            return nil
+        } catch let error as CaseImportWriteError {
+            return error
+        } catch {
+            return nil
+        }
     }
 
     /// The partners a file's sharing consents name (acronyms, or identifiers), found among the

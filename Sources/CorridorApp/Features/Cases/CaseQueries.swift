@@ -136,6 +136,8 @@ struct CaseQueries: Sendable {
         var caseworkerName: String?
         var updatedAt: Date
         var version: Int
+        /// `updated_at` as SQLite stores it (seconds, a Double), for a cursor; nil on PostgreSQL.
+        var updatedSeconds: Double? = nil
     }
 
     struct ListPage: Sendable {
@@ -192,16 +194,21 @@ struct CaseQueries: Sendable {
         if !words.isEmpty, sql.dialect.name == "postgresql" {
             let limit: Int
             if let wordsFirstLimit { limit = wordsFirstLimit } else { limit = try await self.wordsFirstLimit() }
-            if total <= limit || words.count > 1 {
-                whereClause = " WHERE " + self.conditions(filter, userID: userID, now: now, words: total <= limit ? .first : .caseload).joined(separator: " AND ")
+            // One word: how many cases hold it, up to the limit (the array holds them all, whatever
+            // else the filter asks); several: the cases the whole filter keeps.
+            let held = words.count == 1 ? try await wordCount(words[0], upTo: limit) : total
+            if held <= limit || words.count > 1 {
+                whereClause = " WHERE " + self.conditions(filter, userID: userID, now: now, words: held <= limit ? .first : .caseload).joined(separator: " AND ")
             } else {
                 whereClause = " WHERE " + self.conditions(filter, userID: userID, now: now, words: .probed).joined(separator: " AND ")
                 let order = SQLQueryString(Self.order(column: CaseFilter.sortColumns[filter.sort ?? ""] ?? "c.registered_on", ascending: filter.dir == "asc", postgres: true))
                 source = "(SELECT * FROM return_cases c ORDER BY " + order + ") c"
             }
         }
-        // After a cursor, the rows beyond it (and no OFFSET): checked by `problems` to be of this sort.
+        // After a cursor, the rows beyond it (and no OFFSET): only for the API (`cursors`), and
+        // only a cursor of this sort and direction (`problems` names any other; a page ignores it).
         let after = filter.cursor.flatMap { $0.isEmpty ? nil : CaseCursor(encoded: $0) }
+            .flatMap { cursors && $0.sort == filter.sortKey && $0.dir == filter.direction ? $0 : nil }
         if let after {
             let keyset = after.condition(postgres: sql.dialect.name == "postgresql")
             whereClause = conditions.isEmpty ? " WHERE " + keyset : whereClause + " AND " + keyset
@@ -212,7 +219,8 @@ struct CaseQueries: Sendable {
         let query: SQLQueryString = """
             SELECT c.case_number, c.principal_name, c.member_count, c.host_country, c.office, c.status, c.registered_on,
                    c.departure_date, c.arrival_date, u.name AS caseworker_name, c.updated_at, c.version
-            FROM 
+            """ + (sql.dialect.name == "sqlite" ? ", c.updated_at AS updated_seconds" : "") + """
+             FROM 
             """ + source + " LEFT JOIN users u ON u.id = c.caseworker_id" + whereClause
             + SQLQueryString(" ORDER BY \(unsafeRaw: order) LIMIT \(unsafeRaw: String(pageSize + (cursors ? 1 : 0))) OFFSET \(unsafeRaw: String(after == nil ? (page - 1) * pageSize : 0))")
         var rows = try await sql.raw(query).all(decoding: ListRow.self, with: SQLRowDecoder(keyDecodingStrategy: .convertFromSnakeCase))
@@ -240,8 +248,21 @@ struct CaseQueries: Sendable {
     /// cases): m = √(20 N), at least 2 000 — 3 240 at a million, 10 260 at 10 M individuals.
     private func wordsFirstLimit() async throws -> Int {
         struct Count: Decodable { var total: Int }
-        let all = try await sql.raw(summaryCount(CaseFilter()) ?? "SELECT COUNT(*) AS total FROM return_cases").first(decoding: Count.self)?.total ?? 0
+        // The whole caseload's size, whatever the reader's scope: an estimate of the walk, never shown.
+        let all = try await sql.raw("SELECT CAST(COALESCE(SUM(n), 0) AS BIGINT) AS total FROM return_summary WHERE slice = \(bind: ReturnSummary.Slice.status.rawValue)")
+            .first(decoding: Count.self)?.total ?? 0
         return max(2_000, Int((20 * Double(all)).squareRoot()))
+    }
+
+    /// How many words of cases begin so, counted up to `limit + 1` (a case holding two such
+    /// words counts twice: the count only chooses the plan, and reads no more than the limit).
+    private func wordCount(_ word: String, upTo limit: Int) async throws -> Int {
+        guard limit >= 0, limit < Int.max else { return limit < 0 ? 0 : Int.max }
+        struct Count: Decodable { var total: Int }
+        return try await sql.raw("""
+            SELECT COUNT(*) AS total FROM (SELECT 1 FROM case_terms t
+            WHERE t.term >= \(bind: word) AND t.term < \(bind: SearchText.upperBound(ofPrefix: word)) LIMIT \(unsafeRaw: String(limit + 1))) AS held
+            """).first(decoding: Count.self)?.total ?? 0
     }
 
     /// How a search's words are read: from the words' index inside the query (the caseload's

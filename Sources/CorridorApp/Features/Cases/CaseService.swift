@@ -332,7 +332,7 @@ struct CaseService: Sendable {
                     try await writer.add(Array(plan.cases[start..<min(start + 1_000, plan.cases.count)]))
                 }
             } catch {
-                await writer.drain()
+                if let refused = await writer.drain() { throw refused }
                 throw error
             }
             var highest: [String: CaseNumber] = [:]
@@ -462,8 +462,8 @@ struct CaseService: Sendable {
             } catch {
                 _ = try? await inFlight?.value
                 // The rows of the last batch may still be on their way: nothing runs on the
-                // transaction when it is rolled back.
-                await writer.drain()
+                // transaction when it is rolled back, and their refusal is the one reported.
+                if let refused = await writer.drain() { throw refused }
                 throw error
             }
             // The offices the file names join the one list of offices, to be completed.
