@@ -466,7 +466,7 @@ import VaporTesting
                 let answer = try await apiRequest(corridor.app, .GET, "/api/v1/cases?sort=updated_at&dir=desc&cursor=\(crafted)", token: token)
                 #expect(answer.status == .badRequest, "\(value)")
                 let page = try await browser.get("/cases?sort=updated_at&dir=desc&cursor=\(crafted)")
-                #expect(page.status == .ok, "\(value)")
+                #expect(page.status == .ok && !page.text.contains("filter.field"), "\(value)")
             }
             // The caseload page ignores a cursor (another sort's would read from the wrong place).
             let byPage = try await browser.get("/cases?sort=case_number&dir=desc&cursor=\(cursor)")
