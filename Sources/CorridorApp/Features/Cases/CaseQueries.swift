@@ -313,11 +313,9 @@ struct CaseQueries: Sendable {
                                         + " LIMIT \(unsafeRaw: String(limit + 1))) AS changed").first(decoding: Count.self)?.total ?? 0
         guard counted > limit else { return counted }
         let since = [filter.recent == "1" ? now.addingTimeInterval(-7 * 86_400) : nil, filter.updatedSince].compactMap { $0 }.max() ?? now
-        var unchanged: SQLQueryString = "SELECT COUNT(*) AS total FROM return_cases c WHERE c.updated_at < \(bind: since)"
-        func value(_ text: String?) -> String? { text?.trimmingCharacters(in: .whitespaces).nilIfEmpty }
-        if let status = value(filter.status), CaseStatus(rawValue: status) != nil { unchanged = unchanged + " AND c.status = \(bind: status)" }
-        if let host = value(filter.host_country) { unchanged = unchanged + " AND c.host_country = \(bind: host.uppercased())" }
-        if let office = value(filter.office) { unchanged = unchanged + " AND c.office = \(bind: office.uppercased())" }
+        // The same status, host country and office as the list's conditions say them.
+        let same = conditions(criteria, userID: nil, now: now) + ["c.updated_at < \(bind: since)"]
+        let unchanged: SQLQueryString = "SELECT COUNT(*) AS total FROM return_cases c WHERE " + same.joined(separator: " AND ")
         let total = try await sql.raw(all).first(decoding: Count.self)?.total ?? 0
         let before = try await sql.raw(unchanged).first(decoding: Count.self)?.total ?? 0
         return total - before
